@@ -1,0 +1,190 @@
+# aclsub - build, test and install.
+#
+#   make                 build everything into build/
+#   make check           unit and integration tests, plain and under
+#                        AddressSanitizer + UndefinedBehaviorSanitizer
+#                        (build/san/), then the libFuzzer targets briefly
+#   make bench           measurements (prints ratios and the machine)
+#   make install         PREFIX=/usr/local DESTDIR=... ; make uninstall
+#
+# The language is C11 (-std=c11) with POSIX/GNU interfaces (_GNU_SOURCE).
+
+CC      ?= cc
+CLANG   ?= clang
+PREFIX  ?= /usr/local
+DESTDIR ?=
+O       ?= build
+SAN     ?= 0
+FUZZ_SECONDS ?= 10
+
+CSTD    := -std=c11
+WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
+OPT     := -O2
+ifeq ($(SAN),1)
+OPT     := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN   := -fsanitize=address,undefined
+endif
+
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -Idecoder -Ishim -Ipreload -Itools
+CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
+LDFLAGS  := -pthread $(LDSAN)
+SYSLIBS  := $(BLAS_LIBS) -lelf -lm -ldl
+
+# --- sources -----------------------------------------------------------------
+DEC_LIB_SRCS := decoder/crc32c.c decoder/record.c decoder/accessors.c decoder/reader.c
+DEC_CMD_SRCS := $(filter-out $(DEC_LIB_SRCS),$(wildcard decoder/*.c))
+SHIM_SRCS    := $(wildcard shim/*.c)
+PRELOAD_SRCS := $(wildcard preload/*.c)
+TOOL_SRCS    := $(wildcard tools/*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+DEC_LIB_OBJS := $(call obj,$(DEC_LIB_SRCS))
+DEC_CMD_OBJS := $(call obj,$(DEC_CMD_SRCS))
+SHIM_OBJS    := $(call obj,$(SHIM_SRCS))
+PRELOAD_OBJS := $(call obj,$(PRELOAD_SRCS))
+TOOL_OBJS    := $(call obj,$(TOOL_SRCS))
+
+LIB_DECODE_SO := $(O)/lib/libaclsub-decode.so
+LIB_DECODE_A  := $(O)/lib/libaclsub-decode.a
+LIB_EMU_DIR   := $(O)/lib/aclsub-emu
+LIB_EMU_SO    := $(LIB_EMU_DIR)/libascendcl.so
+LIB_EMU_A     := $(O)/lib/libascendcl-emu.a
+LIB_PRELOAD   := $(O)/lib/libaclsub.so
+ACLSUB_BIN    := $(O)/bin/aclsub
+
+# Check unit tests: tests/test_*.c, each its own program linked statically
+# against the libraries.  Plain AscendCL programs: tests/app_*.c, built against
+# include/ and the shared emulated libascendcl.so only.
+UNIT_TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/test_*.c))
+APP_TESTS  := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/app_*.c))
+TEST_TOOLS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/tool_*.c))
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+
+LIBS := $(LIB_DECODE_SO) $(LIB_DECODE_A)
+ifneq ($(SHIM_SRCS),)
+LIBS += $(LIB_EMU_SO) $(LIB_EMU_A)
+endif
+ifneq ($(PRELOAD_SRCS),)
+LIBS += $(LIB_PRELOAD)
+endif
+
+.PHONY: all tests check check-plain check-san fuzz fuzz-run bench demo install uninstall clean
+all: $(LIBS) $(ACLSUB_BIN)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+$(LIB_DECODE_A): $(DEC_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_DECODE_SO): $(DEC_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libaclsub-decode.so.1 $(LDFLAGS) -o $@ $^
+
+$(LIB_EMU_A): $(SHIM_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# The emulated runtime carries the accessors itself (the decoder objects are
+# linked in), as the vendor's libascendcl.so does.
+$(LIB_EMU_SO): $(SHIM_OBJS) $(DEC_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libascendcl.so -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(SYSLIBS)
+
+$(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libaclsub.so $(LDFLAGS) -o $@ $^ -ldl
+
+$(ACLSUB_BIN): $(TOOL_OBJS) $(DEC_CMD_OBJS) $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(DEC_CMD_OBJS) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) \
+	    $(TOOL_LIBS) $(SYSLIBS)
+
+# --- tests ---------------------------------------------------------------------
+tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS)
+
+$(O)/tests/test_%: tests/test_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< \
+	    $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(CHECK_LIBS) $(SYSLIBS)
+
+$(O)/tests/tool_%: tests/tool_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(SYSLIBS)
+
+# Only the public headers and the shared runtime: what a vendor program sees.
+$(O)/tests/app_%: tests/app_%.c $(LIB_EMU_SO)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
+	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
+
+check-plain: tests
+	tests/run.sh $(O)
+
+check-san:
+	$(MAKE) O=$(O)/san SAN=1 check-plain
+
+check:
+	$(MAKE) check-plain
+	$(MAKE) check-san
+	$(MAKE) fuzz-run
+
+# libFuzzer targets: clang, with the library sources compiled in.
+FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+               -Iinclude -Idecoder -Ishim -Itools $(BLAS_CFLAGS)
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DEC_LIB_SRCS) $(SHIM_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(DEC_LIB_SRCS) $(if $(findstring fuzz_rec,$*),,$(SHIM_SRCS)) \
+	    $(if $(findstring fuzz_rec,$*),,$(SYSLIBS)) -pthread
+
+fuzz: $(FUZZERS)
+
+fuzz-run: fuzz
+	tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
+
+bench: all
+	tests/bench/run.sh $(O)
+
+demo: all $(TEST_TOOLS)
+	tests/demo.sh $(O)
+
+# --- install -------------------------------------------------------------------
+BINDIR  := $(PREFIX)/bin
+LIBDIR  := $(PREFIX)/lib
+INCDIR  := $(PREFIX)/include
+EMUDIR  := $(LIBDIR)/aclsub/emu
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub
+	install -m 0755 $(ACLSUB_BIN) $(DESTDIR)$(BINDIR)/aclsub
+	install -m 0755 $(LIB_DECODE_SO) $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1
+	ln -sf libaclsub-decode.so.1 $(DESTDIR)$(LIBDIR)/libaclsub-decode.so
+	install -m 0644 include/acl/*.h $(DESTDIR)$(INCDIR)/acl/
+	install -m 0644 include/aclsub/*.h $(DESTDIR)$(INCDIR)/aclsub/
+ifneq ($(SHIM_SRCS),)
+	install -d $(DESTDIR)$(EMUDIR)
+	install -m 0755 $(LIB_EMU_SO) $(DESTDIR)$(EMUDIR)/libascendcl.so
+endif
+ifneq ($(PRELOAD_SRCS),)
+	install -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/libaclsub.so
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/aclsub $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1 \
+	      $(DESTDIR)$(LIBDIR)/libaclsub-decode.so $(DESTDIR)$(LIBDIR)/libaclsub.so \
+	      $(DESTDIR)$(EMUDIR)/libascendcl.so
+	rm -f $(addprefix $(DESTDIR)$(INCDIR)/acl/,$(notdir $(wildcard include/acl/*.h)))
+	rm -f $(addprefix $(DESTDIR)$(INCDIR)/aclsub/,$(notdir $(wildcard include/aclsub/*.h)))
+	-rmdir $(DESTDIR)$(EMUDIR) $(DESTDIR)$(LIBDIR)/aclsub $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub 2>/dev/null
+
+clean:
+	rm -rf $(O)

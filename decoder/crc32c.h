@@ -1,0 +1,20 @@
+/*
+ * crc32c.h - CRC-32C internals shared by the record code and its tests.
+ * The public entry point is aclsub_crc32c() in aclsub/record.h.
+ */
+#ifndef ACLSUB_DECODER_CRC32C_H_
+#define ACLSUB_DECODER_CRC32C_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Continue a CRC (no pre- or post-conditioning): the dispatching version. */
+uint32_t crc32c_update(uint32_t crc, const void *data, size_t len);
+/* The portable table version, whatever the CPU has. */
+uint32_t crc32c_portable(uint32_t crc, const void *data, size_t len);
+/* One bit at a time: the reference the others are tested against. */
+uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len);
+/* 1 if the SSE4.2 instruction is in use. */
+int crc32c_hw_available(void);
+
+#endif /* ACLSUB_DECODER_CRC32C_H_ */

@@ -1,0 +1,199 @@
+/*
+ * reader.c - the stream reader of reader.h.
+ *
+ * The reader keeps a window [pos, end) of unread bytes in one buffer.  A
+ * valid record at pos is handed out in place.  Anything else starts a
+ * damaged span, which ends at the next offset holding a valid record (found
+ * by searching for the magic, then checking the signature) or at the end of
+ * the input; the span is then counted as exactly one kind of damage, so
+ * that the counts add up: a bad signature (the span starts with the magic;
+ * bytes past its first record are garbage), garbage, or a truncated tail.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aclsub/record.h"
+#include "reader.h"
+
+struct rec_reader {
+    int fd;             /* -1: memory input */
+    int eof;
+    unsigned char *buf; /* owned unless memory input */
+    size_t cap;
+    size_t pos, end;    /* unread window inside buf */
+    rec_reader_stats stats;
+};
+
+#define REC ACLSUB_REC_SIZE
+
+rec_reader *rec_reader_from_fd(int fd, size_t chunk)
+{
+    rec_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cap = chunk < 4 * REC ? 4 * REC : chunk;
+    r->buf = malloc(r->cap);
+    if (!r->buf) {
+        free(r);
+        return NULL;
+    }
+    r->fd = fd;
+    return r;
+}
+
+rec_reader *rec_reader_from_mem(const void *data, size_t len)
+{
+    rec_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->fd = -1;
+    r->eof = 1;
+    r->buf = (unsigned char *)data;
+    r->cap = r->end = len;
+    return r;
+}
+
+void rec_reader_free(rec_reader *r)
+{
+    if (!r)
+        return;
+    if (r->fd >= 0)
+        free(r->buf);
+    free(r);
+}
+
+const rec_reader_stats *rec_reader_get_stats(const rec_reader *r)
+{
+    return &r->stats;
+}
+
+int rec_reader_damaged(const rec_reader *r)
+{
+    const rec_reader_stats *s = &r->stats;
+    return s->bad_signature || s->bad_version || s->garbage_bytes || s->truncated_bytes;
+}
+
+/*
+ * Makes at least `want` bytes available from pos, reading as needed; moves
+ * the window to the buffer's start first.  Returns the bytes available
+ * (less than want only at the end of the input), or -1 on a read error.
+ */
+static ssize_t fill(rec_reader *r, size_t want)
+{
+    while (r->end - r->pos < want && !r->eof) {
+        if (r->pos > 0) {
+            memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+            r->end -= r->pos;
+            r->pos = 0;
+        }
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            r->eof = 1;
+        r->end += (size_t)n;
+    }
+    return (ssize_t)(r->end - r->pos);
+}
+
+/* Counts a damaged span of `len` bytes that started with the magic or not. */
+static void count_span(rec_reader *r, uint64_t len, int had_magic, int at_eof)
+{
+    if (had_magic && len >= REC) {
+        r->stats.bad_signature++;
+        len -= REC;
+        if (len) {
+            r->stats.garbage_runs++;
+            r->stats.garbage_bytes += len;
+        }
+    } else if (at_eof && had_magic) {
+        r->stats.truncated_bytes += len;
+    } else if (len) {
+        r->stats.garbage_runs++;
+        r->stats.garbage_bytes += len;
+    }
+}
+
+/*
+ * Skips from pos to the next valid record, or to the end of the input.
+ * Returns 1 if a valid record now starts at pos, 0 at the end, -1 on error.
+ */
+static int resync(rec_reader *r, int had_magic)
+{
+    static const unsigned char magic[4] = {'A', 'C', 'L', 'S'};
+    uint64_t skipped = 1;
+    r->pos++;
+    for (;;) {
+        ssize_t avail = fill(r, REC);
+        if (avail < 0)
+            return -1;
+        if ((size_t)avail < REC) {
+            if (had_magic && skipped < REC && (size_t)avail > 0) {
+                /* The damaged record itself runs into the end of the input. */
+                skipped += (uint64_t)avail;
+                count_span(r, skipped, 1, 1);
+            } else {
+                count_span(r, skipped, had_magic, 1);
+                if (avail > 0)
+                    r->stats.truncated_bytes += (uint64_t)avail;
+            }
+            r->pos = r->end;
+            return 0;
+        }
+        /* Look for the magic of a record starting in [pos, end - REC]. */
+        const unsigned char *from = r->buf + r->pos + ACLSUB_OFF_MAGIC;
+        size_t span = (r->end - REC) - r->pos + sizeof magic;
+        const unsigned char *m = memmem(from, span, magic, sizeof magic);
+        if (!m) {
+            size_t step = (r->end - REC) - r->pos + 1;
+            skipped += step;
+            r->pos += step;
+            continue;
+        }
+        size_t q = (size_t)(m - r->buf) - ACLSUB_OFF_MAGIC;
+        skipped += q - r->pos;
+        r->pos = q;
+        aclsub_rec_status st = aclsub_rec_check(r->buf + q);
+        if (st == ACLSUB_REC_OK || st == ACLSUB_REC_BAD_VERSION) {
+            count_span(r, skipped, had_magic, 0);
+            return 1;
+        }
+        skipped++;
+        r->pos++;
+    }
+}
+
+int rec_reader_next(rec_reader *r, const unsigned char **rec)
+{
+    for (;;) {
+        ssize_t avail = fill(r, REC);
+        if (avail < 0)
+            return -1;
+        if ((size_t)avail < REC) {
+            r->stats.truncated_bytes += (uint64_t)avail;
+            r->pos = r->end;
+            return 0;
+        }
+        const unsigned char *p = r->buf + r->pos;
+        aclsub_rec_status st = aclsub_rec_check(p);
+        if (st == ACLSUB_REC_OK) {
+            r->pos += REC;
+            r->stats.records++;
+            *rec = p;
+            return 1;
+        }
+        if (st == ACLSUB_REC_BAD_VERSION) {
+            r->stats.bad_version++;
+            r->pos += REC;
+            continue;
+        }
+        int rc = resync(r, st == ACLSUB_REC_BAD_SIGNATURE);
+        if (rc <= 0)
+            return rc;
+    }
+}

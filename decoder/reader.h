@@ -1,0 +1,39 @@
+/*
+ * reader.h - the one stream reader: pulls aclsub records out of a byte
+ * stream (file, FIFO, pipe, memory) in large chunks, skipping and counting
+ * damage and resynchronising on the next valid record.
+ */
+#ifndef ACLSUB_DECODER_READER_H_
+#define ACLSUB_DECODER_READER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rec_reader_stats {
+    uint64_t records;         /* valid records returned */
+    uint64_t bad_signature;   /* record-shaped blocks (magic present) whose signature is wrong */
+    uint64_t bad_version;     /* correctly signed records of a version this reader does not know */
+    uint64_t garbage_runs;    /* runs of bytes that belong to no record */
+    uint64_t garbage_bytes;   /* their total length */
+    uint64_t truncated_bytes; /* an incomplete record at the end of the input */
+} rec_reader_stats;
+
+typedef struct rec_reader rec_reader;
+
+/* chunk: bytes per read() (rounded up to at least two records). NULL on allocation failure. */
+rec_reader *rec_reader_from_fd(int fd, size_t chunk);
+/* Reads from memory (the caller keeps it alive); for tests and fuzzing. */
+rec_reader *rec_reader_from_mem(const void *data, size_t len);
+void rec_reader_free(rec_reader *r);
+
+/*
+ * The next valid record: 1 and *rec pointing at ACLSUB_REC_SIZE bytes valid
+ * until the next call; 0 at the end of the input; -1 on a read error (errno).
+ */
+int rec_reader_next(rec_reader *r, const unsigned char **rec);
+
+const rec_reader_stats *rec_reader_get_stats(const rec_reader *r);
+/* 1 if anything was damaged so far. */
+int rec_reader_damaged(const rec_reader *r);
+
+#endif /* ACLSUB_DECODER_READER_H_ */

@@ -1,0 +1,48 @@
+#!/bin/sh
+# install-deps.sh - installs the Debian packages aclsub needs to build, test
+# and run, on Debian bookworm, as root.  Checks each package first and
+# installs only what is missing, saying which.
+set -eu
+
+PACKAGES="
+build-essential
+pkg-config
+clang
+libclang-rt-14-dev
+libelf-dev
+check
+libsubunit-dev
+libopenblas-dev
+protobuf-c-compiler
+libprotobuf-c-dev
+libonnx-dev
+libonnx-testdata
+python3
+python3-dev
+python3-numpy
+"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root to install them" >&2
+    exit 1
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
+echo "install-deps: done"

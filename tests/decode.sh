@@ -1,0 +1,62 @@
+#!/bin/sh
+# decode.sh BUILD - `aclsub decode` on generated streams: golden output for a
+# clean stream; damaged streams (truncated, one flipped bit, garbage between
+# records, an unknown version) exit 2 and still print every valid record.
+set -u
+B=$1
+ACLSUB=$B/bin/aclsub
+GEN=$B/tests/tool_genstream
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+check() { # name, condition result
+    if [ "$2" -eq 0 ]; then echo "ok   decode: $1"; else echo "FAIL decode: $1"; fail=1; fi
+}
+golden=tests/golden/decode_basic.out
+R=512
+
+$GEN tests/data/basic.spec "$T/clean.rec"
+$ACLSUB decode "$T/clean.rec" >"$T/out" 2>"$T/err"; rc=$?
+cmp -s "$T/out" $golden && [ $rc -eq 0 ] && [ ! -s "$T/err" ]; check "clean stream matches golden, exit 0" $?
+
+$ACLSUB decode - <"$T/clean.rec" >"$T/out"; rc=$?
+cmp -s "$T/out" $golden && [ $rc -eq 0 ]; check "stdin input" $?
+
+mkfifo "$T/f"
+( $GEN tests/data/basic.spec - >"$T/f" ) &
+$ACLSUB decode "$T/f" >"$T/out"; rc=$?
+wait
+cmp -s "$T/out" $golden && [ $rc -eq 0 ]; check "FIFO input" $?
+
+# Truncated tail: the last record loses 100 bytes.
+$GEN tests/data/basic.spec "$T/cut.rec" --cut 100
+$ACLSUB decode "$T/cut.rec" >"$T/out" 2>"$T/err"; rc=$?
+head -n 6 $golden | cmp -s - "$T/out" && [ $rc -eq 2 ] && grep -q "412 truncated" "$T/err"
+check "truncated stream exits 2, other records printed" $?
+
+# One flipped bit inside record 2's name.
+$GEN tests/data/basic.spec "$T/flip.rec" --flip $((2 * R + 230))
+$ACLSUB decode "$T/flip.rec" >"$T/out" 2>"$T/err"; rc=$?
+sed 4d $golden | cmp -s - "$T/out" && [ $rc -eq 2 ] && grep -q "1 bad signature" "$T/err"
+check "flipped bit exits 2, other records printed" $?
+
+# 37 bytes of garbage before record 3.
+$GEN tests/data/basic.spec "$T/garbage.rec" --garbage 3:37
+$ACLSUB decode "$T/garbage.rec" >"$T/out" 2>"$T/err"; rc=$?
+cmp -s $golden "$T/out" && [ $rc -eq 2 ] && grep -q "37 garbage byte(s) in 1 run" "$T/err"
+check "garbage between records skipped, exit 2" $?
+
+$GEN tests/data/basic.spec "$T/ver.rec" --bad-version 1
+$ACLSUB decode "$T/ver.rec" >"$T/out" 2>"$T/err"; rc=$?
+sed 3d $golden | cmp -s - "$T/out" && [ $rc -eq 2 ] && grep -q "1 unknown version" "$T/err"
+check "unknown version skipped, exit 2" $?
+
+$ACLSUB decode "$T/missing.rec" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "missing.rec" "$T/err"; check "missing file exits 1 naming it" $?
+
+$ACLSUB decode --bogus >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ]; check "unknown option exits 1" $?
+
+$ACLSUB decode --help | grep -q "usage: aclsub decode"; check "--help" $?
+
+exit $fail
