@@ -40,6 +40,7 @@ DEC_CMD_SRCS := $(filter-out $(DEC_LIB_SRCS),$(wildcard decoder/*.c))
 SHIM_SRCS    := $(wildcard shim/*.c)
 PRELOAD_SRCS := $(wildcard preload/*.c)
 TOOL_SRCS    := $(wildcard tools/*.c)
+TOOL_LIB_SRCS := $(filter-out tools/aclsub.c,$(TOOL_SRCS))
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 DEC_LIB_OBJS := $(call obj,$(DEC_LIB_SRCS))
@@ -47,6 +48,7 @@ DEC_CMD_OBJS := $(call obj,$(DEC_CMD_SRCS))
 SHIM_OBJS    := $(call obj,$(SHIM_SRCS))
 PRELOAD_OBJS := $(call obj,$(PRELOAD_SRCS))
 TOOL_OBJS    := $(call obj,$(TOOL_SRCS))
+TOOL_LIB_OBJS := $(call obj,$(TOOL_LIB_SRCS))
 
 LIB_DECODE_SO := $(O)/lib/libaclsub-decode.so
 LIB_DECODE_A  := $(O)/lib/libaclsub-decode.a
@@ -54,6 +56,7 @@ LIB_EMU_DIR   := $(O)/lib/aclsub-emu
 LIB_EMU_SO    := $(LIB_EMU_DIR)/libascendcl.so
 LIB_EMU_A     := $(O)/lib/libascendcl-emu.a
 LIB_PRELOAD   := $(O)/lib/libaclsub.so
+LIB_TOOLS_A   := $(O)/lib/libaclsub-tools.a
 ACLSUB_BIN    := $(O)/bin/aclsub
 
 # Check unit tests: tests/test_*.c, each its own program linked statically
@@ -104,18 +107,24 @@ $(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaclsub.so $(LDFLAGS) -o $@ $^ -ldl
 
-$(ACLSUB_BIN): $(TOOL_OBJS) $(DEC_CMD_OBJS) $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+# The subcommands (all of tools/ but the dispatcher, and decoder's commands),
+# as an archive that tests link too.
+$(LIB_TOOLS_A): $(TOOL_LIB_OBJS) $(DEC_CMD_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJS) $(DEC_CMD_OBJS) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) \
-	    $(TOOL_LIBS) $(SYSLIBS)
+	rm -f $@ && ar rcs $@ $^
+
+$(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) \
+	    $(LIB_DECODE_A) $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------------
 tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS)
 
-$(O)/tests/test_%: tests/test_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) tests/testutil.h
+TEST_LIBS := $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A)
+$(O)/tests/test_%: tests/test_%.c $(TEST_LIBS) tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< \
-	    $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(CHECK_LIBS) $(SYSLIBS)
+	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(TEST_LIBS) $(CHECK_LIBS) $(SYSLIBS)
 
 $(O)/tests/tool_%: tests/tool_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
 	@mkdir -p $(dir $@)
@@ -141,10 +150,12 @@ check:
 # libFuzzer targets: clang, with the library sources compiled in.
 FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -Iinclude -Idecoder -Ishim -Itools $(BLAS_CFLAGS)
-$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(DEC_LIB_SRCS) $(SHIM_SRCS)
+# fuzz_rec needs only the decoder library; the others get the device and tools.
+FUZZ_DEPS = $(DEC_LIB_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_LIB_SRCS) $(DEC_CMD_SRCS))
+.SECONDEXPANSION:
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(DEC_LIB_SRCS) $(if $(findstring fuzz_rec,$*),,$(SHIM_SRCS)) \
-	    $(if $(findstring fuzz_rec,$*),,$(SYSLIBS)) -pthread
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DEPS) $(if $(filter rec,$*),,$(SYSLIBS)) -pthread
 
 fuzz: $(FUZZERS)
 

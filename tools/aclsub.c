@@ -15,6 +15,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
     {"decode", cmd_decode, "print the operator records of a stream (file, FIFO or -)"},
+    {"mkom", cmd_mkom, "compile a text graph description into an .om model"},
 };
 
 static void usage(FILE *out)

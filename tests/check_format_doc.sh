@@ -1,5 +1,5 @@
 #!/bin/sh
-# format_doc.sh BUILD - docs/FORMAT.md's worked hex dump is what the encoder
+# check_format_doc.sh BUILD - docs/FORMAT.md's worked hex dump is what the encoder
 # writes today for the record the document describes.
 set -u
 B=$1

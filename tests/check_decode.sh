@@ -1,5 +1,5 @@
 #!/bin/sh
-# decode.sh BUILD - `aclsub decode` on generated streams: golden output for a
+# check_decode.sh BUILD - `aclsub decode` on generated streams: golden output for a
 # clean stream; damaged streams (truncated, one flipped bit, garbage between
 # records, an unknown version) exit 2 and still print every valid record.
 set -u

@@ -1,0 +1,148 @@
+/*
+ * kernels.h - the float32 CPU kernels of the emulated device.
+ *
+ * Each kernel is a plain function over plain, densely packed row-major
+ * arrays; none of them knows about graphs, tensors or attributes.  ops.c
+ * checks shapes and attributes (op_infer) and then calls these with sizes it
+ * has already validated, so the kernels trust their arguments: every size is
+ * positive and every product of sizes fits the arrays passed in.  Outputs
+ * must not overlap inputs.
+ *
+ * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
+ * simple enough for the compiler to vectorise their inner dimension.
+ */
+#ifndef ACLSUB_SHIM_KERNELS_H_
+#define ACLSUB_SHIM_KERNELS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define K_MAX_RANK 8 /* the highest rank the n-dimensional kernels take */
+
+/* --- convolution ------------------------------------------------------------ */
+
+/*
+ * Geometry of a 2-D NCHW convolution.  x is [n, c, h, w], the weight is
+ * [m, c / group, kh, kw], y is [n, m, oh, ow].  Only the leading pads are
+ * given: the trailing ones are implied by oh/ow (positions past the input
+ * read as zero).
+ */
+typedef struct k_conv2d_shape {
+    int64_t n, c, h, w;
+    int64_t m, kh, kw;
+    int64_t oh, ow;
+    int64_t group;
+    int64_t stride_h, stride_w;
+    int64_t pad_t, pad_l;
+    int64_t dil_h, dil_w;
+} k_conv2d_shape;
+
+/*
+ * Scratch (in floats) k_conv2d would like for its im2col buffer: 0 when it
+ * needs none (1x1 unit-stride kernels, one input channel per group).  Less
+ * than this is fine; see k_conv2d.
+ */
+size_t k_conv2d_scratch_want(const k_conv2d_shape *s);
+
+/*
+ * y = conv(x, w) + bias.  bias ([m]) may be NULL.  scratch may be NULL or
+ * shorter than k_conv2d_scratch_want: the im2col columns are then built in
+ * chunks, and when even one column does not fit the kernel falls back to
+ * direct loops, so the result never depends on the scratch given.
+ */
+void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+              float *scratch, size_t scratch_len);
+
+/* --- matrix products --------------------------------------------------------- */
+
+/*
+ * Batched matrix product with numpy broadcasting over the batch dimensions:
+ * for each batch index, y[m x n] = a[m x k] * b[k x n].  a_batch, b_batch and
+ * y_batch hold batch_rank dims each (left-padded with 1s to the same rank);
+ * an a or b dim of 1 broadcasts against y's.  1-D operands are promoted by
+ * the caller ([k] -> [1, k] for a, [k, 1] for b).
+ */
+void k_matmul(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n, int batch_rank,
+              const int64_t *a_batch, const int64_t *b_batch, const int64_t *y_batch);
+
+/*
+ * ONNX Gemm: y[m x n] = alpha * op(a) * op(b) + beta * c, with op(a) [m x k]
+ * (a stored as [k x m] when trans_a) and op(b) [k x n] (b stored [n x k] when
+ * trans_b).  c may be NULL; otherwise it is [c_rows x c_cols] with c_rows in
+ * {1, m} and c_cols in {1, n}, broadcast to [m x n].
+ */
+void k_gemm(const float *a, const float *b, const float *c, float *y, int64_t m, int64_t k, int64_t n,
+            int trans_a, int trans_b, float alpha, float beta, int64_t c_rows, int64_t c_cols);
+
+/* --- elementwise ------------------------------------------------------------- */
+
+typedef enum { K_ADD, K_SUB, K_MUL, K_DIV } k_binop;
+
+/*
+ * y = a OP b with numpy multidirectional broadcasting.  a_dims, b_dims and
+ * y_dims hold `rank` dims each (the caller left-pads the shorter shape with
+ * 1s); every a/b dim equals y's or is 1.  rank 0 means three scalars.
+ */
+void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
+                        const int64_t *b_dims, float *y, const int64_t *y_dims, int rank);
+
+void k_relu(const float *x, float *y, size_t n);
+void k_sigmoid(const float *x, float *y, size_t n);
+void k_tanh(const float *x, float *y, size_t n);
+/* y = max(0, min(1, alpha * x + beta)) */
+void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta);
+/* y = min(max(x, lo), hi), as ONNX Clip (so lo > hi gives hi everywhere) */
+void k_clip(const float *x, float *y, size_t n, float lo, float hi);
+
+/*
+ * Softmax over the middle dimension of x viewed as [outer, axis_len, inner]:
+ * the ONNX opset-13 definition, normalising along one axis only.
+ */
+void k_softmax(const float *x, float *y, int64_t outer, int64_t axis_len, int64_t inner);
+
+/* --- pooling and normalisation ----------------------------------------------- */
+
+/*
+ * Geometry of a 2-D NCHW pooling window: x [n, c, h, w] -> y [n, c, oh, ow].
+ * pad_b/pad_r only matter to count_include_pad averaging: a window is
+ * clipped to the padded extent [-pad_t, h + pad_b) before its elements are
+ * counted, so the cells a ceil_mode window hangs past the padding are never
+ * counted.
+ */
+typedef struct k_pool2d_shape {
+    int64_t n, c, h, w;
+    int64_t oh, ow;
+    int64_t kh, kw;
+    int64_t stride_h, stride_w;
+    int64_t pad_t, pad_l, pad_b, pad_r;
+    int64_t dil_h, dil_w;
+} k_pool2d_shape;
+
+/* Max over each window, padding ignored.  A window that covers no input gives 0. */
+void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y);
+/* Mean over each window; count_include_pad selects the divisor (see k_pool2d_shape). */
+void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad);
+/* y[i] = mean of x's i-th plane of `plane` elements, for `planes` planes. */
+void k_global_avgpool(const float *x, float *y, int64_t planes, int64_t plane);
+
+/*
+ * Inference batch normalisation of x [n, c, spatial]:
+ * y = scale * (x - mean) / sqrt(var + eps) + bias, per channel.
+ */
+void k_batchnorm(const float *x, float *y, int64_t n, int64_t c, int64_t spatial, const float *scale,
+                 const float *bias, const float *mean, const float *var, float eps);
+
+/* --- data movement ----------------------------------------------------------- */
+
+/* y = x transposed: y's axis i is x's axis perm[i].  rank <= K_MAX_RANK. */
+void k_transpose(const float *x, float *y, const int64_t *x_dims, const int64_t *perm, int rank);
+
+/*
+ * Concatenation of n_in tensors that agree on every dim but one: each input
+ * k is viewed as [outer, mid[k] * inner] elements of elem_size bytes, and y
+ * as [outer, sum(mid) * inner].
+ */
+void k_concat(const void *const *in, const int64_t *mid, int n_in, void *y, int64_t outer, int64_t inner,
+              size_t elem_size);
+
+#endif /* ACLSUB_SHIM_KERNELS_H_ */

@@ -1,0 +1,27 @@
+/*
+ * fuzz_mkom.c - libFuzzer target for the text graph description compiler:
+ * every input is compiled with mkom_build.  It must produce a graph or a
+ * one-line "SOURCE:LINE: cause" error; any crash, leak or sanitizer report
+ * is a bug.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* mkom.c belongs to the aclsub program, not to the libraries built into fuzzers. */
+#include "mkom.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char err[512];
+    graph *g = NULL;
+    if (mkom_build((const char *)data, size, "fuzz", 1, &g, err, sizeof err) != 0) {
+        if (g || strncmp(err, "fuzz:", 5) != 0 || strchr(err, '\n'))
+            abort();
+        return 0;
+    }
+    graph_free(g);
+    return 0;
+}
