@@ -119,7 +119,13 @@ $(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_DECODE_A) $(if $(SHI
 	    $(LIB_DECODE_A) $(SYSLIBS)
 
 # --- tests ---------------------------------------------------------------------
-tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS)
+MODELS := $(patsubst models/%.txt,$(O)/models/%.om,$(wildcard models/*.txt))
+tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS) $(MODELS)
+
+# Demo and test models, compiled from their text descriptions.
+$(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
+	@mkdir -p $(dir $@)
+	$(ACLSUB_BIN) mkom -o $@ $<
 
 TEST_LIBS := $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A)
 $(O)/tests/test_%: tests/test_%.c $(TEST_LIBS) tests/testutil.h
@@ -165,7 +171,7 @@ fuzz-run: fuzz
 bench: all
 	tests/bench/run.sh $(O)
 
-demo: all $(TEST_TOOLS)
+demo: all $(TEST_TOOLS) $(MODELS)
 	tests/demo.sh $(O)
 
 # --- install -------------------------------------------------------------------
