@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "aclsub/record.h"
 #include "crc32c.h"
 
 #define CRC32C_POLY 0x82F63B78u

@@ -1,0 +1,95 @@
+/*
+ * emu.h - internals shared by the emulated AscendCL runtime's files:
+ * runtime.c (init, devices, contexts, streams and their device workers,
+ * memory), model.c (descriptions, datasets, loading, execution) and prof.c
+ * (subscriptions and the writer threads that feed subscribers' pipes).
+ *
+ * Threads: application threads submit tasks to streams; each stream has one
+ * device worker thread that runs its tasks in order (kernels run there and
+ * are timed there); each subscribed fd has one writer thread.
+ */
+#ifndef ACLSUB_SHIM_EMU_H_
+#define ACLSUB_SHIM_EMU_H_
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "acl/acl.h"
+#include "acl/acl_prof.h"
+#include "graph.h"
+
+/* --- runtime.c ------------------------------------------------------------ */
+
+typedef struct emu_task emu_task;
+typedef void (*emu_task_fn)(emu_task *t);
+
+/* A unit of work for a stream's worker.  The submitter allocates it. */
+struct emu_task {
+    emu_task_fn run;
+    emu_task *next;
+    aclError result;
+    int done;      /* set by the worker under the stream lock when `wait` */
+    int wait;      /* 1: the submitter waits for it and frees it; 0: the worker frees it */
+    void *payload; /* task-specific */
+};
+
+typedef struct emu_stream {
+    uint32_t id;
+    uint32_t worker_tid; /* kernel tid of the worker, for records */
+    pthread_t worker;
+    pthread_mutex_t lock; /* protects everything below */
+    pthread_cond_t cond;
+    emu_task *head, *tail;
+    uint64_t submitted, completed;
+    aclError first_error; /* of an async task since the last synchronize */
+    int stop;
+} emu_stream;
+
+typedef struct emu_context {
+    int32_t device;
+    emu_stream *default_stream;
+} emu_context;
+
+/* ACL_SUCCESS when aclInit has run and aclFinalize has not. */
+aclError emu_check_init(void);
+/* The calling thread's current context, NULL if none. */
+emu_context *emu_current_context(void);
+/* Queues t on s; the worker runs it. */
+void emu_stream_submit(emu_stream *s, emu_task *t);
+/* Queues t on s and waits until it ran; returns t->result. */
+aclError emu_stream_run_sync(emu_stream *s, emu_task *t);
+uint64_t emu_now_ns(void);
+
+/* --- model.c -------------------------------------------------------------- */
+
+/* Unloads every model (aclFinalize). */
+void emu_models_unload_all(void);
+
+/* --- prof.c --------------------------------------------------------------- */
+
+typedef struct emu_sub emu_sub;
+
+/*
+ * Hands a batch of n encoded records (n * ACLSUB_REC_SIZE bytes, malloc'ed;
+ * ownership passes) to the subscription's writer.  Blocks while the
+ * writer's queue is full (back-pressure), unless the reader is gone.
+ */
+void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n);
+/* Next sequence number block of n records for the subscription. */
+uint64_t emu_sub_take_seq(emu_sub *s, uint64_t n);
+/* Ends a subscription: flushes it and closes the fd if it was the last user. */
+void emu_sub_end(emu_sub *s);
+
+/* Links between models and their subscription (model.c). */
+typedef struct emu_model emu_model;
+emu_model *emu_model_get(uint32_t id);        /* takes a reference; NULL if unknown */
+void emu_model_put(emu_model *m);
+/* Sets the model's subscription if it has none: 0, or -1 if it already has one. */
+int emu_model_attach_sub(emu_model *m, emu_sub *s);
+/* Waits for in-flight executes, detaches and returns the subscription (NULL if none). */
+emu_sub *emu_model_detach_sub(emu_model *m);
+uint32_t emu_model_id(const emu_model *m);
+
+emu_sub *emu_sub_new(int fd);
+
+#endif /* ACLSUB_SHIM_EMU_H_ */

@@ -1,0 +1,745 @@
+/*
+ * model.c - models on the emulated device: loading .om files (om.c),
+ * model descriptions, datasets, and execution.
+ *
+ * An execute is a task on a stream: the stream's worker binds the caller's
+ * input and output buffers to the graph, runs the nodes in order through
+ * op_run, and reads CLOCK_MONOTONIC around each kernel.  When the model is
+ * subscribed, the worker then encodes one record per operator and one
+ * whole-run record and hands them to the subscription's writer (prof.c).
+ *
+ * Lifetime: the registry holds one reference to each loaded model, every
+ * execute in flight holds another; unloading waits for the executes in
+ * flight, ends the subscription, and drops the registry's reference.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aclsub/record.h"
+#include "emu.h"
+#include "om.h"
+#include "ops.h"
+
+#define MODEL_FILE_MAX ((size_t)4 << 30) /* larger files are refused before reading */
+
+struct emu_model {
+    uint32_t id;
+    graph *g;
+    unsigned char *work;
+    int work_owned;
+    int refs;      /* under models_lock */
+    int unloading; /* under models_lock */
+
+    pthread_mutex_t lock; /* protects inflight and sub */
+    pthread_cond_t idle;
+    int inflight;
+    emu_sub *sub;
+
+    /* Executes of one model run one at a time: they share the work region. */
+    pthread_mutex_t exec_lock;
+    uint64_t iteration;   /* under exec_lock */
+    void **addr;          /* tensor addresses, under exec_lock */
+    const void **node_in; /* scratch for op_run, under exec_lock */
+    void **node_out;
+    uint64_t *times;      /* start/end per node, under exec_lock */
+};
+
+/* The registry: models by id (id = index + 1), under models_lock. */
+static pthread_mutex_t models_lock = PTHREAD_MUTEX_INITIALIZER;
+static emu_model **models;
+static uint32_t models_cap;
+
+static void model_free(emu_model *m)
+{
+    if (m->work_owned)
+        free(m->work);
+    graph_free(m->g);
+    free(m->addr);
+    free(m->node_in);
+    free(m->node_out);
+    free(m->times);
+    pthread_mutex_destroy(&m->lock);
+    pthread_cond_destroy(&m->idle);
+    pthread_mutex_destroy(&m->exec_lock);
+    free(m);
+}
+
+emu_model *emu_model_get(uint32_t id)
+{
+    emu_model *m = NULL;
+    pthread_mutex_lock(&models_lock);
+    if (id >= 1 && id <= models_cap && models[id - 1] && !models[id - 1]->unloading) {
+        m = models[id - 1];
+        m->refs++;
+    }
+    pthread_mutex_unlock(&models_lock);
+    return m;
+}
+
+void emu_model_put(emu_model *m)
+{
+    pthread_mutex_lock(&models_lock);
+    int last = --m->refs == 0;
+    pthread_mutex_unlock(&models_lock);
+    if (last)
+        model_free(m);
+}
+
+uint32_t emu_model_id(const emu_model *m)
+{
+    return m->id;
+}
+
+int emu_model_attach_sub(emu_model *m, emu_sub *s)
+{
+    pthread_mutex_lock(&m->lock);
+    int rc = m->sub ? -1 : 0;
+    if (!m->sub)
+        m->sub = s;
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
+emu_sub *emu_model_detach_sub(emu_model *m)
+{
+    pthread_mutex_lock(&m->lock);
+    while (m->inflight > 0)
+        pthread_cond_wait(&m->idle, &m->lock);
+    emu_sub *s = m->sub;
+    m->sub = NULL;
+    pthread_mutex_unlock(&m->lock);
+    return s;
+}
+
+/* --- loading ---------------------------------------------------------------------- */
+
+/* Precomputes the tensor address table: weights and activations are fixed. */
+static int model_bind(emu_model *m)
+{
+    graph *g = m->g;
+    uint32_t max_in = 1, max_out = 1;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        if (g->nodes[i].n_inputs > max_in)
+            max_in = g->nodes[i].n_inputs;
+        if (g->nodes[i].n_outputs > max_out)
+            max_out = g->nodes[i].n_outputs;
+    }
+    m->addr = calloc(g->n_tensors ? g->n_tensors : 1, sizeof *m->addr);
+    m->node_in = calloc(max_in, sizeof *m->node_in);
+    m->node_out = calloc(max_out, sizeof *m->node_out);
+    m->times = calloc(2 * (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof *m->times);
+    if (!m->addr || !m->node_in || !m->node_out || !m->times)
+        return -1;
+    for (uint32_t i = 0; i < g->n_tensors; i++) {
+        graph_tensor *t = &g->tensors[i];
+        if (t->kind == TENSOR_WEIGHT)
+            m->addr[i] = g->weights + t->offset;
+        else if (t->kind == TENSOR_ACTIVATION)
+            m->addr[i] = m->work + t->offset;
+    }
+    return 0;
+}
+
+static aclError model_register(graph *g, void *work, size_t work_size, uint32_t *modelId)
+{
+    emu_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        graph_free(g);
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    pthread_mutex_init(&m->lock, NULL);
+    pthread_cond_init(&m->idle, NULL);
+    pthread_mutex_init(&m->exec_lock, NULL);
+    m->g = g;
+    m->refs = 1;
+    if (work) {
+        if (work_size < g->work_size) {
+            model_free(m);
+            return ACL_ERROR_INVALID_PARAM;
+        }
+        m->work = work;
+    } else if (g->work_size) {
+        if (posix_memalign((void **)&m->work, 64, g->work_size) != 0) {
+            m->work = NULL;
+            model_free(m);
+            return ACL_ERROR_BAD_ALLOC;
+        }
+        m->work_owned = 1;
+    }
+    if (model_bind(m) != 0) {
+        model_free(m);
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    pthread_mutex_lock(&models_lock);
+    uint32_t slot = 0;
+    while (slot < models_cap && models[slot])
+        slot++;
+    if (slot == models_cap) {
+        uint32_t cap = models_cap ? 2 * models_cap : 16;
+        emu_model **grown = realloc(models, cap * sizeof *models);
+        if (!grown) {
+            pthread_mutex_unlock(&models_lock);
+            model_free(m);
+            return ACL_ERROR_BAD_ALLOC;
+        }
+        memset(grown + models_cap, 0, (cap - models_cap) * sizeof *models);
+        models = grown;
+        models_cap = cap;
+    }
+    m->id = slot + 1;
+    models[slot] = m;
+    pthread_mutex_unlock(&models_lock);
+    *modelId = m->id;
+    return ACL_SUCCESS;
+}
+
+static aclError load_image(const char *what, const void *image, size_t size, uint32_t *modelId, void *work,
+                           size_t work_size, void *weights, size_t weight_size)
+{
+    char err[256];
+    graph *g = NULL;
+    int rc = om_load(image, size, weights, weights ? weight_size : 0, &g, err, sizeof err);
+    if (rc != ACL_SUCCESS) {
+        fprintf(stderr, "libascendcl: %s: %s\n", what, err);
+        return rc;
+    }
+    rc = model_register(g, work, work_size, modelId);
+    if (rc == ACL_ERROR_INVALID_PARAM)
+        fprintf(stderr, "libascendcl: %s: work memory of %zu bytes is smaller than the %llu the model needs\n",
+                what, work_size, (unsigned long long)g->work_size);
+    return rc;
+}
+
+/* Reads a whole model file; READ_MODEL_FAILURE with a line on stderr on failure. */
+static aclError read_model_file(const char *path, unsigned char **data, size_t *size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "libascendcl: %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return ACL_ERROR_READ_MODEL_FAILURE;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MODEL_FILE_MAX) {
+        fprintf(stderr, "libascendcl: %s: not a regular file of at most 4 GiB\n", path);
+        close(fd);
+        return ACL_ERROR_READ_MODEL_FAILURE;
+    }
+    size_t n = (size_t)st.st_size, got = 0;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        close(fd);
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            fprintf(stderr, "libascendcl: %s: read failed\n", path);
+            free(buf);
+            close(fd);
+            return ACL_ERROR_READ_MODEL_FAILURE;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *size = n;
+    return ACL_SUCCESS;
+}
+
+aclError aclmdlLoadFromFileWithMem(const char *modelPath, uint32_t *modelId, void *workPtr, size_t workSize,
+                                   void *weightPtr, size_t weightSize)
+{
+    aclError rc = emu_check_init();
+    if (rc != ACL_SUCCESS)
+        return rc;
+    if (!modelPath || !modelId)
+        return ACL_ERROR_INVALID_PARAM;
+    unsigned char *image;
+    size_t size;
+    rc = read_model_file(modelPath, &image, &size);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    rc = load_image(modelPath, image, size, modelId, workPtr, workSize, weightPtr, weightSize);
+    free(image);
+    return rc;
+}
+
+aclError aclmdlLoadFromFile(const char *modelPath, uint32_t *modelId)
+{
+    return aclmdlLoadFromFileWithMem(modelPath, modelId, NULL, 0, NULL, 0);
+}
+
+aclError aclmdlLoadFromMemWithMem(const void *model, size_t modelSize, uint32_t *modelId, void *workPtr,
+                                  size_t workSize, void *weightPtr, size_t weightSize)
+{
+    aclError rc = emu_check_init();
+    if (rc != ACL_SUCCESS)
+        return rc;
+    if (!model || modelSize == 0 || !modelId)
+        return ACL_ERROR_INVALID_PARAM;
+    return load_image("model in memory", model, modelSize, modelId, workPtr, workSize, weightPtr, weightSize);
+}
+
+aclError aclmdlLoadFromMem(const void *model, size_t modelSize, uint32_t *modelId)
+{
+    return aclmdlLoadFromMemWithMem(model, modelSize, modelId, NULL, 0, NULL, 0);
+}
+
+aclError aclmdlQuerySizeFromMem(const void *model, size_t modelSize, size_t *workSize, size_t *weightSize)
+{
+    if (!model || modelSize == 0 || !workSize || !weightSize)
+        return ACL_ERROR_INVALID_PARAM;
+    char err[256];
+    int rc = om_query_size(model, modelSize, workSize, weightSize, err, sizeof err);
+    if (rc != ACL_SUCCESS)
+        fprintf(stderr, "libascendcl: model in memory: %s\n", err);
+    return rc;
+}
+
+aclError aclmdlQuerySize(const char *fileName, size_t *workSize, size_t *weightSize)
+{
+    if (!fileName || !workSize || !weightSize)
+        return ACL_ERROR_INVALID_PARAM;
+    unsigned char *image;
+    size_t size;
+    aclError rc = read_model_file(fileName, &image, &size);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    char err[256];
+    rc = om_query_size(image, size, workSize, weightSize, err, sizeof err);
+    if (rc != ACL_SUCCESS)
+        fprintf(stderr, "libascendcl: %s: %s\n", fileName, err);
+    free(image);
+    return rc;
+}
+
+/* Removes the model from the registry, ends its subscription, drops the registry's reference. */
+static void model_unload(emu_model *m)
+{
+    emu_sub *s = emu_model_detach_sub(m);
+    if (s)
+        emu_sub_end(s);
+    pthread_mutex_lock(&models_lock);
+    models[m->id - 1] = NULL;
+    pthread_mutex_unlock(&models_lock);
+    emu_model_put(m);
+}
+
+aclError aclmdlUnload(uint32_t modelId)
+{
+    pthread_mutex_lock(&models_lock);
+    emu_model *m = NULL;
+    if (modelId >= 1 && modelId <= models_cap && models[modelId - 1] && !models[modelId - 1]->unloading) {
+        m = models[modelId - 1];
+        m->unloading = 1;
+    }
+    pthread_mutex_unlock(&models_lock);
+    if (!m)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    model_unload(m);
+    return ACL_SUCCESS;
+}
+
+void emu_models_unload_all(void)
+{
+    for (;;) {
+        emu_model *m = NULL;
+        pthread_mutex_lock(&models_lock);
+        for (uint32_t i = 0; i < models_cap && !m; i++)
+            if (models[i] && !models[i]->unloading) {
+                m = models[i];
+                m->unloading = 1;
+            }
+        pthread_mutex_unlock(&models_lock);
+        if (!m)
+            return;
+        model_unload(m);
+    }
+}
+
+/* --- execution -------------------------------------------------------------------- */
+
+struct exec_task {
+    emu_task task;
+    emu_model *m;
+    emu_stream *stream;
+    void **in;  /* n_inputs addresses, captured at submission */
+    void **out; /* n_outputs addresses */
+};
+
+/* Encodes the records of one execute and hands them to the subscription. */
+static void emit_records(emu_model *m, emu_sub *sub, const emu_stream *st, uint64_t iteration)
+{
+    const graph *g = m->g;
+    size_t n = (size_t)g->n_nodes + 1;
+    unsigned char *batch = malloc(n * ACLSUB_REC_SIZE);
+    if (!batch)
+        return; /* the sequence numbers will show the gap */
+    uint64_t seq = emu_sub_take_seq(sub, n);
+    aclsub_rec r = {0};
+    r.model_id = m->id;
+    r.thread_id = st->worker_tid;
+    r.pid = (uint32_t)getpid();
+    r.stream_id = st->id;
+    r.iteration = iteration;
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const graph_node *node = &g->nodes[i];
+        r.kind = ACLSUB_KIND_OP;
+        r.flag = ACL_SUBSCRIBE_OP;
+        r.op_index = i;
+        r.start = m->times[2 * i];
+        r.end = m->times[2 * i + 1];
+        r.duration = r.exec_time = r.end - r.start;
+        r.seq = seq++;
+        r.type = node->op_type;
+        r.type_len = strlen(node->op_type);
+        r.name = node->name;
+        r.name_len = strlen(node->name);
+        aclsub_rec_encode(batch + (size_t)i * ACLSUB_REC_SIZE, &r);
+    }
+    r.kind = ACLSUB_KIND_RUN;
+    r.flag = ACL_SUBSCRIBE_SUBGRAPH;
+    r.op_index = g->n_nodes;
+    r.start = g->n_nodes ? m->times[0] : 0;
+    r.end = g->n_nodes ? m->times[2 * (size_t)g->n_nodes - 1] : 0;
+    r.duration = r.exec_time = r.end - r.start;
+    r.seq = seq;
+    r.type = ACLSUB_RUN_TYPE;
+    r.type_len = strlen(ACLSUB_RUN_TYPE);
+    r.name = ACLSUB_RUN_NAME;
+    r.name_len = strlen(ACLSUB_RUN_NAME);
+    aclsub_rec_encode(batch + (size_t)g->n_nodes * ACLSUB_REC_SIZE, &r);
+    emu_sub_deliver(sub, batch, n);
+}
+
+static void run_execute(emu_task *t)
+{
+    struct exec_task *x = (struct exec_task *)t;
+    emu_model *m = x->m;
+    const graph *g = m->g;
+
+    pthread_mutex_lock(&m->lock);
+    emu_sub *sub = m->sub; /* stays attached while this execute is in flight */
+    pthread_mutex_unlock(&m->lock);
+
+    pthread_mutex_lock(&m->exec_lock);
+    for (uint32_t k = 0; k < g->n_inputs; k++)
+        m->addr[g->inputs[k]] = x->in[k];
+    for (uint32_t k = 0; k < g->n_outputs; k++)
+        m->addr[g->outputs[k]] = x->out[k];
+    for (uint32_t i = 0; i < g->n_nodes; i++) {
+        const graph_node *n = &g->nodes[i];
+        for (uint32_t k = 0; k < n->n_inputs; k++)
+            m->node_in[k] = n->inputs[k] == GRAPH_NO_TENSOR ? NULL : m->addr[n->inputs[k]];
+        for (uint32_t k = 0; k < n->n_outputs; k++)
+            m->node_out[k] = m->addr[n->outputs[k]];
+        uint64_t start = emu_now_ns();
+        op_run(g, n, m->node_in, m->node_out);
+        uint64_t end = emu_now_ns();
+        m->times[2 * i] = start;
+        m->times[2 * i + 1] = end;
+    }
+    uint64_t iteration = m->iteration++;
+    if (sub)
+        emit_records(m, sub, x->stream, iteration);
+    /* Unbind the caller's buffers: they may be freed once the execute returns. */
+    for (uint32_t k = 0; k < g->n_inputs; k++)
+        m->addr[g->inputs[k]] = NULL;
+    pthread_mutex_unlock(&m->exec_lock);
+
+    t->result = ACL_SUCCESS;
+    pthread_mutex_lock(&m->lock);
+    if (--m->inflight == 0)
+        pthread_cond_broadcast(&m->idle);
+    pthread_mutex_unlock(&m->lock);
+    free(x->in);
+    emu_model_put(m);
+}
+
+struct aclmdlDataset {
+    size_t n, cap;
+    aclDataBuffer **bufs;
+};
+
+/* Checks a dataset against the graph's tensors and captures its addresses. */
+static aclError capture_buffers(const graph *g, const aclmdlDataset *ds, const uint32_t *tensors, uint32_t count,
+                                void **addrs)
+{
+    if (!ds || ds->n != count)
+        return ACL_ERROR_INVALID_PARAM;
+    for (uint32_t k = 0; k < count; k++) {
+        void *p = aclGetDataBufferAddr(ds->bufs[k]);
+        if (!p || aclGetDataBufferSizeV2(ds->bufs[k]) < g->tensors[tensors[k]].bytes)
+            return ACL_ERROR_INVALID_PARAM;
+        addrs[k] = p;
+    }
+    return ACL_SUCCESS;
+}
+
+static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output, emu_stream *s,
+                           int wait)
+{
+    aclError rc = emu_check_init();
+    if (rc != ACL_SUCCESS)
+        return rc;
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    const graph *g = m->g;
+    struct exec_task *x = calloc(1, sizeof *x);
+    void **addrs = calloc((size_t)g->n_inputs + g->n_outputs + 1, sizeof *addrs);
+    if (!x || !addrs) {
+        free(x);
+        free(addrs);
+        emu_model_put(m);
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    x->in = addrs;
+    x->out = addrs + g->n_inputs;
+    rc = capture_buffers(g, input, g->inputs, g->n_inputs, x->in);
+    if (rc == ACL_SUCCESS)
+        rc = capture_buffers(g, output, g->outputs, g->n_outputs, x->out);
+    if (rc == ACL_SUCCESS && !s)
+        rc = ACL_ERROR_RT_PARAM_INVALID; /* no current context */
+    if (rc != ACL_SUCCESS) {
+        free(addrs);
+        free(x);
+        emu_model_put(m);
+        return rc;
+    }
+    x->task.run = run_execute;
+    x->m = m;
+    x->stream = s;
+    pthread_mutex_lock(&m->lock);
+    m->inflight++;
+    pthread_mutex_unlock(&m->lock);
+    if (!wait) {
+        emu_stream_submit(s, &x->task);
+        return ACL_SUCCESS;
+    }
+    rc = emu_stream_run_sync(s, &x->task);
+    free(x);
+    return rc;
+}
+
+aclError aclmdlExecute(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output)
+{
+    emu_context *c = emu_current_context();
+    return execute_on(modelId, input, output, c ? c->default_stream : NULL, 1);
+}
+
+aclError aclmdlExecuteAsync(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output,
+                            aclrtStream stream)
+{
+    emu_context *c = emu_current_context();
+    emu_stream *s = stream ? (emu_stream *)stream : c ? c->default_stream : NULL;
+    return execute_on(modelId, input, output, s, 0);
+}
+
+/* --- datasets ------------------------------------------------------------------------ */
+
+aclmdlDataset *aclmdlCreateDataset(void)
+{
+    return calloc(1, sizeof(aclmdlDataset));
+}
+
+aclError aclmdlDestroyDataset(const aclmdlDataset *dataset)
+{
+    if (!dataset)
+        return ACL_ERROR_INVALID_PARAM;
+    free(((aclmdlDataset *)dataset)->bufs);
+    free((void *)dataset);
+    return ACL_SUCCESS;
+}
+
+aclError aclmdlAddDatasetBuffer(aclmdlDataset *dataset, aclDataBuffer *dataBuffer)
+{
+    if (!dataset || !dataBuffer)
+        return ACL_ERROR_INVALID_PARAM;
+    if (dataset->n == dataset->cap) {
+        size_t cap = dataset->cap ? 2 * dataset->cap : 4;
+        aclDataBuffer **grown = realloc(dataset->bufs, cap * sizeof *grown);
+        if (!grown)
+            return ACL_ERROR_BAD_ALLOC;
+        dataset->bufs = grown;
+        dataset->cap = cap;
+    }
+    dataset->bufs[dataset->n++] = dataBuffer;
+    return ACL_SUCCESS;
+}
+
+size_t aclmdlGetDatasetNumBuffers(const aclmdlDataset *dataset)
+{
+    return dataset ? dataset->n : 0;
+}
+
+aclDataBuffer *aclmdlGetDatasetBuffer(const aclmdlDataset *dataset, size_t index)
+{
+    return dataset && index < dataset->n ? dataset->bufs[index] : NULL;
+}
+
+/* --- model descriptions ----------------------------------------------------------------- */
+
+struct desc_io {
+    char name[ACL_MAX_TENSOR_NAME_LEN];
+    size_t dim_count;
+    int64_t dims[GRAPH_MAX_RANK];
+    size_t bytes;
+    int32_t dtype;
+};
+
+struct aclmdlDesc {
+    size_t n_in, n_out;
+    struct desc_io *in, *out;
+};
+
+aclmdlDesc *aclmdlCreateDesc(void)
+{
+    return calloc(1, sizeof(aclmdlDesc));
+}
+
+aclError aclmdlDestroyDesc(aclmdlDesc *modelDesc)
+{
+    if (!modelDesc)
+        return ACL_ERROR_INVALID_PARAM;
+    free(modelDesc->in);
+    free(modelDesc->out);
+    free(modelDesc);
+    return ACL_SUCCESS;
+}
+
+static void desc_fill(struct desc_io *io, const graph_tensor *t)
+{
+    snprintf(io->name, sizeof io->name, "%s", t->name ? t->name : "");
+    io->dim_count = t->rank;
+    memcpy(io->dims, t->dims, sizeof io->dims);
+    io->bytes = t->bytes;
+    io->dtype = t->dtype;
+}
+
+aclError aclmdlGetDesc(aclmdlDesc *modelDesc, uint32_t modelId)
+{
+    if (!modelDesc)
+        return ACL_ERROR_INVALID_PARAM;
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    const graph *g = m->g;
+    struct desc_io *in = calloc(g->n_inputs + 1, sizeof *in), *out = calloc(g->n_outputs + 1, sizeof *out);
+    if (!in || !out) {
+        free(in);
+        free(out);
+        emu_model_put(m);
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    for (uint32_t k = 0; k < g->n_inputs; k++)
+        desc_fill(&in[k], &g->tensors[g->inputs[k]]);
+    for (uint32_t k = 0; k < g->n_outputs; k++)
+        desc_fill(&out[k], &g->tensors[g->outputs[k]]);
+    free(modelDesc->in);
+    free(modelDesc->out);
+    modelDesc->in = in;
+    modelDesc->out = out;
+    modelDesc->n_in = g->n_inputs;
+    modelDesc->n_out = g->n_outputs;
+    emu_model_put(m);
+    return ACL_SUCCESS;
+}
+
+size_t aclmdlGetNumInputs(aclmdlDesc *modelDesc)
+{
+    return modelDesc ? modelDesc->n_in : 0;
+}
+
+size_t aclmdlGetNumOutputs(aclmdlDesc *modelDesc)
+{
+    return modelDesc ? modelDesc->n_out : 0;
+}
+
+static const struct desc_io *desc_io_at(const aclmdlDesc *d, size_t index, int output)
+{
+    if (!d)
+        return NULL;
+    if (output)
+        return index < d->n_out ? &d->out[index] : NULL;
+    return index < d->n_in ? &d->in[index] : NULL;
+}
+
+size_t aclmdlGetInputSizeByIndex(aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 0);
+    return io ? io->bytes : 0;
+}
+
+size_t aclmdlGetOutputSizeByIndex(aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 1);
+    return io ? io->bytes : 0;
+}
+
+static aclError get_dims(const struct desc_io *io, aclmdlIODims *dims)
+{
+    if (!io || !dims)
+        return ACL_ERROR_INVALID_PARAM;
+    memset(dims, 0, sizeof *dims);
+    snprintf(dims->name, sizeof dims->name, "%s", io->name);
+    dims->dimCount = io->dim_count;
+    for (size_t i = 0; i < io->dim_count; i++)
+        dims->dims[i] = io->dims[i];
+    return ACL_SUCCESS;
+}
+
+aclError aclmdlGetInputDims(const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims)
+{
+    return get_dims(desc_io_at(modelDesc, index, 0), dims);
+}
+
+aclError aclmdlGetOutputDims(const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims)
+{
+    return get_dims(desc_io_at(modelDesc, index, 1), dims);
+}
+
+const char *aclmdlGetInputNameByIndex(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 0);
+    return io ? io->name : "";
+}
+
+const char *aclmdlGetOutputNameByIndex(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 1);
+    return io ? io->name : "";
+}
+
+aclDataType aclmdlGetInputDataType(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 0);
+    return io ? (aclDataType)io->dtype : ACL_DT_UNDEFINED;
+}
+
+aclDataType aclmdlGetOutputDataType(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 1);
+    return io ? (aclDataType)io->dtype : ACL_DT_UNDEFINED;
+}
+
+aclFormat aclmdlGetInputFormat(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 0);
+    return !io ? ACL_FORMAT_UNDEFINED : io->dim_count == 4 ? ACL_FORMAT_NCHW : ACL_FORMAT_ND;
+}
+
+aclFormat aclmdlGetOutputFormat(const aclmdlDesc *modelDesc, size_t index)
+{
+    const struct desc_io *io = desc_io_at(modelDesc, index, 1);
+    return !io ? ACL_FORMAT_UNDEFINED : io->dim_count == 4 ? ACL_FORMAT_NCHW : ACL_FORMAT_ND;
+}
