@@ -120,7 +120,7 @@ $(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_DECODE_A) $(if $(SHI
 
 # --- tests ---------------------------------------------------------------------
 MODELS := $(patsubst models/%.txt,$(O)/models/%.om,$(wildcard models/*.txt))
-tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS) $(MODELS)
+tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS) $(MODELS) $(EXAMPLES)
 
 # Demo and test models, compiled from their text descriptions.
 $(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
@@ -137,6 +137,12 @@ $(O)/tests/tool_%: tests/tool_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(SYSLIBS)
 
 # Only the public headers and the shared runtime: what a vendor program sees.
+EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
+$(O)/examples/%: examples/%.c $(LIB_EMU_SO)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
+	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
+
 $(O)/tests/app_%: tests/app_%.c $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
@@ -171,7 +177,7 @@ fuzz-run: fuzz
 bench: all
 	tests/bench/run.sh $(O)
 
-demo: all $(TEST_TOOLS) $(MODELS)
+demo: all $(EXAMPLES) $(MODELS)
 	tests/demo.sh $(O)
 
 # --- install -------------------------------------------------------------------

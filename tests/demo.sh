@@ -1,9 +1,8 @@
 #!/bin/sh
-# demo.sh BUILD - the README's demo: decodes a bundled sample stream.
+# demo.sh BUILD - the README's demo: the CNN demo model runs on the emulated
+# device under its own subscription, and every operator record it produces
+# is printed as it arrives through the pipe.
 set -eu
 B=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-"$B/tests/tool_genstream" tests/data/basic.spec "$T/sample.rec"
-echo "aclsub demo: decoding a sample stream of $(($(wc -c <"$T/sample.rec") / 512)) records"
-"$B/bin/aclsub" decode "$T/sample.rec"
+echo "aclsub demo: models/cnn.txt compiled to $B/models/cnn.om, executed once under subscription"
+"$B/examples/subscribe" "$B/models/cnn.om" 1
