@@ -180,15 +180,16 @@ static sink *sink_new(int fd)
     return k;
 }
 
-/* Flushes the queue, stops the writer, closes the fd and reports drops. */
-static void sink_close(sink *k)
+/* Flushes the queue, stops the writer, closes the fd (if close_fd) and reports drops. */
+static void sink_close(sink *k, int close_fd)
 {
     pthread_mutex_lock(&k->lock);
     k->closing = 1;
     pthread_cond_broadcast(&k->cond);
     pthread_mutex_unlock(&k->lock);
     pthread_join(k->writer, NULL);
-    close(k->fd);
+    if (close_fd)
+        close(k->fd);
     if (k->dropped)
         fprintf(stderr,
                 "libascendcl: subscription fd %d: %" PRIu64 " of %" PRIu64 " records dropped (%s)\n", k->fd,
@@ -219,7 +220,7 @@ static sink *sink_acquire(int fd)
     return k;
 }
 
-static void sink_release(sink *k)
+static void sink_release(sink *k, int close_fd)
 {
     pthread_mutex_lock(&sinks_lock);
     int last = --k->users == 0;
@@ -231,7 +232,7 @@ static void sink_release(sink *k)
     }
     pthread_mutex_unlock(&sinks_lock);
     if (last)
-        sink_close(k);
+        sink_close(k, close_fd);
 }
 
 void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n)
@@ -283,7 +284,14 @@ emu_sub *emu_sub_new(int fd)
 
 void emu_sub_end(emu_sub *s)
 {
-    sink_release(s->sink);
+    sink_release(s->sink, 1);
+    free(s);
+}
+
+/* A subscription that never started: the caller's fd stays open. */
+static void sub_discard(emu_sub *s)
+{
+    sink_release(s->sink, 0);
     free(s);
 }
 
@@ -326,7 +334,7 @@ aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *p
         if (!s)
             rc = ACL_ERROR_BAD_ALLOC;
         else if (emu_model_attach_sub(m, s) != 0) {
-            emu_sub_end(s);
+            sub_discard(s);
             rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
         }
     }

@@ -1,0 +1,84 @@
+#!/bin/sh
+# check_runtime.sh BUILD - the emulated libascendcl.so driven by plain AscendCL
+# programs: the vendor's subscription sample step for step (app_seed_flow, on
+# both demo models), then every case of app_prof_cases, each in its own
+# process.  Run from the repository root.  Every run is bounded by
+# `timeout 60`, so a deadlock fails the case instead of hanging; a failure
+# prints the program's output and error stream.  Under BUILD/san the
+# programs and the runtime are AddressSanitizer builds; nothing else changes.
+set -u
+B=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+SEED=$B/tests/app_seed_flow
+CASES=$B/tests/app_prof_cases
+
+# report NAME STATUS [EXTRA-STATUS WHY] - prints ok/FAIL; on failure the program's
+# output (|) and error stream (!).  EXTRA-STATUS is a further condition's status.
+report() {
+    name=$1 rc=$2 extra=${3:-0}
+    if [ "$rc" -eq 0 ] && [ "$extra" -eq 0 ]; then
+        echo "ok   runtime: $name"
+        return
+    fi
+    why="exit $rc"
+    [ "$rc" -eq 124 ] && why="timed out after 60 s"
+    [ "$rc" -eq 141 ] && why="killed by SIGPIPE"
+    [ "$rc" -gt 128 ] && [ "$rc" -ne 141 ] && why="exit $rc (signal $((rc - 128)))"
+    [ "$rc" -eq 0 ] && why="exit 0, but: $4"
+    echo "FAIL runtime: $name ($why)"
+    sed 's/^/    | /' "$T/out"
+    [ -s "$T/err" ] && sed 's/^/    ! /' "$T/err"
+    fail=1
+}
+
+# run COMMAND... - runs one program under the time limit; its status in rc.
+run() {
+    timeout 60 "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+}
+
+for prog in "$SEED" "$CASES"; do
+    if [ ! -x "$prog" ]; then
+        echo "FAIL runtime: $prog is missing (make tests)"
+        exit 1
+    fi
+done
+
+for m in cnn mlp; do
+    run "$SEED" "$B/models/$m.om" "models/$m.txt"
+    report "seed sample flow on $m: 10 executes, every record in graph order, end-of-file after unload" $rc
+done
+
+# describe CASE - what the case pins, for its ok/FAIL line.
+describe() {
+    case $1 in
+    shared_fd) echo "two models on one fd: it stays open until the last unsubscribe" ;;
+    double_subscribe) echo "subscribing twice is 148046 and changes nothing" ;;
+    unsubscribe_unknown) echo "unknown or never-subscribed model ids are 100011, checked before the config" ;;
+    null_config) echo "NULL config is 100000; bad configs are not created" ;;
+    config_copies_fd) echo "the config keeps the fd, not the caller's pointer" ;;
+    unload_ends_subscription) echo "unloading a subscribed model flushes it and closes the fd when last" ;;
+    async_two_streams) echo "async executes on two streams: outputs, records, one worker per stream" ;;
+    threads4) echo "four threads, contexts, models and pipes: whole records, only their own" ;;
+    reader_closes_early) echo "reader closes early: no SIGPIPE death, outputs right, one stderr line on dropped records" ;;
+    errors) echo "error codes, loading, descriptions, bad buffers" ;;
+    context_per_thread) echo "current contexts are per thread" ;;
+    *) echo "" ;;
+    esac
+}
+
+for c in $("$CASES" list); do
+    run "$CASES" "$c" "$B/models" models
+    if [ "$c" = reader_closes_early ]; then
+        # The runtime reports the dropped records in exactly one stderr line.
+        n=$(grep -c dropped "$T/err")
+        [ "$n" -eq 1 ]
+        report "$c: $(describe "$c")" $rc $? "$n stderr lines mention \"dropped\", expected 1"
+    else
+        report "$c: $(describe "$c")" $rc
+    fi
+done
+
+exit $fail
