@@ -103,9 +103,12 @@ $(LIB_EMU_SO): $(SHIM_OBJS) $(DEC_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libascendcl.so -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(SYSLIBS)
 
-$(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS)
+# Exports only the interposed functions: the record code linked in stays
+# private, so the runtime's own accessors are never shadowed.
+$(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS) preload/libaclsub.map
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libaclsub.so $(LDFLAGS) -o $@ $^ -ldl
+	$(CC) -shared -Wl,-soname,libaclsub.so -Wl,--version-script=preload/libaclsub.map $(LDFLAGS) -o $@ \
+	    $(PRELOAD_OBJS) $(DEC_LIB_OBJS) -ldl
 
 # The subcommands (all of tools/ but the dispatcher, and decoder's commands),
 # as an archive that tests link too.

@@ -1,0 +1,198 @@
+/*
+ * config.c - the ACLSUB_* environment, read once and validated.  A bad
+ * value disables profiling with one line on stderr that names the variable
+ * and the values it accepts; the program itself runs as if not preloaded.
+ * In setuid/setgid programs (AT_SECURE) the environment is not trusted and
+ * profiling is off.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+#define BUFFER_DEFAULT 4096u
+#define BUFFER_MAX (1u << 22) /* records: 2 GiB */
+
+/* Written once under config_once, read-only afterwards. */
+static pl_config config;
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+
+void pl_log(int level, const char *fmt, ...)
+{
+    /* Before the configuration exists only warnings are printed. */
+    int limit = config.log ? config.log : LOG_WARN;
+    if (level > limit)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    /* One write: lines from several threads or processes do not interleave. */
+    ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+    (void)w;
+}
+
+int pl_globs_match(const char *globs, const char *s)
+{
+    if (!globs)
+        return 1;
+    const char *p = globs;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char pat[512];
+        if (len > 0 && len < sizeof pat) {
+            memcpy(pat, p, len);
+            pat[len] = '\0';
+            if (fnmatch(pat, s, 0) == 0)
+                return 1;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static int bad(const char *var, const char *value, const char *accepted)
+{
+    pl_log(LOG_WARN, "aclsub: %s=%s is not valid (accepted: %s); running without profiling", var, value,
+           accepted);
+    return -1;
+}
+
+/* Expands %p (pid), %h (host) and %% in a path. */
+static int expand_path(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = in; *p; p++) {
+        char piece[300];
+        const char *add = piece;
+        if (p[0] == '%' && p[1] == 'p') {
+            snprintf(piece, sizeof piece, "%ld", (long)getpid());
+            p++;
+        } else if (p[0] == '%' && p[1] == 'h') {
+            if (gethostname(piece, 256) != 0)
+                strcpy(piece, "localhost");
+            piece[256] = '\0';
+            p++;
+        } else if (p[0] == '%' && p[1] == '%') {
+            strcpy(piece, "%");
+            p++;
+        } else {
+            piece[0] = *p;
+            piece[1] = '\0';
+        }
+        size_t n = strlen(add);
+        if (o + n >= cap)
+            return -1;
+        memcpy(out + o, add, n);
+        o += n;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+static int parse_output(pl_config *c)
+{
+    const char *v = getenv("ACLSUB_OUTPUT");
+    if (!v || !*v) {
+        snprintf(c->output, sizeof c->output, "aclsub-%ld.rec", (long)getpid());
+        return 0;
+    }
+    if (strncmp(v, "fd:", 3) == 0) {
+        char *end;
+        errno = 0;
+        long fd = strtol(v + 3, &end, 10);
+        if (errno || end == v + 3 || *end || fd < 0 || fd > INT_MAX)
+            return bad("ACLSUB_OUTPUT", v, "a path (with %p, %h), or fd:N with N a descriptor number");
+        c->sink_fd = (int)fd;
+        c->output[0] = '\0';
+        return 0;
+    }
+    if (expand_path(v, c->output, sizeof c->output) != 0)
+        return bad("ACLSUB_OUTPUT", v, "a path shorter than 4096 bytes after expansion");
+    return 0;
+}
+
+static int parse_choice(const char *var, const char *dflt, const char *const *choices, int n, const char *accepted)
+{
+    const char *v = getenv(var);
+    if (!v || !*v)
+        v = dflt;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v, choices[i]) == 0)
+            return i;
+    return bad(var, v, accepted);
+}
+
+static int parse_globs(const char *var, char **out)
+{
+    const char *v = getenv(var);
+    if (!v || !*v)
+        return 0;
+    if (strlen(v) > 4096)
+        return bad(var, "(too long)", "comma-separated globs, at most 4096 bytes");
+    *out = strdup(v);
+    return *out ? 0 : -1;
+}
+
+static void config_read(void)
+{
+    pl_config *c = &config;
+    c->log = LOG_WARN;
+    c->sink_fd = -1;
+    if (getauxval(AT_SECURE)) {
+        /* setuid/setgid: the environment belongs to someone else. */
+        return;
+    }
+    static const char *const logs[] = {"quiet", "warn", "info", "debug"};
+    int log = parse_choice("ACLSUB_LOG", "warn", logs, 4, "quiet, warn, info, debug");
+    if (log < 0)
+        return;
+    c->log = log;
+    static const char *const full[] = {"drop", "block"};
+    int block = parse_choice("ACLSUB_ON_FULL", "block", full, 2, "block, drop");
+    static const char *const yesno[] = {"0", "1"};
+    int children = parse_choice("ACLSUB_CHILDREN", "1", yesno, 2, "1, 0");
+    if (block < 0 || children < 0)
+        return;
+    c->on_full_block = block;
+    c->children = children;
+    c->buffer_records = BUFFER_DEFAULT;
+    const char *b = getenv("ACLSUB_BUFFER");
+    if (b && *b) {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(b, &end, 10);
+        if (errno || end == b || *end || n < 16 || n > BUFFER_MAX || b[0] == '-') {
+            bad("ACLSUB_BUFFER", b, "a number of records from 16 to 4194304");
+            return;
+        }
+        c->buffer_records = (size_t)n;
+    }
+    if (parse_output(c) != 0 || parse_globs("ACLSUB_MODELS", &c->models) != 0 ||
+        parse_globs("ACLSUB_OP_TYPES", &c->op_types) != 0 || parse_globs("ACLSUB_OP_NAMES", &c->op_names) != 0)
+        return;
+    c->enabled = 1;
+}
+
+const pl_config *pl_config_get(void)
+{
+    pthread_once(&config_once, config_read);
+    return &config;
+}

@@ -1,0 +1,474 @@
+/*
+ * hooks.c - the AscendCL entry points libaclsub.so interposes.
+ *
+ * Model loads subscribe the model through the public AscendCL API into a
+ * pipe the relay reads (relay.c); unload, unsubscribe and finalize end
+ * those subscriptions so that every record reaches the sink first.  The
+ * program's own subscriptions of a followed model are served by the relay,
+ * which copies the model's records unchanged into the program's fd.
+ *
+ * Real symbols are resolved once, eagerly, with dlsym(RTLD_NEXT); when
+ * libascendcl.so is dlopen'ed later (Python extension modules), the first
+ * call resolves them then, also through the library's own handle.  Every
+ * wrapper works before the constructor ran, from many threads, and
+ * re-entrantly (a thread-local guard passes nested calls straight through).
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+enum {
+    R_LOAD_FILE,
+    R_LOAD_MEM,
+    R_LOAD_FILE_MEM,
+    R_LOAD_MEM_MEM,
+    R_UNLOAD,
+    R_EXECUTE,
+    R_EXECUTE_ASYNC,
+    R_FINALIZE,
+    R_CFG_CREATE,
+    R_CFG_DESTROY,
+    R_SUBSCRIBE,
+    R_UNSUBSCRIBE,
+    R_GET_TYPE,
+    R_GET_NAME,
+    R_COUNT
+};
+
+static const char *const real_names[R_COUNT] = {
+    "aclmdlLoadFromFile",   "aclmdlLoadFromMem",        "aclmdlLoadFromFileWithMem",
+    "aclmdlLoadFromMemWithMem", "aclmdlUnload",          "aclmdlExecute",
+    "aclmdlExecuteAsync",   "aclFinalize",              "aclprofCreateSubscribeConfig",
+    "aclprofDestroySubscribeConfig", "aclprofModelSubscribe", "aclprofModelUnSubscribe",
+    "aclprofGetOpType",     "aclprofGetOpName",
+};
+
+/* Resolved addresses; each written once (same value by any racer), read atomically. */
+static _Atomic(void *) real_fn[R_COUNT];
+
+static __thread int in_hook; /* nested AscendCL calls from inside a wrapper go straight through */
+
+static void *resolve(int i)
+{
+    void *f = atomic_load(&real_fn[i]);
+    if (f)
+        return f;
+    f = dlsym(RTLD_NEXT, real_names[i]);
+    if (!f) {
+        /* dlopen'ed with RTLD_LOCAL: ask the library itself. */
+        void *h = dlopen("libascendcl.so", RTLD_LAZY | RTLD_NOLOAD);
+        if (h) {
+            f = dlsym(h, real_names[i]);
+            dlclose(h);
+        }
+    }
+    if (f)
+        atomic_store(&real_fn[i], f);
+    return f;
+}
+
+#define REAL(idx, type) ((type)resolve(idx))
+
+static void resolve_accessors(void)
+{
+    pl_relay_set_accessors(REAL(R_GET_TYPE, pl_get_str_fn), REAL(R_GET_NAME, pl_get_str_fn));
+}
+
+/* --- which models are followed -------------------------------------------------------- */
+
+/*
+ * Executes hold exec_gate shared; re-subscribing a model after the
+ * program's own unsubscribe holds it exclusive, so no execute falls into
+ * the moment between the two subscriptions.
+ */
+static pthread_rwlock_t exec_gate = PTHREAD_RWLOCK_INITIALIZER;
+
+/* Model ids the library has decided about (followed or not), for the execute path. */
+#define SEEN_MAX 65536
+static _Atomic uint64_t seen[SEEN_MAX / 64];
+
+static int seen_test_set(uint32_t id)
+{
+    if (id >= SEEN_MAX)
+        return 1;
+    uint64_t bit = (uint64_t)1 << (id % 64);
+    return (atomic_fetch_or(&seen[id / 64], bit) & bit) != 0;
+}
+
+static void seen_clear(uint32_t id)
+{
+    if (id < SEEN_MAX)
+        atomic_fetch_and(&seen[id / 64], ~((uint64_t)1 << (id % 64)));
+}
+
+static int model_selected(const pl_config *c, uint32_t id, const char *path)
+{
+    if (!c->models)
+        return 1;
+    char num[16];
+    snprintf(num, sizeof num, "%u", id);
+    const char *base = path ? strrchr(path, '/') : NULL;
+    return pl_globs_match(c->models, num) || (path && pl_globs_match(c->models, path)) ||
+           (base && pl_globs_match(c->models, base + 1));
+}
+
+/* Subscribes model id into a relay pipe. Called with in_hook set. */
+static void follow(uint32_t id, const char *path)
+{
+    const pl_config *c = pl_config_get();
+    seen_test_set(id);
+    if (!c->enabled || !model_selected(c, id, path))
+        return;
+    resolve_accessors();
+    int wfd = pl_relay_attach(id, path ? path : "(in memory)");
+    if (wfd < 0)
+        return;
+    aclprofSubscribeConfig *cfg =
+        REAL(R_CFG_CREATE, aclprofSubscribeConfig * (*)(int8_t, aclprofAicoreMetrics, void *))(
+            1, ACL_AICORE_NONE, &wfd);
+    aclError rc = cfg ? REAL(R_SUBSCRIBE, aclError(*)(uint32_t, const aclprofSubscribeConfig *))(id, cfg)
+                      : ACL_ERROR_PROFILING_FAILURE;
+    if (cfg)
+        REAL(R_CFG_DESTROY, aclError(*)(const aclprofSubscribeConfig *))(cfg);
+    if (rc != ACL_SUCCESS) {
+        pl_relay_attach_failed(id);
+        pl_log(LOG_WARN, "aclsub: cannot subscribe model %u (error %d); it runs unprofiled", id, rc);
+    }
+}
+
+/* Ends the library's subscription of a followed model and waits for its records. */
+static void unfollow(uint32_t id, int close_app)
+{
+    pl_relay_release_wfd(id);
+    REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
+    pl_relay_wait_done(id, close_app);
+}
+
+/* --- the program's own subscription configs ---------------------------------------------- */
+
+/* Config handle -> fd and switches, as the runtime would keep them; under cfg_lock. */
+struct cfg_entry {
+    const void *cfg;
+    int fd;
+    int8_t time_info;
+    int metrics;
+    struct cfg_entry *next;
+};
+static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cfg_entry *cfgs;
+
+static int cfg_lookup(const void *cfg, struct cfg_entry *out)
+{
+    pthread_mutex_lock(&cfg_lock);
+    struct cfg_entry *e = cfgs;
+    while (e && e->cfg != cfg)
+        e = e->next;
+    if (e)
+        *out = *e;
+    pthread_mutex_unlock(&cfg_lock);
+    return e != NULL;
+}
+
+/* --- the wrappers -------------------------------------------------------------------------- */
+
+#define ENTER()                                                                                         \
+    int nested_ = in_hook;                                                                             \
+    in_hook = 1
+#define LEAVE() in_hook = nested_
+
+EXPORT aclError aclmdlLoadFromFile(const char *modelPath, uint32_t *modelId)
+{
+    aclError (*f)(const char *, uint32_t *) = REAL(R_LOAD_FILE, aclError(*)(const char *, uint32_t *));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    aclError rc = f(modelPath, modelId);
+    if (rc == ACL_SUCCESS && !nested_ && modelId)
+        follow(*modelId, modelPath);
+    LEAVE();
+    return rc;
+}
+
+EXPORT aclError aclmdlLoadFromMem(const void *model, size_t modelSize, uint32_t *modelId)
+{
+    aclError (*f)(const void *, size_t, uint32_t *) =
+        REAL(R_LOAD_MEM, aclError(*)(const void *, size_t, uint32_t *));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    aclError rc = f(model, modelSize, modelId);
+    if (rc == ACL_SUCCESS && !nested_ && modelId)
+        follow(*modelId, NULL);
+    LEAVE();
+    return rc;
+}
+
+EXPORT aclError aclmdlLoadFromFileWithMem(const char *modelPath, uint32_t *modelId, void *workPtr,
+                                          size_t workSize, void *weightPtr, size_t weightSize)
+{
+    typedef aclError (*fn)(const char *, uint32_t *, void *, size_t, void *, size_t);
+    fn f = REAL(R_LOAD_FILE_MEM, fn);
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    aclError rc = f(modelPath, modelId, workPtr, workSize, weightPtr, weightSize);
+    if (rc == ACL_SUCCESS && !nested_ && modelId)
+        follow(*modelId, modelPath);
+    LEAVE();
+    return rc;
+}
+
+EXPORT aclError aclmdlLoadFromMemWithMem(const void *model, size_t modelSize, uint32_t *modelId, void *workPtr,
+                                         size_t workSize, void *weightPtr, size_t weightSize)
+{
+    typedef aclError (*fn)(const void *, size_t, uint32_t *, void *, size_t, void *, size_t);
+    fn f = REAL(R_LOAD_MEM_MEM, fn);
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    aclError rc = f(model, modelSize, modelId, workPtr, workSize, weightPtr, weightSize);
+    if (rc == ACL_SUCCESS && !nested_ && modelId)
+        follow(*modelId, NULL);
+    LEAVE();
+    return rc;
+}
+
+EXPORT aclError aclmdlUnload(uint32_t modelId)
+{
+    aclError (*f)(uint32_t) = REAL(R_UNLOAD, aclError(*)(uint32_t));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    int followed = !nested_ && pl_relay_follows(modelId);
+    if (followed)
+        pl_relay_release_wfd(modelId);
+    aclError rc = f(modelId);
+    if (followed) {
+        if (rc != ACL_SUCCESS)
+            REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(modelId);
+        pl_relay_wait_done(modelId, 1);
+    }
+    if (rc == ACL_SUCCESS)
+        seen_clear(modelId);
+    LEAVE();
+    return rc;
+}
+
+/* A model loaded where the load hooks could not see it is followed at its first execute. */
+static void follow_late(uint32_t id)
+{
+    if (!seen_test_set(id) && pl_config_get()->enabled)
+        follow(id, NULL);
+}
+
+EXPORT aclError aclmdlExecute(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output)
+{
+    aclError (*f)(uint32_t, const aclmdlDataset *, aclmdlDataset *) =
+        REAL(R_EXECUTE, aclError(*)(uint32_t, const aclmdlDataset *, aclmdlDataset *));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (in_hook)
+        return f(modelId, input, output);
+    in_hook = 1;
+    follow_late(modelId);
+    in_hook = 0;
+    pthread_rwlock_rdlock(&exec_gate);
+    aclError rc = f(modelId, input, output);
+    pthread_rwlock_unlock(&exec_gate);
+    return rc;
+}
+
+EXPORT aclError aclmdlExecuteAsync(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output,
+                                   aclrtStream stream)
+{
+    typedef aclError (*fn)(uint32_t, const aclmdlDataset *, aclmdlDataset *, aclrtStream);
+    fn f = REAL(R_EXECUTE_ASYNC, fn);
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (in_hook)
+        return f(modelId, input, output, stream);
+    in_hook = 1;
+    follow_late(modelId);
+    in_hook = 0;
+    pthread_rwlock_rdlock(&exec_gate);
+    aclError rc = f(modelId, input, output, stream);
+    pthread_rwlock_unlock(&exec_gate);
+    return rc;
+}
+
+EXPORT aclError aclFinalize(void)
+{
+    aclError (*f)(void) = REAL(R_FINALIZE, aclError(*)(void));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    ENTER();
+    if (!nested_) {
+        /* Every record of every execute that returned reaches the sink now. */
+        pl_relay_release_wfd(UINT32_MAX);
+        for (uint32_t id = 1; id < SEEN_MAX; id++)
+            if ((atomic_load(&seen[id / 64]) >> (id % 64)) & 1 && pl_relay_follows(id))
+                REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
+        pl_relay_wait_done(UINT32_MAX, 1);
+        pl_relay_flush();
+        memset(seen, 0, sizeof seen);
+    }
+    aclError rc = f();
+    LEAVE();
+    return rc;
+}
+
+EXPORT aclprofSubscribeConfig *aclprofCreateSubscribeConfig(int8_t timeInfoSwitch, aclprofAicoreMetrics aicoreMetrics,
+                                                            void *fd)
+{
+    typedef aclprofSubscribeConfig *(*fn)(int8_t, aclprofAicoreMetrics, void *);
+    fn f = REAL(R_CFG_CREATE, fn);
+    if (!f)
+        return NULL;
+    aclprofSubscribeConfig *cfg = f(timeInfoSwitch, aicoreMetrics, fd);
+    if (cfg && !in_hook && fd) {
+        struct cfg_entry *e = malloc(sizeof *e);
+        if (e) {
+            e->cfg = cfg;
+            e->fd = *(const int *)fd;
+            e->time_info = timeInfoSwitch;
+            e->metrics = aicoreMetrics;
+            pthread_mutex_lock(&cfg_lock);
+            e->next = cfgs;
+            cfgs = e;
+            pthread_mutex_unlock(&cfg_lock);
+        }
+    }
+    return cfg;
+}
+
+EXPORT aclError aclprofDestroySubscribeConfig(const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    aclError (*f)(const aclprofSubscribeConfig *) =
+        REAL(R_CFG_DESTROY, aclError(*)(const aclprofSubscribeConfig *));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (!in_hook) {
+        pthread_mutex_lock(&cfg_lock);
+        for (struct cfg_entry **pp = &cfgs; *pp; pp = &(*pp)->next)
+            if ((*pp)->cfg == profSubscribeConfig) {
+                struct cfg_entry *e = *pp;
+                *pp = e->next;
+                free(e);
+                break;
+            }
+        pthread_mutex_unlock(&cfg_lock);
+    }
+    return f(profSubscribeConfig);
+}
+
+EXPORT aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    aclError (*f)(uint32_t, const aclprofSubscribeConfig *) =
+        REAL(R_SUBSCRIBE, aclError(*)(uint32_t, const aclprofSubscribeConfig *));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    struct cfg_entry e;
+    if (in_hook || !pl_relay_follows(modelId) || !profSubscribeConfig || !cfg_lookup(profSubscribeConfig, &e))
+        return f(modelId, profSubscribeConfig);
+    /* The library already subscribed this model: serve the program's subscription from the relay. */
+    if (e.fd < 0 || (e.time_info == 0 && e.metrics == ACL_AICORE_NONE))
+        return ACL_ERROR_INVALID_PARAM;
+    return pl_relay_app_subscribe(modelId, e.fd);
+}
+
+EXPORT aclError aclprofModelUnSubscribe(uint32_t modelId)
+{
+    aclError (*f)(uint32_t) = REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t));
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (in_hook || !pl_relay_follows(modelId))
+        return f(modelId);
+    if (pl_relay_app_fd(modelId) < 0)
+        return ACL_ERROR_INVALID_MODEL_ID; /* the program never subscribed it */
+    /* Flush the model's records into the program's fd and close it, then follow the model anew. */
+    in_hook = 1;
+    pthread_rwlock_wrlock(&exec_gate);
+    unfollow(modelId, 1);
+    follow(modelId, NULL);
+    pthread_rwlock_unlock(&exec_gate);
+    in_hook = 0;
+    return ACL_SUCCESS;
+}
+
+/* --- process events ------------------------------------------------------------------------ */
+
+static const int fatal_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTERM, SIGINT, SIGQUIT};
+#define N_FATAL (int)(sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction saved_action[N_FATAL];
+
+static void on_fatal_signal(int sig)
+{
+    pl_relay_flush_from_signal();
+    for (int i = 0; i < N_FATAL; i++)
+        if (fatal_signals[i] == sig)
+            sigaction(sig, &saved_action[i], NULL);
+    raise(sig); /* delivered with the program's own disposition once this handler returns */
+}
+
+static void install_signal_flush(void)
+{
+    for (int i = 0; i < N_FATAL; i++) {
+        struct sigaction cur;
+        if (sigaction(fatal_signals[i], NULL, &cur) != 0 || cur.sa_handler != SIG_DFL ||
+            (cur.sa_flags & SA_SIGINFO))
+            continue;
+        saved_action[i] = cur;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+        sigaction(fatal_signals[i], &sa, NULL);
+    }
+}
+
+static void at_exit_flush(void)
+{
+    in_hook = 1;
+    for (uint32_t id = 1; id < SEEN_MAX; id++)
+        if ((atomic_load(&seen[id / 64]) >> (id % 64)) & 1 && pl_relay_follows(id)) {
+            pl_relay_release_wfd(id);
+            if (resolve(R_UNSUBSCRIBE))
+                REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
+        }
+    pl_relay_wait_done(UINT32_MAX, 1);
+    pl_relay_finish();
+}
+
+static void after_fork_child(void)
+{
+    const pl_config *c = pl_config_get();
+    memset(seen, 0, sizeof seen);
+    pthread_rwlock_init(&exec_gate, NULL);
+    pl_relay_after_fork_child(c->enabled && c->children);
+}
+
+__attribute__((constructor)) static void preload_init(void)
+{
+    const pl_config *c = pl_config_get();
+    for (int i = 0; i < R_COUNT; i++)
+        resolve(i);
+    if (!c->enabled)
+        return;
+    if (!c->children) {
+        /* Programs this one executes run unprofiled. */
+        unsetenv("LD_PRELOAD");
+    }
+    pthread_atfork(NULL, NULL, after_fork_child);
+    atexit(at_exit_flush);
+    install_signal_flush();
+}

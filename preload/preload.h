@@ -1,0 +1,113 @@
+/*
+ * preload.h - internals of libaclsub.so, the LD_PRELOAD interposer.
+ *
+ * Everything here runs inside the host program, so it keeps to a few
+ * rules: never write to stdout, never let SIGPIPE reach the program, never
+ * block the program on a reader that does not read unless the user chose
+ * `block`, and tell the user once on stderr when it cannot profile.
+ *
+ *   config.c  reads and validates the ACLSUB_* environment once
+ *   sink.c    opens the sink (FIFO, file, fd:N) and guards the library's
+ *             descriptors against a program that closes everything
+ *   relay.c   the relay thread: runtime records in, filtered records and
+ *             control records out to the sink, fan-out to the program's
+ *             own subscription fds
+ *   hooks.c   the interposed AscendCL entry points
+ */
+#ifndef ACLSUB_PRELOAD_H_
+#define ACLSUB_PRELOAD_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "acl/acl.h"
+#include "acl/acl_prof.h"
+
+/* --- config.c ---------------------------------------------------------------- */
+
+enum { LOG_QUIET, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum { SINK_FILE, SINK_FIFO, SINK_FD };
+
+typedef struct pl_config {
+    int enabled;          /* 0: run unprofiled (bad setting, setuid, ...) */
+    char output[4096];    /* expanded sink path, or "" for fd: */
+    int sink_fd;          /* for fd:N */
+    int on_full_block;    /* 1 block, 0 drop */
+    size_t buffer_records;
+    int children;
+    int log;
+    char *models;   /* comma-separated globs, NULL: all */
+    char *op_types;
+    char *op_names;
+} pl_config;
+
+/* Reads the environment once; later calls return the same answer. */
+const pl_config *pl_config_get(void);
+/* 1 if any glob of the comma-separated list matches s (NULL list: 1). */
+int pl_globs_match(const char *globs, const char *s);
+
+/* One line on stderr, "aclsub: ...", if the log level allows it. */
+void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- sink.c -------------------------------------------------------------------- */
+
+/* Marks fd as the library's: the program's close() of it is ignored. */
+void pl_fd_protect(int fd);
+void pl_fd_unprotect(int fd);
+int pl_fd_is_protected(int fd);
+/* Moves fd above the range programs usually use; close-on-exec. Returns the new fd. */
+int pl_fd_lift(int fd);
+
+/*
+ * Opens the sink described by the configuration.  A FIFO is opened without
+ * blocking: *pending is set when it has no reader yet (then call
+ * pl_sink_retry later).  Returns the fd, or -1 with a line on stderr.
+ */
+int pl_sink_open(const pl_config *c, int *kind, int *pending);
+/* For a FIFO without a reader: the fd once a reader has appeared, else -1. */
+int pl_sink_retry(const pl_config *c);
+
+/* --- relay.c ------------------------------------------------------------------- */
+
+/*
+ * Starts following model `id`: opens the sink and starts the relay thread
+ * on first use, creates the model's pipe and returns its write end (lifted
+ * and guarded) for the runtime's subscription.  -1 when profiling cannot
+ * work (the reason was printed once).
+ */
+int pl_relay_attach(uint32_t id, const char *label);
+/* The runtime's subscription could not be made: forget the model. */
+void pl_relay_attach_failed(uint32_t id);
+/* 1 if the library follows model id (an active pipe). */
+int pl_relay_follows(uint32_t id);
+/*
+ * Before a call that makes the runtime close the model's write end
+ * (unsubscribe, unload, finalize): lets that close through the guard.
+ * id UINT32_MAX: every model.
+ */
+void pl_relay_release_wfd(uint32_t id);
+/*
+ * Waits until the relay has read every record of the model's pipe (its end
+ * of file), passes them on, and closes the program's own subscription fd
+ * if `close_app` and no other subscription uses it.  id UINT32_MAX: all.
+ */
+void pl_relay_wait_done(uint32_t id, int close_app);
+/* Waits until every record read so far is in the sink or counted as dropped. */
+void pl_relay_flush(void);
+
+/* The program's own subscription of a followed model (fan-out of its records to fd). */
+aclError pl_relay_app_subscribe(uint32_t id, int fd);
+/* The program's fd for model id, or -1. */
+int pl_relay_app_fd(uint32_t id);
+
+/* Final flush, stream-end record, summary line (at exit). */
+void pl_relay_finish(void);
+/* After fork() in the child: forget the parent's pipes, thread and buffer. */
+void pl_relay_after_fork_child(int keep_profiling);
+/* From a fatal signal handler: writes what is buffered, async-signal-safely. */
+void pl_relay_flush_from_signal(void);
+/* The real runtime's accessors, for filters (set by hooks.c). */
+typedef aclError (*pl_get_str_fn)(const void *, size_t, uint32_t, char *, size_t);
+void pl_relay_set_accessors(pl_get_str_fn get_type, pl_get_str_fn get_name);
+
+#endif /* ACLSUB_PRELOAD_H_ */
