@@ -177,7 +177,7 @@ fuzz: $(FUZZERS)
 fuzz-run: fuzz
 	tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
 
-bench: all
+bench: all $(MODELS)
 	tests/bench/run.sh $(O)
 
 demo: all $(EXAMPLES) $(MODELS)

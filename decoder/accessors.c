@@ -13,21 +13,41 @@
 
 #include "acl/acl_prof.h"
 #include "aclsub/record.h"
+#include "format.h"
 #include "le.h"
+
+/* The format a runtime selected instead of aclsub's (format.h); set once before use. */
+static const rec_format *alt_format;
+
+void rec_format_select(const rec_format *f)
+{
+    alt_format = f;
+}
+
+static size_t rec_size(void)
+{
+    return alt_format ? alt_format->size : ACLSUB_REC_SIZE;
+}
+
+static int rec_valid(const unsigned char *p)
+{
+    return alt_format ? alt_format->valid(p) : aclsub_rec_check(p) == ACLSUB_REC_OK;
+}
 
 /* The record at `index`, or NULL if the buffer or the index is not valid. */
 static const unsigned char *record_at(const void *buf, size_t len, uint32_t index)
 {
-    if (!buf || len == 0 || len % ACLSUB_REC_SIZE != 0)
+    size_t size = rec_size();
+    if (!buf || len == 0 || len % size != 0)
         return NULL;
-    size_t n = len / ACLSUB_REC_SIZE;
+    size_t n = len / size;
     const unsigned char *p = buf;
     for (size_t i = 0; i < n; i++)
-        if (aclsub_rec_check(p + i * ACLSUB_REC_SIZE) != ACLSUB_REC_OK)
+        if (!rec_valid(p + i * size))
             return NULL;
     if (index >= n)
         return NULL;
-    return p + (size_t)index * ACLSUB_REC_SIZE;
+    return p + (size_t)index * size;
 }
 
 static size_t field_strlen(const unsigned char *rec, size_t off, size_t cap)
@@ -39,7 +59,7 @@ aclError aclprofGetOpDescSize(size_t *opDescSize)
 {
     if (!opDescSize)
         return ACL_ERROR_INVALID_PARAM;
-    *opDescSize = ACLSUB_REC_SIZE;
+    *opDescSize = rec_size();
     return ACL_SUCCESS;
 }
 
@@ -47,9 +67,9 @@ aclError aclprofGetOpNum(const void *opInfo, size_t opInfoLen, uint32_t *opNumbe
 {
     if (!opNumber || !record_at(opInfo, opInfoLen, 0))
         return ACL_ERROR_INVALID_PARAM;
-    if (opInfoLen / ACLSUB_REC_SIZE > UINT32_MAX)
+    if (opInfoLen / rec_size() > UINT32_MAX)
         return ACL_ERROR_INVALID_PARAM;
-    *opNumber = (uint32_t)(opInfoLen / ACLSUB_REC_SIZE);
+    *opNumber = (uint32_t)(opInfoLen / rec_size());
     return ACL_SUCCESS;
 }
 
@@ -58,6 +78,8 @@ static aclError string_len(const void *buf, size_t len, uint32_t index, size_t o
     const unsigned char *rec = record_at(buf, len, index);
     if (!rec || !out)
         return ACL_ERROR_INVALID_PARAM;
+    if (alt_format)
+        return alt_format->string(rec, off == ACLSUB_OFF_TYPE ? REC_STR_TYPE : REC_STR_NAME, out, NULL, 0);
     *out = field_strlen(rec, off, cap) + 1;
     return ACL_SUCCESS;
 }
@@ -68,6 +90,10 @@ static aclError string_get(const void *buf, size_t len, uint32_t index, size_t o
     const unsigned char *rec = record_at(buf, len, index);
     if (!rec || !dst)
         return ACL_ERROR_INVALID_PARAM;
+    if (alt_format) {
+        size_t need;
+        return alt_format->string(rec, off == ACLSUB_OFF_TYPE ? REC_STR_TYPE : REC_STR_NAME, &need, dst, dst_len);
+    }
     size_t n = field_strlen(rec, off, cap);
     if (dst_len < n + 1)
         return ACL_ERROR_INVALID_PARAM;
@@ -154,7 +180,7 @@ const char *aclprofGetOpAttriValue(const void *opInfo, size_t opInfoLen, uint32_
 
 aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, aclsub_rec_view *v)
 {
-    const unsigned char *p = record_at(opInfo, opInfoLen, index);
+    const unsigned char *p = alt_format ? NULL : record_at(opInfo, opInfoLen, index);
     if (!p || !v)
         return ACL_ERROR_INVALID_PARAM;
     v->version = p[ACLSUB_OFF_VERSION];

@@ -65,16 +65,26 @@ uint64_t emu_now_ns(void);
 /* Unloads every model (aclFinalize). */
 void emu_models_unload_all(void);
 
+/* --- vendor_fmt.c --------------------------------------------------------- */
+
+struct aclsub_rec;
+/* 1 when ACLSUB_EMU_RECORDS=vendor selected the vendor's 80-byte records. */
+int emu_vendor_records(void);
+/* Bytes per record in the selected format. */
+size_t emu_record_size(void);
+/* Encodes a vendor record; its strings go to the one-shot name table. */
+void emu_vendor_encode(void *dst, const struct aclsub_rec *r);
+
 /* --- prof.c --------------------------------------------------------------- */
 
 typedef struct emu_sub emu_sub;
 
 /*
- * Hands a batch of n encoded records (n * ACLSUB_REC_SIZE bytes, malloc'ed;
+ * Hands a batch of n encoded records of rec_size bytes each (malloc'ed;
  * ownership passes) to the subscription's writer.  Blocks while the
  * writer's queue is full (back-pressure), unless the reader is gone.
  */
-void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n);
+void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size);
 /* Next sequence number block of n records for the subscription. */
 uint64_t emu_sub_take_seq(emu_sub *s, uint64_t n);
 /* Ends a subscription: flushes it and closes the fd if it was the last user. */

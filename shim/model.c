@@ -380,8 +380,9 @@ struct exec_task {
 static void emit_records(emu_model *m, emu_sub *sub, const emu_stream *st, uint64_t iteration)
 {
     const graph *g = m->g;
-    size_t n = (size_t)g->n_nodes + 1;
-    unsigned char *batch = malloc(n * ACLSUB_REC_SIZE);
+    size_t n = (size_t)g->n_nodes + 1, size = emu_record_size();
+    void (*encode)(void *, const aclsub_rec *) = emu_vendor_records() ? emu_vendor_encode : aclsub_rec_encode;
+    unsigned char *batch = malloc(n * size);
     if (!batch)
         return; /* the sequence numbers will show the gap */
     uint64_t seq = emu_sub_take_seq(sub, n);
@@ -404,7 +405,7 @@ static void emit_records(emu_model *m, emu_sub *sub, const emu_stream *st, uint6
         r.type_len = strlen(node->op_type);
         r.name = node->name;
         r.name_len = strlen(node->name);
-        aclsub_rec_encode(batch + (size_t)i * ACLSUB_REC_SIZE, &r);
+        encode(batch + (size_t)i * size, &r);
     }
     r.kind = ACLSUB_KIND_RUN;
     r.flag = ACL_SUBSCRIBE_SUBGRAPH;
@@ -417,8 +418,8 @@ static void emit_records(emu_model *m, emu_sub *sub, const emu_stream *st, uint6
     r.type_len = strlen(ACLSUB_RUN_TYPE);
     r.name = ACLSUB_RUN_NAME;
     r.name_len = strlen(ACLSUB_RUN_NAME);
-    aclsub_rec_encode(batch + (size_t)g->n_nodes * ACLSUB_REC_SIZE, &r);
-    emu_sub_deliver(sub, batch, n);
+    encode(batch + (size_t)g->n_nodes * size, &r);
+    emu_sub_deliver(sub, batch, n, size);
 }
 
 static void run_execute(emu_task *t)

@@ -29,7 +29,6 @@
 #include "emu.h"
 
 #define SINK_QUEUE_MAX 8192 /* records waiting per sink: 4 MiB */
-#define WRITE_MAX (PIPE_BUF / ACLSUB_REC_SIZE * ACLSUB_REC_SIZE)
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -41,6 +40,7 @@ struct batch {
     struct batch *next;
     unsigned char *records;
     size_t n;
+    size_t rec_size;
 };
 
 typedef struct sink {
@@ -67,7 +67,7 @@ struct emu_sub {
 static pthread_mutex_t sinks_lock = PTHREAD_MUTEX_INITIALIZER;
 static sink *sinks;
 
-/* Writes len bytes (whole records, at most WRITE_MAX) or fails with errno. */
+/* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
 {
     while (len > 0) {
@@ -105,12 +105,12 @@ static void discard_sigpipe(void)
 /* Writes one batch; returns the number of records written before a failure. */
 static size_t write_batch(sink *k, const struct batch *b, int *err)
 {
-    size_t done = 0;
+    size_t done = 0, per_write = PIPE_BUF / b->rec_size;
     while (done < b->n) {
         size_t n = b->n - done;
-        if (n * ACLSUB_REC_SIZE > WRITE_MAX)
-            n = WRITE_MAX / ACLSUB_REC_SIZE;
-        if (write_chunk(k->fd, b->records + done * ACLSUB_REC_SIZE, n * ACLSUB_REC_SIZE) != 0) {
+        if (n > per_write)
+            n = per_write;
+        if (write_chunk(k->fd, b->records + done * b->rec_size, n * b->rec_size) != 0) {
             *err = errno;
             if (errno == EPIPE)
                 discard_sigpipe();
@@ -235,7 +235,7 @@ static void sink_release(sink *k, int close_fd)
         sink_close(k, close_fd);
 }
 
-void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n)
+void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size)
 {
     sink *k = s->sink;
     struct batch *b = malloc(sizeof *b);
@@ -252,6 +252,7 @@ void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n)
     b->next = NULL;
     b->records = records;
     b->n = n;
+    b->rec_size = rec_size;
     if (k->tail)
         k->tail->next = b;
     else
