@@ -39,8 +39,17 @@ enum {
     R_CFG_DESTROY,
     R_SUBSCRIBE,
     R_UNSUBSCRIBE,
+    R_DESC_SIZE,
+    R_TYPE_LEN,
     R_GET_TYPE,
+    R_NAME_LEN,
     R_GET_NAME,
+    R_START,
+    R_END,
+    R_DURATION,
+    R_MODEL_ID,
+    R_FLAG,
+    R_ATTRI,
     R_COUNT
 };
 
@@ -49,7 +58,10 @@ static const char *const real_names[R_COUNT] = {
     "aclmdlLoadFromMemWithMem", "aclmdlUnload",          "aclmdlExecute",
     "aclmdlExecuteAsync",   "aclFinalize",              "aclprofCreateSubscribeConfig",
     "aclprofDestroySubscribeConfig", "aclprofModelSubscribe", "aclprofModelUnSubscribe",
-    "aclprofGetOpType",     "aclprofGetOpName",
+    "aclprofGetOpDescSize", "aclprofGetOpTypeLen",      "aclprofGetOpType",
+    "aclprofGetOpNameLen",  "aclprofGetOpName",         "aclprofGetOpStart",
+    "aclprofGetOpEnd",      "aclprofGetOpDuration",     "aclprofGetModelId",
+    "aclprofGetOpFlag",     "aclprofGetOpAttriValue",
 };
 
 /* Resolved addresses; each written once (same value by any racer), read atomically. */
@@ -80,7 +92,19 @@ static void *resolve(int i)
 
 static void resolve_accessors(void)
 {
-    pl_relay_set_accessors(REAL(R_GET_TYPE, pl_get_str_fn), REAL(R_GET_NAME, pl_get_str_fn));
+    pl_accessors a;
+    a.desc_size = (aclError(*)(size_t *))resolve(R_DESC_SIZE);
+    a.type_len = (aclError(*)(const void *, size_t, uint32_t, size_t *))resolve(R_TYPE_LEN);
+    a.type = (aclError(*)(const void *, size_t, uint32_t, char *, size_t))resolve(R_GET_TYPE);
+    a.name_len = (aclError(*)(const void *, size_t, uint32_t, size_t *))resolve(R_NAME_LEN);
+    a.name = (aclError(*)(const void *, size_t, uint32_t, char *, size_t))resolve(R_GET_NAME);
+    a.start = (uint64_t(*)(const void *, size_t, uint32_t))resolve(R_START);
+    a.end = (uint64_t(*)(const void *, size_t, uint32_t))resolve(R_END);
+    a.duration = (uint64_t(*)(const void *, size_t, uint32_t))resolve(R_DURATION);
+    a.model_id = (size_t(*)(const void *, size_t, uint32_t))resolve(R_MODEL_ID);
+    a.flag = (aclprofSubscribeOpFlag(*)(const void *, size_t, uint32_t))resolve(R_FLAG);
+    a.attri = (const char *(*)(const void *, size_t, uint32_t, aclprofSubscribeOpAttri))resolve(R_ATTRI);
+    pl_relay_set_accessors(&a);
 }
 
 /* --- which models are followed -------------------------------------------------------- */

@@ -106,8 +106,20 @@ void pl_relay_finish(void);
 void pl_relay_after_fork_child(int keep_profiling);
 /* From a fatal signal handler: writes what is buffered, async-signal-safely. */
 void pl_relay_flush_from_signal(void);
-/* The real runtime's accessors, for filters (set by hooks.c). */
-typedef aclError (*pl_get_str_fn)(const void *, size_t, uint32_t, char *, size_t);
-void pl_relay_set_accessors(pl_get_str_fn get_type, pl_get_str_fn get_name);
+/* The real runtime's accessors (hooks.c resolves them). */
+typedef struct pl_accessors {
+    aclError (*desc_size)(size_t *);
+    aclError (*type_len)(const void *, size_t, uint32_t, size_t *);
+    aclError (*type)(const void *, size_t, uint32_t, char *, size_t);
+    aclError (*name_len)(const void *, size_t, uint32_t, size_t *);
+    aclError (*name)(const void *, size_t, uint32_t, char *, size_t);
+    uint64_t (*start)(const void *, size_t, uint32_t);
+    uint64_t (*end)(const void *, size_t, uint32_t);
+    uint64_t (*duration)(const void *, size_t, uint32_t);
+    size_t (*model_id)(const void *, size_t, uint32_t);
+    aclprofSubscribeOpFlag (*flag)(const void *, size_t, uint32_t);
+    const char *(*attri)(const void *, size_t, uint32_t, aclprofSubscribeOpAttri);
+} pl_accessors;
+void pl_relay_set_accessors(const pl_accessors *a);
 
 #endif /* ACLSUB_PRELOAD_H_ */

@@ -15,6 +15,12 @@
  * and counts what it discards, then queues a records-lost record.  Every
  * record is either delivered or counted: delivered + dropped = produced.
  *
+ * Over a runtime whose records are the vendor's (80 bytes, names readable
+ * once, in this process only), the relay reads each record's fields and
+ * names through the runtime's accessors and re-emits it as a
+ * self-describing aclsub record; the program's own fd still gets the
+ * runtime's bytes unchanged.
+ *
  * A model's pipe reaching end of file means the runtime ended its
  * subscription (unsubscribe, unload, finalize) and flushed everything; that
  * is the moment the library's waiters are released.
@@ -39,7 +45,7 @@
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (64 * 1024)
-#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() */
+#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to the sink */
 #define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
 
 typedef struct pl_model {
@@ -51,6 +57,7 @@ typedef struct pl_model {
     uint64_t app_dropped, app_written;
     unsigned char carry[REC];
     size_t carry_len;
+    uint64_t seq, iteration, op_index; /* for records re-encoded from vendor records */
     struct pl_model *next;
 } pl_model;
 
@@ -72,12 +79,12 @@ static _Atomic int sink_fd = -1;
 static int sink_kind, sink_pending, sink_dead;
 static uint64_t produced, dropped, lost_unreported, control_records, models_followed;
 static uint64_t progress; /* bumps whenever the relay moves data */
-static pl_get_str_fn acc_type, acc_name;
+static pl_accessors acc;  /* set before the relay starts */
+static size_t in_size = REC; /* bytes per runtime record, from the runtime */
 
-void pl_relay_set_accessors(pl_get_str_fn get_type, pl_get_str_fn get_name)
+void pl_relay_set_accessors(const pl_accessors *a)
 {
-    acc_type = get_type;
-    acc_name = get_name;
+    acc = *a;
 }
 
 static uint64_t now_ns(void)
@@ -182,14 +189,13 @@ static int passes_filters(const pl_config *c, const unsigned char *rec)
 {
     if (!c->op_types && !c->op_names)
         return 1;
-    char s[ACLSUB_REC_NAME_CAP + 1];
-    if (c->op_types && acc_type && acc_type(rec, REC, 0, s, sizeof s) == ACL_SUCCESS &&
-        !pl_globs_match(c->op_types, s))
-        return 0;
-    if (c->op_names && acc_name && acc_name(rec, REC, 0, s, sizeof s) == ACL_SUCCESS &&
-        !pl_globs_match(c->op_names, s))
-        return 0;
-    return 1;
+    /* rec is an aclsub record here (translated if need be): read it with our own reader. */
+    aclsub_rec_view *v = malloc(sizeof *v);
+    int pass = 1;
+    if (v && aclsub_rec_get(rec, REC, 0, v) == ACL_SUCCESS && v->kind == ACLSUB_KIND_OP)
+        pass = pl_globs_match(c->op_types, v->type) && pl_globs_match(c->op_names, v->name);
+    free(v);
+    return pass;
 }
 
 /* Blocking write of whole records to the program's fd; SIGPIPE is blocked in this thread. */
@@ -198,12 +204,12 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
     if (m->app_fd < 0)
         return;
     if (m->app_dead) {
-        m->app_dropped += len / REC;
+        m->app_dropped += len / in_size;
         return;
     }
-    size_t off = 0;
+    size_t off = 0, per_write = PIPE_BUF / in_size * in_size;
     while (off < len) {
-        size_t n = len - off > WRITE_MAX * REC ? WRITE_MAX * REC : len - off;
+        size_t n = len - off > per_write ? per_write : len - off;
         ssize_t w = write(m->app_fd, p + off, n);
         if (w < 0 && errno == EINTR)
             continue;
@@ -214,7 +220,7 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
         }
         if (w <= 0) {
             m->app_dead = 1;
-            m->app_dropped += (len - off) / REC;
+            m->app_dropped += (len - off) / in_size;
             sigset_t ps;
             sigemptyset(&ps);
             sigaddset(&ps, SIGPIPE);
@@ -224,16 +230,68 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
             return;
         }
         off += (size_t)w;
-        m->app_written += (size_t)w / REC;
+        m->app_written += (size_t)w / in_size;
     }
+}
+
+/* One of the runtime's accessors' strings, into buf (cap bytes); "" if it cannot be had. */
+static const char *vendor_string(aclError (*len_fn)(const void *, size_t, uint32_t, size_t *),
+                                 aclError (*get)(const void *, size_t, uint32_t, char *, size_t),
+                                 const unsigned char *rec, char *buf, size_t cap, char **heap)
+{
+    size_t n = 0;
+    if (!len_fn || !get || len_fn(rec, in_size, 0, &n) != ACL_SUCCESS || n == 0)
+        return "";
+    char *dst = buf;
+    if (n > cap) {
+        dst = *heap = malloc(n);
+        if (!dst)
+            return "";
+    }
+    return get(rec, in_size, 0, dst, n) == ACL_SUCCESS ? dst : "";
+}
+
+/* Re-emits a vendor record as an aclsub record, reading it through the runtime's accessors. */
+static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
+{
+    char type_buf[128], name_buf[512], *type_heap = NULL, *name_heap = NULL;
+    aclsub_rec r = {0};
+    r.type = vendor_string(acc.type_len, acc.type, in, type_buf, sizeof type_buf, &type_heap);
+    r.name = vendor_string(acc.name_len, acc.name, in, name_buf, sizeof name_buf, &name_heap);
+    r.type_len = strlen(r.type);
+    r.name_len = strlen(r.name);
+    r.flag = acc.flag ? (uint32_t)acc.flag(in, in_size, 0) : ACL_SUBSCRIBE_OP;
+    r.kind = r.flag == ACL_SUBSCRIBE_SUBGRAPH ? ACLSUB_KIND_RUN : ACLSUB_KIND_OP;
+    r.model_id = acc.model_id ? (uint32_t)acc.model_id(in, in_size, 0) : m->id;
+    r.start = acc.start ? acc.start(in, in_size, 0) : 0;
+    r.end = acc.end ? acc.end(in, in_size, 0) : 0;
+    r.duration = r.exec_time = acc.duration ? acc.duration(in, in_size, 0) : 0;
+    const char *tid = acc.attri ? acc.attri(in, in_size, 0, ACL_SUBSCRIBE_ATTRI_THREADID) : NULL;
+    r.thread_id = tid ? (uint32_t)strtoul(tid, NULL, 10) : 0;
+    r.pid = (uint32_t)getpid();
+    r.seq = m->seq++;
+    r.iteration = m->iteration;
+    r.op_index = r.kind == ACLSUB_KIND_RUN ? m->op_index : m->op_index++;
+    if (r.kind == ACLSUB_KIND_RUN) {
+        m->iteration++;
+        m->op_index = 0;
+    }
+    aclsub_rec_encode(out, &r);
+    free(type_heap);
+    free(name_heap);
 }
 
 /* Takes whole records from a model's pipe: program fan-out, filters, ring. Under rl_lock. */
 static void take_records(const pl_config *c, pl_model *m, const unsigned char *p, size_t len)
 {
+    unsigned char translated[REC];
     write_app(m, p, len);
-    for (size_t off = 0; off + REC <= len; off += REC) {
+    for (size_t off = 0; off + in_size <= len; off += in_size) {
         const unsigned char *rec = p + off;
+        if (in_size != REC) {
+            translate(m, rec, translated);
+            rec = translated;
+        }
         if (!passes_filters(c, rec))
             continue;
         produced++;
@@ -258,7 +316,7 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
         return errno == EINTR || errno == EAGAIN ? 1 : 0;
     if (n == 0)
         return 0;
-    size_t have = m->carry_len + (size_t)n, whole = have / REC * REC;
+    size_t have = m->carry_len + (size_t)n, whole = have / in_size * in_size;
     take_records(c, m, buf, whole);
     m->carry_len = have - whole;
     memcpy(m->carry, buf + whole, m->carry_len);
@@ -422,6 +480,13 @@ static int relay_start_locked(void)
     rl_started = 1;
     rl_failed = 1;
     const pl_config *c = pl_config_get();
+    size_t desc = 0;
+    if (!acc.desc_size || acc.desc_size(&desc) != ACL_SUCCESS || desc == 0 || desc > REC) {
+        pl_log(LOG_WARN, "aclsub: the runtime's record size (%zu) is not usable; running without profiling",
+               desc);
+        return -1;
+    }
+    in_size = desc;
     int pending = 0, kind = SINK_FILE;
     int fd = pl_sink_open(c, &kind, &pending);
     if (fd < 0 && !pending)
