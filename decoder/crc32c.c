@@ -5,7 +5,10 @@
  *
  * Two implementations: the SSE4.2 crc32 instruction, eight bytes at a time,
  * and a portable slicing-by-8 table.  The choice is made once, at the first
- * call, from the CPU.
+ * call, from the CPU.  The span every record signs (bytes 4..511) takes a
+ * faster path: three independent instruction streams over thirds of it,
+ * joined with precomputed "shift by n zero bytes" tables, since one stream
+ * waits on the instruction's latency.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -21,6 +24,16 @@ static uint32_t crc_table[8][256];
 static uint32_t (*crc_impl)(uint32_t, const unsigned char *, size_t);
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
+/*
+ * The record span is split into lanes of LANE_A, LANE_A and LANE_C bytes.
+ * shift_bc / shift_c advance a CRC state over LANE_A + LANE_C / LANE_C zero
+ * bytes, one table per state byte (the map is linear).  Built under crc_once.
+ */
+#define SPAN_LEN 508u
+#define LANE_A 168u
+#define LANE_C (SPAN_LEN - 2 * LANE_A)
+static uint32_t shift_bc[4][256], shift_c[4][256];
+
 uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
@@ -30,6 +43,30 @@ uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len)
             crc = (crc >> 1) ^ (CRC32C_POLY & (0u - (crc & 1u)));
     }
     return crc;
+}
+
+static uint32_t crc_sw(uint32_t crc, const unsigned char *p, size_t len);
+
+/* Tables that advance a state over n zero bytes: built from the 32 unit states. */
+static void build_shift(uint32_t t[4][256], size_t n)
+{
+    static const unsigned char zeros[LANE_A + LANE_C];
+    uint32_t basis[32];
+    for (int b = 0; b < 32; b++)
+        basis[b] = crc_sw(1u << b, zeros, n);
+    for (int k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < 256; v++) {
+            uint32_t x = 0;
+            for (int b = 0; b < 8; b++)
+                if (v & (1u << b))
+                    x ^= basis[8 * k + b];
+            t[k][v] = x;
+        }
+}
+
+static uint32_t shift_apply(uint32_t t[4][256], uint32_t x)
+{
+    return t[0][x & 0xFF] ^ t[1][(x >> 8) & 0xFF] ^ t[2][(x >> 16) & 0xFF] ^ t[3][x >> 24];
 }
 
 static void crc_build_tables(void)
@@ -77,16 +114,43 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(uint32_t crc, const uns
     return crc;
 }
 
+/* The record span: three lanes in flight at once. */
+__attribute__((target("sse4.2"))) static uint32_t crc_hw_span(uint32_t crc, const unsigned char *p)
+{
+    uint64_t a = crc, b = 0, c = 0;
+    const unsigned char *pb = p + LANE_A, *pc = p + 2 * LANE_A;
+    for (size_t i = 0; i < LANE_A; i += 8) {
+        uint64_t wa, wb, wc;
+        memcpy(&wa, p + i, 8);
+        memcpy(&wb, pb + i, 8);
+        memcpy(&wc, pc + i, 8);
+        a = _mm_crc32_u64(a, wa);
+        b = _mm_crc32_u64(b, wb);
+        c = _mm_crc32_u64(c, wc);
+    }
+    uint32_t tail;
+    memcpy(&tail, pc + LANE_A, 4);
+    c = _mm_crc32_u32((uint32_t)c, tail);
+    return shift_apply(shift_bc, (uint32_t)a) ^ shift_apply(shift_c, (uint32_t)b) ^ (uint32_t)c;
+}
+
+static uint32_t crc_hw_dispatch(uint32_t crc, const unsigned char *p, size_t len)
+{
+    return len == SPAN_LEN ? crc_hw_span(crc, p) : crc_hw(crc, p, len);
+}
+
 #endif
 
 static void crc_init(void)
 {
     crc_build_tables();
+    build_shift(shift_bc, LANE_A + LANE_C);
+    build_shift(shift_c, LANE_C);
     crc_impl = crc_sw;
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("sse4.2"))
-        crc_impl = crc_hw;
+        crc_impl = crc_hw_dispatch;
 #endif
 }
 

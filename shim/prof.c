@@ -28,7 +28,7 @@
 #include "aclsub/record.h"
 #include "emu.h"
 
-#define SINK_QUEUE_MAX 8192 /* records waiting per sink: 4 MiB */
+#define SINK_QUEUE_MAX 32768 /* records waiting per sink: 16 MiB at 512 bytes */
 
 struct aclprofSubscribeConfig {
     int8_t time_info;

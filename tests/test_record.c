@@ -51,6 +51,21 @@ START_TEST(test_crc_matches_bitwise_reference_on_random_buffers)
 }
 END_TEST
 
+START_TEST(test_crc_record_span_fast_path_matches_reference)
+{
+    /* 508 bytes, the span every record signs, takes the interleaved path. */
+    uint64_t s = 777;
+    unsigned char buf[600];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t off = tu_rand(&s) % 64;
+        for (size_t i = 0; i < off + 508; i++)
+            buf[i] = (unsigned char)tu_rand(&s);
+        uint32_t init = iter % 2 ? 0xFFFFFFFFu : (uint32_t)tu_rand(&s);
+        ck_assert_uint_eq(crc32c_update(init, buf + off, 508), crc32c_bitwise(init, buf + off, 508));
+    }
+}
+END_TEST
+
 START_TEST(test_record_size_is_power_of_two_dividing_pipe_buf)
 {
     size_t sz = 0;
@@ -566,6 +581,7 @@ int main(void)
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, test_crc_check_value);
     tcase_add_test(tc, test_crc_matches_bitwise_reference_on_random_buffers);
+    tcase_add_test(tc, test_crc_record_span_fast_path_matches_reference);
     tcase_add_test(tc, test_record_size_is_power_of_two_dividing_pipe_buf);
     tcase_add_test(tc, test_vendor_prefix_layout_is_kept);
     tcase_add_test(tc, test_roundtrip_random_field_values);
