@@ -29,10 +29,10 @@ BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-CPPFLAGS := -D_GNU_SOURCE -Iinclude -Idecoder -Ishim -Ipreload -Itools
+CPPFLAGS := -D_GNU_SOURCE -Iinclude -Idecoder -Ishim -Ipreload -Itools -I$(O)/gen
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
 LDFLAGS  := -pthread $(LDSAN)
-SYSLIBS  := $(BLAS_LIBS) -lelf -lm -ldl
+SYSLIBS  := $(BLAS_LIBS) -lelf -lprotobuf-c -lm -ldl
 
 # --- sources -----------------------------------------------------------------
 DEC_LIB_SRCS := decoder/crc32c.c decoder/record.c decoder/accessors.c decoder/reader.c
@@ -42,13 +42,20 @@ PRELOAD_SRCS := $(wildcard preload/*.c)
 TOOL_SRCS    := $(wildcard tools/*.c)
 TOOL_LIB_SRCS := $(filter-out tools/aclsub.c,$(TOOL_SRCS))
 
+# ONNX's protobuf schema, as Debian's libonnx-dev installs it; protoc-c
+# generates the C reader at build time.
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+GEN_DIR    := $(O)/gen
+ONNX_GEN_C := $(GEN_DIR)/onnx.pb-c.c
+ONNX_GEN_H := $(GEN_DIR)/onnx.pb-c.h
+
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
 DEC_LIB_OBJS := $(call obj,$(DEC_LIB_SRCS))
 DEC_CMD_OBJS := $(call obj,$(DEC_CMD_SRCS))
 SHIM_OBJS    := $(call obj,$(SHIM_SRCS))
 PRELOAD_OBJS := $(call obj,$(PRELOAD_SRCS))
 TOOL_OBJS    := $(call obj,$(TOOL_SRCS))
-TOOL_LIB_OBJS := $(call obj,$(TOOL_LIB_SRCS))
+TOOL_LIB_OBJS := $(call obj,$(TOOL_LIB_SRCS)) $(O)/obj/gen/onnx.pb-c.o
 
 LIB_DECODE_SO := $(O)/lib/libaclsub-decode.so
 LIB_DECODE_A  := $(O)/lib/libaclsub-decode.a
@@ -84,6 +91,18 @@ $(O)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+$(ONNX_GEN_C): $(ONNX_PROTO)
+	@mkdir -p $(GEN_DIR)
+	protoc-c --c_out=$(GEN_DIR) -I$(dir $(ONNX_PROTO)) $(notdir $(ONNX_PROTO))
+$(ONNX_GEN_H): $(ONNX_GEN_C)
+
+$(O)/obj/gen/onnx.pb-c.o: $(ONNX_GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Tool sources may include the generated header.
+$(call obj,$(TOOL_SRCS)): $(ONNX_GEN_H)
 
 $(LIB_DECODE_A): $(DEC_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -164,9 +183,9 @@ check:
 
 # libFuzzer targets: clang, with the library sources compiled in.
 FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-               -Iinclude -Idecoder -Ishim -Itools $(BLAS_CFLAGS)
+               -Iinclude -Idecoder -Ishim -Itools -I$(GEN_DIR) $(BLAS_CFLAGS)
 # fuzz_rec needs only the decoder library; the others get the device and tools.
-FUZZ_DEPS = $(DEC_LIB_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_LIB_SRCS) $(DEC_CMD_SRCS))
+FUZZ_DEPS = $(DEC_LIB_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_LIB_SRCS) $(DEC_CMD_SRCS) $(ONNX_GEN_C))
 .SECONDEXPANSION:
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
