@@ -15,6 +15,7 @@
 #include "aclsub/record.h"
 #include "format.h"
 #include "le.h"
+#include "reader.h"
 
 /* The format a runtime selected instead of aclsub's (format.h); set once before use. */
 static const rec_format *alt_format;
@@ -211,4 +212,18 @@ aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, ac
     memcpy(v->name, p + ACLSUB_OFF_NAME, nn);
     v->name[nn] = '\0';
     return ACL_SUCCESS;
+}
+
+void rec_peek(const unsigned char *p, rec_brief *b)
+{
+    b->kind = p[ACLSUB_OFF_KIND];
+    b->model_id = le32_get(p + ACLSUB_OFF_MODEL_ID);
+    b->start = le64_get(p + ACLSUB_OFF_START);
+    b->duration = le64_get(p + ACLSUB_OFF_DURATION);
+    b->iteration = le64_get(p + ACLSUB_OFF_ITERATION);
+    b->name_hash = le64_get(p + ACLSUB_OFF_NAME_HASH);
+    b->type = (const char *)p + ACLSUB_OFF_TYPE;
+    b->type_len = field_strlen(p, ACLSUB_OFF_TYPE, ACLSUB_REC_TYPE_CAP);
+    b->name = (const char *)p + ACLSUB_OFF_NAME;
+    b->name_len = field_strlen(p, ACLSUB_OFF_NAME, ACLSUB_REC_NAME_CAP);
 }

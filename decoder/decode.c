@@ -1,163 +1,222 @@
 /*
- * decode.c - `aclsub decode`: prints the records of one or more streams,
- * one line per record, reading each input (file, FIFO or - for stdin) in
- * large chunks through the stream reader and every field through the
- * aclprofGetOp* accessors.  Damage is skipped, counted and reported on
- * stderr; the exit status is 2 when any input was damaged.
+ * decode.c - `aclsub decode`: parses the command line (decode_opts.c),
+ * opens the inputs and runs the pipeline of pipeline.h: records are read
+ * (in input order, or merged on start time), control records are noted,
+ * the filters applied, and each record goes to the view (list rows, a
+ * Chrome trace, or the group tables of the summary and diff views, printed
+ * at the end).  Damage is skipped, counted and reported on stderr per
+ * input; the exit status is 1 for usage and I/O errors, else 2 when any
+ * input was damaged, else 0.  An incomplete stream (a stream start and no
+ * stream end) is reported on stderr but does not change the exit status.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "acl/acl_prof.h"
-#include "aclsub/record.h"
 #include "cmds.h"
-#include "reader.h"
+#include "pipeline.h"
 
-#define DECODE_CHUNK (1u << 20)
+typedef struct run_ctx {
+    const dec_opts *o;
+    FILE *out, *err;
+    dec_ctrl ctrl;
+    st_table tab[2];   /* summary: [0]; diff: A and B */
+    dec_chrome *chrome;
+    dec_live *live;    /* the terminal display of --follow, or NULL */
+    uint64_t records, runs, damage_events;
+    int oom;
+} run_ctx;
 
-static const char decode_usage[] =
-    "usage: aclsub decode [options] FILE|- [FILE...]\n"
-    "\n"
-    "Print the operator records of aclsub record streams, one line per record:\n"
-    "model id, flag, operator type, operator name, start, end and duration\n"
-    "(nanoseconds on the device clock), tab-separated, after a header line.\n"
-    "FILE may be a regular file or a FIFO; - reads standard input.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help   show this help\n"
-    "\n"
-    "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input\n"
-    "(bad signatures, garbage, unknown versions, a truncated tail; the valid\n"
-    "records are still printed and the damage is counted on stderr).\n";
-
-static const char *flag_text(aclprofSubscribeOpFlag f)
+static void to_view(run_ctx *c, const aclsub_rec_view *v, size_t side)
 {
-    switch (f) {
-    case ACL_SUBSCRIBE_OP:
-        return "op";
-    case ACL_SUBSCRIBE_SUBGRAPH:
-        return "subgraph";
-    case ACL_SUBSCRIBE_OP_THREAD:
-        return "op_thread";
-    default:
-        return "none";
-    }
-}
-
-/* Writes s with tab, newline, backslash and control bytes escaped. */
-static void put_field(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\t')
-            fputs("\\t", out);
-        else if (c == '\n')
-            fputs("\\n", out);
-        else if (c == '\\')
-            fputs("\\\\", out);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
+    const dec_opts *o = c->o;
+    if (o->view == DEC_VIEW_LIST) {
+        if (c->chrome)
+            dec_chrome_event(c->chrome, v);
         else
-            fputc(c, out);
+            dec_list_row(o, v, c->out);
+        return;
+    }
+    if (v->kind == ACLSUB_KIND_RUN) {
+        c->runs++;
+    } else if (v->kind == ACLSUB_KIND_OP) {
+        st_table *t = &c->tab[side];
+        st_group *g = dec_group_of(t, o->by, v);
+        if (!g || st_add(t, g, v->duration) < 0)
+            c->oom = 1;
     }
 }
 
-static void print_record(FILE *out, const unsigned char *rec)
+static void handle(run_ctx *c, const dec_event *e, size_t side)
 {
-    char type[ACL_PROF_MAX_OP_TYPE_LEN], name[ACLSUB_REC_NAME_CAP + 1];
-    size_t len = ACLSUB_REC_SIZE;
-    if (aclprofGetOpType(rec, len, 0, type, sizeof type) != ACL_SUCCESS)
-        type[0] = '\0';
-    if (aclprofGetOpName(rec, len, 0, name, sizeof name) != ACL_SUCCESS)
-        name[0] = '\0';
-    size_t model = aclprofGetModelId(rec, len, 0);
-    fprintf(out, "%zu\t%s\t", model, flag_text(aclprofGetOpFlag(rec, len, 0)));
-    put_field(out, type);
-    fputc('\t', out);
-    put_field(out, name);
-    fprintf(out, "\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\n", aclprofGetOpStart(rec, len, 0),
-            aclprofGetOpEnd(rec, len, 0), aclprofGetOpDuration(rec, len, 0));
+    c->records++;
+    if (dec_is_control(&e->v))
+        dec_ctrl_note(&c->ctrl, &e->v);
+    if (dec_filter_pass(c->o, &e->v))
+        to_view(c, &e->v, side);
 }
 
-static void report_damage(const char *path, const rec_reader_stats *s)
+static uint64_t damage_events(const dec_input *in)
 {
-    fprintf(stderr, "aclsub decode: %s: damaged input: %" PRIu64 " bad signature(s), %" PRIu64
-                    " unknown version(s), %" PRIu64 " garbage byte(s) in %" PRIu64 " run(s), %" PRIu64
-                    " truncated byte(s) at the end; %" PRIu64 " valid record(s)\n",
-            path, s->bad_signature, s->bad_version, s->garbage_bytes, s->garbage_runs, s->truncated_bytes,
-            s->records);
+    if (!in->r)
+        return 0;
+    const rec_reader_stats *s = rec_reader_get_stats(in->r);
+    return s->bad_signature + s->bad_version + s->garbage_runs + (s->truncated_bytes ? 1 : 0);
 }
 
-/* Decodes one input; returns 0 clean, 1 error, 2 damaged. */
-static int decode_one(const char *path, FILE *out)
+/* Ends one input: reports its damage and closes it; 1 error, 2 damaged, 0 clean. */
+static int finish_input(run_ctx *c, dec_input *in)
 {
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "aclsub decode: %s: %s\n", path, strerror(errno));
-        return 1;
+    int st = dec_input_report(in, c->err) ? 2 : 0;
+    c->damage_events += damage_events(in);
+    if (in->failed)
+        st = 1;
+    dec_input_close(in);
+    return st;
+}
+
+static int worse(int a, int b)
+{
+    return a == 1 || b == 1 ? 1 : a > b ? a : b;
+}
+
+/* One record as read: the summary's hot path when it can, else decoded whole. */
+static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, size_t side, int fast)
+{
+    if (fast && dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom)) {
+        c->records++;
+        return;
     }
-    rec_reader *r = rec_reader_from_fd(fd, DECODE_CHUNK);
-    if (!r) {
-        fprintf(stderr, "aclsub decode: %s: out of memory\n", path);
-        if (fd != STDIN_FILENO)
-            close(fd);
-        return 1;
-    }
+    dec_event ev;
+    if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev.v) != ACL_SUCCESS)
+        return; /* cannot happen: the reader returns valid records only */
+    ev.input = input;
+    handle(c, &ev, side);
+}
+
+/* Inputs one after the other, records as read. */
+static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
+{
+    int status = 0;
     const unsigned char *rec;
-    int rc, status = 0;
-    while ((rc = rec_reader_next(r, &rec)) == 1)
-        print_record(out, rec);
-    if (rc < 0) {
-        fprintf(stderr, "aclsub decode: %s: read error: %s\n", path, strerror(errno));
+    int fast = c->o->view != DEC_VIEW_LIST && dec_fast_usable(c->o);
+    pthread_mutex_t *lock = c->live ? dec_live_lock(c->live) : NULL;
+    for (size_t i = 0; i < nin; i++) {
+        size_t side = c->o->view == DEC_VIEW_DIFF ? i : 0;
+        uint64_t before = c->damage_events;
+        while (dec_input_next_raw(&ins[i], &rec, c->err) == 1) {
+            if (lock) {
+                pthread_mutex_lock(lock);
+                handle_raw(c, rec, (uint32_t)i, side, fast);
+                dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));
+                pthread_mutex_unlock(lock);
+            } else {
+                handle_raw(c, rec, (uint32_t)i, side, fast);
+            }
+        }
+        status = worse(status, finish_input(c, &ins[i]));
+    }
+    return status;
+}
+
+/* All inputs merged on start time. */
+static int run_merged(run_ctx *c, dec_input *ins, size_t nin)
+{
+    dec_merge *m = dec_merge_new(ins, nin, c->o->window);
+    if (!m) {
+        fprintf(c->err, "aclsub decode: out of memory\n");
+        return 1;
+    }
+    const dec_event *ev;
+    while (dec_merge_next(m, &ev, c->err) == 1)
+        handle(c, ev, 0);
+    dec_merge_free(m);
+    int status = 0;
+    for (size_t i = 0; i < nin; i++)
+        status = worse(status, finish_input(c, &ins[i]));
+    return status;
+}
+
+static int start_view(run_ctx *c)
+{
+    const dec_opts *o = c->o;
+    if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_CHROME) {
+        c->chrome = dec_chrome_new(c->out);
+        return c->chrome ? 0 : -1;
+    }
+    if (o->view == DEC_VIEW_LIST)
+        dec_list_header(o, c->out);
+    if (o->follow && isatty(fileno(c->out)))
+        c->live = dec_live_start(o, &c->tab[0], c->out); /* without it: the final summary only */
+    return 0;
+}
+
+static int end_view(run_ctx *c, dec_input *ins)
+{
+    const dec_opts *o = c->o;
+    dec_live_stop(c->live);
+    c->live = NULL;
+    if (c->chrome)
+        return dec_chrome_finish(c->chrome, c->records, c->ctrl.lost);
+    if (o->view == DEC_VIEW_SUMMARY) {
+        dec_summary_info info = {c->runs, c->ctrl.lost};
+        return dec_summary_print(o, &c->tab[0], &info, c->out, c->err);
+    }
+    if (o->view == DEC_VIEW_DIFF)
+        return dec_diff_print(o, &c->tab[0], &c->tab[1], ins[0].label, ins[1].label, c->out, c->err);
+    return 0;
+}
+
+int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
+{
+    run_ctx c = {.o = o, .out = out, .err = err};
+    st_init(&c.tab[0]);
+    st_init(&c.tab[1]);
+    int status = 1;
+    if (start_view(&c) == 0) {
+        int merged = o->order_time && o->view == DEC_VIEW_LIST;
+        status = merged ? run_merged(&c, ins, nin) : run_sequential(&c, ins, nin);
+        if (end_view(&c, ins) < 0 || c.oom) {
+            if (c.oom)
+                fprintf(err, "aclsub decode: out of memory; the output is incomplete\n");
+            status = 1;
+        }
+    } else {
+        fprintf(err, "aclsub decode: out of memory\n");
+    }
+    dec_ctrl_report(&c.ctrl, err);
+    dec_chrome_free(c.chrome);
+    dec_ctrl_free(&c.ctrl);
+    st_free(&c.tab[0]);
+    st_free(&c.tab[1]);
+    if (fflush(out) != 0)
         status = 1;
-    }
-    if (rec_reader_damaged(r)) {
-        report_damage(strcmp(path, "-") == 0 ? "<stdin>" : path, rec_reader_get_stats(r));
-        if (status == 0)
-            status = 2;
-    }
-    rec_reader_free(r);
-    if (fd != STDIN_FILENO)
-        close(fd);
     return status;
 }
 
 int cmd_decode(int argc, char **argv)
 {
-    int first = 1;
-    for (; first < argc; first++) {
-        const char *a = argv[first];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(decode_usage, stdout);
-            return 0;
-        }
-        if (strcmp(a, "--") == 0) {
-            first++;
-            break;
-        }
-        if (a[0] != '-' || strcmp(a, "-") == 0)
-            break;
-        fprintf(stderr, "aclsub decode: unknown option '%s' (try 'aclsub decode --help')\n", a);
-        return 1;
+    dec_opts o;
+    int rc = dec_opts_parse(&o, argc, argv, stdout, stderr);
+    if (rc != 0) {
+        dec_opts_free(&o);
+        return rc == 2 ? 0 : 1;
     }
-    if (first >= argc) {
-        fputs(decode_usage, stderr);
-        return 1;
-    }
-    static char outbuf[1 << 16];
+    /* stdout's buffer: static because stdout outlives this function (exit flushes it). */
+    static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    printf("model\tflag\ttype\tname\tstart_ns\tend_ns\tduration_ns\n");
-    int status = 0;
-    for (int i = first; i < argc; i++) {
-        int s = decode_one(argv[i], stdout);
-        if (s == 1 || (s == 2 && status == 0))
-            status = s;
+    dec_input *ins = calloc(o.ninputs, sizeof *ins);
+    if (!ins) {
+        dec_opts_free(&o);
+        return 1;
     }
-    if (fflush(stdout) != 0 && status == 0)
-        status = 1;
+    for (size_t i = 0; i < o.ninputs; i++)
+        dec_input_init_path(&ins[i], o.inputs[i]);
+    int status = dec_run(&o, ins, o.ninputs, stdout, stderr);
+    for (size_t i = 0; i < o.ninputs; i++)
+        dec_input_close(&ins[i]);
+    free(ins);
+    dec_opts_free(&o);
     return status;
 }

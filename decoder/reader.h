@@ -33,6 +33,27 @@ void rec_reader_free(rec_reader *r);
 int rec_reader_next(rec_reader *r, const unsigned char **rec);
 
 const rec_reader_stats *rec_reader_get_stats(const rec_reader *r);
+
+/*
+ * The few fields a statistics view needs, read in place from a record the
+ * reader has already validated (no second signature check, no copies):
+ * strings point into the record and are not NUL-terminated.  Only for
+ * records rec_reader_next returned; everything else goes through the
+ * checking accessors.
+ */
+typedef struct rec_brief {
+    uint8_t kind;
+    uint32_t model_id;
+    uint64_t start;
+    uint64_t duration;
+    uint64_t iteration;
+    uint64_t name_hash;
+    const char *type;
+    size_t type_len;
+    const char *name;
+    size_t name_len;
+} rec_brief;
+void rec_peek(const unsigned char *rec, rec_brief *out);
 /* 1 if anything was damaged so far. */
 int rec_reader_damaged(const rec_reader *r);
 

@@ -5,11 +5,23 @@
  *
  *   tool_genstream SPEC OUT [--flip OFFSET] [--cut BYTES]
  *                  [--garbage INDEX:COUNT] [--bad-version INDEX]
+ *                  [--repeat N [--period NS]]
  *
  * SPEC has one record per line, fields separated by '|':
- *   model|flag|type|name|start|end
+ *   model|flag|type|name|start|end[|key=value...]
  * flag is op, subgraph or none; duration is end - start.  Each record gets
- * pid 4242, stream 0, sequence number = its line's index.
+ * pid 4242, stream 0, iteration 0, sequence number and operator index = its
+ * record's index, unless optional key=value fields say otherwise: pid,
+ * stream, iter, seq, index, thread, arg0..arg3, and kind (op, run, start,
+ * lost, end: the control kinds get model 0xFFFFFFFF unless model is given
+ * as a number).  Without kind, a record is a whole run for flag subgraph, a
+ * control record when flag is none and type is one of the aclsub.* control
+ * types, and an operator otherwise.
+ *
+ * --repeat N writes the records N times; repetition r adds r * NS to every
+ * start and end (NS defaults to the spec's time span plus 1000), r to the
+ * iteration and r * records to the sequence number.  The damage options
+ * apply to single copies only (N = 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +43,73 @@ static uint32_t flag_value(const char *s)
     return ACL_SUBSCRIBE_NONE;
 }
 
+static uint8_t kind_value(const char *s)
+{
+    static const struct {
+        const char *name;
+        uint8_t kind;
+    } kinds[] = {{"op", ACLSUB_KIND_OP},
+                 {"run", ACLSUB_KIND_RUN},
+                 {"start", ACLSUB_KIND_STREAM_START},
+                 {"lost", ACLSUB_KIND_LOST},
+                 {"end", ACLSUB_KIND_STREAM_END}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(s, kinds[i].name) == 0)
+            return kinds[i].kind;
+    return (uint8_t)strtoul(s, NULL, 0);
+}
+
+static uint8_t default_kind(uint32_t flag, const char *type)
+{
+    if (flag == ACL_SUBSCRIBE_SUBGRAPH)
+        return ACLSUB_KIND_RUN;
+    if (flag == ACL_SUBSCRIBE_NONE) {
+        if (strcmp(type, ACLSUB_TYPE_STREAM_START) == 0)
+            return ACLSUB_KIND_STREAM_START;
+        if (strcmp(type, ACLSUB_TYPE_LOST) == 0)
+            return ACLSUB_KIND_LOST;
+        if (strcmp(type, ACLSUB_TYPE_STREAM_END) == 0)
+            return ACLSUB_KIND_STREAM_END;
+    }
+    return ACLSUB_KIND_OP;
+}
+
+/* Applies one optional key=value field to r. */
+static void apply_field(aclsub_rec *r, const char *field)
+{
+    const char *eq = strchr(field, '=');
+    if (!eq) {
+        fprintf(stderr, "tool_genstream: bad field (not key=value): %s\n", field);
+        exit(1);
+    }
+    size_t k = (size_t)(eq - field);
+    const char *v = eq + 1;
+    unsigned long long n = strtoull(v, NULL, 0);
+    if (k == 3 && strncmp(field, "pid", 3) == 0)
+        r->pid = (uint32_t)n;
+    else if (k == 6 && strncmp(field, "stream", 6) == 0)
+        r->stream_id = (uint32_t)n;
+    else if (k == 4 && strncmp(field, "iter", 4) == 0)
+        r->iteration = n;
+    else if (k == 3 && strncmp(field, "seq", 3) == 0)
+        r->seq = n;
+    else if (k == 5 && strncmp(field, "index", 5) == 0)
+        r->op_index = n;
+    else if (k == 6 && strncmp(field, "thread", 6) == 0)
+        r->thread_id = (uint32_t)n;
+    else if (k == 4 && strncmp(field, "kind", 4) == 0)
+        r->kind = kind_value(v);
+    else if (k == 4 && strncmp(field, "arg", 3) == 0 && field[3] >= '0' && field[3] <= '3')
+        r->arg[field[3] - '0'] = n;
+    else {
+        fprintf(stderr, "tool_genstream: unknown field: %s\n", field);
+        exit(1);
+    }
+}
+
+static aclsub_rec specs[MAX_RECORDS];
+static char spec_text[MAX_RECORDS][2048];
+
 static int parse_spec(FILE *in)
 {
     char line[2048];
@@ -39,7 +118,8 @@ static int parse_spec(FILE *in)
         line[strcspn(line, "\n")] = '\0';
         if (line[0] == '\0' || line[0] == '#')
             continue;
-        char *f[6], *save = NULL, *p = line;
+        memcpy(spec_text[n], line, sizeof line);
+        char *f[6], *p = spec_text[n];
         int k = 0;
         for (; k < 6; k++) {
             f[k] = strsep(&p, "|");
@@ -50,11 +130,10 @@ static int parse_spec(FILE *in)
             fprintf(stderr, "tool_genstream: bad spec line: %s\n", line);
             exit(1);
         }
-        (void)save;
         aclsub_rec r = {0};
         r.model_id = (uint32_t)strtoul(f[0], NULL, 0);
         r.flag = flag_value(f[1]);
-        r.kind = r.flag == ACL_SUBSCRIBE_SUBGRAPH ? ACLSUB_KIND_RUN : ACLSUB_KIND_OP;
+        r.kind = default_kind(r.flag, f[2]);
         r.type = f[2];
         r.type_len = strlen(f[2]);
         r.name = f[3];
@@ -65,17 +144,51 @@ static int parse_spec(FILE *in)
         r.pid = 4242;
         r.seq = (uint64_t)n;
         r.op_index = (uint64_t)n;
+        for (char *extra; (extra = strsep(&p, "|")) != NULL;)
+            apply_field(&r, extra);
+        specs[n] = r;
         aclsub_rec_encode(recs[n], &r);
         n++;
     }
     return n;
 }
 
+/* Writes the spec's records `repeat` times, shifted by `period` ns each time. */
+static int write_repeated(FILE *f, int n, unsigned long repeat, uint64_t period)
+{
+    static unsigned char buf[MAX_RECORDS][ACLSUB_REC_SIZE];
+    for (unsigned long rep = 0; rep < repeat; rep++) {
+        for (int i = 0; i < n; i++) {
+            aclsub_rec r = specs[i];
+            r.start += rep * period;
+            r.end += rep * period;
+            r.iteration += rep;
+            r.seq += rep * (uint64_t)n;
+            aclsub_rec_encode(buf[i], &r);
+        }
+        if (fwrite(buf, ACLSUB_REC_SIZE, (size_t)n, f) != (size_t)n)
+            return -1;
+    }
+    return 0;
+}
+
+static uint64_t spec_span(int n)
+{
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (int i = 0; i < n; i++) {
+        if (specs[i].start < lo)
+            lo = specs[i].start;
+        if (specs[i].end > hi)
+            hi = specs[i].end;
+    }
+    return n && hi > lo ? hi - lo : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
         fprintf(stderr, "usage: tool_genstream SPEC OUT [--flip OFFSET] [--cut BYTES] [--garbage I:N] "
-                        "[--bad-version I]\n");
+                        "[--bad-version I] [--repeat N [--period NS]]\n");
         return 1;
     }
     FILE *in = fopen(argv[1], "r");
@@ -86,6 +199,22 @@ int main(int argc, char **argv)
     int n = parse_spec(in);
     fclose(in);
     long flip = -1, cut = 0, garbage_at = -1, garbage_n = 0, bad_version = -1;
+    unsigned long repeat = 1;
+    uint64_t period = spec_span(n) + 1000;
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--repeat") == 0)
+            repeat = strtoul(argv[i + 1], NULL, 0);
+        else if (strcmp(argv[i], "--period") == 0)
+            period = strtoull(argv[i + 1], NULL, 0);
+    }
+    if (repeat != 1) {
+        FILE *f = strcmp(argv[2], "-") == 0 ? stdout : fopen(argv[2], "wb");
+        if (!f || write_repeated(f, n, repeat, period) < 0 || fclose(f) != 0) {
+            perror(argv[2]);
+            return 1;
+        }
+        return 0;
+    }
     for (int i = 3; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--flip") == 0)
             flip = strtol(argv[i + 1], NULL, 0);

@@ -1,0 +1,78 @@
+/*
+ * ctrl.c - bookkeeping of the control records of interposed streams:
+ * records-lost notices are summed, and each writing process's stream start
+ * and stream end are remembered so that a stream which started and never
+ * ended (its writer was killed, or the input was cut) can be reported.
+ * An incomplete stream is reported on stderr but is not damage: the records
+ * that did arrive are intact, so it does not change the exit status.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "pipeline.h"
+
+#define DEC_MAX_PIDS 65536
+
+static dec_pid_state *pid_state(dec_ctrl *c, uint32_t pid)
+{
+    for (size_t i = c->npids; i-- > 0;)
+        if (c->pids[i].pid == pid)
+            return &c->pids[i];
+    if (c->npids >= DEC_MAX_PIDS)
+        return NULL; /* bounds the search on hostile input; such streams go unreported */
+    if (c->npids == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        dec_pid_state *p = realloc(c->pids, cap * sizeof *p);
+        if (!p)
+            return NULL;
+        c->pids = p;
+        c->cap = cap;
+    }
+    dec_pid_state *s = &c->pids[c->npids++];
+    *s = (dec_pid_state){.pid = pid};
+    return s;
+}
+
+void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v)
+{
+    dec_pid_state *s;
+    switch (v->kind) {
+    case ACLSUB_KIND_LOST:
+        c->lost += v->arg[0];
+        c->notices++;
+        break;
+    case ACLSUB_KIND_STREAM_START:
+        if ((s = pid_state(c, v->pid)) != NULL)
+            s->started = 1;
+        break;
+    case ACLSUB_KIND_STREAM_END:
+        if ((s = pid_state(c, v->pid)) != NULL) {
+            s->ended = 1;
+            s->dropped += v->arg[1];
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+size_t dec_ctrl_report(const dec_ctrl *c, FILE *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->npids; i++) {
+        const dec_pid_state *s = &c->pids[i];
+        if (s->started && !s->ended) {
+            fprintf(err, "aclsub decode: pid %" PRIu32 ": stream incomplete (a stream start and no stream end)\n",
+                    s->pid);
+            n++;
+        }
+    }
+    return n;
+}
+
+void dec_ctrl_free(dec_ctrl *c)
+{
+    free(c->pids);
+    c->pids = NULL;
+    c->npids = c->cap = 0;
+}

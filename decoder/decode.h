@@ -1,0 +1,92 @@
+/*
+ * decode.h - the internals of `aclsub decode` shared by its files: the
+ * options, an input (a stream reader plus its name), a decoded event, and
+ * the pipeline entry point that the command and the fuzz target both call.
+ *
+ * The pipeline: inputs -> (in input order, or merged on start time through
+ * a bounded reorder window) -> control-record bookkeeping -> filters -> one
+ * view (list rows, a grouped summary, a Chrome trace, or a diff of two
+ * inputs) writing to one FILE.
+ */
+#ifndef ACLSUB_DECODER_DECODE_H_
+#define ACLSUB_DECODER_DECODE_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "aclsub/record.h"
+#include "reader.h"
+
+typedef enum { DEC_VIEW_LIST, DEC_VIEW_SUMMARY, DEC_VIEW_DIFF } dec_view;
+typedef enum { DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME } dec_format;
+typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
+
+#define DEC_DEFAULT_WINDOW 4096u
+/* Bytes per read(): large enough to amortise the call, small enough that the
+   buffer stays in the L2 cache while its records are checked and decoded. */
+#define DEC_CHUNK (128u << 10)
+
+typedef struct dec_opts {
+    dec_view view;
+    dec_format format;
+    dec_by by;
+    int order_time;       /* 1: merge on start time; 0: inputs one after the other, as read */
+    size_t window;        /* records each input may be reordered by in time order */
+    const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
+    long top;             /* rows of a summary or diff to print; 0: all */
+    int follow;           /* live summary refreshed on a terminal */
+    /* filters */
+    uint32_t *models;
+    size_t nmodels;
+    char **types;
+    size_t ntypes;
+    char **names;
+    size_t nnames;
+    uint64_t from, to;    /* start in [from, to] */
+    uint64_t skip_iter;   /* drop records whose iteration < skip_iter */
+    /* inputs */
+    char **inputs;
+    size_t ninputs;
+    char *storage;        /* owned copies of the comma-separated lists */
+} dec_opts;
+
+/* One input: a path (opened when first read) or a reader made by the caller. */
+typedef struct dec_input {
+    const char *path;  /* "-" for stdin; NULL for a memory input */
+    const char *label; /* how reports name it */
+    rec_reader *r;
+    int fd;
+    int failed;        /* could not be opened or read */
+    int done;          /* read to its end and closed */
+} dec_input;
+
+/* A decoded record and the input it came from. */
+typedef struct dec_event {
+    aclsub_rec_view v;
+    uint32_t input;
+} dec_event;
+
+/* decode_opts.c */
+extern const char dec_usage[];
+/* Parses argv (argv[0] the subcommand).  0 ok, 1 usage error (reported), 2 help shown. */
+int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err);
+void dec_opts_free(dec_opts *o);
+
+/* inputs.c */
+void dec_input_init_path(dec_input *in, const char *path);
+void dec_input_init_mem(dec_input *in, const char *label, const void *data, size_t len);
+/* Opens the input if needed: 0 ok, -1 failed (reported on err). */
+int dec_input_open(dec_input *in, FILE *err);
+/* The next valid record of the input: 1, 0 at its end, -1 on a read error (reported). */
+int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err);
+/* The same, the record left in place (ACLSUB_REC_SIZE bytes, valid until the next call). */
+int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err);
+/* Reports the damage of the input on err; returns 1 if there was any. */
+int dec_input_report(const dec_input *in, FILE *err);
+void dec_input_close(dec_input *in);
+
+/* decode.c: runs the pipeline over prepared inputs; the exit status (0, 1, 2). */
+int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err);
+
+#endif /* ACLSUB_DECODER_DECODE_H_ */

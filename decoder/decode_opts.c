@@ -1,0 +1,334 @@
+/*
+ * decode_opts.c - the command line of `aclsub decode`: the view word, the
+ * options (getopt_long, so options may follow the inputs) and the help text.
+ * With no view word and no --format the historical output is kept: the
+ * tab-separated list, inputs one after the other in the order read.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline.h"
+
+const char dec_usage[] =
+    "usage: aclsub decode [list|summary|diff] [options] FILE|- [FILE...]\n"
+    "\n"
+    "Decode aclsub record streams (regular files, FIFOs, - for standard input).\n"
+    "Several inputs are merged on one timeline (by start time); each (process,\n"
+    "model, stream) is its own track.  Times are nanoseconds on the device clock.\n"
+    "\n"
+    "views:\n"
+    "  list      one row per record (the default).  Without a view word and\n"
+    "            without --format: the historical tab-separated lines (model, flag,\n"
+    "            type, name, start, end, duration), inputs in the order read\n"
+    "  summary   operator durations grouped by type (or --by name|model): count,\n"
+    "            total, mean, median, min, max, stddev, p90, p95, p99, %% of busy time\n"
+    "  diff A B  two streams' groups side by side with the ratios B/A\n"
+    "\n"
+    "options:\n"
+    "  -f, --format FMT        tsv, table, csv, jsonl or chrome (a Chrome/Perfetto\n"
+    "                          trace, list view only); default: tsv for a bare\n"
+    "                          list, table otherwise\n"
+    "  -b, --by KEY            summary and diff groups: type (default), name, model\n"
+    "  -s, --sort COL[:asc|:desc]\n"
+    "                          sort summary/diff rows on any column: summary: key,\n"
+    "                          count, total (default), mean, median, min, max,\n"
+    "                          stddev, p90, p95, p99, ratio; diff: key (default),\n"
+    "                          count_a, count_b, count_ratio, mean_a, mean_b,\n"
+    "                          mean_ratio, median_a, median_b, median_ratio\n"
+    "  -n, --top N             print only the first N rows of a summary or diff\n"
+    "  -m, --model ID[,ID...]  only these model ids\n"
+    "  -t, --type GLOB[,...]   only operator types matching a glob (whole runs: na)\n"
+    "  -N, --name GLOB[,...]   only operator names matching a glob\n"
+    "      --from NS           only records starting at or after NS\n"
+    "      --to NS             only records starting at or before NS\n"
+    "  -k, --skip-iterations N drop each model's first N executes (iteration < N)\n"
+    "      --order input|time  list order: as read, or merged by start time\n"
+    "                          (default: time, except for the bare list)\n"
+    "      --window N          records an input may be out of time order (4096)\n"
+    "  -F, --follow            live summary refreshed every second on a terminal,\n"
+    "                          final summary when the writers close\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Control records are understood: records-lost notices are summed (summary\n"
+    "footer), a process whose stream started and never ended is reported on\n"
+    "stderr (not damage).  Damaged input (bad signatures, garbage, unknown\n"
+    "versions, a truncated tail) is skipped and counted on stderr.\n"
+    "\n"
+    "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input.\n"
+    "See aclsub-decode(1).\n";
+
+enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW };
+
+static const struct option long_opts[] = {
+    {"format", required_argument, NULL, 'f'},
+    {"by", required_argument, NULL, 'b'},
+    {"sort", required_argument, NULL, 's'},
+    {"top", required_argument, NULL, 'n'},
+    {"model", required_argument, NULL, 'm'},
+    {"type", required_argument, NULL, 't'},
+    {"name", required_argument, NULL, 'N'},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"skip-iterations", required_argument, NULL, 'k'},
+    {"order", required_argument, NULL, OPT_ORDER},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"follow", no_argument, NULL, 'F'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+/* Appends the comma-separated items of s to *list. */
+static int add_list(char ***list, size_t *n, char *s)
+{
+    char *save = NULL;
+    for (char *item = strtok_r(s, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        char **l = realloc(*list, (*n + 1) * sizeof *l);
+        if (!l)
+            return -1;
+        *list = l;
+        l[(*n)++] = item;
+    }
+    return 0;
+}
+
+static int add_models(dec_opts *o, char *s)
+{
+    char *save = NULL;
+    for (char *item = strtok_r(s, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        uint64_t v;
+        if (parse_u64(item, &v) < 0 || v > UINT32_MAX)
+            return -1;
+        uint32_t *m = realloc(o->models, (o->nmodels + 1) * sizeof *m);
+        if (!m)
+            return -1;
+        o->models = m;
+        m[o->nmodels++] = (uint32_t)v;
+    }
+    return 0;
+}
+
+static int bad(FILE *err, const char *what, const char *arg)
+{
+    fprintf(err, "aclsub decode: %s '%s' (try 'aclsub decode --help')\n", what, arg);
+    return 1;
+}
+
+static int set_format(dec_opts *o, const char *s)
+{
+    static const char *const names[] = {"tsv", "table", "csv", "jsonl", "chrome"};
+    for (int i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0) {
+            o->format = (dec_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+static int set_by(dec_opts *o, const char *s)
+{
+    if (strcmp(s, "type") == 0)
+        o->by = DEC_BY_TYPE;
+    else if (strcmp(s, "name") == 0)
+        o->by = DEC_BY_NAME;
+    else if (strcmp(s, "model") == 0)
+        o->by = DEC_BY_MODEL;
+    else
+        return -1;
+    return 0;
+}
+
+/* The list-valued options, kept raw until every option is read. */
+struct raw_lists {
+    const char *models[64], *types[64], *names[64];
+    int nm, nt, nn;
+};
+
+static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw, int *format_set, int *order,
+                      FILE *err)
+{
+    uint64_t v;
+    switch (c) {
+    case 'f':
+        *format_set = 1;
+        return set_format(o, arg) < 0 ? bad(err, "unknown format", arg) : 0;
+    case 'b':
+        return set_by(o, arg) < 0 ? bad(err, "unknown --by key", arg) : 0;
+    case 's':
+        o->sort = arg;
+        return 0;
+    case 'n':
+        if (parse_u64(arg, &v) < 0 || v > INT32_MAX)
+            return bad(err, "bad --top", arg);
+        o->top = (long)v;
+        return 0;
+    case 'm':
+    case 't':
+    case 'N': {
+        const char **dst = c == 'm' ? raw->models : c == 't' ? raw->types : raw->names;
+        int *n = c == 'm' ? &raw->nm : c == 't' ? &raw->nt : &raw->nn;
+        if (*n >= 64)
+            return bad(err, "too many uses of option", c == 'm' ? "--model" : c == 't' ? "--type" : "--name");
+        dst[(*n)++] = arg;
+        return 0;
+    }
+    case OPT_FROM:
+        return parse_u64(arg, &o->from) < 0 ? bad(err, "bad --from", arg) : 0;
+    case OPT_TO:
+        return parse_u64(arg, &o->to) < 0 ? bad(err, "bad --to", arg) : 0;
+    case 'k':
+        return parse_u64(arg, &o->skip_iter) < 0 ? bad(err, "bad --skip-iterations", arg) : 0;
+    case OPT_ORDER:
+        if (strcmp(arg, "input") == 0)
+            *order = 0;
+        else if (strcmp(arg, "time") == 0)
+            *order = 1;
+        else
+            return bad(err, "unknown --order", arg);
+        return 0;
+    case OPT_WINDOW:
+        if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 24))
+            return bad(err, "bad --window (1 to 16777216)", arg);
+        o->window = (size_t)v;
+        return 0;
+    case 'F':
+        o->follow = 1;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Copies the raw list options (storage is stable from here on) and splits them. */
+static int split_lists(dec_opts *o, const struct raw_lists *raw, FILE *err)
+{
+    size_t total = 1;
+    const char *const *all[3] = {raw->models, raw->types, raw->names};
+    const int counts[3] = {raw->nm, raw->nt, raw->nn};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < counts[k]; i++)
+            total += strlen(all[k][i]) + 1;
+    free(o->storage);
+    o->storage = malloc(total);
+    if (!o->storage)
+        return 1;
+    char *p = o->storage;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < counts[k]; i++) {
+            char *s = strcpy(p, all[k][i]);
+            p += strlen(s) + 1;
+            int rc = k == 0 ? add_models(o, s) : add_list(k == 1 ? &o->types : &o->names,
+                                                          k == 1 ? &o->ntypes : &o->nnames, s);
+            if (rc < 0)
+                return bad(err, k == 0 ? "bad --model" : "bad list", all[k][i]);
+        }
+    return 0;
+}
+
+/* Defaults that depend on the view and on what was given. */
+static int settle(dec_opts *o, int view_given, int format_set, int order, FILE *err)
+{
+    if (!format_set)
+        o->format = view_given || o->follow ? DEC_FMT_TABLE : DEC_FMT_TSV;
+    if (o->follow && !view_given)
+        o->view = DEC_VIEW_SUMMARY;
+    if (o->follow && o->view != DEC_VIEW_SUMMARY)
+        return bad(err, "--follow needs the summary view, not", o->view == DEC_VIEW_LIST ? "list" : "diff");
+    if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format == DEC_FMT_CHROME))
+        return bad(err, "format not available for summary and diff:",
+                   o->format == DEC_FMT_TSV ? "tsv" : "chrome");
+    o->order_time = order >= 0 ? order : o->format != DEC_FMT_TSV;
+    if (o->format == DEC_FMT_CHROME)
+        o->order_time = 1;
+    if (o->sort && o->view == DEC_VIEW_SUMMARY && !dec_summary_sort_ok(o->sort))
+        return bad(err, "unknown sort column", o->sort);
+    if (o->sort && o->view == DEC_VIEW_DIFF && !dec_diff_sort_ok(o->sort))
+        return bad(err, "unknown diff sort column", o->sort);
+    if (o->view == DEC_VIEW_DIFF && o->ninputs != 2) {
+        fprintf(err, "aclsub decode: diff needs exactly two inputs, A and B\n");
+        return 1;
+    }
+    if (o->ninputs == 0) {
+        fputs(dec_usage, err);
+        return 1;
+    }
+    return 0;
+}
+
+int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
+{
+    memset(o, 0, sizeof *o);
+    o->to = UINT64_MAX;
+    o->window = DEC_DEFAULT_WINDOW;
+    int view_given = 0, format_set = 0, order = -1, c;
+    struct raw_lists raw = {0};
+    optind = 0; /* a full reset: the parser may run more than once in a process */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:Fh", long_opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(dec_usage, out);
+            return 2;
+        }
+        if (c == '?' || c == ':') {
+            const char *a = argv[optind - 1];
+            if (optopt && optopt < 256)
+                fprintf(err, "aclsub decode: option '-%c' %s (try 'aclsub decode --help')\n", optopt,
+                        strchr("fbsnmtNk", optopt) ? "needs a value" : "is unknown");
+            else
+                fprintf(err, "aclsub decode: unknown option or missing value '%s' (try 'aclsub decode --help')\n", a);
+            return 1;
+        }
+        if (c == 1) { /* a non-option argument, in order */
+            const char *a = optarg;
+            if (!view_given && o->ninputs == 0 &&
+                (strcmp(a, "list") == 0 || strcmp(a, "summary") == 0 || strcmp(a, "diff") == 0)) {
+                view_given = 1;
+                o->view = a[0] == 'l' ? DEC_VIEW_LIST : a[0] == 's' ? DEC_VIEW_SUMMARY : DEC_VIEW_DIFF;
+                continue;
+            }
+            char **in = realloc(o->inputs, (o->ninputs + 1) * sizeof *in);
+            if (!in)
+                return 1;
+            o->inputs = in;
+            in[o->ninputs++] = (char *)a;
+            continue;
+        }
+        if (one_option(o, c, optarg, &raw, &format_set, &order, err))
+            return 1;
+    }
+    for (; optind < argc; optind++) { /* after "--" */
+        char **in = realloc(o->inputs, (o->ninputs + 1) * sizeof *in);
+        if (!in)
+            return 1;
+        o->inputs = in;
+        in[o->ninputs++] = argv[optind];
+    }
+    if (split_lists(o, &raw, err))
+        return 1;
+    return settle(o, view_given, format_set, order, err);
+}
+
+void dec_opts_free(dec_opts *o)
+{
+    free(o->models);
+    free(o->types);
+    free(o->names);
+    free(o->inputs);
+    free(o->storage);
+    memset(o, 0, sizeof *o);
+}

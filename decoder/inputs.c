@@ -1,0 +1,103 @@
+/*
+ * inputs.c - the inputs of `aclsub decode`: a file, a FIFO or standard
+ * input opened lazily (a FIFO's open waits for its writer), or a buffer in
+ * memory; each read through the one stream reader (reader.h) in large
+ * chunks, each record read once through aclsub_rec_get, and the damage
+ * reported per input.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+
+void dec_input_init_path(dec_input *in, const char *path)
+{
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    in->label = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    in->fd = -1;
+}
+
+void dec_input_init_mem(dec_input *in, const char *label, const void *data, size_t len)
+{
+    memset(in, 0, sizeof *in);
+    in->label = label;
+    in->fd = -1;
+    in->r = rec_reader_from_mem(data, len);
+    in->failed = in->r == NULL;
+}
+
+int dec_input_open(dec_input *in, FILE *err)
+{
+    if (in->r || in->failed || in->done)
+        return in->r ? 0 : -1;
+    if (!in->path) {
+        in->failed = 1;
+        return -1;
+    }
+    int fd = strcmp(in->path, "-") == 0 ? STDIN_FILENO : open(in->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(err, "aclsub decode: %s: %s\n", in->path, strerror(errno));
+        in->failed = 1;
+        return -1;
+    }
+    in->fd = fd;
+    in->r = rec_reader_from_fd(fd, DEC_CHUNK);
+    if (!in->r) {
+        fprintf(err, "aclsub decode: %s: out of memory\n", in->label);
+        in->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err)
+{
+    if (!in->r && dec_input_open(in, err) < 0)
+        return 0;
+    int rc = rec_reader_next(in->r, rec);
+    if (rc < 0) {
+        fprintf(err, "aclsub decode: %s: read error: %s\n", in->label, strerror(errno));
+        in->failed = 1;
+    }
+    return rc;
+}
+
+int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err)
+{
+    const unsigned char *rec;
+    int rc = dec_input_next_raw(in, &rec, err);
+    if (rc != 1)
+        return rc;
+    /* The reader returns valid records only, so this cannot fail. */
+    if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev->v) != ACL_SUCCESS)
+        return 0;
+    ev->input = index;
+    return 1;
+}
+
+int dec_input_report(const dec_input *in, FILE *err)
+{
+    if (!in->r || !rec_reader_damaged(in->r))
+        return 0;
+    const rec_reader_stats *s = rec_reader_get_stats(in->r);
+    fprintf(err, "aclsub decode: %s: damaged input: %" PRIu64 " bad signature(s), %" PRIu64
+                 " unknown version(s), %" PRIu64 " garbage byte(s) in %" PRIu64 " run(s), %" PRIu64
+                 " truncated byte(s) at the end; %" PRIu64 " valid record(s)\n",
+            in->label, s->bad_signature, s->bad_version, s->garbage_bytes, s->garbage_runs, s->truncated_bytes,
+            s->records);
+    return 1;
+}
+
+void dec_input_close(dec_input *in)
+{
+    rec_reader_free(in->r);
+    in->r = NULL;
+    in->done = 1;
+    if (in->fd >= 0 && in->fd != STDIN_FILENO)
+        close(in->fd);
+    in->fd = -1;
+}
