@@ -90,6 +90,15 @@ static void *resolve(int i)
 
 #define REAL(idx, type) ((type)resolve(idx))
 
+int pl_addr_in_runtime(const void *addr)
+{
+    void *exec = resolve(R_EXECUTE);
+    Dl_info a, b;
+    if (!exec || !dladdr(addr, &a) || !dladdr(exec, &b))
+        return 0;
+    return a.dli_fbase == b.dli_fbase;
+}
+
 static void resolve_accessors(void)
 {
     pl_accessors a;

@@ -53,6 +53,13 @@ void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* Marks fd as the library's: the program's close() of it is ignored. */
 void pl_fd_protect(int fd);
+/*
+ * The same for a descriptor the runtime holds (a subscription's write end):
+ * the runtime itself may close it, the program may not.
+ */
+void pl_fd_protect_runtime(int fd);
+/* 1 if code at this address belongs to the AscendCL runtime library (hooks.c). */
+int pl_addr_in_runtime(const void *addr);
 void pl_fd_unprotect(int fd);
 int pl_fd_is_protected(int fd);
 /* Moves fd above the range programs usually use; close-on-exec. Returns the new fd. */

@@ -42,6 +42,7 @@
 
 #include "aclsub/record.h"
 #include "preload.h"
+#include "reader.h"
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (64 * 1024)
@@ -77,6 +78,8 @@ static size_t ring_cap;
 static _Atomic size_t ring_head, ring_tail; /* records ever queued / ever written */
 static _Atomic int sink_fd = -1;
 static int sink_kind, sink_pending, sink_dead;
+static int reader_left;  /* a FIFO reader came and went: drop until the next one */
+static int rl_abandon;   /* at exit: stop even though pipes or the ring are not drained */
 static uint64_t produced, dropped, lost_unreported, control_records, models_followed;
 static uint64_t progress; /* bumps whenever the relay moves data */
 static pl_accessors acc;  /* set before the relay starts */
@@ -113,6 +116,18 @@ static void ring_push(const unsigned char *rec)
     size_t h = atomic_load(&ring_head);
     memcpy(ring + (h % ring_cap) * REC, rec, REC);
     atomic_store(&ring_head, h + 1);
+}
+
+/* Operator and whole-run records among the queued ones (control records are not counted as dropped). */
+static uint64_t ring_data_records(void)
+{
+    uint64_t n = 0;
+    for (size_t t = atomic_load(&ring_tail), h = atomic_load(&ring_head); t < h; t++) {
+        rec_brief b;
+        rec_peek(ring + (t % ring_cap) * REC, &b);
+        n += b.kind < ACLSUB_KIND_STREAM_START;
+    }
+    return n;
 }
 
 /* --- control records ------------------------------------------------------------- */
@@ -313,7 +328,7 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
     memcpy(buf, m->carry, m->carry_len);
     ssize_t n = read(m->rfd, buf + m->carry_len, max - m->carry_len);
     if (n < 0)
-        return errno == EINTR || errno == EAGAIN ? 1 : 0;
+        return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
     if (n == 0)
         return 0;
     size_t have = m->carry_len + (size_t)n, whole = have / in_size * in_size;
@@ -382,18 +397,30 @@ static void write_sink(void)
             ;
         sink_close_fd();
         sink_pending = 1;
+        reader_left = 1;
+        pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
         return;
     }
     pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
            strerror(errno));
     sink_close_fd();
     sink_dead = 1;
-    size_t lost = h - t;
-    dropped += lost;
+    dropped += ring_data_records();
     atomic_store(&ring_tail, h);
 }
 
 /* --- the thread ------------------------------------------------------------------------- */
+
+/*
+ * Whether a full ring holds back the runtime.  `block` holds while a reader
+ * is attached, or before the first one came; once a FIFO's reader has left,
+ * waiting could hang the program for good, so records are dropped (and
+ * counted) until a new reader opens the FIFO.
+ */
+static int blocking(const pl_config *c)
+{
+    return c->on_full_block && !sink_dead && !reader_left;
+}
 
 static void *relay_main(void *arg)
 {
@@ -409,6 +436,7 @@ static void *relay_main(void *arg)
             if (fd >= 0) {
                 atomic_store(&sink_fd, fd);
                 sink_pending = 0;
+                reader_left = 0;
             }
         }
         size_t nm = 0;
@@ -418,17 +446,18 @@ static void *relay_main(void *arg)
             pfd_cap = (nm + 2) * 2;
             pfd = realloc(pfd, pfd_cap * sizeof *pfd);
         }
-        int room = !c->on_full_block || ring_cap - ring_used() >= READ_CHUNK / REC + 2 || sink_dead;
+        int room = !blocking(c) || ring_cap - ring_used() >= 3;
         size_t k = 0;
         pfd[k++] = (struct pollfd){.fd = rl_wake[0], .events = POLLIN};
         int sfd = atomic_load(&sink_fd);
         pfd[k++] = (struct pollfd){.fd = ring_used() && sfd >= 0 ? sfd : -1, .events = POLLOUT};
-        for (pl_model *m = rl_models; m; m = m->next)
-            pfd[k++] = (struct pollfd){.fd = m->rfd >= 0 && room ? m->rfd : -1, .events = POLLIN};
         int all_done = 1;
-        for (pl_model *m = rl_models; m; m = m->next)
+        for (pl_model *m = rl_models; m; m = m->next) {
             all_done &= m->rfd < 0;
-        if (rl_stop && all_done && (!ring_used() || sink_dead))
+            if (m->rfd >= 0 && room)
+                pfd[k++] = (struct pollfd){.fd = m->rfd, .events = POLLIN};
+        }
+        if (rl_stop && ((all_done && (!ring_used() || sink_dead)) || rl_abandon))
             break;
         pthread_mutex_unlock(&rl_lock);
         int rc = poll(pfd, k, sink_pending ? 50 : 1000);
@@ -440,12 +469,20 @@ static void *relay_main(void *arg)
             while (read(rl_wake[0], drain, sizeof drain) > 0)
                 ;
         }
-        size_t i = 2;
-        for (pl_model *m = rl_models; m; m = m->next, i++) {
-            if (i >= k || pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+        /*
+         * The model list may have changed while this thread polled without
+         * the lock: match the ready descriptors to models by fd (a model's
+         * read end is closed only by this thread, so its number is stable).
+         */
+        for (pl_model *m = rl_models; m; m = m->next) {
+            short ev = 0;
+            for (size_t i = 2; i < k && m->rfd >= 0; i++)
+                if (pfd[i].fd == m->rfd)
+                    ev = pfd[i].revents;
+            if (m->rfd < 0 || !(ev & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             size_t max = READ_CHUNK;
-            if (c->on_full_block && !sink_dead) {
+            if (blocking(c)) {
                 size_t free_recs = ring_cap - ring_used();
                 free_recs = free_recs > 2 ? free_recs - 2 : 0;
                 if (free_recs * REC < max)
@@ -539,9 +576,11 @@ int pl_relay_attach(uint32_t id, const char *label)
     m->id = id;
     m->rfd = pl_fd_lift(p[0]);
     m->wfd = pl_fd_lift(p[1]);
+    /* Only the read end: the runtime's writes stay blocking (back-pressure). */
+    fcntl(m->rfd, F_SETFL, fcntl(m->rfd, F_GETFL) | O_NONBLOCK);
     m->app_fd = -1;
     pl_fd_protect(m->rfd);
-    pl_fd_protect(m->wfd);
+    pl_fd_protect_runtime(m->wfd);
     m->next = rl_models;
     rl_models = m;
     models_followed++;
@@ -630,6 +669,12 @@ static int model_done(uint32_t id)
     return 1;
 }
 
+static int thread_gone(uint32_t unused)
+{
+    (void)unused;
+    return !rl_thread_live;
+}
+
 static int ring_empty(uint32_t unused)
 {
     (void)unused;
@@ -681,10 +726,10 @@ void pl_relay_flush(void)
     if (rl_started && !rl_failed) {
         wake_relay();
         if (!wait_progress(ring_empty, 0)) {
-            size_t left = ring_used();
+            uint64_t left = ring_data_records();
             dropped += left;
             atomic_store(&ring_tail, atomic_load(&ring_head));
-            pl_log(LOG_WARN, "aclsub: the sink took nothing for %llu s; %zu buffered records dropped",
+            pl_log(LOG_WARN, "aclsub: the sink took nothing for %llu s; %" PRIu64 " buffered records dropped",
                    WAIT_STALL_NS / 1000000000ull, left);
         }
     }
@@ -745,11 +790,18 @@ void pl_relay_finish(void)
     pthread_mutex_lock(&rl_lock);
     rl_stop = 1;
     wake_relay();
+    /* Never wait for good at exit: a runtime that keeps a pipe open is given up on. */
+    if (!wait_progress(thread_gone, 0)) {
+        rl_abandon = 1;
+        wake_relay();
+    }
     int live = rl_thread_live;
+    pthread_mutex_unlock(&rl_lock);
+    (void)live;
+    pthread_join(rl_thread, NULL);
+    pthread_mutex_lock(&rl_lock);
     uint64_t p = produced, d = dropped, models = models_followed;
     pthread_mutex_unlock(&rl_lock);
-    if (live)
-        pthread_join(rl_thread, NULL);
     const pl_config *c = pl_config_get();
     pl_log(LOG_INFO, "aclsub: %" PRIu64 " records, %" PRIu64 " dropped, %" PRIu64 " model(s) -> %s", p, d, models,
            c->output[0] ? c->output : "fd");
@@ -792,7 +844,7 @@ void pl_relay_after_fork_child(int keep_profiling)
     produced = dropped = lost_unreported = control_records = models_followed = 0;
     rl_thread_live = 0;
     rl_stop = 0;
-    sink_pending = sink_dead = 0;
+    sink_pending = sink_dead = reader_left = rl_abandon = 0;
     rl_started = 0;
     rl_failed = 0;
     if (!keep_profiling) {

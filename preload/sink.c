@@ -24,6 +24,8 @@
 
 /* One bit per descriptor; atomic so that close() needs no lock. */
 static _Atomic uint64_t fd_guard[FD_GUARD_MAX / 64];
+/* Of those, the ones the runtime holds and may close itself. */
+static _Atomic uint64_t fd_runtime[FD_GUARD_MAX / 64];
 
 void pl_fd_protect(int fd)
 {
@@ -31,10 +33,24 @@ void pl_fd_protect(int fd)
         atomic_fetch_or(&fd_guard[fd / 64], (uint64_t)1 << (fd % 64));
 }
 
-void pl_fd_unprotect(int fd)
+void pl_fd_protect_runtime(int fd)
 {
     if (fd >= 0 && fd < FD_GUARD_MAX)
+        atomic_fetch_or(&fd_runtime[fd / 64], (uint64_t)1 << (fd % 64));
+    pl_fd_protect(fd);
+}
+
+void pl_fd_unprotect(int fd)
+{
+    if (fd >= 0 && fd < FD_GUARD_MAX) {
         atomic_fetch_and(&fd_guard[fd / 64], ~((uint64_t)1 << (fd % 64)));
+        atomic_fetch_and(&fd_runtime[fd / 64], ~((uint64_t)1 << (fd % 64)));
+    }
+}
+
+static int fd_is_runtime(int fd)
+{
+    return fd >= 0 && fd < FD_GUARD_MAX && (atomic_load(&fd_runtime[fd / 64]) >> (fd % 64)) & 1;
 }
 
 int pl_fd_is_protected(int fd)
@@ -63,8 +79,12 @@ int pl_fd_lift(int fd)
 
 __attribute__((visibility("default"))) int close(int fd)
 {
-    if (pl_fd_is_protected(fd))
-        return 0;
+    if (pl_fd_is_protected(fd)) {
+        /* The runtime ending a subscription closes its write end: let that through. */
+        if (!fd_is_runtime(fd) || !pl_addr_in_runtime(__builtin_return_address(0)))
+            return 0;
+        pl_fd_unprotect(fd);
+    }
     return (int)syscall(SYS_close, fd);
 }
 
