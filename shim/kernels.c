@@ -1,11 +1,13 @@
 /*
- * kernels.c - the float32 CPU kernels of the emulated device (kernels.h).
+ * kernels.c - the CPU kernels of the emulated device (kernels.h).
  *
  * Layout of the file: convolution (im2col + sgemm per group, with a direct
  * path for one-input-channel groups such as depthwise, and as the fallback
- * when no scratch is available), matrix products on cblas_sgemm,
- * broadcasting elementwise arithmetic, activations, softmax, pooling,
- * batch normalisation and the data-movement kernels.
+ * when no scratch is available), transposed convolution (sgemm + col2im,
+ * the mirror image), matrix products on cblas_sgemm, broadcasting
+ * elementwise arithmetic (float32 and int64), activations, softmax and
+ * ReduceMean, pooling, batch and layer normalisation, Resize, and the
+ * data-movement kernels (transpose, concat, slice, gather, cast).
  *
  * The kernels trust their arguments (ops.c validated them) and allocate
  * nothing: callers hand in the output and, for convolution, the scratch.
@@ -193,6 +195,109 @@ void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const flo
     }
 }
 
+/* --- transposed convolution ------------------------------------------------- */
+
+size_t k_conv_transpose2d_scratch_want(const k_conv2d_shape *s)
+{
+    return (size_t)((s->m / s->group) * s->kh * s->kw) * (size_t)(s->h * s->w);
+}
+
+/*
+ * Scatters input pixels p0 .. p0+pc of the column matrix into one group's
+ * output: row (mo, ky, kx) of col holds, per input pixel, the value that
+ * tap sends to output (iy * stride_h - pad_t + ky * dil_h, ...).
+ */
+static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, int64_t p0, int64_t pc, float *yg)
+{
+    const int64_t out_plane = s->oh * s->ow;
+    const float *row = col;
+    for (int64_t mo = 0; mo < mg; mo++) {
+        float *ym = yg + mo * out_plane;
+        for (int64_t ky = 0; ky < s->kh; ky++) {
+            for (int64_t kx = 0; kx < s->kw; kx++, row += pc) {
+                const int64_t off = kx * s->dil_w - s->pad_l, sw = s->stride_w;
+                int64_t lo, hi;
+                valid_range(off, sw, s->ow, s->w, &lo, &hi); /* input columns landing inside y */
+                for (int64_t q = 0, p = p0; q < pc;) {
+                    int64_t iy = p / s->w, ix0 = p % s->w;
+                    int64_t span = s->w - ix0 < pc - q ? s->w - ix0 : pc - q;
+                    int64_t oy = iy * s->stride_h - s->pad_t + ky * s->dil_h;
+                    int64_t a = lo > ix0 ? lo : ix0, b = hi < ix0 + span ? hi : ix0 + span;
+                    if (oy >= 0 && oy < s->oh) {
+                        float *yr = ym + oy * s->ow;
+                        for (int64_t ix = a; ix < b; ix++)
+                            yr[ix * sw + off] += row[q + ix - ix0];
+                    }
+                    q += span;
+                    p += span;
+                }
+            }
+        }
+    }
+}
+
+/* The scratch-free path: each (input channel, output channel, tap) adds scaled input rows into output rows. */
+static void convt_direct_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, int64_t cg,
+                               int64_t mg)
+{
+    const int64_t plane = s->h * s->w, out_plane = s->oh * s->ow;
+    for (int64_t ci = 0; ci < cg; ci++) {
+        const float *xc = xg + ci * plane;
+        for (int64_t mo = 0; mo < mg; mo++) {
+            const float *wk = wg + (ci * mg + mo) * s->kh * s->kw;
+            float *ym = yg + mo * out_plane;
+            for (int64_t ky = 0; ky < s->kh; ky++) {
+                int64_t iy0, iy1;
+                valid_range(ky * s->dil_h - s->pad_t, s->stride_h, s->oh, s->h, &iy0, &iy1);
+                for (int64_t kx = 0; kx < s->kw; kx++) {
+                    const float wv = wk[ky * s->kw + kx];
+                    const int64_t off = kx * s->dil_w - s->pad_l;
+                    int64_t ix0, ix1;
+                    valid_range(off, s->stride_w, s->ow, s->w, &ix0, &ix1);
+                    for (int64_t iy = iy0; iy < iy1 && ix0 < ix1; iy++) {
+                        const float *xr = xc + iy * s->w;
+                        float *yr = ym + (iy * s->stride_h - s->pad_t + ky * s->dil_h) * s->ow;
+                        for (int64_t ix = ix0; ix < ix1; ix++)
+                            yr[ix * s->stride_w + off] += wv * xr[ix];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+                        float *scratch, size_t scratch_len)
+{
+    const int64_t cg = s->c / s->group, mg = s->m / s->group;
+    const int64_t kdim = mg * s->kh * s->kw, plane = s->h * s->w, out_plane = s->oh * s->ow;
+    /* input pixels per sgemm: as many columns as the scratch holds */
+    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
+    if (chunk > plane)
+        chunk = plane;
+
+    for (int64_t b = 0; b < s->n; b++) {
+        for (int64_t g = 0; g < s->group; g++) {
+            const float *xg = x + (b * s->c + g * cg) * plane;
+            const float *wg = w + g * cg * kdim;
+            float *yg = y + (b * s->m + g * mg) * out_plane;
+            for (int64_t mo = 0; mo < mg; mo++)
+                fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
+            if (chunk < 1) {
+                convt_direct_group(s, xg, wg, yg, cg, mg);
+                continue;
+            }
+            for (int64_t p0 = 0; p0 < plane; p0 += chunk) {
+                int64_t pc = plane - p0 < chunk ? plane - p0 : chunk;
+                /* col [kdim x pc] = wg^T ([cg x kdim] stored) * xg[:, p0 .. p0 + pc] */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)kdim, (int)pc, (int)cg, 1.0f, wg, (int)kdim,
+                            xg + p0, (int)plane, 0.0f, scratch, (int)pc);
+                col2im_chunk(s, scratch, mg, p0, pc, yg);
+            }
+        }
+    }
+}
+
 /* --- matrix products --------------------------------------------------------- */
 
 static void sgemm_nn(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
@@ -299,19 +404,24 @@ static void binary_row(k_binop op, const float *a, int a_step, const float *b, i
     case K_DIV:
         BINARY_ROW(/);
         break;
+    case K_POW:
+        for (int64_t i = 0; i < n; i++)
+            y[i] = powf(a[a_step ? i : 0], b[b_step ? i : 0]);
+        break;
     }
 }
 
-void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
-                        const int64_t *b_dims, float *y, const int64_t *y_dims, int rank)
+/*
+ * Collapses a broadcast before running it: size-1 output axes are dropped
+ * and neighbours that both operands traverse contiguously (or both
+ * broadcast) are merged, so that equal shapes become one flat row and
+ * [N,C,H,W] + [C,1,1] becomes [N, C, H*W] with b constant along the inner
+ * row.  Axes come out innermost first, with their element strides in a and
+ * b (0 where broadcast).  Returns the collapsed rank.
+ */
+static int broadcast_collapse(const int64_t *a_dims, const int64_t *b_dims, const int64_t *y_dims, int rank,
+                              int64_t *d, int64_t *sa, int64_t *sb)
 {
-    /*
-     * Collapse the shape first: drop size-1 output axes and merge neighbours
-     * that both operands traverse contiguously (or both broadcast), so that
-     * equal shapes become one flat row and [N,C,H,W] + [C,1,1] becomes
-     * [N, C, H*W] with b constant along the inner row.
-     */
-    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
     int64_t step_a = 1, step_b = 1;
     int r = 0;
     for (int i = rank - 1; i >= 0; i--) {
@@ -330,11 +440,34 @@ void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const
         sb[r] = db;
         r++;
     }
-    /* axes are now innermost first: d[0] is the row */
+    return r;
+}
+
+/* Steps the outer-axis counter of a collapsed broadcast, moving the a and b offsets along. */
+static void broadcast_next(const int64_t *d, const int64_t *sa, const int64_t *sb, int r, int64_t *idx, int64_t *oa,
+                           int64_t *ob)
+{
+    for (int i = 1; i < r; i++) {
+        *oa += sa[i];
+        *ob += sb[i];
+        if (++idx[i] < d[i])
+            return;
+        *oa -= sa[i] * d[i];
+        *ob -= sb[i] * d[i];
+        idx[i] = 0;
+    }
+}
+
+void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
+                        const int64_t *b_dims, float *y, const int64_t *y_dims, int rank)
+{
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
     if (r == 0) {
         binary_row(op, a, 0, b, 0, y, 1);
         return;
     }
+    /* d[0] is the row */
     const int64_t n = d[0];
     const int a_step = sa[0] != 0, b_step = sb[0] != 0;
     int64_t rows = 1, idx[K_MAX_RANK] = {0};
@@ -343,15 +476,50 @@ void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const
     int64_t oa = 0, ob = 0;
     for (int64_t t = 0; t < rows; t++) {
         binary_row(op, a + oa, a_step, b + ob, b_step, y + t * n, n);
-        for (int i = 1; i < r; i++) {
-            oa += sa[i];
-            ob += sb[i];
-            if (++idx[i] < d[i])
-                break;
-            oa -= sa[i] * d[i];
-            ob -= sb[i] * d[i];
-            idx[i] = 0;
-        }
+        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
+    }
+}
+
+/* One int64 element of a binary op, with the results C leaves undefined pinned down (kernels.h). */
+static int64_t binary_i64(k_binop op, int64_t a, int64_t b)
+{
+    switch (op) {
+    case K_ADD:
+        return (int64_t)((uint64_t)a + (uint64_t)b);
+    case K_SUB:
+        return (int64_t)((uint64_t)a - (uint64_t)b);
+    case K_MUL:
+        return (int64_t)((uint64_t)a * (uint64_t)b);
+    case K_DIV:
+        if (b == 0)
+            return 0;
+        if (b == -1)
+            return (int64_t)(0 - (uint64_t)a);
+        return a / b;
+    case K_POW:
+        break;
+    }
+    return 0;
+}
+
+void k_binary_broadcast_i64(k_binop op, const int64_t *a, const int64_t *a_dims, const int64_t *b,
+                            const int64_t *b_dims, int64_t *y, const int64_t *y_dims, int rank)
+{
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
+    if (r == 0) {
+        y[0] = binary_i64(op, a[0], b[0]);
+        return;
+    }
+    const int64_t n = d[0], ia = sa[0] != 0, ib = sb[0] != 0;
+    int64_t rows = 1, idx[K_MAX_RANK] = {0};
+    for (int i = 1; i < r; i++)
+        rows *= d[i];
+    int64_t oa = 0, ob = 0;
+    for (int64_t t = 0; t < rows; t++) {
+        for (int64_t i = 0; i < n; i++)
+            y[t * n + i] = binary_i64(op, a[oa + i * ia], b[ob + i * ib]);
+        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
     }
 }
 
@@ -390,6 +558,12 @@ void k_clip(const float *x, float *y, size_t n, float lo, float hi)
     }
 }
 
+void k_sqrt(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = sqrtf(x[i]);
+}
+
 /* Softmax of `len` values spaced `stride` apart; the max is subtracted so expf cannot overflow. */
 static void softmax_strided(const float *x, float *y, int64_t len, int64_t stride)
 {
@@ -413,6 +587,82 @@ void k_softmax(const float *x, float *y, int64_t outer, int64_t axis_len, int64_
         const int64_t base = o * axis_len * inner;
         for (int64_t i = 0; i < inner; i++)
             softmax_strided(x + base + i, y + base + i, axis_len, inner);
+    }
+}
+
+/*
+ * The reduction is first simplified: size-1 axes are dropped and runs of
+ * neighbouring axes that are all reduced (or all kept) merge, so a typical
+ * mean over H and W becomes [N*C kept, H*W reduced] with a contiguous inner
+ * sum.  Kept axes are then walked with one counter and reduced ones with
+ * another.
+ */
+void k_reduce_mean(const float *x, float *y, const int64_t *dims, const int *reduce, int rank)
+{
+    int64_t cd[K_MAX_RANK], cs[K_MAX_RANK];
+    int cr[K_MAX_RANK], r = 0;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] == 1)
+            continue;
+        int red = reduce[i] != 0;
+        if (r > 0 && cr[r - 1] == red) {
+            cd[r - 1] *= dims[i];
+            continue;
+        }
+        cd[r] = dims[i];
+        cr[r++] = red;
+    }
+    int64_t stride = 1;
+    for (int i = r - 1; i >= 0; i--) {
+        cs[i] = stride;
+        stride *= cd[i];
+    }
+    /* kept axes (kd, ks) and reduced axes (rd, rs), outermost first */
+    int64_t kd[K_MAX_RANK], ks[K_MAX_RANK], rd[K_MAX_RANK], rs[K_MAX_RANK];
+    int nk = 0, nr = 0;
+    int64_t n_out = 1, count = 1;
+    for (int i = 0; i < r; i++) {
+        if (cr[i]) {
+            rd[nr] = cd[i];
+            rs[nr++] = cs[i];
+            count *= cd[i];
+        } else {
+            kd[nk] = cd[i];
+            ks[nk++] = cs[i];
+            n_out *= cd[i];
+        }
+    }
+    /* the innermost reduced axis is the inner loop; the others go through the counter */
+    const int64_t inner = nr ? rd[nr - 1] : 1, inner_stride = nr ? rs[nr - 1] : 0;
+    const int64_t outer_red = count / inner;
+    int64_t kidx[K_MAX_RANK] = {0}, base = 0;
+    for (int64_t o = 0; o < n_out; o++) {
+        double sum = 0.0;
+        int64_t ridx[K_MAX_RANK] = {0}, off = base;
+        for (int64_t t = 0; t < outer_red; t++) {
+            const float *xp = x + off;
+            if (inner_stride == 1)
+                for (int64_t i = 0; i < inner; i++)
+                    sum += xp[i];
+            else
+                for (int64_t i = 0; i < inner; i++)
+                    sum += xp[i * inner_stride];
+            for (int i = nr - 2; i >= 0; i--) {
+                off += rs[i];
+                if (++ridx[i] < rd[i])
+                    break;
+                off -= rs[i] * rd[i];
+                ridx[i] = 0;
+            }
+        }
+        y[o] = (float)(sum / (double)count);
+        for (int i = nk - 1; i >= 0; i--) {
+            base += ks[i];
+            if (++kidx[i] < kd[i])
+                break;
+            base -= ks[i] * kd[i];
+            kidx[i] = 0;
+        }
     }
 }
 
@@ -495,6 +745,148 @@ void k_batchnorm(const float *x, float *y, int64_t n, int64_t c, int64_t spatial
             float *yp = y + (i * c + ch) * spatial;
             for (int64_t j = 0; j < spatial; j++)
                 yp[j] = xp[j] * a + b;
+        }
+    }
+}
+
+void k_layernorm(const float *x, float *y, int64_t rows, int64_t cols, const float *scale, int64_t scale_len,
+                 const float *bias, int64_t bias_len, float eps)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double sum = 0.0, sq = 0.0;
+        for (int64_t j = 0; j < cols; j++)
+            sum += xr[j];
+        const double mean = sum / (double)cols;
+        for (int64_t j = 0; j < cols; j++)
+            sq += ((double)xr[j] - mean) * ((double)xr[j] - mean);
+        const double inv = 1.0 / sqrt(sq / (double)cols + (double)eps);
+        for (int64_t j = 0; j < cols; j++) {
+            double v = ((double)xr[j] - mean) * inv * (double)scale[scale_len == 1 ? 0 : j];
+            if (bias)
+                v += (double)bias[bias_len == 1 ? 0 : j];
+            yr[j] = (float)v;
+        }
+    }
+}
+
+/* --- resampling ---------------------------------------------------------------- */
+
+/* The input coordinate of output coordinate o along one axis (k_coord_mode). */
+static double resize_coord(int64_t o, k_resize_axis ax, int64_t in_len, k_coord_mode mode)
+{
+    switch (mode) {
+    case K_COORD_HALF_PIXEL:
+        return ((double)o + 0.5) / ax.scale - 0.5;
+    case K_COORD_PYTORCH_HALF_PIXEL:
+        return ax.len > 1.0 ? ((double)o + 0.5) / ax.scale - 0.5 : 0.0;
+    case K_COORD_ASYMMETRIC:
+        return (double)o / ax.scale;
+    case K_COORD_ALIGN_CORNERS:
+        return ax.len == 1.0 ? 0.0 : (double)o * (double)(in_len - 1) / (ax.len - 1.0);
+    }
+    return 0.0;
+}
+
+static int64_t clamp_index(int64_t i, int64_t len)
+{
+    return i < 0 ? 0 : i >= len ? len - 1 : i;
+}
+
+/*
+ * The pixel a coordinate picks.  Ties are decided on the fractional part,
+ * as ONNX's reference does; the index is clamped to the axis.  The
+ * coordinate is clamped first so the conversion to an integer is defined.
+ */
+static int64_t resize_nearest_index(double c, int64_t len, k_nearest_mode mode)
+{
+    if (!(c > -1.0))
+        return 0;
+    if (c > (double)len)
+        return len - 1;
+    double fl = floor(c), frac = c - fl;
+    int64_t i = (int64_t)fl;
+    switch (mode) {
+    case K_NEAREST_ROUND_PREFER_FLOOR:
+        i += frac > 0.5;
+        break;
+    case K_NEAREST_ROUND_PREFER_CEIL:
+        i += frac >= 0.5;
+        break;
+    case K_NEAREST_FLOOR:
+        break;
+    case K_NEAREST_CEIL:
+        i += frac > 0.0;
+        break;
+    }
+    return clamp_index(i, len);
+}
+
+void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int64_t *y_dims,
+                      const k_resize_axis *axes, int rank, k_coord_mode coord, k_nearest_mode nearest)
+{
+    if (rank == 0) {
+        y[0] = x[0];
+        return;
+    }
+    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1;
+    xs[rank - 1] = 1;
+    for (int i = rank - 2; i >= 0; i--)
+        xs[i] = xs[i + 1] * x_dims[i + 1];
+    for (int i = 0; i < rank - 1; i++)
+        rows *= y_dims[i];
+    const int last = rank - 1;
+    const int64_t ow = y_dims[last], w = x_dims[last];
+    for (int64_t t = 0; t < rows; t++) {
+        /* the input row for this output row, from the outer coordinates */
+        int64_t off = 0;
+        for (int i = 0; i < last; i++)
+            off += resize_nearest_index(resize_coord(idx[i], axes[i], x_dims[i], coord), x_dims[i], nearest) * xs[i];
+        const float *xr = x + off;
+        float *yr = y + t * ow;
+        for (int64_t o = 0; o < ow; o++)
+            yr[o] = xr[resize_nearest_index(resize_coord(o, axes[last], w, coord), w, nearest)];
+        for (int i = last - 1; i >= 0; i--) {
+            if (++idx[i] < y_dims[i])
+                break;
+            idx[i] = 0;
+        }
+    }
+}
+
+/* The two neighbours and the weight of the second for a linear tap at coordinate c. */
+static void linear_tap(double c, int64_t len, int64_t *i0, int64_t *i1, float *frac)
+{
+    if (!(c > -1.0))
+        c = -1.0;
+    if (c > (double)len)
+        c = (double)len;
+    double fl = floor(c);
+    *frac = (float)(c - fl);
+    *i0 = clamp_index((int64_t)fl, len);
+    *i1 = clamp_index((int64_t)fl + 1, len);
+}
+
+void k_resize_linear2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                       k_resize_axis ax_h, k_resize_axis ax_w, k_coord_mode coord)
+{
+    for (int64_t p = 0; p < planes; p++) {
+        const float *xp = x + p * h * w;
+        float *yp = y + p * oh * ow;
+        for (int64_t oy = 0; oy < oh; oy++) {
+            int64_t y0, y1;
+            float fy;
+            linear_tap(resize_coord(oy, ax_h, h, coord), h, &y0, &y1, &fy);
+            const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
+            for (int64_t ox = 0; ox < ow; ox++) {
+                int64_t x0, x1;
+                float fx;
+                linear_tap(resize_coord(ox, ax_w, w, coord), w, &x0, &x1, &fx);
+                float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+                float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+                yp[oy * ow + ox] = top + (bot - top) * fy;
+            }
         }
     }
 }
@@ -605,5 +997,143 @@ void k_concat(const void *const *in, const int64_t *mid, int n_in, void *y, int6
             memcpy(dst, (const unsigned char *)in[k] + (size_t)o * block, block);
             dst += block;
         }
+    }
+}
+
+/* Copies n elements of elem_size bytes, spaced `step` elements apart in src, to consecutive dst. */
+static void copy_strided(unsigned char *dst, const unsigned char *src, int64_t step, int64_t n, size_t elem_size)
+{
+    if (step == 1) {
+        memcpy(dst, src, (size_t)n * elem_size);
+        return;
+    }
+    if (elem_size == 4) {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + i * 4, src + i * step * 4, 4);
+    } else if (elem_size == 8) {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + i * 8, src + i * step * 8, 8);
+    } else {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + (size_t)i * elem_size, src + (size_t)(i * step) * elem_size, elem_size);
+    }
+}
+
+void k_slice(const void *x, void *y, const int64_t *x_dims, const int64_t *y_dims, const int64_t *starts,
+             const int64_t *steps, int rank, size_t elem_size)
+{
+    const unsigned char *src = x;
+    unsigned char *dst = y;
+    if (rank == 0) {
+        memcpy(dst, src, elem_size);
+        return;
+    }
+    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1, off = 0;
+    xs[rank - 1] = 1;
+    for (int i = rank - 2; i >= 0; i--)
+        xs[i] = xs[i + 1] * x_dims[i + 1];
+    for (int i = 0; i < rank; i++)
+        off += starts[i] * xs[i];
+    for (int i = 0; i < rank - 1; i++)
+        rows *= y_dims[i];
+    const int64_t n = y_dims[rank - 1], step = steps[rank - 1];
+    for (int64_t t = 0; t < rows; t++) {
+        copy_strided(dst + (size_t)(t * n) * elem_size, src + (size_t)off * elem_size, step, n, elem_size);
+        for (int i = rank - 2; i >= 0; i--) {
+            off += steps[i] * xs[i];
+            if (++idx[i] < y_dims[i])
+                break;
+            off -= steps[i] * xs[i] * y_dims[i];
+            idx[i] = 0;
+        }
+    }
+}
+
+void k_gather(const void *data, void *y, int64_t outer, int64_t axis_len, int64_t inner, const void *indices,
+              int indices_i64, int64_t n_idx, size_t elem_size)
+{
+    const unsigned char *src = data;
+    unsigned char *dst = y;
+    const size_t block = (size_t)inner * elem_size;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t j = 0; j < n_idx; j++, dst += block) {
+            int64_t i;
+            if (indices_i64) {
+                memcpy(&i, (const unsigned char *)indices + j * 8, 8);
+            } else {
+                int32_t v;
+                memcpy(&v, (const unsigned char *)indices + j * 4, 4);
+                i = v;
+            }
+            if (i < 0)
+                i += axis_len;
+            if (i < 0 || i >= axis_len)
+                memset(dst, 0, block);
+            else
+                memcpy(dst, src + (size_t)(o * axis_len + i) * block, block);
+        }
+    }
+}
+
+/*
+ * float -> int64 and int32, truncating toward zero, saturating at the
+ * limits and giving 0 for NaN (kernels.h).  The bounds are compared in
+ * double, where 2^63 and 2^31 are exact.
+ */
+static int64_t float_to_i64(float v)
+{
+    if (isnan(v))
+        return 0;
+    if ((double)v >= 9223372036854775808.0)
+        return INT64_MAX;
+    if ((double)v < -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)v;
+}
+
+static int32_t float_to_i32(float v)
+{
+    if (isnan(v))
+        return 0;
+    if ((double)v >= 2147483648.0)
+        return INT32_MAX;
+    if ((double)v <= -2147483649.0)
+        return INT32_MIN;
+    return (int32_t)v;
+}
+
+/* Element i of x as int64 (floats truncated and saturated). */
+static int64_t load_int(const void *x, k_dtype dt, size_t i)
+{
+    switch (dt) {
+    case K_F32:
+        return float_to_i64(((const float *)x)[i]);
+    case K_I32:
+        return ((const int32_t *)x)[i];
+    case K_I64:
+        return ((const int64_t *)x)[i];
+    }
+    return 0;
+}
+
+void k_cast(const void *x, k_dtype from, void *y, k_dtype to, size_t n)
+{
+    switch (to) {
+    case K_F32:
+        for (size_t i = 0; i < n; i++)
+            ((float *)y)[i] = from == K_F32 ? ((const float *)x)[i] : (float)load_int(x, from, i);
+        break;
+    case K_I32:
+        for (size_t i = 0; i < n; i++) {
+            if (from == K_F32)
+                ((int32_t *)y)[i] = float_to_i32(((const float *)x)[i]);
+            else
+                ((int32_t *)y)[i] = (int32_t)(uint32_t)(uint64_t)load_int(x, from, i);
+        }
+        break;
+    case K_I64:
+        for (size_t i = 0; i < n; i++)
+            ((int64_t *)y)[i] = load_int(x, from, i);
+        break;
     }
 }

@@ -65,6 +65,19 @@ static const char *const op_names[OP_COUNT_] = {
     [OP_FLATTEN] = "Flatten",
     [OP_TRANSPOSE] = "Transpose",
     [OP_CONCAT] = "Concat",
+    [OP_CONVTRANSPOSE] = "ConvTranspose",
+    [OP_POW] = "Pow",
+    [OP_SQRT] = "Sqrt",
+    [OP_REDUCEMEAN] = "ReduceMean",
+    [OP_SQUEEZE] = "Squeeze",
+    [OP_UNSQUEEZE] = "Unsqueeze",
+    [OP_SLICE] = "Slice",
+    [OP_GATHER] = "Gather",
+    [OP_CAST] = "Cast",
+    [OP_SHAPE] = "Shape",
+    [OP_RESIZE] = "Resize",
+    [OP_LAYERNORM] = "LayerNormalization",
+    [OP_IDENTITY] = "Identity",
 };
 
 op_code op_lookup(const char *op_type)
@@ -343,6 +356,153 @@ static int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_ran
     return 0;
 }
 
+/*
+ * op_run recomputes a node's geometry with the same functions op_infer
+ * used, through a context without an error buffer.  They only read the
+ * graph, so the const is cast away safely; and they cannot fail there,
+ * since op_infer accepted the same node.
+ */
+static infer_ctx run_ctx(const graph *g, const graph_node *n)
+{
+    infer_ctx c = {(graph *)g, n, NULL, 0};
+    return c;
+}
+
+/*
+ * The bytes of a constant input: it must be a TENSOR_WEIGHT lying inside
+ * the weight region, since its values fix shapes or bounds at compile time.
+ */
+static const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor *t, const char *what)
+{
+    const graph *g = c->g;
+    const char *tn = t->name ? t->name : "?";
+    if (t->kind != TENSOR_WEIGHT) {
+        fail(c, "%s input '%s' is not a constant weight", what, tn);
+        return NULL;
+    }
+    if (!g->weights || t->offset > g->weight_size || t->bytes > g->weight_size - t->offset) {
+        fail(c, "%s input '%s' lies outside the weights", what, tn);
+        return NULL;
+    }
+    return g->weights + t->offset;
+}
+
+/* Element i of an int64 or int32 array. */
+static int64_t load_index(const unsigned char *p, int32_t dtype, uint64_t i)
+{
+    if (dtype == DT_INT64) {
+        int64_t v;
+        memcpy(&v, p + i * 8, 8);
+        return v;
+    }
+    int32_t v;
+    memcpy(&v, p + i * 4, 4);
+    return v;
+}
+
+/*
+ * Input k as constant integers: an int64 or int32 weight of rank 0 or 1
+ * with at most max_count values, copied into vals.
+ */
+static int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, int64_t *vals,
+                      uint32_t *count)
+{
+    const graph_tensor *t;
+    if (get_input(c, k, 0, -1, 0, 1, &t))
+        return -1;
+    if (t->dtype != DT_INT64 && t->dtype != DT_INT32)
+        return fail(c, "%s input '%s' has dtype %s, expected int64", what, t->name ? t->name : "?",
+                    dtype_name(t->dtype));
+    const unsigned char *p = weight_bytes(c, t, what);
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(t);
+    if (n > max_count)
+        return fail(c, "%s input '%s' has %llu values, at most %u allowed", what, t->name ? t->name : "?",
+                    (unsigned long long)n, max_count);
+    for (uint64_t i = 0; i < n; i++)
+        vals[i] = load_index(p, t->dtype, i);
+    *count = (uint32_t)n;
+    return 0;
+}
+
+/* Input k as constant floats: a float32 weight of rank 0 or 1 with at most max_count values. */
+static int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, float *vals,
+                        uint32_t *count)
+{
+    const graph_tensor *t;
+    if (get_input(c, k, 0, DT_FLOAT, 0, 1, &t))
+        return -1;
+    const unsigned char *p = weight_bytes(c, t, what);
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(t);
+    if (n > max_count)
+        return fail(c, "%s input '%s' has %llu values, at most %u allowed", what, t->name ? t->name : "?",
+                    (unsigned long long)n, max_count);
+    memcpy(vals, p, n * sizeof(float));
+    *count = (uint32_t)n;
+    return 0;
+}
+
+/* Whether input k is given (present and not GRAPH_NO_TENSOR). */
+static int has_input(const graph_node *n, uint32_t k)
+{
+    return k < n->n_inputs && n->inputs[k] != GRAPH_NO_TENSOR;
+}
+
+/*
+ * A list of axes from the INTS attribute `name` (older opsets) or from
+ * constant input k (newer ones), never both.  *present is 0 when neither
+ * is given.
+ */
+static int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint32_t max_count, int64_t *axes,
+                         uint32_t *count, int *present)
+{
+    const graph_attr *a = graph_attr_find(c->n, name);
+    *count = 0;
+    *present = 0;
+    if (a && has_input(c->n, k))
+        return fail(c, "%s given both as attribute and as input", name);
+    if (has_input(c->n, k)) {
+        *present = 1;
+        return const_ints(c, k, name, max_count, axes, count);
+    }
+    if (!a)
+        return 0;
+    if (a->count > max_count)
+        return fail(c, "attribute %s has %u values, at most %u allowed", name, a->count, max_count);
+    memcpy(axes, a->v.ints, a->count * sizeof(int64_t));
+    *count = a->count;
+    *present = 1;
+    return 0;
+}
+
+/* Normalises axes against `rank` into the bit mask *mask; each must be in [-rank, rank) and appear once. */
+static int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, uint32_t count, uint32_t rank,
+                     unsigned *mask)
+{
+    *mask = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        int64_t a = axes[i];
+        if (a < -(int64_t)rank || a >= (int64_t)rank)
+            return fail(c, "%s[%u]=%lld out of range for rank %u", name, i, (long long)a, rank);
+        if (a < 0)
+            a += rank;
+        if (*mask & (1u << a))
+            return fail(c, "%s repeats axis %lld", name, (long long)a);
+        *mask |= 1u << a;
+    }
+    return 0;
+}
+
+/* A STRING attribute's value, or dflt when absent. */
+static const char *attr_str(const graph_node *n, const char *name, const char *dflt)
+{
+    const graph_attr *a = graph_attr_find(n, name);
+    return a ? a->v.s : dflt;
+}
+
 /* --- elementwise: unary ------------------------------------------------------------- */
 
 static int infer_unary(const infer_ctx *c)
@@ -406,11 +566,22 @@ static void pad_dims(const graph_tensor *t, uint32_t rank, int64_t *dims)
         dims[lead + i] = t->dims[i];
 }
 
+/*
+ * Add, Sub, Mul and Div take two float32 or two int64 tensors (int64 for
+ * the shape arithmetic of imported models); Pow takes float32 base and
+ * exponent.  Both broadcast as numpy does.
+ */
 static int infer_binary(const infer_ctx *c)
 {
     const graph_tensor *a, *b;
+    int32_t want = c->n->op == OP_POW ? DT_FLOAT : -1;
     if (check_attr_names(c, NULL, 0) || check_input_count(c, 2, 2) ||
-        get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &a) || get_input(c, 1, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &b))
+        get_input(c, 0, 0, want, 0, GRAPH_MAX_RANK, &a))
+        return -1;
+    if (a->dtype != DT_FLOAT && a->dtype != DT_INT64)
+        return fail(c, "input 0 '%s' has dtype %s, expected float32 or int64", a->name ? a->name : "?",
+                    dtype_name(a->dtype));
+    if (get_input(c, 1, 0, a->dtype, 0, GRAPH_MAX_RANK, &b))
         return -1;
     uint32_t rank = a->rank > b->rank ? a->rank : b->rank;
     int64_t ad[GRAPH_MAX_RANK], bd[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
@@ -422,7 +593,7 @@ static int infer_binary(const infer_ctx *c)
                         (long long)bd[i]);
         yd[i] = ad[i] > bd[i] ? ad[i] : bd[i];
     }
-    return set_output(c, DT_FLOAT, rank, yd);
+    return set_output(c, a->dtype, rank, yd);
 }
 
 static void run_binary(const graph *g, const graph_node *n, const void *const *in, void *const *out)
@@ -432,27 +603,34 @@ static void run_binary(const graph *g, const graph_node *n, const void *const *i
     int64_t ad[GRAPH_MAX_RANK], bd[GRAPH_MAX_RANK];
     pad_dims(a, y->rank, ad);
     pad_dims(b, y->rank, bd);
-    k_binop op = n->op == OP_ADD ? K_ADD : n->op == OP_SUB ? K_SUB : n->op == OP_MUL ? K_MUL : K_DIV;
-    k_binary_broadcast(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
+    k_binop op = n->op == OP_ADD   ? K_ADD
+                 : n->op == OP_SUB ? K_SUB
+                 : n->op == OP_MUL ? K_MUL
+                 : n->op == OP_DIV ? K_DIV
+                                   : K_POW;
+    if (y->dtype == DT_INT64)
+        k_binary_broadcast_i64(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
+    else
+        k_binary_broadcast(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
 }
 
 /* --- softmax ------------------------------------------------------------------------ */
 
 /*
  * Softmax follows opset 13: normalise along `axis` alone (default -1).
- * Opset < 13 flattened the input to 2-D at `axis` (default 1) and normalised
- * the whole trailing block; the two agree when axis is the last one.  A
- * graph compiler importing an older model must rewrite other axes (e.g. as
- * Flatten + Softmax + Reshape) before it reaches this op.
+ * With _legacy_coerce2d=1 (ops.h) it follows opset < 13 instead: the input
+ * is flattened to 2-D at `axis` (default 1) and each row of the trailing
+ * block normalised.  The two agree when axis is the last one.
  */
 static int infer_softmax(const infer_ctx *c)
 {
-    static const attr_spec spec[] = {{"axis", ATTR_INT}};
+    static const attr_spec spec[] = {{"axis", ATTR_INT}, {"_legacy_coerce2d", ATTR_INT}};
     const graph_tensor *x;
-    int64_t axis = 0;
-    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x))
+    int64_t axis = 0, legacy;
+    if (CHECK_ATTRS(c, spec) || attr_int(c, "_legacy_coerce2d", 0, 0, 1, &legacy) || check_input_count(c, 1, 1) ||
+        get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x))
         return -1;
-    if (normalize_axis(c, graph_attr_int(c->n, "axis", -1), x->rank, x->rank, &axis))
+    if (normalize_axis(c, graph_attr_int(c->n, "axis", legacy ? 1 : -1), x->rank, x->rank, &axis))
         return -1;
     return set_output(c, DT_FLOAT, x->rank, x->dims);
 }
@@ -460,15 +638,20 @@ static int infer_softmax(const infer_ctx *c)
 static void run_softmax(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
-    int64_t axis = graph_attr_int(n, "axis", -1);
+    int legacy = graph_attr_int(n, "_legacy_coerce2d", 0) != 0;
+    int64_t axis = graph_attr_int(n, "axis", legacy ? 1 : -1);
     if (axis < 0)
         axis += x->rank;
-    int64_t outer = 1, inner = 1;
+    int64_t outer = 1, mid = 1, inner = 1;
     for (int64_t i = 0; i < axis; i++)
         outer *= x->dims[i];
-    for (uint32_t i = (uint32_t)axis + 1; i < x->rank; i++)
-        inner *= x->dims[i];
-    k_softmax(in[0], out[0], outer, x->dims[axis], inner);
+    for (uint32_t i = (uint32_t)axis; i < x->rank; i++) {
+        if (legacy || i == axis)
+            mid *= x->dims[i];
+        else
+            inner *= x->dims[i];
+    }
+    k_softmax(in[0], out[0], outer, mid, inner);
 }
 
 /* --- convolution and pooling windows ------------------------------------------------- */
@@ -1010,7 +1193,7 @@ static int infer_flatten(const infer_ctx *c)
     return set_output(c, x->dtype, 2, yd);
 }
 
-/* Reshape and Flatten keep the bytes; only a copy when output and input are not the same memory. */
+/* Reshape, Flatten, Squeeze, Unsqueeze and Identity keep the bytes; only a copy when output and input are not the same memory. */
 static void run_copy(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *y = &g->tensors[n->outputs[0]];
@@ -1094,6 +1277,784 @@ static void run_concat(const graph *g, const graph_node *n, const void *const *i
     k_concat(in, mid, (int)n->n_inputs, out[0], outer, inner, graph_dtype_size(y->dtype));
 }
 
+/* --- ConvTranspose ------------------------------------------------------------------------- */
+
+/* Bound on a transposed convolution's full output extent, so that index arithmetic stays far from overflow. */
+#define OPS_MAX_EXTENT ((int64_t)1 << 62)
+
+/* The resolved geometry of a ConvTranspose node, per spatial axis (0 = H, 1 = W). */
+typedef struct convt_geom {
+    int64_t group, m;
+    int64_t stride[2], dil[2], pad_b[2], out[2];
+} convt_geom;
+
+/* v // 2 with Python's floor, as ONNX's pad formulas mean it for negative totals. */
+static int64_t floor_half(int64_t v)
+{
+    return v >= 0 ? v / 2 : -((-v + 1) / 2);
+}
+
+/*
+ * The leading pad and output size of one spatial axis.  full is the extent
+ * of the untrimmed result, stride * (in - 1) + output_padding + dil * (k -
+ * 1) + 1.  With output_shape (or SAME_*, whose output is in * stride) the
+ * difference total = full - out is split as the ONNX spec writes it:
+ * SAME_UPPER puts total // 2 first, the other modes total - total // 2.
+ * A negative total means the output reaches past the result (rows that
+ * hold only the bias), giving negative pads.
+ */
+static int convt_axis(const infer_ctx *c, int i, int64_t in, int64_t full, pad_mode mode, const graph_attr *os,
+                      const int64_t *pads, convt_geom *g)
+{
+    int64_t out, total;
+    if (os) {
+        out = os->v.ints[os->count - 2 + i];
+        if (out < 1 || out > OPS_MAX_NUMEL)
+            return fail(c, "attribute output_shape gives spatial axis %d size %lld", i, (long long)out);
+    } else if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+        if (in > OPS_MAX_NUMEL / g->stride[i])
+            return fail(c, "output size on spatial axis %d is too large", i);
+        out = in * g->stride[i];
+    } else if (mode == PAD_VALID) {
+        g->pad_b[i] = 0;
+        g->out[i] = full;
+        return 0;
+    } else {
+        g->pad_b[i] = pads[i];
+        g->out[i] = full - pads[i] - pads[i + 2];
+        if (g->out[i] < 1)
+            return fail(c, "attribute pads leave no output on spatial axis %d", i);
+        return 0;
+    }
+    total = full - out;
+    g->pad_b[i] = mode == PAD_SAME_UPPER ? floor_half(total) : total - floor_half(total);
+    g->out[i] = out;
+    return 0;
+}
+
+/* Checks a ConvTranspose node's attributes against x [N, C, H, W] and w [C, M / group, kH, kW]. */
+static int convt_geometry(const infer_ctx *c, const graph_tensor *x, const graph_tensor *w, convt_geom *g)
+{
+    int64_t pads[4], opad[2], ks[2];
+    pad_mode mode;
+    if (attr_int(c, "group", 1, 1, OPS_MAX_PARAM, &g->group) ||
+        attr_ints(c, "strides", 2, 1, 1, OPS_MAX_PARAM, g->stride) < 0 ||
+        attr_ints(c, "dilations", 2, 1, 1, OPS_MAX_PARAM, g->dil) < 0 ||
+        attr_ints(c, "output_padding", 2, 0, 0, OPS_MAX_PARAM, opad) < 0 ||
+        attr_ints(c, "pads", 4, 0, 0, OPS_MAX_PARAM, pads) < 0 || get_auto_pad(c, &mode))
+        return -1;
+    int64_t ch = x->dims[1];
+    if (w->dims[0] != ch)
+        return fail(c, "weight has %lld input channels, input has %lld", (long long)w->dims[0], (long long)ch);
+    if (ch % g->group)
+        return fail(c, "attribute group=%lld does not divide %lld input channels", (long long)g->group,
+                    (long long)ch);
+    if (w->dims[1] > OPS_MAX_NUMEL / g->group)
+        return fail(c, "output channels overflow: %lld per group times group=%lld", (long long)w->dims[1],
+                    (long long)g->group);
+    g->m = w->dims[1] * g->group;
+    int has_ks = attr_ints(c, "kernel_shape", 2, 1, 1, OPS_MAX_PARAM, ks);
+    if (has_ks < 0)
+        return -1;
+    if (has_ks && (ks[0] != w->dims[2] || ks[1] != w->dims[3]))
+        return fail(c, "attribute kernel_shape %lldx%lld does not match the weight's %lldx%lld", (long long)ks[0],
+                    (long long)ks[1], (long long)w->dims[2], (long long)w->dims[3]);
+    int any_pad = pads[0] || pads[1] || pads[2] || pads[3];
+    if (mode != PAD_NOTSET && any_pad)
+        return fail(c, "attribute pads is not allowed with auto_pad other than NOTSET");
+    const graph_attr *os = graph_attr_find(c->n, "output_shape");
+    if (os && os->count != 2 && os->count != 4)
+        return fail(c, "attribute output_shape has %u values, expected 2 (or 4 with N and C)", os->count);
+    if (os && any_pad)
+        return fail(c, "attribute pads is not allowed with output_shape");
+    if (os && os->count == 4 && (os->v.ints[0] != x->dims[0] || os->v.ints[1] != g->m))
+        return fail(c, "attribute output_shape gives N, C = %lld, %lld, the node makes %lld, %lld",
+                    (long long)os->v.ints[0], (long long)os->v.ints[1], (long long)x->dims[0], (long long)g->m);
+    for (int i = 0; i < 2; i++) {
+        /* each product is below 2^62: every factor is at most INT32_MAX */
+        int64_t span = g->stride[i] * (x->dims[2 + i] - 1), ext = g->dil[i] * (w->dims[2 + i] - 1) + 1;
+        if (span > OPS_MAX_EXTENT - ext - opad[i])
+            return fail(c, "output extent on spatial axis %d is too large", i);
+        if (convt_axis(c, i, x->dims[2 + i], span + ext + opad[i], mode, os, pads, g))
+            return -1;
+    }
+    return 0;
+}
+
+static int infer_convtranspose(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING},    {"dilations", ATTR_INTS},
+                                     {"group", ATTR_INT},          {"kernel_shape", ATTR_INTS},
+                                     {"output_padding", ATTR_INTS}, {"output_shape", ATTR_INTS},
+                                     {"pads", ATTR_INTS},          {"strides", ATTR_INTS}};
+    const graph_tensor *x, *w, *b;
+    convt_geom geo;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x) ||
+        get_input(c, 1, 0, DT_FLOAT, 4, 4, &w) || get_input(c, 2, 1, DT_FLOAT, 1, 1, &b) ||
+        convt_geometry(c, x, w, &geo))
+        return -1;
+    if (b && b->dims[0] != geo.m)
+        return fail(c, "bias has %lld values for %lld output channels", (long long)b->dims[0], (long long)geo.m);
+    int64_t yd[4] = {x->dims[0], geo.m, geo.out[0], geo.out[1]};
+    return set_output(c, DT_FLOAT, 4, yd);
+}
+
+static void run_convtranspose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *w = &g->tensors[n->inputs[1]];
+    infer_ctx c = run_ctx(g, n);
+    convt_geom geo;
+    convt_geometry(&c, x, w, &geo);
+    k_conv2d_shape s = {
+        .n = x->dims[0], .c = x->dims[1], .h = x->dims[2], .w = x->dims[3],
+        .m = geo.m, .kh = w->dims[2], .kw = w->dims[3],
+        .oh = geo.out[0], .ow = geo.out[1],
+        .group = geo.group,
+        .stride_h = geo.stride[0], .stride_w = geo.stride[1],
+        .pad_t = geo.pad_b[0], .pad_l = geo.pad_b[1],
+        .dil_h = geo.dil[0], .dil_w = geo.dil[1],
+    };
+    size_t want = k_conv_transpose2d_scratch_want(&s), got = 0;
+    if (want > OPS_CONV_SCRATCH_CAP)
+        want = OPS_CONV_SCRATCH_CAP;
+    float *scratch = scratch_get(want, &got);
+    const float *bias = n->n_inputs > 2 ? in[2] : NULL;
+    k_conv_transpose2d(&s, in[0], in[1], bias, out[0], scratch, got);
+}
+
+/* --- ReduceMean ------------------------------------------------------------------------------ */
+
+/*
+ * The reduced axes as a bit mask: from the `axes` attribute (opset < 18)
+ * or the constant input 1 (opset 18).  No axes means all of them, or none
+ * with noop_with_empty_axes=1.
+ */
+static int reduce_mask(const infer_ctx *c, const graph_tensor *x, unsigned *mask)
+{
+    int64_t axes[GRAPH_MAX_RANK], noop;
+    uint32_t count;
+    int present;
+    if (attr_int(c, "noop_with_empty_axes", 0, 0, 1, &noop) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present) ||
+        axes_mask(c, "axes", axes, count, x->rank, mask))
+        return -1;
+    if (count == 0)
+        *mask = noop ? 0 : (1u << x->rank) - 1;
+    return 0;
+}
+
+static int infer_reducemean(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {"noop_with_empty_axes", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t keep, yd[GRAPH_MAX_RANK];
+    unsigned mask;
+    uint32_t r = 0;
+    if (CHECK_ATTRS(c, spec) || attr_int(c, "keepdims", 1, 0, 1, &keep) || check_input_count(c, 1, 2) ||
+        get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x) || reduce_mask(c, x, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (!(mask & (1u << i)))
+            yd[r++] = x->dims[i];
+        else if (keep)
+            yd[r++] = 1;
+    }
+    return set_output(c, DT_FLOAT, r, yd);
+}
+
+static void run_reducemean(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    unsigned mask = 0;
+    int reduce[GRAPH_MAX_RANK];
+    reduce_mask(&c, x, &mask);
+    for (uint32_t i = 0; i < x->rank; i++)
+        reduce[i] = (mask >> i) & 1u;
+    k_reduce_mean(in[0], out[0], x->dims, reduce, (int)x->rank);
+}
+
+/* --- Squeeze, Unsqueeze, Identity: shape-only ops on any dtype ---------------------------------- */
+
+/*
+ * Squeeze: drops the axes listed (attribute, opset < 13, or constant input
+ * 1), each of which must have size 1; with no list, every size-1 axis.
+ */
+static int infer_squeeze(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t axes[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    uint32_t count, r = 0;
+    unsigned mask;
+    int present;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 2) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present) ||
+        axes_mask(c, "axes", axes, count, x->rank, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (count && (mask & (1u << i)) && x->dims[i] != 1)
+            return fail(c, "axes selects axis %u of size %lld, not 1", i, (long long)x->dims[i]);
+        int drop = count ? (mask >> i) & 1u : x->dims[i] == 1;
+        if (!drop)
+            yd[r++] = x->dims[i];
+    }
+    return set_output(c, x->dtype, r, yd);
+}
+
+/* Unsqueeze: inserts size-1 axes at the listed positions of the output (negative ones count from its end). */
+static int infer_unsqueeze(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t axes[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    uint32_t count;
+    unsigned mask;
+    int present;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 2) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present))
+        return -1;
+    if (!count)
+        return fail(c, "axes are required");
+    uint32_t rank = x->rank + count;
+    if (rank > GRAPH_MAX_RANK)
+        return fail(c, "output rank %u is above %d", rank, GRAPH_MAX_RANK);
+    if (axes_mask(c, "axes", axes, count, rank, &mask))
+        return -1;
+    for (uint32_t i = 0, j = 0; i < rank; i++)
+        yd[i] = (mask & (1u << i)) ? 1 : x->dims[j++];
+    return set_output(c, x->dtype, rank, yd);
+}
+
+static int infer_identity(const infer_ctx *c)
+{
+    const graph_tensor *x;
+    if (check_attr_names(c, NULL, 0) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    return set_output(c, x->dtype, x->rank, x->dims);
+}
+
+/* --- Slice ------------------------------------------------------------------------------------ */
+
+/* Per input axis: the first index read, the step and the output length. */
+typedef struct slice_plan {
+    int64_t start[GRAPH_MAX_RANK], step[GRAPH_MAX_RANK], dims[GRAPH_MAX_RANK];
+} slice_plan;
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * One axis of a Slice, as ONNX defines it: negative start/end count from
+ * the end, then both are clamped -- to [0, dim] for a positive step, to
+ * [0, dim - 1] and [-1, dim - 1] for a negative one.
+ */
+static int slice_axis(const infer_ctx *c, int64_t axis, int64_t dim, int64_t s, int64_t e, int64_t step,
+                      slice_plan *p)
+{
+    int64_t len;
+    if (s < 0)
+        s += dim;
+    if (e < 0)
+        e += dim;
+    if (step > 0) {
+        s = clamp64(s, 0, dim);
+        e = clamp64(e, 0, dim);
+        len = e > s ? (e - s - 1) / step + 1 : 0;
+    } else {
+        int64_t mag = step == INT64_MIN ? INT64_MAX : -step;
+        s = clamp64(s, 0, dim - 1);
+        e = clamp64(e, -1, dim - 1);
+        len = s > e ? (s - e - 1) / mag + 1 : 0;
+    }
+    if (len == 0)
+        return fail(c, "slice of axis %lld is empty (zero-sized tensors are unsupported)", (long long)axis);
+    p->start[axis] = s;
+    p->step[axis] = step;
+    p->dims[axis] = len;
+    return 0;
+}
+
+/* starts, ends and axes from the attributes (opset < 10). */
+static int slice_attr_lists(const infer_ctx *c, uint32_t rank, int64_t *st, int64_t *en, int64_t *ax,
+                            uint32_t *n)
+{
+    const graph_attr *a = graph_attr_find(c->n, "starts"), *b = graph_attr_find(c->n, "ends");
+    const graph_attr *d = graph_attr_find(c->n, "axes");
+    if (!a || !b)
+        return fail(c, "attributes starts and ends are required without inputs");
+    if (a->count > rank || b->count != a->count || (d && d->count != a->count))
+        return fail(c, "attributes starts, ends and axes have %u, %u and %u values for rank %u", a->count,
+                    b->count, d ? d->count : a->count, rank);
+    *n = a->count;
+    memcpy(st, a->v.ints, a->count * sizeof(int64_t));
+    memcpy(en, b->v.ints, a->count * sizeof(int64_t));
+    for (uint32_t i = 0; i < a->count; i++)
+        ax[i] = d ? d->v.ints[i] : (int64_t)i;
+    return 0;
+}
+
+/* starts, ends, axes and steps from the constant inputs 1 to 4 (opset >= 10). */
+static int slice_input_lists(const infer_ctx *c, uint32_t rank, int64_t *st, int64_t *en, int64_t *ax,
+                             int64_t *sp, uint32_t *n)
+{
+    uint32_t ne = 0, na, ns;
+    if (graph_attr_find(c->n, "starts") || graph_attr_find(c->n, "ends") || graph_attr_find(c->n, "axes"))
+        return fail(c, "attributes starts, ends and axes are not allowed with inputs");
+    if (const_ints(c, 1, "starts", rank, st, n) || const_ints(c, 2, "ends", rank, en, &ne))
+        return -1;
+    na = ns = *n;
+    if (has_input(c->n, 3) && const_ints(c, 3, "axes", rank, ax, &na))
+        return -1;
+    if (has_input(c->n, 4) && const_ints(c, 4, "steps", rank, sp, &ns))
+        return -1;
+    if (ne != *n || na != *n || ns != *n)
+        return fail(c, "inputs starts, ends, axes and steps have %u, %u, %u and %u values", *n, ne, na, ns);
+    if (!has_input(c->n, 3))
+        for (uint32_t i = 0; i < *n; i++)
+            ax[i] = i;
+    if (!has_input(c->n, 4))
+        for (uint32_t i = 0; i < *n; i++)
+            sp[i] = 1;
+    return 0;
+}
+
+static int slice_plan_of(const infer_ctx *c, const graph_tensor *x, slice_plan *p)
+{
+    int64_t st[GRAPH_MAX_RANK], en[GRAPH_MAX_RANK], ax[GRAPH_MAX_RANK], sp[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    unsigned mask = 0;
+    for (uint32_t i = 0; i < GRAPH_MAX_RANK; i++)
+        sp[i] = 1;
+    int bad = c->n->n_inputs == 1 ? slice_attr_lists(c, x->rank, st, en, ax, &n)
+                                   : slice_input_lists(c, x->rank, st, en, ax, sp, &n);
+    if (bad || axes_mask(c, "axes", ax, n, x->rank, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        p->start[i] = 0;
+        p->step[i] = 1;
+        p->dims[i] = x->dims[i];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t a = ax[i] < 0 ? ax[i] + x->rank : ax[i];
+        if (sp[i] == 0)
+            return fail(c, "steps[%u] is 0", i);
+        if (slice_axis(c, a, x->dims[a], st[i], en[i], sp[i], p))
+            return -1;
+    }
+    return 0;
+}
+
+static int infer_slice(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"starts", ATTR_INTS}, {"ends", ATTR_INTS}, {"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    slice_plan p;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 5) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x))
+        return -1;
+    if (c->n->n_inputs == 2)
+        return fail(c, "has 2 inputs, expected 1 (opset < 10) or 3 to 5");
+    if (slice_plan_of(c, x, &p))
+        return -1;
+    return set_output(c, x->dtype, x->rank, p.dims);
+}
+
+static void run_slice(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    slice_plan p;
+    slice_plan_of(&c, x, &p);
+    k_slice(in[0], out[0], x->dims, p.dims, p.start, p.step, (int)x->rank, graph_dtype_size(x->dtype));
+}
+
+/* --- Gather ----------------------------------------------------------------------------------- */
+
+/* Constant indices are checked here; computed ones are handled by k_gather (out of range gives zeros). */
+static int check_const_indices(const infer_ctx *c, const graph_tensor *idx, int64_t len)
+{
+    const unsigned char *p = weight_bytes(c, idx, "indices");
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(idx);
+    for (uint64_t i = 0; i < n; i++) {
+        int64_t v = load_index(p, idx->dtype, i);
+        if (v < -len || v >= len)
+            return fail(c, "indices[%llu]=%lld out of range for an axis of %lld", (unsigned long long)i,
+                        (long long)v, (long long)len);
+    }
+    return 0;
+}
+
+static int infer_gather(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}};
+    const graph_tensor *x, *idx;
+    int64_t axis = 0, yd[GRAPH_MAX_RANK];
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 2) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x) ||
+        get_input(c, 1, 0, -1, 0, GRAPH_MAX_RANK, &idx) ||
+        normalize_axis(c, graph_attr_int(c->n, "axis", 0), x->rank, x->rank, &axis))
+        return -1;
+    if (idx->dtype != DT_INT64 && idx->dtype != DT_INT32)
+        return fail(c, "input 1 '%s' has dtype %s, expected int64 or int32", idx->name ? idx->name : "?",
+                    dtype_name(idx->dtype));
+    uint32_t rank = x->rank - 1 + idx->rank, r = 0;
+    if (rank > GRAPH_MAX_RANK)
+        return fail(c, "output rank %u is above %d", rank, GRAPH_MAX_RANK);
+    if (idx->kind == TENSOR_WEIGHT && check_const_indices(c, idx, x->dims[axis]))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (i != axis) {
+            yd[r++] = x->dims[i];
+            continue;
+        }
+        for (uint32_t j = 0; j < idx->rank; j++)
+            yd[r++] = idx->dims[j];
+    }
+    return set_output(c, x->dtype, rank, yd);
+}
+
+static void run_gather(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *idx = &g->tensors[n->inputs[1]];
+    int64_t axis = graph_attr_int(n, "axis", 0);
+    if (axis < 0)
+        axis += x->rank;
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; i++)
+        outer *= x->dims[i];
+    for (uint32_t i = (uint32_t)axis + 1; i < x->rank; i++)
+        inner *= x->dims[i];
+    k_gather(in[0], out[0], outer, x->dims[axis], inner, in[1], idx->dtype == DT_INT64,
+             (int64_t)graph_tensor_numel(idx), graph_dtype_size(x->dtype));
+}
+
+/* --- Cast and Shape ---------------------------------------------------------------------------- */
+
+/* The graph dtype of an ONNX TensorProto type code, -1 for one the device does not have. */
+static int32_t onnx_to_dtype(int64_t code)
+{
+    switch (code) {
+    case 1:
+        return DT_FLOAT;
+    case 6:
+        return DT_INT32;
+    case 7:
+        return DT_INT64;
+    default:
+        return -1;
+    }
+}
+
+static k_dtype kernel_dtype(int32_t dt)
+{
+    return dt == DT_INT64 ? K_I64 : dt == DT_INT32 ? K_I32 : K_F32;
+}
+
+static int infer_cast(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"to", ATTR_INT}};
+    const graph_tensor *x;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    const graph_attr *to = graph_attr_find(c->n, "to");
+    if (!to)
+        return fail(c, "attribute to is required");
+    int32_t dt = onnx_to_dtype(to->v.i);
+    if (dt < 0)
+        return fail(c, "attribute to=%lld is unsupported (FLOAT 1, INT32 6 and INT64 7 are)", (long long)to->v.i);
+    return set_output(c, dt, x->rank, x->dims);
+}
+
+static void run_cast(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
+    k_cast(in[0], kernel_dtype(x->dtype), out[0], kernel_dtype(y->dtype), (size_t)graph_tensor_numel(x));
+}
+
+/* Shape's dims [start, end): negative values count from the end, then both clamp to [0, rank] (opset 15). */
+static int shape_range(const infer_ctx *c, uint32_t rank, int64_t *s, int64_t *e)
+{
+    *s = graph_attr_int(c->n, "start", 0);
+    *e = graph_attr_int(c->n, "end", rank);
+    if (*s < 0)
+        *s += rank;
+    if (*e < 0)
+        *e += rank;
+    *s = clamp64(*s, 0, rank);
+    *e = clamp64(*e, 0, rank);
+    if (*s >= *e)
+        return fail(c, "start and end select no dims of rank %u (zero-sized tensors are unsupported)", rank);
+    return 0;
+}
+
+static int infer_shape(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"start", ATTR_INT}, {"end", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t s, e;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x) ||
+        shape_range(c, x->rank, &s, &e))
+        return -1;
+    int64_t yd[1] = {e - s};
+    return set_output(c, DT_INT64, 1, yd);
+}
+
+static void run_shape(const graph *g, const graph_node *n, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    int64_t s = 0, e = 0;
+    shape_range(&c, x->rank, &s, &e);
+    memcpy(out[0], x->dims + s, (size_t)(e - s) * sizeof(int64_t));
+}
+
+/* --- Resize ------------------------------------------------------------------------------------ */
+
+typedef struct resize_plan {
+    int linear;
+    k_coord_mode coord;
+    k_nearest_mode nearest;
+    k_resize_axis axis[GRAPH_MAX_RANK];
+    int64_t dims[GRAPH_MAX_RANK];
+} resize_plan;
+
+/* Index of s in names[0 .. n), or -1. */
+static int str_index(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/*
+ * The string attributes of Resize.  A two-input node is opset 10, whose
+ * Resize had no such attributes and meant asymmetric coordinates with
+ * floor rounding; those become its defaults.
+ */
+static int resize_modes(const infer_ctx *c, resize_plan *p)
+{
+    static const char *const modes[] = {"nearest", "linear"};
+    static const char *const coords[] = {"half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners"};
+    static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    static const k_coord_mode coord_code[] = {K_COORD_HALF_PIXEL, K_COORD_PYTORCH_HALF_PIXEL, K_COORD_ASYMMETRIC,
+                                              K_COORD_ALIGN_CORNERS};
+    static const k_nearest_mode nearest_code[] = {K_NEAREST_ROUND_PREFER_FLOOR, K_NEAREST_ROUND_PREFER_CEIL,
+                                                  K_NEAREST_FLOOR, K_NEAREST_CEIL};
+    int opset10 = c->n->n_inputs == 2;
+    const char *m = attr_str(c->n, "mode", "nearest");
+    const char *ct = attr_str(c->n, "coordinate_transformation_mode", opset10 ? "asymmetric" : "half_pixel");
+    const char *nm = attr_str(c->n, "nearest_mode", opset10 ? "floor" : "round_prefer_floor");
+    const char *kp = attr_str(c->n, "keep_aspect_ratio_policy", "stretch");
+    int mi = str_index(m, modes, 2), ci = str_index(ct, coords, 4), ni = str_index(nm, nearest, 4);
+    if (mi < 0)
+        return fail(c, "unsupported attribute value mode=%.32s (nearest and linear are supported)", m);
+    if (ci < 0)
+        return fail(c, "unsupported attribute value coordinate_transformation_mode=%.32s", ct);
+    if (ni < 0)
+        return fail(c, "unsupported attribute value nearest_mode=%.32s", nm);
+    if (strcmp(kp, "stretch") != 0)
+        return fail(c, "unsupported attribute value keep_aspect_ratio_policy=%.32s", kp);
+    p->linear = mi == 1;
+    p->coord = coord_code[ci];
+    p->nearest = nearest_code[ni];
+    return 0;
+}
+
+/*
+ * Output dims from the constant scales input: out = floor(in * scale).  The
+ * coordinate formulas keep the unrounded in * scale as the resized length.
+ */
+static int resize_from_scales(const infer_ctx *c, const graph_tensor *x, uint32_t k, resize_plan *p)
+{
+    float sc[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    if (const_floats(c, k, "scales", GRAPH_MAX_RANK, sc, &n))
+        return -1;
+    if (n != x->rank)
+        return fail(c, "scales has %u values for rank %u", n, x->rank);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(sc[i] > 0.0f) || isinf(sc[i]))
+            return fail(c, "scales[%u]=%g is not a positive finite number", i, (double)sc[i]);
+        double o = floor((double)sc[i] * (double)x->dims[i]);
+        if (o < 1.0)
+            return fail(c, "scales[%u]=%g leaves axis %u empty (zero-sized tensors are unsupported)", i,
+                        (double)sc[i], i);
+        if (o > (double)OPS_MAX_NUMEL)
+            return fail(c, "scales[%u]=%g makes axis %u larger than %lld", i, (double)sc[i], i,
+                        (long long)OPS_MAX_NUMEL);
+        p->dims[i] = (int64_t)o;
+        p->axis[i].scale = sc[i];
+        p->axis[i].len = (double)sc[i] * (double)x->dims[i];
+    }
+    return 0;
+}
+
+/* Output dims from the constant sizes input; the scale of each axis is then out / in. */
+static int resize_from_sizes(const infer_ctx *c, const graph_tensor *x, resize_plan *p)
+{
+    int64_t sz[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    if (const_ints(c, 3, "sizes", GRAPH_MAX_RANK, sz, &n))
+        return -1;
+    if (n != x->rank)
+        return fail(c, "sizes has %u values for rank %u", n, x->rank);
+    for (uint32_t i = 0; i < n; i++) {
+        if (sz[i] < 1 || sz[i] > OPS_MAX_NUMEL)
+            return fail(c, "sizes[%u]=%lld out of range [1, %lld]", i, (long long)sz[i], (long long)OPS_MAX_NUMEL);
+        p->dims[i] = sz[i];
+        p->axis[i].scale = (double)sz[i] / (double)x->dims[i];
+        p->axis[i].len = (double)sz[i];
+    }
+    return 0;
+}
+
+/*
+ * Inputs (X, roi, scales, sizes) from opset 11 on, exactly one of scales
+ * and sizes given; (X, scales) in opset 10.  roi only matters to
+ * tf_crop_and_resize, which is not supported, so it is ignored.
+ */
+static int resize_plan_of(const infer_ctx *c, const graph_tensor *x, resize_plan *p)
+{
+    const graph_tensor *roi;
+    int64_t v;
+    float f;
+    if (resize_modes(c, p) || attr_int(c, "exclude_outside", 0, 0, 0, &v) || attr_int(c, "antialias", 0, 0, 0, &v) ||
+        attr_float(c, "cubic_coeff_a", -0.75f, &f) || attr_float(c, "extrapolation_value", 0.0f, &f))
+        return -1;
+    if (c->n->n_inputs == 2) {
+        if (resize_from_scales(c, x, 1, p))
+            return -1;
+    } else {
+        if (get_input(c, 1, 1, DT_FLOAT, 0, 1, &roi))
+            return -1;
+        int sc = has_input(c->n, 2), sz = has_input(c->n, 3);
+        if (sc == sz)
+            return fail(c, "exactly one of the scales and sizes inputs must be given");
+        if (sc ? resize_from_scales(c, x, 2, p) : resize_from_sizes(c, x, p))
+            return -1;
+    }
+    if (!p->linear)
+        return 0;
+    if (x->rank < 2)
+        return fail(c, "mode linear needs rank 2 or more, input has rank %u", x->rank);
+    for (uint32_t i = 0; i + 2 < x->rank; i++)
+        if (p->dims[i] != x->dims[i] || (x->dims[i] > 1 && p->axis[i].scale != 1.0))
+            return fail(c, "mode linear resizes only the last two axes; axis %u has scale %g", i, p->axis[i].scale);
+    return 0;
+}
+
+static int infer_resize(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"mode", ATTR_STRING},
+                                     {"coordinate_transformation_mode", ATTR_STRING},
+                                     {"nearest_mode", ATTR_STRING},
+                                     {"cubic_coeff_a", ATTR_FLOAT},
+                                     {"exclude_outside", ATTR_INT},
+                                     {"extrapolation_value", ATTR_FLOAT},
+                                     {"antialias", ATTR_INT},
+                                     {"keep_aspect_ratio_policy", ATTR_STRING}};
+    const graph_tensor *x;
+    resize_plan p;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 4) || get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x) ||
+        resize_plan_of(c, x, &p))
+        return -1;
+    return set_output(c, DT_FLOAT, x->rank, p.dims);
+}
+
+static void run_resize(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    resize_plan p;
+    resize_plan_of(&c, x, &p);
+    int r = (int)x->rank;
+    if (!p.linear) {
+        k_resize_nearest(in[0], out[0], x->dims, p.dims, p.axis, r, p.coord, p.nearest);
+        return;
+    }
+    int64_t planes = 1;
+    for (int i = 0; i < r - 2; i++)
+        planes *= x->dims[i];
+    k_resize_linear2d(in[0], out[0], planes, x->dims[r - 2], x->dims[r - 1], p.dims[r - 2], p.dims[r - 1],
+                      p.axis[r - 2], p.axis[r - 1], p.coord);
+}
+
+/* --- LayerNormalization ------------------------------------------------------------------------- */
+
+/*
+ * Scale and B apply over the normalised block x.shape[axis:]: either one
+ * value for all, or the block's trailing shape (leading 1s aside) holding
+ * exactly its elements.
+ */
+static int norm_param_fits(const graph_tensor *t, const graph_tensor *x, int64_t axis, int64_t cols)
+{
+    uint64_t n = graph_tensor_numel(t);
+    if (n == 1)
+        return 1;
+    if (n != (uint64_t)cols)
+        return 0;
+    uint32_t r = t->rank;
+    while (r > 0 && t->dims[t->rank - r] == 1 && r > x->rank - (uint32_t)axis)
+        r--;
+    if (r > x->rank - (uint32_t)axis)
+        return 0;
+    for (uint32_t j = 0; j < r; j++)
+        if (t->dims[t->rank - 1 - j] != x->dims[x->rank - 1 - j])
+            return 0;
+    return 1;
+}
+
+/* LayerNormalization (opset 17), the Y output only; stash_type 1 (float) is the only one. */
+static int infer_layernorm(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}, {"epsilon", ATTR_FLOAT}, {"stash_type", ATTR_INT}};
+    const graph_tensor *x, *sc, *b;
+    int64_t axis = 0, stash;
+    float eps;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "epsilon", 1e-5f, &eps) || attr_int(c, "stash_type", 1, 1, 1, &stash))
+        return -1;
+    if (eps < 0)
+        return fail(c, "attribute epsilon=%g is negative", (double)eps);
+    if (c->n->n_outputs != 1)
+        return fail(c, "has %u outputs; only Y is supported, not Mean or InvStdDev", c->n->n_outputs);
+    if (check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x) ||
+        get_input(c, 1, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &sc) || get_input(c, 2, 1, DT_FLOAT, 0, GRAPH_MAX_RANK, &b) ||
+        normalize_axis(c, graph_attr_int(c->n, "axis", -1), x->rank, x->rank, &axis))
+        return -1;
+    int64_t cols = 1;
+    for (uint32_t i = (uint32_t)axis; i < x->rank; i++)
+        cols *= x->dims[i];
+    if (!norm_param_fits(sc, x, axis, cols))
+        return fail(c, "input 1 (Scale) does not match the normalised shape of %lld elements", (long long)cols);
+    if (b && !norm_param_fits(b, x, axis, cols))
+        return fail(c, "input 2 (B) does not match the normalised shape of %lld elements", (long long)cols);
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+static void run_layernorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    int64_t axis = graph_attr_int(n, "axis", -1);
+    if (axis < 0)
+        axis += x->rank;
+    int64_t rows = 1, cols = 1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (i < axis)
+            rows *= x->dims[i];
+        else
+            cols *= x->dims[i];
+    }
+    const graph_tensor *sc = &g->tensors[n->inputs[1]];
+    const float *bias = n->n_inputs > 2 ? in[2] : NULL;
+    int64_t blen = bias ? (int64_t)graph_tensor_numel(&g->tensors[n->inputs[2]]) : 0;
+    k_layernorm(in[0], out[0], rows, cols, in[1], (int64_t)graph_tensor_numel(sc), bias, blen,
+                graph_attr_float(n, "epsilon", 1e-5f));
+}
+
 /* --- dispatch -------------------------------------------------------------------------------- */
 
 int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
@@ -1139,6 +2100,32 @@ int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
         return infer_transpose(&c);
     case OP_CONCAT:
         return infer_concat(&c);
+    case OP_CONVTRANSPOSE:
+        return infer_convtranspose(&c);
+    case OP_POW:
+        return infer_binary(&c);
+    case OP_SQRT:
+        return infer_unary(&c);
+    case OP_REDUCEMEAN:
+        return infer_reducemean(&c);
+    case OP_SQUEEZE:
+        return infer_squeeze(&c);
+    case OP_UNSQUEEZE:
+        return infer_unsqueeze(&c);
+    case OP_SLICE:
+        return infer_slice(&c);
+    case OP_GATHER:
+        return infer_gather(&c);
+    case OP_CAST:
+        return infer_cast(&c);
+    case OP_SHAPE:
+        return infer_shape(&c);
+    case OP_RESIZE:
+        return infer_resize(&c);
+    case OP_LAYERNORM:
+        return infer_layernorm(&c);
+    case OP_IDENTITY:
+        return infer_identity(&c);
     case OP_UNKNOWN:
     case OP_COUNT_:
         break;
@@ -1196,6 +2183,9 @@ void op_run(const graph *g, const graph_node *n, const void *const *in, void *co
         break;
     case OP_RESHAPE:
     case OP_FLATTEN:
+    case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+    case OP_IDENTITY:
         run_copy(g, n, in, out);
         break;
     case OP_TRANSPOSE:
@@ -1203,6 +2193,36 @@ void op_run(const graph *g, const graph_node *n, const void *const *in, void *co
         break;
     case OP_CONCAT:
         run_concat(g, n, in, out);
+        break;
+    case OP_CONVTRANSPOSE:
+        run_convtranspose(g, n, in, out);
+        break;
+    case OP_POW:
+        run_binary(g, n, in, out);
+        break;
+    case OP_SQRT:
+        k_sqrt(in[0], out[0], numel);
+        break;
+    case OP_REDUCEMEAN:
+        run_reducemean(g, n, in, out);
+        break;
+    case OP_SLICE:
+        run_slice(g, n, in, out);
+        break;
+    case OP_GATHER:
+        run_gather(g, n, in, out);
+        break;
+    case OP_CAST:
+        run_cast(g, n, in, out);
+        break;
+    case OP_SHAPE:
+        run_shape(g, n, out);
+        break;
+    case OP_RESIZE:
+        run_resize(g, n, in, out);
+        break;
+    case OP_LAYERNORM:
+        run_layernorm(g, n, in, out);
         break;
     case OP_UNKNOWN:
     case OP_COUNT_:

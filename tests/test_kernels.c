@@ -348,6 +348,8 @@ static double ref_op(k_binop op, double a, double b)
         return a * b;
     case K_DIV:
         return a / b;
+    case K_POW:
+        return pow(a, b);
     }
     return 0;
 }

@@ -216,11 +216,15 @@ START_TEST(test_lookup_every_name_and_roundtrip)
     static const char *names[] = {"Conv", "MatMul", "Gemm", "Add", "Sub", "Mul", "Div",
                                   "Relu", "Sigmoid", "Tanh", "HardSigmoid", "Clip", "Softmax", "MaxPool",
                                   "AveragePool", "GlobalAveragePool", "BatchNormalization", "Reshape",
-                                  "Flatten", "Transpose", "Concat"};
+                                  "Flatten", "Transpose", "Concat", "ConvTranspose", "Pow", "Sqrt",
+                                  "ReduceMean", "Squeeze", "Unsqueeze", "Slice", "Gather", "Cast", "Shape",
+                                  "Resize", "LayerNormalization", "Identity"};
     static const op_code codes[] = {OP_CONV, OP_MATMUL, OP_GEMM, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
                                     OP_RELU, OP_SIGMOID, OP_TANH, OP_HARDSIGMOID, OP_CLIP, OP_SOFTMAX, OP_MAXPOOL,
                                     OP_AVERAGEPOOL, OP_GLOBALAVERAGEPOOL, OP_BATCHNORM, OP_RESHAPE,
-                                    OP_FLATTEN, OP_TRANSPOSE, OP_CONCAT};
+                                    OP_FLATTEN, OP_TRANSPOSE, OP_CONCAT, OP_CONVTRANSPOSE, OP_POW, OP_SQRT,
+                                    OP_REDUCEMEAN, OP_SQUEEZE, OP_UNSQUEEZE, OP_SLICE, OP_GATHER, OP_CAST, OP_SHAPE,
+                                    OP_RESIZE, OP_LAYERNORM, OP_IDENTITY};
     ck_assert_uint_eq(sizeof(names) / sizeof(names[0]), OP_COUNT_ - 1);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         ck_assert_int_eq(op_lookup(names[i]), codes[i]);
@@ -1178,6 +1182,639 @@ START_TEST(test_run_conv_im2col_in_threads_matches_direct)
 }
 END_TEST
 
+/* --- operators for imported ONNX models --------------------------------------------------- */
+
+/* Pointer to a weight's bytes in the builder, for op_run. */
+static const void *tg_wptr(tg *b, uint32_t t)
+{
+    return b->weights + b->t[t].offset;
+}
+
+START_TEST(test_convtranspose_shapes)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    uint32_t w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(1), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct", "ConvTranspose", 2, x, w);
+    expect_shape(&b, 4, I64(1), I64(2), I64(5), I64(5));
+    tg_ints(&b, "strides", 2, I64(3), I64(2));
+    tg_ints(&b, "output_padding", 2, I64(1), I64(1));
+    expect_shape(&b, 4, I64(1), I64(2), I64(10), I64(8));
+    b.node.n_attrs = 1;
+    tg_ints(&b, "pads", 4, I64(1), I64(2), I64(1), I64(2));
+    expect_shape(&b, 4, I64(1), I64(2), I64(7), I64(3));
+    b.node.n_attrs = 1;
+    tg_ints(&b, "output_shape", 2, I64(10), I64(8));
+    expect_shape(&b, 4, I64(1), I64(2), I64(10), I64(8));
+    b.attrs[1].count = 4;
+    b.ints[1][0] = 1, b.ints[1][1] = 2, b.ints[1][2] = 10, b.ints[1][3] = 8;
+    expect_shape(&b, 4, I64(1), I64(2), I64(10), I64(8));
+    b.ints[1][1] = 3;
+    expect_reject(&b, "output_shape gives N, C = 1, 3");
+    b.attrs[1].count = 3;
+    expect_reject(&b, "output_shape has 3 values");
+
+    tg_init(&b);
+    x = tg_x(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(1), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct_same", "ConvTranspose", 2, x, w);
+    tg_str(&b, "auto_pad", "SAME_UPPER");
+    tg_ints(&b, "strides", 2, I64(2), I64(2));
+    expect_shape(&b, 4, I64(1), I64(2), I64(6), I64(6));
+    b.attrs[0].v.s = "VALID";
+    expect_shape(&b, 4, I64(1), I64(2), I64(7), I64(7));
+
+    /* groups: weight [C, M/group, k, k] */
+    tg_init(&b);
+    x = tg_x(&b, 4, I64(2), I64(4), I64(5), I64(5));
+    w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(4), I64(3), I64(3), I64(3));
+    uint32_t bias = tg_tensor(&b, "bias", TENSOR_WEIGHT, DT_FLOAT, 1, I64(6));
+    tg_node(&b, "ct_g", "ConvTranspose", 3, x, w, bias);
+    tg_int(&b, "group", 2);
+    tg_ints(&b, "dilations", 2, I64(2), I64(1));
+    expect_shape(&b, 4, I64(2), I64(6), I64(9), I64(7));
+    b.attrs[0].v.i = 3;
+    expect_reject(&b, "group=3 does not divide 4 input channels");
+    b.attrs[0].v.i = 1;
+    expect_reject(&b, "bias has 6 values for 3 output channels");
+}
+END_TEST
+
+START_TEST(test_convtranspose_rejects)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 4, I64(1), I64(2), I64(3), I64(3));
+    uint32_t w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(3), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct_c", "ConvTranspose", 2, x, w);
+    expect_reject(&b, "weight has 3 input channels, input has 2");
+
+    tg_init(&b);
+    x = tg_x(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(1), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct_p", "ConvTranspose", 2, x, w);
+    tg_ints(&b, "pads", 4, I64(3), I64(0), I64(2), I64(0));
+    expect_reject(&b, "pads leave no output on spatial axis 0");
+    tg_str(&b, "auto_pad", "SAME_LOWER");
+    expect_reject(&b, "pads is not allowed with auto_pad");
+    b.node.n_attrs = 1;
+    tg_ints(&b, "output_shape", 2, I64(5), I64(5));
+    expect_reject(&b, "pads is not allowed with output_shape");
+    b.node.n_attrs = 0;
+    tg_ints(&b, "kernel_shape", 2, I64(2), I64(3));
+    expect_reject(&b, "kernel_shape 2x3 does not match the weight's 3x3");
+    b.node.n_attrs = 0;
+    tg_ints(&b, "output_padding", 2, I64(-1), I64(0));
+    expect_reject(&b, "output_padding[0]=-1 out of range");
+    b.node.n_attrs = 0;
+    tg_ints(&b, "strides", 2, I64(1) << 31, I64(1));
+    expect_reject(&b, "strides[0]=2147483648 out of range");
+}
+END_TEST
+
+/* op_run against the kernel called with the pads ONNX's formulas give. */
+START_TEST(test_run_convtranspose_output_shape_and_same_upper)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    uint32_t w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(1), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct_same", "ConvTranspose", 2, x, w);
+    tg_str(&b, "auto_pad", "SAME_UPPER");
+    tg_ints(&b, "strides", 2, I64(2), I64(2));
+    expect_shape(&b, 4, I64(1), I64(2), I64(6), I64(6));
+    float xv[9], wv[18], y[2 * 10 * 8], want[2 * 10 * 8];
+    for (int i = 0; i < 9; i++)
+        xv[i] = (float)i;
+    for (int i = 0; i < 18; i++)
+        wv[i] = 1.0f;
+    const void *in[2] = {xv, wv};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    /* total padding 1: SAME_UPPER trims it from the end, so row 0 is the full result's row 0 */
+    const float row0[6] = {0, 0, 1, 1, 3, 2};
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(y[i], row0[i]);
+
+    /* output_shape one past the full 9x7 result: pads (0, 0) in front, the extra row and column are zero */
+    tg_init(&b);
+    x = tg_x(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    w = tg_tensor(&b, "w", TENSOR_WEIGHT, DT_FLOAT, 4, I64(1), I64(2), I64(3), I64(3));
+    tg_node(&b, "ct_os", "ConvTranspose", 2, x, w);
+    tg_ints(&b, "output_shape", 2, I64(10), I64(8));
+    tg_ints(&b, "strides", 2, I64(3), I64(2));
+    expect_shape(&b, 4, I64(1), I64(2), I64(10), I64(8));
+    op_run(&b.g, &b.node, in, out);
+    k_conv2d_shape s = {.n = 1, .c = 1, .h = 3, .w = 3, .m = 2, .kh = 3, .kw = 3, .oh = 10, .ow = 8, .group = 1,
+                        .stride_h = 3, .stride_w = 2, .pad_t = 0, .pad_l = 0, .dil_h = 1, .dil_w = 1};
+    k_conv_transpose2d(&s, xv, wv, NULL, want, NULL, 0);
+    for (int i = 0; i < 160; i++)
+        ck_assert_float_eq(y[i], want[i]);
+    ck_assert_float_eq(y[9 * 8 + 3], 0.0f);
+}
+END_TEST
+
+START_TEST(test_binary_int64_and_pow)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t a = tg_tensor(&b, "a", TENSOR_INPUT, DT_INT64, 1, I64(3));
+    int64_t two = 2;
+    uint32_t c = tg_weight_i64(&b, "two", &two, 1);
+    tg_node(&b, "div_i", "Div", 2, a, c);
+    expect_shape(&b, 1, I64(3));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+    int64_t av[3] = {7, -7, 8}, y[3];
+    const void *in[2] = {av, tg_wptr(&b, c)};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_int_eq(y[0], 3);
+    ck_assert_int_eq(y[1], -3);
+    ck_assert_int_eq(y[2], 4);
+
+    tg_init(&b);
+    a = tg_tensor(&b, "a", TENSOR_INPUT, DT_INT64, 1, I64(3));
+    c = tg_tensor(&b, "c", TENSOR_WEIGHT, DT_FLOAT, 1, I64(3));
+    tg_node(&b, "add_mix", "Add", 2, a, c);
+    expect_reject(&b, "dtype float32, expected int64");
+    tg_init(&b);
+    a = tg_tensor(&b, "a", TENSOR_INPUT, DT_INT32, 1, I64(3));
+    tg_node(&b, "mul_i32", "Mul", 2, a, a);
+    expect_reject(&b, "dtype int32, expected float32 or int64");
+
+    tg_init(&b);
+    a = tg_x(&b, 2, I64(2), I64(3));
+    c = tg_weight_f32(&b, "e", 3.0f);
+    tg_node(&b, "pow", "Pow", 2, a, c);
+    expect_shape(&b, 2, I64(2), I64(3));
+    float xv[6] = {1, 2, 3, -1, 0.5f, 0}, yv[6];
+    in[0] = xv;
+    in[1] = tg_wptr(&b, c);
+    out[0] = yv;
+    op_run(&b.g, &b.node, in, out);
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(yv[i], xv[i] * xv[i] * xv[i]);
+    tg_init(&b);
+    a = tg_x(&b, 1, I64(3));
+    c = tg_tensor(&b, "e", TENSOR_WEIGHT, DT_INT64, 0);
+    tg_node(&b, "pow_i", "Pow", 2, a, c);
+    expect_reject(&b, "dtype int64, expected float32");
+
+    tg_init(&b);
+    a = tg_x(&b, 1, I64(2));
+    tg_node(&b, "sqrt", "Sqrt", 1, a);
+    expect_shape(&b, 1, I64(2));
+    float sv[2] = {4, 9};
+    in[0] = sv;
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_float_eq(yv[0], 2.0f);
+    ck_assert_float_eq(yv[1], 3.0f);
+}
+END_TEST
+
+START_TEST(test_softmax_legacy_coerce2d)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 3, I64(2), I64(3), I64(2));
+    tg_node(&b, "sm_old", "Softmax", 1, x);
+    tg_int(&b, "_legacy_coerce2d", 1);
+    expect_shape(&b, 3, I64(2), I64(3), I64(2));
+    float xv[12], y[12], want[12];
+    for (int i = 0; i < 12; i++)
+        xv[i] = (float)(i % 5) * 0.3f;
+    const void *in[1] = {xv};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    k_softmax(xv, want, 2, 6, 1); /* default axis 1: rows of 3*2 */
+    for (int i = 0; i < 12; i++)
+        ck_assert(tu_close(y[i], want[i], 1e-6f, 1e-7f));
+    tg_int(&b, "axis", 0);
+    op_run(&b.g, &b.node, in, out);
+    k_softmax(xv, want, 1, 12, 1);
+    for (int i = 0; i < 12; i++)
+        ck_assert(tu_close(y[i], want[i], 1e-6f, 1e-7f));
+    b.attrs[0].v.i = 2;
+    expect_reject(&b, "attribute _legacy_coerce2d=2 out of range");
+}
+END_TEST
+
+START_TEST(test_reducemean_axes_forms)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 3, I64(2), I64(3), I64(4));
+    tg_node(&b, "rm", "ReduceMean", 1, x);
+    expect_shape(&b, 3, I64(1), I64(1), I64(1));
+    tg_ints(&b, "axes", 2, I64(0), I64(-1));
+    expect_shape(&b, 3, I64(1), I64(3), I64(1));
+    tg_int(&b, "keepdims", 0);
+    expect_shape(&b, 1, I64(3));
+    float xv[24], y[3];
+    for (int i = 0; i < 24; i++)
+        xv[i] = (float)i;
+    const void *in[2] = {xv, NULL};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    /* mean over n and w of x[n][c][w] = 12n + 4c + w: 6 + 4c + 1.5 */
+    for (int ch = 0; ch < 3; ch++)
+        ck_assert_float_eq(y[ch], 7.5f + 4.0f * (float)ch);
+    b.ints[0][1] = 3;
+    expect_reject(&b, "axes[1]=3 out of range for rank 3");
+    b.ints[0][1] = -3;
+    expect_reject(&b, "axes repeats axis 0");
+
+    /* opset 18: axes as a constant input, noop_with_empty_axes */
+    tg_init(&b);
+    x = tg_x(&b, 3, I64(2), I64(3), I64(4));
+    int64_t ax[1] = {1};
+    uint32_t at = tg_weight_i64(&b, "axes", ax, 1);
+    tg_node(&b, "rm18", "ReduceMean", 2, x, at);
+    expect_shape(&b, 3, I64(2), I64(1), I64(4));
+    tg_ints(&b, "axes", 1, I64(1));
+    expect_reject(&b, "axes given both as attribute and as input");
+    b.node.n_attrs = 0;
+    b.t[at].kind = TENSOR_ACTIVATION;
+    expect_reject(&b, "axes input 'axes' is not a constant weight");
+    b.t[at].kind = TENSOR_WEIGHT;
+    b.t[at].offset = 4096;
+    expect_reject(&b, "axes input 'axes' lies outside the weights");
+
+    tg_init(&b);
+    x = tg_x(&b, 2, I64(2), I64(3));
+    tg_node(&b, "rm_noop", "ReduceMean", 2, x, GRAPH_NO_TENSOR);
+    tg_int(&b, "noop_with_empty_axes", 1);
+    expect_shape(&b, 2, I64(2), I64(3));
+    in[0] = xv;
+    float y6[6];
+    out[0] = y6;
+    op_run(&b.g, &b.node, in, out);
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(y6[i], xv[i]);
+}
+END_TEST
+
+START_TEST(test_squeeze_unsqueeze_identity)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_tensor(&b, "x", TENSOR_INPUT, DT_INT64, 4, I64(1), I64(3), I64(1), I64(5));
+    tg_node(&b, "sq", "Squeeze", 1, x);
+    expect_shape(&b, 2, I64(3), I64(5));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+    tg_ints(&b, "axes", 1, I64(-2));
+    expect_shape(&b, 3, I64(1), I64(3), I64(5));
+    b.ints[0][0] = 1;
+    expect_reject(&b, "axes selects axis 1 of size 3, not 1");
+
+    tg_init(&b);
+    x = tg_x(&b, 4, I64(1), I64(3), I64(1), I64(5));
+    int64_t ax[2] = {0, 2};
+    uint32_t at = tg_weight_i64(&b, "axes", ax, 2);
+    tg_node(&b, "sq13", "Squeeze", 2, x, at);
+    expect_shape(&b, 2, I64(3), I64(5));
+
+    tg_init(&b);
+    x = tg_x(&b, 2, I64(3), I64(4));
+    tg_node(&b, "usq", "Unsqueeze", 1, x);
+    expect_reject(&b, "axes are required");
+    tg_ints(&b, "axes", 2, I64(0), I64(-1));
+    expect_shape(&b, 4, I64(1), I64(3), I64(4), I64(1));
+    b.ints[0][1] = -4;
+    expect_reject(&b, "axes repeats axis 0");
+    b.ints[0][1] = 4;
+    expect_reject(&b, "axes[1]=4 out of range for rank 4");
+
+    tg_init(&b);
+    x = tg_x(&b, 3, I64(3), I64(4), I64(5));
+    int64_t ua[3] = {5, 4, 2};
+    at = tg_weight_i64(&b, "axes", ua, 3);
+    tg_node(&b, "usq13", "Unsqueeze", 2, x, at);
+    expect_shape(&b, 6, I64(3), I64(4), I64(1), I64(5), I64(1), I64(1));
+
+    tg_init(&b);
+    x = tg_x(&b, 7, I64(1), I64(1), I64(1), I64(1), I64(1), I64(1), I64(2));
+    tg_node(&b, "usq_big", "Unsqueeze", 1, x);
+    tg_ints(&b, "axes", 2, I64(0), I64(1));
+    expect_reject(&b, "output rank 9 is above 8");
+
+    tg_init(&b);
+    x = tg_tensor(&b, "x", TENSOR_INPUT, DT_INT64, 1, I64(3));
+    tg_node(&b, "id", "Identity", 1, x);
+    expect_shape(&b, 1, I64(3));
+    int64_t v[3] = {4, 5, -6}, y[3];
+    const void *in[1] = {v};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_int_eq(memcmp(v, y, sizeof(v)), 0);
+}
+END_TEST
+
+START_TEST(test_slice_inputs_and_attributes)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 2, I64(4), I64(5));
+    int64_t st[2] = {-1, 20}, en[2] = {INT64_MIN, 0}, ax[2] = {0, -1}, sp[2] = {-2, -2};
+    uint32_t ts = tg_weight_i64(&b, "starts", st, 2), te = tg_weight_i64(&b, "ends", en, 2);
+    uint32_t ta = tg_weight_i64(&b, "axes", ax, 2), tp = tg_weight_i64(&b, "steps", sp, 2);
+    tg_node(&b, "sl", "Slice", 5, x, ts, te, ta, tp);
+    /* axis 0: 3, 1; axis 1: start clamps to 4 -> 4, 2 */
+    expect_shape(&b, 2, I64(2), I64(2));
+    float xv[20], y[20];
+    for (int i = 0; i < 20; i++)
+        xv[i] = (float)i;
+    const void *in[5] = {xv, tg_wptr(&b, ts), tg_wptr(&b, te), tg_wptr(&b, ta), tg_wptr(&b, tp)};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    const float want[4] = {19, 17, 9, 7};
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq(y[i], want[i]);
+
+    /* default axes and steps, ends past the end */
+    b.node.n_inputs = 3;
+    int64_t st2[2] = {1, 0}, en2[2] = {1000, -1};
+    memcpy(b.weights + b.t[ts].offset, st2, sizeof(st2));
+    memcpy(b.weights + b.t[te].offset, en2, sizeof(en2));
+    expect_shape(&b, 2, I64(3), I64(4));
+    b.node.n_inputs = 5;
+    memcpy(b.weights + b.t[tp].offset, (int64_t[2]){1, 0}, 16);
+    expect_reject(&b, "steps[1] is 0");
+    memcpy(b.weights + b.t[tp].offset, sp, sizeof(sp));
+    memcpy(b.weights + b.t[ts].offset, (int64_t[2]){0, 4}, 16);
+    memcpy(b.weights + b.t[te].offset, (int64_t[2]){0, 0}, 16);
+    expect_reject(&b, "slice of axis 0 is empty");
+    b.t[ta].dims[0] = 1;
+    b.t[ta].bytes = 8;
+    expect_reject(&b, "have 2, 2, 1 and 2 values");
+    b.t[ta].dims[0] = 2;
+    b.t[ta].bytes = 16;
+    b.t[ts].kind = TENSOR_INPUT;
+    expect_reject(&b, "starts input 'starts' is not a constant weight");
+
+    /* opset < 10: attributes, int64 data */
+    tg_init(&b);
+    x = tg_tensor(&b, "x", TENSOR_INPUT, DT_INT64, 1, I64(5));
+    tg_node(&b, "sl9", "Slice", 1, x);
+    expect_reject(&b, "attributes starts and ends are required");
+    tg_ints(&b, "starts", 1, I64(1));
+    tg_ints(&b, "ends", 1, I64(-1));
+    expect_shape(&b, 1, I64(3));
+    int64_t iv[5] = {10, 11, 12, 13, 14}, iy[3];
+    in[0] = iv;
+    out[0] = iy;
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_int_eq(iy[0], 11);
+    ck_assert_int_eq(iy[2], 13);
+    b.node.n_inputs = 2;
+    b.ins[1] = x;
+    expect_reject(&b, "has 2 inputs");
+}
+END_TEST
+
+START_TEST(test_gather_shapes_and_indices)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 2, I64(3), I64(3));
+    int64_t iv[2] = {0, -1};
+    uint32_t it = tg_weight_i64(&b, "idx", iv, 2);
+    b.t[it].rank = 2;
+    b.t[it].dims[0] = 1;
+    b.t[it].dims[1] = 2;
+    tg_node(&b, "ga", "Gather", 2, x, it);
+    tg_int(&b, "axis", 1);
+    expect_shape(&b, 3, I64(3), I64(1), I64(2));
+    float xv[9], y[6];
+    for (int i = 0; i < 9; i++)
+        xv[i] = (float)i;
+    const void *in[2] = {xv, tg_wptr(&b, it)};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    const float want[6] = {0, 2, 3, 5, 6, 8};
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(y[i], want[i]);
+    memcpy(b.weights + b.t[it].offset, (int64_t[2]){0, -4}, 16);
+    expect_reject(&b, "indices[1]=-4 out of range for an axis of 3");
+    b.attrs[0].v.i = 2;
+    expect_reject(&b, "axis=2 out of range for rank 2");
+
+    /* int64 data, a computed int32 scalar index: rank drops by one */
+    tg_init(&b);
+    x = tg_tensor(&b, "shape", TENSOR_INPUT, DT_INT64, 1, I64(4));
+    uint32_t i32 = tg_tensor(&b, "i", TENSOR_INPUT, DT_INT32, 0);
+    tg_node(&b, "ga_s", "Gather", 2, x, i32);
+    expect_shape(&b, 0);
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+    int64_t dims[4] = {1, 3, 224, 224}, r;
+    int32_t k = -2;
+    in[0] = dims;
+    in[1] = &k;
+    out[0] = &r;
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_int_eq(r, 224);
+    b.t[i32].dtype = DT_FLOAT;
+    expect_reject(&b, "dtype float32, expected int64 or int32");
+}
+END_TEST
+
+START_TEST(test_cast_and_shape)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 1, I64(3));
+    tg_node(&b, "cast", "Cast", 1, x);
+    expect_reject(&b, "attribute to is required");
+    tg_int(&b, "to", 7);
+    expect_shape(&b, 1, I64(3));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+    float xv[3] = {1.9f, -1.9f, 3.0f};
+    int64_t y[3];
+    const void *in[1] = {xv};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    ck_assert_int_eq(y[0], 1);
+    ck_assert_int_eq(y[1], -1);
+    ck_assert_int_eq(y[2], 3);
+    b.attrs[0].v.i = 6;
+    expect_shape(&b, 1, I64(3));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT32);
+    b.attrs[0].v.i = 11;
+    expect_reject(&b, "attribute to=11 is unsupported");
+
+    static const struct {
+        int has_start, has_end;
+        int64_t start, end, len, first;
+    } cases[] = {
+        {0, 0, 0, 0, 3, 3}, {1, 0, -1, 0, 1, 5}, {0, 1, 0, -1, 2, 3}, {1, 0, -10, 0, 3, 3},
+        {0, 1, 0, 10, 3, 3}, {1, 1, 1, 2, 1, 4},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        tg_init(&b);
+        x = tg_x(&b, 3, I64(3), I64(4), I64(5));
+        tg_node(&b, "shape", "Shape", 1, x);
+        if (cases[i].has_start)
+            tg_int(&b, "start", cases[i].start);
+        if (cases[i].has_end)
+            tg_int(&b, "end", cases[i].end);
+        expect_shape(&b, 1, cases[i].len);
+        ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+        int64_t s[3] = {0, 0, 0};
+        out[0] = s;
+        op_run(&b.g, &b.node, in, out);
+        ck_assert_int_eq(s[0], cases[i].first);
+    }
+    tg_init(&b);
+    x = tg_x(&b, 3, I64(3), I64(4), I64(5));
+    tg_node(&b, "shape", "Shape", 1, x);
+    tg_int(&b, "start", 2);
+    tg_int(&b, "end", 1);
+    expect_reject(&b, "start and end select no dims");
+}
+END_TEST
+
+/* A Resize node on x [1, 1, 2, 2] with constant scales or sizes. */
+static void resize_graph(tg *b, const char *name, int use_sizes, const float *scales, const int64_t *sizes)
+{
+    tg_init(b);
+    uint32_t x = tg_x(b, 4, I64(1), I64(1), I64(2), I64(2));
+    if (use_sizes) {
+        uint32_t st = tg_weight_i64(b, "sizes", sizes, 4);
+        tg_node(b, name, "Resize", 4, x, GRAPH_NO_TENSOR, GRAPH_NO_TENSOR, st);
+        return;
+    }
+    uint32_t sc = tg_weight_f32(b, "scales", 0.0f);
+    b->t[sc].rank = 1;
+    b->t[sc].dims[0] = 4;
+    b->t[sc].bytes = 16;
+    memcpy(b->weights + b->t[sc].offset, scales, 16);
+    tg_node(b, name, "Resize", 3, x, GRAPH_NO_TENSOR, sc);
+}
+
+START_TEST(test_resize_forms_and_modes)
+{
+    const float up2[4] = {1, 1, 2, 2}, up15[4] = {1, 1, 1.5f, 1.5f};
+    const int64_t sz[4] = {1, 1, 3, 1};
+    float xv[4] = {1, 2, 3, 4}, y[16];
+    const void *in[4] = {xv, NULL, NULL, NULL};
+    void *out[1] = {y};
+    tg b;
+
+    resize_graph(&b, "rs", 0, up2, NULL);
+    expect_shape(&b, 4, I64(1), I64(1), I64(4), I64(4));
+    in[2] = tg_wptr(&b, b.ins[2]);
+    op_run(&b.g, &b.node, in, out);
+    /* half_pixel + round_prefer_floor at scale 2: each pixel twice */
+    const float near2[16] = {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4};
+    for (int i = 0; i < 16; i++)
+        ck_assert_float_eq(y[i], near2[i]);
+    tg_str(&b, "mode", "linear");
+    op_run(&b.g, &b.node, in, out);
+    /* half_pixel linear, first row: coords -0.25, 0.25, 0.75, 1.25 */
+    const float lin_row0[4] = {1, 1.25f, 1.75f, 2};
+    for (int i = 0; i < 4; i++)
+        ck_assert_float_eq(y[i], lin_row0[i]);
+    b.attrs[0].v.s = "cubic";
+    expect_reject(&b, "unsupported attribute value mode=cubic");
+    b.attrs[0].v.s = "nearest";
+    tg_str(&b, "coordinate_transformation_mode", "tf_crop_and_resize");
+    expect_reject(&b, "coordinate_transformation_mode=tf_crop_and_resize");
+    b.attrs[1].v.s = "align_corners";
+    tg_str(&b, "nearest_mode", "banker");
+    expect_reject(&b, "nearest_mode=banker");
+    b.attrs[2].v.s = "ceil";
+    expect_shape(&b, 4, I64(1), I64(1), I64(4), I64(4));
+
+    resize_graph(&b, "rs15", 0, up15, NULL);
+    expect_shape(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    const float bad[4] = {1, 1, 0, 2};
+    memcpy(b.weights + b.t[b.ins[2]].offset, bad, 16);
+    expect_reject(&b, "scales[2]=0 is not a positive finite number");
+    const float outer[4] = {1, 2, 2, 2};
+    memcpy(b.weights + b.t[b.ins[2]].offset, outer, 16);
+    tg_str(&b, "mode", "linear");
+    expect_reject(&b, "mode linear resizes only the last two axes; axis 1 has scale 2");
+    b.t[b.ins[2]].dims[0] = 3;
+    b.t[b.ins[2]].bytes = 12;
+    expect_reject(&b, "scales has 3 values for rank 4");
+
+    resize_graph(&b, "rs_sizes", 1, NULL, sz);
+    expect_shape(&b, 4, I64(1), I64(1), I64(3), I64(1));
+    b.ins[2] = b.ins[3];
+    b.t[b.ins[2]].dtype = DT_FLOAT;
+    b.t[b.ins[2]].bytes = 16;
+    expect_reject(&b, "exactly one of the scales and sizes inputs must be given");
+
+    /* opset 10: (X, scales), asymmetric + floor by default */
+    resize_graph(&b, "rs10", 0, up15, NULL);
+    b.ins[1] = b.ins[2];
+    b.node.n_inputs = 2;
+    expect_shape(&b, 4, I64(1), I64(1), I64(3), I64(3));
+    in[1] = tg_wptr(&b, b.ins[1]);
+    op_run(&b.g, &b.node, in, out);
+    /* coords 0, 0.667, 1.333 floor to 0, 0, 1 */
+    const float near10[9] = {1, 1, 2, 1, 1, 2, 3, 3, 4};
+    for (int i = 0; i < 9; i++)
+        ck_assert_float_eq(y[i], near10[i]);
+}
+END_TEST
+
+START_TEST(test_layernorm_shapes_and_run)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t x = tg_x(&b, 3, I64(2), I64(3), I64(4));
+    uint32_t sc = tg_tensor(&b, "scale", TENSOR_WEIGHT, DT_FLOAT, 2, I64(3), I64(4));
+    uint32_t bt = tg_tensor(&b, "bias", TENSOR_WEIGHT, DT_FLOAT, 1, I64(4));
+    tg_node(&b, "ln", "LayerNormalization", 2, x, sc);
+    tg_int(&b, "axis", 1);
+    expect_shape(&b, 3, I64(2), I64(3), I64(4));
+    b.node.n_inputs = 3;
+    b.ins[2] = bt;
+    expect_reject(&b, "input 2 (B) does not match the normalised shape of 12 elements");
+    b.attrs[0].v.i = -1;
+    expect_reject(&b, "input 1 (Scale) does not match");
+    b.ins[1] = bt;
+    expect_shape(&b, 3, I64(2), I64(3), I64(4));
+    tg_int(&b, "stash_type", 0);
+    expect_reject(&b, "stash_type=0 out of range");
+    b.node.n_attrs = 1;
+    b.node.n_outputs = 3;
+    expect_reject(&b, "only Y is supported");
+    b.node.n_outputs = 1;
+
+    float xv[24], w[4] = {1, 2, 0.5f, 1}, bias[4] = {0, 1, 0, -1}, y[24], want[24];
+    for (int i = 0; i < 24; i++)
+        xv[i] = (float)((i * 7) % 11);
+    const void *in[3] = {xv, w, bias};
+    void *out[1] = {y};
+    op_run(&b.g, &b.node, in, out);
+    k_layernorm(xv, want, 6, 4, w, 4, bias, 4, 1e-5f);
+    for (int i = 0; i < 24; i++)
+        ck_assert_float_eq(y[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_int64_shape_ops_keep_dtype)
+{
+    tg b;
+    tg_init(&b);
+    uint32_t a = tg_tensor(&b, "a", TENSOR_INPUT, DT_INT64, 1, I64(2));
+    uint32_t c = tg_tensor(&b, "c", TENSOR_WEIGHT, DT_INT64, 1, I64(3));
+    tg_node(&b, "cat_i", "Concat", 2, a, c);
+    tg_int(&b, "axis", 0);
+    expect_shape(&b, 1, I64(5));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+
+    tg_init(&b);
+    a = tg_tensor(&b, "a", TENSOR_INPUT, DT_INT64, 2, I64(2), I64(3));
+    tg_node(&b, "fl_i", "Flatten", 1, a);
+    expect_shape(&b, 2, I64(2), I64(3));
+    ck_assert_int_eq(b.t[b.out].dtype, DT_INT64);
+}
+END_TEST
+
 static Suite *ops_suite(void)
 {
     Suite *s = suite_create("ops");
@@ -1220,6 +1857,19 @@ static Suite *ops_suite(void)
     tcase_add_test(tc, test_run_matmul_1d_and_gemm);
     tcase_add_test(tc, test_run_reshape_transpose_concat_avgpool);
     tcase_add_test(tc, test_run_conv_im2col_in_threads_matches_direct);
+    tcase_add_test(tc, test_convtranspose_shapes);
+    tcase_add_test(tc, test_convtranspose_rejects);
+    tcase_add_test(tc, test_run_convtranspose_output_shape_and_same_upper);
+    tcase_add_test(tc, test_binary_int64_and_pow);
+    tcase_add_test(tc, test_softmax_legacy_coerce2d);
+    tcase_add_test(tc, test_reducemean_axes_forms);
+    tcase_add_test(tc, test_squeeze_unsqueeze_identity);
+    tcase_add_test(tc, test_slice_inputs_and_attributes);
+    tcase_add_test(tc, test_gather_shapes_and_indices);
+    tcase_add_test(tc, test_cast_and_shape);
+    tcase_add_test(tc, test_resize_forms_and_modes);
+    tcase_add_test(tc, test_layernorm_shapes_and_run);
+    tcase_add_test(tc, test_int64_shape_ops_keep_dtype);
     suite_add_tcase(s, tc);
     return s;
 }

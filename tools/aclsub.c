@@ -16,6 +16,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"decode", cmd_decode, "print the operator records of a stream (file, FIFO or -)"},
     {"mkom", cmd_mkom, "compile a text graph description into an .om model"},
+    {"atc", cmd_atc, "compile an ONNX model into an .om model (vendor ATC options)"},
 };
 
 static void usage(FILE *out)

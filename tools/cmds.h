@@ -8,5 +8,6 @@
 
 int cmd_decode(int argc, char **argv);
 int cmd_mkom(int argc, char **argv);
+int cmd_atc(int argc, char **argv);
 
 #endif /* ACLSUB_TOOLS_CMDS_H_ */

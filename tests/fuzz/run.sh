@@ -13,6 +13,14 @@ for f in "$D"/fuzz_*; do
     work=$(mktemp -d)
     seed=tests/fuzz/corpus_${name#fuzz_}
     [ -d "$seed" ] && cp -r "$seed"/. "$work"/ 2>/dev/null
+    # The ONNX importer starts from small models of ONNX's own test data.
+    if [ "$name" = fuzz_onnx ] && [ -d /usr/share/libonnx-testdata/data/node ]; then
+        for t in relu conv_with_strides_padding softmax_axis_1 reshape_negative_dim concat_2d_axis_0 \
+            gemm_default_no_bias maxpool_2d_pads slice clip_default_min; do
+            m=/usr/share/libonnx-testdata/data/node/test_$t/model.onnx
+            [ -f "$m" ] && cp "$m" "$work/$t.onnx"
+        done
+    fi
     echo "=== $name (${S}s)"
     if "$f" -max_total_time="$S" -rss_limit_mb=2048 -timeout=10 -print_final_stats=0 "$work" \
         >"$work.log" 2>&1; then
