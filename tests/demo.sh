@@ -1,8 +1,27 @@
 #!/bin/sh
-# demo.sh BUILD - the README's demo: the CNN demo model runs on the emulated
-# device under its own subscription, and every operator record it produces
-# is printed as it arrives through the pipe.
+# demo.sh BUILD - the README's demo: PaddleOCR's text-direction classifier
+# (fetched by install-deps.sh) is compiled from ONNX with `aclsub atc`, runs
+# on the emulated device under its own subscription, and every operator
+# record is printed as it arrives through the pipe; then the same records,
+# captured by libaclsub.so from a program that never subscribes, are
+# summarised by `aclsub decode summary`.
 set -eu
 B=$1
-echo "aclsub demo: models/cnn.txt compiled to $B/models/cnn.om, executed once under subscription"
-"$B/examples/subscribe" "$B/models/cnn.om" 1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+ONNX=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
+if [ -f "$ONNX" ]; then
+    echo "aclsub demo: compiling $ONNX"
+    "$B/bin/aclsub" atc --model="$ONNX" --framework=5 --output="$T/cls" --input_shape="x:1,3,48,192"
+    MODEL=$T/cls.om
+else
+    echo "aclsub demo: $ONNX is missing (./install-deps.sh fetches it); using the small demo CNN"
+    MODEL=$B/models/cnn.om
+fi
+echo
+echo "aclsub demo: one execute under the program's own subscription"
+"$B/examples/subscribe" "$MODEL" 1
+echo
+echo "aclsub demo: an unmodified program under LD_PRELOAD=libaclsub.so, 20 executes, summarised"
+LD_PRELOAD="$PWD/$B/lib/libaclsub.so" ACLSUB_OUTPUT="$T/ops.rec" "$B/tests/app_plain" "$MODEL" 20 >/dev/null
+"$B/bin/aclsub" decode summary --top 10 "$T/ops.rec"

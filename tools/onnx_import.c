@@ -903,6 +903,10 @@ static int im_resolve_input(imp *p, const graph_node *n, const char *name, uint3
         return im_fail(p, ONNX_IMPORT_EINVAL,
                        "node %s (%s): input '%.64s' is not a graph input, an initializer or a node's output", n->name,
                        n->op_type, name);
+    /* Exporters pass an empty constant for an optional input they leave out (Resize's roi, scales). */
+    const graph_tensor *t = &p->g->tensors[*idx];
+    if (t->kind == TENSOR_WEIGHT && t->bytes == 0)
+        *idx = GRAPH_NO_TENSOR;
     return 0;
 }
 
@@ -922,6 +926,8 @@ static int im_node_inputs(imp *p, const Onnx__NodeProto *on, graph_node *n)
         if (rc)
             return rc;
     }
+    while (n->n_inputs && n->inputs[n->n_inputs - 1] == GRAPH_NO_TENSOR)
+        n->n_inputs--;
     return 0;
 }
 
