@@ -75,12 +75,24 @@ TEST_TOOLS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/tool_*.c))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
 
+# The pyACL-compatible `acl` module (tools/pyacl/), for Debian's python3.
+PYTHON     ?= /usr/bin/python3
+PYACL_SRCS := $(wildcard tools/pyacl/*.c)
+PY_EXT     := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
+PY_CFLAGS  := $(shell $(PYTHON)-config --includes 2>/dev/null) \
+              -I$(shell $(PYTHON) -c "import numpy; print(numpy.get_include())" 2>/dev/null)
+PY_DIR     := $(O)/python
+PYACL_MOD  := $(PY_DIR)/acl$(PY_EXT)
+
 LIBS := $(LIB_DECODE_SO) $(LIB_DECODE_A)
 ifneq ($(SHIM_SRCS),)
 LIBS += $(LIB_EMU_SO) $(LIB_EMU_A)
 endif
 ifneq ($(PRELOAD_SRCS),)
 LIBS += $(LIB_PRELOAD)
+endif
+ifneq ($(PYACL_SRCS),)
+LIBS += $(PYACL_MOD)
 endif
 
 .PHONY: all tests check check-plain check-san fuzz fuzz-run bench demo install uninstall clean
@@ -128,6 +140,13 @@ $(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS) preload/libaclsub.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaclsub.so -Wl,--version-script=preload/libaclsub.map $(LDFLAGS) -o $@ \
 	    $(PRELOAD_OBJS) $(DEC_LIB_OBJS) -ldl
+
+# The Python module links the shared emulated runtime, so that a preloaded
+# libaclsub.so interposes its calls like any program's.
+$(PYACL_MOD): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h) $(LIB_EMU_SO)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
+	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
 
 # The subcommands (all of tools/ but the dispatcher, and decoder's commands),
 # as an archive that tests link too.
