@@ -46,7 +46,9 @@
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (64 * 1024)
-#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to the sink */
+#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or pipe sink */
+#define FILE_WRITE_MAX 128                /* records per write() to a regular file */
+#define PIPE_SIZE (1 << 20)               /* bytes the model pipes and a FIFO sink hold */
 #define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
 
 typedef struct pl_model {
@@ -322,7 +324,7 @@ static void take_records(const pl_config *c, pl_model *m, const unsigned char *p
     }
 }
 
-/* Reads what a model's pipe has; returns 0 at end of file. Under rl_lock. */
+/* Reads what a model's pipe has: 2 read some, 1 nothing there now, 0 end of file. Under rl_lock. */
 static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_t max)
 {
     memcpy(buf, m->carry, m->carry_len);
@@ -336,7 +338,7 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
     m->carry_len = have - whole;
     memcpy(m->carry, buf + whole, m->carry_len);
     progress++;
-    return 1;
+    return 2;
 }
 
 /* --- the sink ------------------------------------------------------------------------ */
@@ -350,16 +352,21 @@ static void sink_close_fd(void)
     }
 }
 
-/* Writes up to WRITE_MAX queued records. Under rl_lock. */
-static void write_sink(void)
+/*
+ * Writes queued records: at most PIPE_BUF bytes per write() to a FIFO or
+ * pipe, so that records from several writers never interleave; larger
+ * writes to a regular file (O_APPEND places each write whole).  Returns 1
+ * if it wrote something.  Under rl_lock.
+ */
+static int write_sink(void)
 {
     int fd = atomic_load(&sink_fd);
     size_t t = atomic_load(&ring_tail), h = atomic_load(&ring_head);
     if (fd < 0 || t == h)
-        return;
-    size_t n = h - t, slot = t % ring_cap;
-    if (n > WRITE_MAX)
-        n = WRITE_MAX;
+        return 0;
+    size_t n = h - t, slot = t % ring_cap, max = sink_kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
+    if (n > max)
+        n = max;
     if (n > ring_cap - slot)
         n = ring_cap - slot; /* no wrap inside one write */
     ssize_t w = write(fd, ring + slot * REC, n * REC);
@@ -383,10 +390,10 @@ static void write_sink(void)
         }
         atomic_store(&ring_tail, t + done);
         progress++;
-        return;
+        return 1;
     }
     if (w < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
+        return 0;
     if (w < 0 && errno == EPIPE && sink_kind == SINK_FIFO) {
         /* The reader went away: wait for the next one. */
         sigset_t ps;
@@ -399,7 +406,7 @@ static void write_sink(void)
         sink_pending = 1;
         reader_left = 1;
         pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
-        return;
+        return 0;
     }
     pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
            strerror(errno));
@@ -407,6 +414,7 @@ static void write_sink(void)
     sink_dead = 1;
     dropped += ring_data_records();
     atomic_store(&ring_tail, h);
+    return 0;
 }
 
 /* --- the thread ------------------------------------------------------------------------- */
@@ -490,15 +498,29 @@ static void *relay_main(void *arg)
                 if (max < REC)
                     continue;
             }
-            if (!read_model(c, m, buf, max)) {
+            /* Drain the pipe while the ring has room, passing records on as they come. */
+            int rc;
+            while ((rc = read_model(c, m, buf, max)) == 2) {
+                while (write_sink())
+                    ;
+                if (blocking(c)) {
+                    size_t free_recs = ring_cap - ring_used();
+                    free_recs = free_recs > 2 ? free_recs - 2 : 0;
+                    max = free_recs * REC < READ_CHUNK ? free_recs * REC : READ_CHUNK;
+                    if (max < REC)
+                        break;
+                }
+            }
+            if (rc == 0) {
                 pl_fd_unprotect(m->rfd);
                 syscall(SYS_close, m->rfd);
                 m->rfd = -1;
                 progress++;
             }
         }
-        if (pfd[1].fd >= 0 && (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP)))
-            write_sink();
+        /* Write until the sink would block or the ring is empty. */
+        while (write_sink())
+            ;
         pthread_cond_broadcast(&rl_cond);
     }
     rl_thread_live = 0;
@@ -578,6 +600,7 @@ int pl_relay_attach(uint32_t id, const char *label)
     m->wfd = pl_fd_lift(p[1]);
     /* Only the read end: the runtime's writes stay blocking (back-pressure). */
     fcntl(m->rfd, F_SETFL, fcntl(m->rfd, F_GETFL) | O_NONBLOCK);
+    fcntl(m->rfd, F_SETPIPE_SZ, PIPE_SIZE); /* fewer wake-ups; best effort */
     m->app_fd = -1;
     pl_fd_protect(m->rfd);
     pl_fd_protect_runtime(m->wfd);

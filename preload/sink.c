@@ -119,7 +119,10 @@ __attribute__((visibility("default"))) void closefrom(int lowfd)
 static int open_fifo(const char *path)
 {
     /* O_NONBLOCK: opening a FIFO for writing never waits for a reader. */
-    return open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0)
+        fcntl(fd, F_SETPIPE_SZ, 1 << 20); /* a larger FIFO: fewer wake-ups; best effort */
+    return fd;
 }
 
 int pl_sink_open(const pl_config *c, int *kind, int *pending)

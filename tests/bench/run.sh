@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh BUILD - the profiling-cost benchmark (`make bench`), run from the
+# run.sh BUILD - the profiling-cost and interposer benchmarks (`make bench`), run from the
 # repository root against a build directory (default: build).
 #
 # Prints the machine, builds BUILD/bench/bench_prof against the emulated
@@ -13,8 +13,27 @@
 # non-zero only when something does not work: a build step, a program that
 # fails, or one that does not finish within its time limit.
 #
+# Then it measures the LD_PRELOAD interposer BUILD/lib/libaclsub.so on
+# BUILD/bench/bench_preload, a plain AscendCL program (no aclprof calls),
+# its sink a FIFO drained by BUILD/bench/bench_pipe (large reads, every
+# record checked), with ACLSUB_ON_FULL=block:
+#   the raw pipe ceiling of the machine (bench_pipe ceiling: 512-byte
+#   records in 4096-byte writes, 1 hop, and 2 hops with a copier between:
+#   the shape of the relay's path), for calibration
+#   preload overhead on the CNN model          <= 1 %
+#   preload cost per operator (tiny operators) <= 200 ns
+#   records per second device -> relay -> FIFO -> reader >= 2,000,000
+# The overheads come from runs with and without the preload alternated
+# (off, on, on, off, off, on, ...) so that drift cancels; every preloaded
+# run must deliver every record (stream-end record: 0 dropped, counts
+# matching the executes) or the script fails.
+#
 # Environment (optional): CC, BENCH_CNN_ITERS (default 5000),
-# BENCH_MANY_ITERS (default 400), BENCH_MANY_OPS (default 10000).
+# BENCH_MANY_ITERS (default 400), BENCH_MANY_OPS (default 10000),
+# BENCH_PRELOAD_PAIRS (runs with and without the preload, each; default 10),
+# BENCH_PRELOAD_CNN_ITERS (default 2000), BENCH_PRELOAD_MANY_ITERS (default
+# 100), BENCH_TPUT_RUNS (default 3), BENCH_TPUT_ITERS (default 300),
+# BENCH_CEILING_RECORDS (default 1000000), ACLSUB_BUFFER (passed on).
 set -eu
 
 B=${1:-build}
@@ -23,6 +42,12 @@ CNN_ITERS=${BENCH_CNN_ITERS:-5000}
 MANY_ITERS=${BENCH_MANY_ITERS:-400}
 MANY_OPS=${BENCH_MANY_OPS:-10000}
 RUN_LIMIT=60 # seconds per benchmark program
+PAIRS=${BENCH_PRELOAD_PAIRS:-10}
+PL_CNN_ITERS=${BENCH_PRELOAD_CNN_ITERS:-2000}
+PL_MANY_ITERS=${BENCH_PRELOAD_MANY_ITERS:-100}
+TPUT_RUNS=${BENCH_TPUT_RUNS:-3}
+TPUT_ITERS=${BENCH_TPUT_ITERS:-300}
+CEIL_RECORDS=${BENCH_CEILING_RECORDS:-1000000}
 
 fail() {
     echo "bench: $*" >&2
@@ -62,9 +87,26 @@ echo "building $B/bench/bench_prof"
 $CC -std=c11 -O2 -Wall -Wextra -Iinclude -o "$B/bench/bench_prof" tests/bench/bench_prof.c \
     -L"$LIBDIR" -Wl,-rpath,"$libabs" -lascendcl -pthread ||
     fail "cannot build bench_prof"
+echo "building $B/bench/bench_preload and $B/bench/bench_pipe"
+$CC -std=c11 -O2 -Wall -Wextra -Iinclude -o "$B/bench/bench_preload" tests/bench/bench_preload.c \
+    -L"$LIBDIR" -Wl,-rpath,"$libabs" -lascendcl -pthread ||
+    fail "cannot build bench_preload"
+$CC -std=c11 -O2 -Wall -Wextra -o "$B/bench/bench_pipe" tests/bench/bench_pipe.c ||
+    fail "cannot build bench_pipe"
+[ -f "$B/lib/libaclsub.so" ] || fail "$B/lib/libaclsub.so is missing: run make first"
+preload=$(cd "$B/lib" && pwd -P)/libaclsub.so
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/aclsub-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+reader_pid=
+# A FIFO reader still running when the script stops is this script's own: end it.
+cleanup() {
+    if [ -n "$reader_pid" ]; then
+        kill "$reader_pid" 2>/dev/null || true
+        wait "$reader_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The CNN model: the build's, or compiled here when `make tests` has not made it.
@@ -117,6 +159,268 @@ cnn_pct=$(result cnn overhead_pct)
 cnn_per_op=$(result cnn diff_per_op_ns)
 cnn_pct=$(awk -v v="$cnn_pct" 'BEGIN { printf "%.2f", v }')
 
+# === The interposer: libaclsub.so ==================================================
+
+# kv FILE KEY: a value from the RESULT line of FILE.
+kv() {
+    sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$1"
+}
+
+# at_least VALUE LIMIT: "met" or "MISSED".
+at_least() {
+    awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 >= l + 0) ? "met" : "MISSED" }'
+}
+
+# quantile Q: the Q-quantile (0..1, linear between ranks) of the numbers on
+# standard input, one a line; median: quantile 0.5.
+quantile() {
+    sort -g | awk -v q="$1" '{ v[NR] = $1 } END { if (NR == 0) { print 0; exit }
+        p = q * (NR - 1) + 1; i = int(p); f = p - i
+        if (i >= NR) printf "%.6f\n", v[NR]; else printf "%.6f\n", v[i] + f * (v[i + 1] - v[i]) }'
+}
+median() {
+    quantile 0.5
+}
+
+# plain_run NAME MODEL EXECUTES [WARMUP]: bench_preload without the preload;
+# output in $tmp/NAME.out.
+plain_run() {
+    set +e
+    timeout -k 5 "$RUN_LIMIT" env -u LD_PRELOAD "$B/bench/bench_preload" "$2" "$3" ${4:+"$4"} \
+        >"$tmp/$1.out" 2>"$tmp/$1.err"
+    pr_rc=$?
+    set -e
+    cat "$tmp/$1.err" >&2
+    case $pr_rc in
+    0) ;;
+    124 | 137) fail "$1: bench_preload did not finish within $RUN_LIMIT s (hung?)" ;;
+    *) fail "$1: bench_preload failed with status $pr_rc" ;;
+    esac
+    grep -q '^RESULT ' "$tmp/$1.out" || fail "$1: bench_preload printed no RESULT line"
+}
+
+# preloaded_run NAME MODEL EXECUTES [WARMUP]: bench_preload under libaclsub.so,
+# its sink the FIFO $tmp/NAME.fifo drained by bench_pipe; outputs in
+# $tmp/NAME.out (program) and $tmp/NAME.rd (reader).  Fails unless the
+# stream ends with a stream-end record that reports 0 dropped and as many
+# records as arrived, one whole-execute record per execute.
+preloaded_run() {
+    pr_fifo=$tmp/$1.fifo
+    rm -f "$pr_fifo"
+    mkfifo "$pr_fifo" || fail "mkfifo $pr_fifo failed"
+    timeout -k 5 "$RUN_LIMIT" "$B/bench/bench_pipe" read "$pr_fifo" >"$tmp/$1.rd" 2>"$tmp/$1.rd.err" &
+    reader_pid=$!
+    # The reader prints its first line once the FIFO is open: then the program starts.
+    pr_wait=0
+    while [ ! -s "$tmp/$1.rd" ]; do
+        kill -0 "$reader_pid" 2>/dev/null || break
+        pr_wait=$((pr_wait + 1))
+        [ "$pr_wait" -le 1000 ] || fail "$1: bench_pipe did not open $pr_fifo within 10 s"
+        sleep 0.01
+    done
+    if ! kill -0 "$reader_pid" 2>/dev/null; then
+        cat "$tmp/$1.rd.err" >&2
+        reader_pid=
+        fail "$1: bench_pipe read ended before the program started"
+    fi
+    set +e
+    timeout -k 5 "$RUN_LIMIT" env -u ACLSUB_MODELS -u ACLSUB_OP_TYPES -u ACLSUB_OP_NAMES \
+        LD_PRELOAD="$preload" ACLSUB_OUTPUT="$pr_fifo" ACLSUB_ON_FULL=block ACLSUB_LOG=warn \
+        "$B/bench/bench_preload" "$2" "$3" ${4:+"$4"} >"$tmp/$1.out" 2>"$tmp/$1.err"
+    pr_rc=$?
+    if [ "$pr_rc" -ne 0 ]; then
+        kill "$reader_pid" 2>/dev/null
+    fi
+    wait "$reader_pid"
+    pr_rrc=$?
+    reader_pid=
+    set -e
+    cat "$tmp/$1.err" "$tmp/$1.rd.err" >&2
+    case $pr_rc in
+    0) ;;
+    124 | 137) fail "$1: bench_preload (preloaded) did not finish within $RUN_LIMIT s (hung?)" ;;
+    *) fail "$1: bench_preload (preloaded) failed with status $pr_rc" ;;
+    esac
+    case $pr_rrc in
+    0) ;;
+    124 | 137) fail "$1: bench_pipe read did not finish within $RUN_LIMIT s (hung?)" ;;
+    *) fail "$1: bench_pipe read failed with status $pr_rrc" ;;
+    esac
+    grep -q '^RESULT ' "$tmp/$1.out" || fail "$1: bench_preload printed no RESULT line"
+    grep -q '^RESULT ' "$tmp/$1.rd" || fail "$1: bench_pipe printed no RESULT line"
+    [ "$(kv "$tmp/$1.rd" end_seen)" = 1 ] || fail "$1: the stream has no stream-end record"
+    pr_dropped=$(kv "$tmp/$1.rd" end_dropped)
+    [ "$pr_dropped" = 0 ] || fail "$1: $pr_dropped records dropped with ACLSUB_ON_FULL=block"
+    pr_data=$(kv "$tmp/$1.rd" data)
+    [ "$pr_data" = "$(kv "$tmp/$1.rd" end_records)" ] ||
+        fail "$1: $pr_data records arrived, the stream-end record says $(kv "$tmp/$1.rd" end_records)"
+    pr_execs=$(($(kv "$tmp/$1.out" executes) + $(kv "$tmp/$1.out" warmup)))
+    [ "$(kv "$tmp/$1.rd" runs)" = "$pr_execs" ] ||
+        fail "$1: $(kv "$tmp/$1.rd" runs) whole-execute records for $pr_execs executes"
+}
+
+# series NAME MODEL EXECUTES: PAIRS runs without and PAIRS with the preload,
+# alternating off, on, on, off, off, on, ...; one line per run in
+# $tmp/NAME.series: "off|on median_ns mean_ns cpu_per_exec_ns checksum data runs rate".
+# Each run's line shows its context switches per execute (the program's
+# threads) and, with the preload, the reader's CPU time per record.
+series() {
+    : >"$tmp/$1.series"
+    se_i=0
+    while [ "$se_i" -lt $((2 * PAIRS)) ]; do
+        se_on=$((((se_i + 1) / 2) % 2))
+        se_name=$1.$se_i
+        if [ "$se_on" = 1 ]; then
+            preloaded_run "$se_name" "$2" "$3"
+            se_mode=on
+            se_data=$(kv "$tmp/$se_name.rd" data)
+            se_runs=$(kv "$tmp/$se_name.rd" runs)
+            se_rate=$(kv "$tmp/$se_name.rd" rate_rps)
+            se_note=$(awk -v d="$se_data" -v r="$se_rate" -v c="$(kv "$tmp/$se_name.rd" cpu_ns)" \
+                -v n="$(kv "$tmp/$se_name.rd" records)" 'BEGIN {
+                printf "%8d records, 0 dropped, %8.0f records/s, reader %4.0f ns/record", d, r, c / n }')
+        else
+            plain_run "$se_name" "$2" "$3"
+            se_mode=off
+            se_data=0 se_runs=0 se_rate=0 se_note=
+        fi
+        se_med=$(kv "$tmp/$se_name.out" median_ns)
+        se_mean=$(kv "$tmp/$se_name.out" mean_ns)
+        se_cpu=$(kv "$tmp/$se_name.out" cpu_per_exec_ns)
+        echo "$se_mode $se_med $se_mean $se_cpu $(kv "$tmp/$se_name.out" checksum) $se_data $se_runs $se_rate" \
+            >>"$tmp/$1.series"
+        se_cs=$(awk -v a="$(kv "$tmp/$se_name.out" vcsw)" -v b="$(kv "$tmp/$se_name.out" ivcsw)" \
+            -v n="$(kv "$tmp/$se_name.out" executes)" 'BEGIN { printf "%.1f", (a + b) / n }')
+        awk -v i=$((se_i + 1)) -v m="$se_mode" -v med="$se_med" -v mean="$se_mean" -v cpu="$se_cpu" \
+            -v cs="$se_cs" -v note="$se_note" 'BEGIN {
+            printf "  run %2d %-7s median %8.2f us, mean %8.2f us, CPU %8.2f us, %4.1f switches /execute  %s\n",
+                i, (m == "on" ? "with" : "without"), med / 1e3, mean / 1e3, cpu / 1e3, cs, note }'
+        se_i=$((se_i + 1))
+    done
+}
+
+# series_stats NAME: "med_off med_on mean_off mean_on paired_ratio cpu_off cpu_on
+# same_checksums ops_per_execute" from $tmp/NAME.series.  Medians over the runs
+# of each run's median (and mean, CPU); paired: the median over the
+# neighbouring (off, on) runs of the ratio of their medians.
+series_stats() {
+    ss_f=$tmp/$1.series
+    ss_med_off=$(awk '$1 == "off" { print $2 }' "$ss_f" | median)
+    ss_med_on=$(awk '$1 == "on" { print $2 }' "$ss_f" | median)
+    ss_mean_off=$(awk '$1 == "off" { print $3 }' "$ss_f" | median)
+    ss_mean_on=$(awk '$1 == "on" { print $3 }' "$ss_f" | median)
+    ss_cpu_off=$(awk '$1 == "off" { print $4 }' "$ss_f" | median)
+    ss_cpu_on=$(awk '$1 == "on" { print $4 }' "$ss_f" | median)
+    ss_paired=$(awk 'NR % 2 == 1 { m = $1; v = $2 } NR % 2 == 0 {
+        if (m == "off") print $2 / v; else print v / $2 }' "$ss_f" | median)
+    ss_same=$(awk '{ c[$5] = 1 } END { n = 0; for (k in c) n++; print (n == 1) ? "yes" : "NO" }' "$ss_f")
+    ss_ops=$(awk '$1 == "on" { print int($6 / $7) - 1; exit }' "$ss_f")
+    echo "$ss_med_off $ss_med_on $ss_mean_off $ss_mean_on $ss_paired $ss_cpu_off $ss_cpu_on $ss_same $ss_ops"
+}
+
+# print_series_summary NAME: the comparison lines of a series.
+print_series_summary() {
+    ps_f=$tmp/$1.series
+    set -- $(series_stats "$1")
+    awk -v off="$1" -v on="$2" -v moff="$3" -v mon="$4" -v pr="$5" -v coff="$6" -v con="$7" -v ops="$9" 'BEGIN {
+        printf "  %-36s %12s %12s %12s\n", "over the runs (median of each)", "without", "with", "with/without"
+        printf "  %-36s %9.2f us %9.2f us %12.4f\n", "median execute wall time", off / 1e3, on / 1e3, on / off
+        printf "  %-36s %9.2f us %9.2f us %12.4f\n", "mean execute wall time", moff / 1e3, mon / 1e3, mon / moff
+        printf "  %-36s %9.2f us %9.2f us %12.4f\n", "process CPU time per execute", coff / 1e3, con / 1e3, con / coff
+        printf "  %-36s %12s %12s %12.4f\n", "paired runs (median of ratios)", "", "", pr
+        printf "  %-36s %9.1f ns per operator (%d operators per execute; mean: %.1f ns)\n",
+            "difference of the medians", (on - off) / ops, ops, (mon - moff) / ops
+    }'
+    printf '  run-to-run spread of the run medians (p25 .. p75): without %.2f .. %.2f us, with %.2f .. %.2f us\n' \
+        "$(awk '$1 == "off" { print $2 / 1e3 }' "$ps_f" | quantile 0.25)" \
+        "$(awk '$1 == "off" { print $2 / 1e3 }' "$ps_f" | quantile 0.75)" \
+        "$(awk '$1 == "on" { print $2 / 1e3 }' "$ps_f" | quantile 0.25)" \
+        "$(awk '$1 == "on" { print $2 / 1e3 }' "$ps_f" | quantile 0.75)"
+    echo "  outputs identical in every run (with and without the preload): $8"
+}
+
+echo
+echo "=== the pipe ceiling of this machine (calibration): $CEIL_RECORDS records of 512 bytes, 5 runs each"
+: >"$tmp/ceil1" && : >"$tmp/ceil2"
+for ce_hops in 1 2; do
+    for ce_i in 1 2 3 4 5; do
+        set +e
+        timeout -k 5 "$RUN_LIMIT" "$B/bench/bench_pipe" ceiling "$CEIL_RECORDS" "$ce_hops" \
+            >"$tmp/ceil.out" 2>"$tmp/ceil.err"
+        ce_rc=$?
+        set -e
+        cat "$tmp/ceil.err" >&2
+        [ "$ce_rc" = 0 ] || fail "bench_pipe ceiling $CEIL_RECORDS $ce_hops failed with status $ce_rc"
+        grep -v '^RESULT ' "$tmp/ceil.out" | sed 's/^/  /'
+        kv "$tmp/ceil.out" rate_rps >>"$tmp/ceil$ce_hops"
+    done
+done
+ceil1=$(median <"$tmp/ceil1")
+ceil2=$(median <"$tmp/ceil2")
+ceil1_best=$(quantile 1 <"$tmp/ceil1")
+ceil2_best=$(quantile 1 <"$tmp/ceil2")
+printf '  1 hop:  median %.0f records/s, best %.0f records/s\n' "$ceil1" "$ceil1_best"
+printf '  2 hops: median %.0f records/s, best %.0f records/s\n' "$ceil2" "$ceil2_best"
+
+echo
+echo "=== preload overhead on the CNN model: bench_preload $cnn $PL_CNN_ITERS, $PAIRS runs without and $PAIRS with"
+echo "    libaclsub.so (ACLSUB_OUTPUT=FIFO drained by bench_pipe, ACLSUB_ON_FULL=block, ACLSUB_BUFFER=${ACLSUB_BUFFER:-4096 (default)})"
+series pl_cnn "$cnn" "$PL_CNN_ITERS"
+print_series_summary pl_cnn
+set -- $(series_stats pl_cnn)
+pl_cnn_pct=$(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b / a - 1) * 100 }')
+pl_cnn_paired=$(awk -v r="$5" 'BEGIN { printf "%.2f", (r - 1) * 100 }')
+pl_cnn_per_op=$(awk -v a="$1" -v b="$2" -v n="$9" 'BEGIN { printf "%.1f", (b - a) / n }')
+pl_cnn_ops=$9
+pl_cnn_same=$8
+
+echo
+echo "=== preload cost per operator: bench_preload (model of $MANY_OPS tiny operators) $PL_MANY_ITERS, $PAIRS runs without and $PAIRS with"
+series pl_many "$tmp/many.om" "$PL_MANY_ITERS"
+print_series_summary pl_many
+set -- $(series_stats pl_many)
+[ "$9" = "$MANY_OPS" ] || fail "pl_many: the records show $9 operators per execute, the model has $MANY_OPS"
+pl_many_per_op=$(awk -v a="$1" -v b="$2" -v n="$MANY_OPS" 'BEGIN { printf "%.1f", (b - a) / n }')
+pl_many_paired=$(awk -v a="$1" -v r="$5" -v n="$MANY_OPS" 'BEGIN { printf "%.1f", a * (r - 1) / n }')
+pl_many_ratio=$(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }')
+pl_many_same=$8
+# With ACLSUB_ON_FULL=block the executes run at the transport's pace once the
+# queues between the device and the reader are full.
+pl_many_rate=$(awk '$1 == "on" { print $8 }' "$tmp/pl_many.series" | median)
+awk -v r="$pl_many_rate" -v n="$MANY_OPS" -v on="$2" 'BEGIN {
+    printf "  transport: the %d records of an execute at the median delivery rate of these runs (%.0f records/s) take %.2f ms;\n",
+        n + 1, r, (n + 1) / r * 1e3
+    printf "             the median execute with the preload takes %.2f ms\n", on / 1e6 }'
+
+echo
+echo "=== throughput: device -> relay -> FIFO -> reader, bench_preload (model of $MANY_OPS tiny operators) $TPUT_ITERS, $TPUT_RUNS runs"
+: >"$tmp/tput"
+tp_i=1
+while [ "$tp_i" -le "$TPUT_RUNS" ]; do
+    preloaded_run "tput$tp_i" "$tmp/many.om" "$TPUT_ITERS" 2
+    tp_rate=$(kv "$tmp/tput$tp_i.rd" rate_rps)
+    echo "$tp_rate" >>"$tmp/tput"
+    awk -v i="$tp_i" -v d="$(kv "$tmp/tput$tp_i.rd" data)" -v s="$(kv "$tmp/tput$tp_i.rd" span_ns)" \
+        -v r="$tp_rate" -v rd="$(kv "$tmp/tput$tp_i.rd" reads)" -v b="$(kv "$tmp/tput$tp_i.rd" bytes)" \
+        -v med="$(kv "$tmp/tput$tp_i.out" median_ns)" -v fin="$(kv "$tmp/tput$tp_i.out" finish_ns)" 'BEGIN {
+        printf "  run %d  %d records (0 dropped) over %.3f s: %.0f records/s; %.1f KiB per read;", i, d, s / 1e9, r,
+            b / rd / 1024
+        printf " execute median %.2f ms, unload + finalize %.1f ms\n", med / 1e6, fin / 1e6 }'
+    awk -v c="$(kv "$tmp/tput$tp_i.out" cpu_per_exec_ns)" -v e="$(kv "$tmp/tput$tp_i.out" executes)" \
+        -v l="$(kv "$tmp/tput$tp_i.out" loop_ns)" -v v="$(kv "$tmp/tput$tp_i.out" vcsw)" \
+        -v iv="$(kv "$tmp/tput$tp_i.out" ivcsw)" -v rc="$(kv "$tmp/tput$tp_i.rd" cpu_ns)" \
+        -v rv="$(kv "$tmp/tput$tp_i.rd" vcsw)" -v riv="$(kv "$tmp/tput$tp_i.rd" ivcsw)" \
+        -v n="$(kv "$tmp/tput$tp_i.rd" records)" -v ops="$MANY_OPS" 'BEGIN {
+        printf "         program: CPU %.0f ns per record (%.0f %% of one core), %.1f context switches per 1000 records;",
+            c / (ops + 1), 100 * c * e / l, 1000 * (v + iv) / (e * (ops + 1))
+        printf " reader: CPU %.0f ns per record, %.1f context switches per 1000 records\n", rc / n,
+            1000 * (rv + riv) / n }'
+    tp_i=$((tp_i + 1))
+done
+tput=$(median <"$tmp/tput")
+printf '  median %.0f records/s (%.1f MiB/s of records); the 2-hop pipe ceiling is %.0f records/s (best %.0f)\n' \
+    "$tput" "$(awk -v r="$tput" 'BEGIN { print r * 512 / 1048576 }')" "$ceil2" "$ceil2_best"
+
 echo
 echo "=== summary"
 echo "machine: $machine"
@@ -126,3 +430,15 @@ echo "CNN execute overhead: $cnn_pct % (target <= 1 %)  $(verdict "$cnn_pct" 1)"
 echo "    [median execute with / without subscription - 1; $cnn_per_op ns per operator, paired blocks: $cnn_paired ns]"
 echo "device time between kernels: $gap ns per operator"
 echo "    [$MANY_OPS tiny operators, with subscription: (whole-run span - sum of operator durations) / operators]"
+echo "preload overhead, CNN model: $pl_cnn_pct % (target <= 1 %)  $(verdict "$pl_cnn_pct" 1)"
+echo "    [median execute with / without libaclsub.so - 1, $PAIRS + $PAIRS alternating runs; paired runs: $pl_cnn_paired %;"
+echo "     $pl_cnn_per_op ns per operator ($pl_cnn_ops operators); outputs identical: $pl_cnn_same]"
+echo "preload cost per operator: $pl_many_per_op ns (target <= 200 ns)  $(verdict "$pl_many_per_op" 200)"
+echo "    [$MANY_OPS tiny operators: (median execute with - without libaclsub.so) / operators; paired runs: $pl_many_paired ns;"
+echo "     execute $pl_many_ratio x as long; outputs identical: $pl_many_same]"
+printf 'preload throughput: %.0f records/s (target >= 2000000 records/s)  %s\n' "$tput" "$(at_least "$tput" 2000000)"
+printf '    [device -> relay -> FIFO -> reader, ACLSUB_ON_FULL=block, 0 dropped; median of %s runs]\n' "$TPUT_RUNS"
+printf 'pipe ceiling: %.0f records/s in 1 hop (best %.0f), %.0f records/s in 2 hops (best %.0f)\n' \
+    "$ceil1" "$ceil1_best" "$ceil2" "$ceil2_best"
+echo "    [512-byte records in 4096-byte writes, reads of up to 1 MiB, median of 5 runs; 2 hops: writer -> copier -> reader]"
+echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"
