@@ -103,7 +103,18 @@ int main(int argc, char **argv)
         return 1;
     }
     free(times);
+    for (int io = 0; io < 2; io++) {
+        aclmdlDataset *ds = io ? out : in;
+        for (size_t i = 0; i < aclmdlGetDatasetNumBuffers(ds); i++) {
+            aclDataBuffer *b = aclmdlGetDatasetBuffer(ds, i);
+            aclrtFree(aclGetDataBufferAddr(b));
+            aclDestroyDataBuffer(b);
+        }
+        aclmdlDestroyDataset(ds);
+    }
+    aclmdlDestroyDesc(desc);
     aclmdlUnload(id);
+    aclrtResetDevice(0);
     aclFinalize();
     return 0;
 }
