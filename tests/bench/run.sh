@@ -421,6 +421,26 @@ tput=$(median <"$tmp/tput")
 printf '  median %.0f records/s (%.1f MiB/s of records); the 2-hop pipe ceiling is %.0f records/s (best %.0f)\n' \
     "$tput" "$(awk -v r="$tput" 'BEGIN { print r * 512 / 1048576 }')" "$ceil2" "$ceil2_best"
 
+# --- a real model against an independent runtime ---------------------------------------------
+CLS_ONNX=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
+cls_line="cls model: skipped ($CLS_ONNX missing: ./install-deps.sh fetches it)"
+if [ -f "$CLS_ONNX" ] && [ -x /usr/bin/python3 ]; then
+    echo
+    echo "=== PaddleOCR cls at 1x3x48x192: emulated device execute vs OpenCV DNN forward, medians of 50"
+    "$ACLSUB" atc --model="$CLS_ONNX" --framework=5 --output="$tmp/cls" --input_shape="x:1,3,48,192" >/dev/null ||
+        fail "aclsub atc failed on $CLS_ONNX"
+    timeout "$RUN_LIMIT" /usr/bin/python3 tests/ref/opencv_ref.py "$CLS_ONNX" 1,3,48,192 "$tmp/cls_in.raw" \
+        "$tmp/cls_cv.raw" --time 50 >"$tmp/cls_cv.log" || fail "the OpenCV reference failed"
+    timeout "$RUN_LIMIT" "$B/tests/app_run" "$tmp/cls.om" "$tmp/cls_in.raw" "$tmp/cls_out.raw" 50 \
+        >"$tmp/cls_run.log" || fail "app_run failed on the cls model"
+    cv_us=$(sed -n 's/^opencv_forward_us=//p' "$tmp/cls_cv.log")
+    our_us=$(sed -n 's/^exec_median_us=//p' "$tmp/cls_run.log")
+    cls_ratio=$(awk -v a="$our_us" -v b="$cv_us" 'BEGIN { printf "%.2f", a / b }')
+    echo "  aclsub execute median $our_us us, OpenCV DNN forward median $cv_us us: ratio $cls_ratio"
+    cls_line="cls model execute / OpenCV DNN forward: $cls_ratio (target <= 3)  $(verdict "$cls_ratio" 3)
+    [medians of 50, same input, same machine, one run: $our_us us vs $cv_us us]"
+fi
+
 echo
 echo "=== summary"
 echo "machine: $machine"
@@ -441,4 +461,5 @@ printf '    [device -> relay -> FIFO -> reader, ACLSUB_ON_FULL=block, 0 dropped;
 printf 'pipe ceiling: %.0f records/s in 1 hop (best %.0f), %.0f records/s in 2 hops (best %.0f)\n' \
     "$ceil1" "$ceil1_best" "$ceil2" "$ceil2_best"
 echo "    [512-byte records in 4096-byte writes, reads of up to 1 MiB, median of 5 runs; 2 hops: writer -> copier -> reader]"
+echo "$cls_line"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"
