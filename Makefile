@@ -222,32 +222,66 @@ demo: all $(EXAMPLES) $(MODELS)
 	tests/demo.sh $(O)
 
 # --- install -------------------------------------------------------------------
+# PREFIX/bin/aclsub, PREFIX/lib/libaclsub.so (the interposer),
+# PREFIX/lib/aclsub/emu/libascendcl.so (the emulated runtime, in a directory of
+# its own so that it never shadows a vendor runtime), headers, pkg-config files,
+# man pages, and the `acl` Python module where Debian's python3 finds it.
 BINDIR  := $(PREFIX)/bin
 LIBDIR  := $(PREFIX)/lib
 INCDIR  := $(PREFIX)/include
 EMUDIR  := $(LIBDIR)/aclsub/emu
+MANDIR  := $(PREFIX)/share/man
+PCDIR   := $(LIBDIR)/pkgconfig
+PY_VER  := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_python_version())" 2>/dev/null)
+PYDIR   ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+MAN1    := $(wildcard docs/man/*.1)
+MAN7    := $(wildcard docs/man/*.7)
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub
+# The installed module finds the runtime in EMUDIR, not in the build tree.
+PYACL_INSTALLED := $(O)/install/acl$(PY_EXT)
+$(PYACL_INSTALLED): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h) $(LIB_EMU_SO)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
+	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(EMUDIR) -lascendcl
+
+$(O)/install/aclsub.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
+	    'Name: aclsub' 'Description: aclsub record format, accessors and AscendCL headers' 'Version: 1.0' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -laclsub-decode' >$@
+
+$(O)/install/ascendcl-emu.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
+	    'Name: ascendcl-emu' 'Description: the emulated AscendCL runtime of aclsub' 'Version: 1.0' \
+	    'Cflags: -I$${includedir}' 'Libs: -L$${emudir} -Wl,-rpath,$${emudir} -lascendcl' >$@
+
+install: all $(if $(PYACL_SRCS),$(PYACL_INSTALLED)) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(EMUDIR) $(DESTDIR)$(INCDIR)/acl \
+	    $(DESTDIR)$(INCDIR)/aclsub $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 0755 $(ACLSUB_BIN) $(DESTDIR)$(BINDIR)/aclsub
 	install -m 0755 $(LIB_DECODE_SO) $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1
 	ln -sf libaclsub-decode.so.1 $(DESTDIR)$(LIBDIR)/libaclsub-decode.so
+	install -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/libaclsub.so
+	install -m 0755 $(LIB_EMU_SO) $(DESTDIR)$(EMUDIR)/libascendcl.so
 	install -m 0644 include/acl/*.h $(DESTDIR)$(INCDIR)/acl/
 	install -m 0644 include/aclsub/*.h $(DESTDIR)$(INCDIR)/aclsub/
-ifneq ($(SHIM_SRCS),)
-	install -d $(DESTDIR)$(EMUDIR)
-	install -m 0755 $(LIB_EMU_SO) $(DESTDIR)$(EMUDIR)/libascendcl.so
-endif
-ifneq ($(PRELOAD_SRCS),)
-	install -m 0755 $(LIB_PRELOAD) $(DESTDIR)$(LIBDIR)/libaclsub.so
+	install -m 0644 $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc $(DESTDIR)$(PCDIR)/
+	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+ifneq ($(PYACL_SRCS),)
+	install -d $(DESTDIR)$(PYDIR)
+	install -m 0644 $(PYACL_INSTALLED) $(DESTDIR)$(PYDIR)/acl$(PY_EXT)
 endif
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aclsub $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1 \
 	      $(DESTDIR)$(LIBDIR)/libaclsub-decode.so $(DESTDIR)$(LIBDIR)/libaclsub.so \
-	      $(DESTDIR)$(EMUDIR)/libascendcl.so
+	      $(DESTDIR)$(EMUDIR)/libascendcl.so $(DESTDIR)$(PCDIR)/aclsub.pc $(DESTDIR)$(PCDIR)/ascendcl-emu.pc \
+	      $(DESTDIR)$(PYDIR)/acl$(PY_EXT)
 	rm -f $(addprefix $(DESTDIR)$(INCDIR)/acl/,$(notdir $(wildcard include/acl/*.h)))
 	rm -f $(addprefix $(DESTDIR)$(INCDIR)/aclsub/,$(notdir $(wildcard include/aclsub/*.h)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	-rmdir $(DESTDIR)$(EMUDIR) $(DESTDIR)$(LIBDIR)/aclsub $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub 2>/dev/null
 
 clean:
