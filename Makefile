@@ -237,20 +237,24 @@ PYDIR   ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX
 MAN1    := $(wildcard docs/man/*.1)
 MAN7    := $(wildcard docs/man/*.7)
 
-# The installed module finds the runtime in EMUDIR, not in the build tree.
+# The installed module finds the runtime in EMUDIR, not in the build tree
+# (relinked on every install: the rpath depends on PREFIX).
 PYACL_INSTALLED := $(O)/install/acl$(PY_EXT)
+.PHONY: $(PYACL_INSTALLED)
 $(PYACL_INSTALLED): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h) $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
 	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(EMUDIR) -lascendcl
 
-$(O)/install/aclsub.pc: Makefile
+# Written on every install: their content depends on PREFIX.
+.PHONY: $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
+$(O)/install/aclsub.pc:
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
 	    'Name: aclsub' 'Description: aclsub record format, accessors and AscendCL headers' 'Version: 1.0' \
 	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -laclsub-decode' >$@
 
-$(O)/install/ascendcl-emu.pc: Makefile
+$(O)/install/ascendcl-emu.pc:
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
 	    'Name: ascendcl-emu' 'Description: the emulated AscendCL runtime of aclsub' 'Version: 1.0' \
