@@ -169,7 +169,7 @@ $(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
 	$(ACLSUB_BIN) mkom -o $@ $<
 
 TEST_LIBS := $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A)
-$(O)/tests/test_%: tests/test_%.c $(TEST_LIBS) tests/testutil.h
+$(O)/tests/test_%: tests/test_%.c $(TEST_LIBS) tests/testutil.h tests/kernel_check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(TEST_LIBS) $(CHECK_LIBS) $(SYSLIBS)
 
@@ -184,7 +184,7 @@ $(O)/examples/%: examples/%.c $(LIB_EMU_SO)
 	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
 	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
 
-$(O)/tests/app_%: tests/app_%.c $(LIB_EMU_SO)
+$(O)/tests/app_%: tests/app_%.c tests/app_check.h $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
 	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
