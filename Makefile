@@ -143,7 +143,7 @@ $(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS) preload/libaclsub.map
 
 # The Python module links the shared emulated runtime, so that a preloaded
 # libaclsub.so interposes its calls like any program's.
-$(PYACL_MOD): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h) $(LIB_EMU_SO)
+$(PYACL_MOD): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h include/acl/*.h) $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
 	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
