@@ -56,6 +56,20 @@ if [ -z "$SANFLAG" ]; then
     fi
 fi
 $CLEAN "$P/bin/aclsub" --help >/dev/null && say ok "installed aclsub --help" || say FAIL "installed aclsub --help"
+for page in man1/aclsub.1 man1/aclsub-run.1 man1/aclsub-decode.1 man1/aclsub-atc.1 man1/aclsub-doctor.1 \
+    man1/aclsub-inspect.1 man7/aclsub-env.7; do
+    [ -f "$P/share/man/$page" ] || say FAIL "man page $page is not installed"
+done
+if [ -z "$SANFLAG" ] && [ -x "$T/app" ]; then
+    # The installed aclsub finds the installed libaclsub.so next to itself.
+    if (cd "$T" && $CLEAN "$P/bin/aclsub" run -o "$T/run.rec" -- "$T/app" "$OLDPWD/$B/models/mlp.om" 2 \
+        >/dev/null 2>"$T/run.err") && [ "$("$P/bin/aclsub" decode "$T/run.rec" | grep -c '	op	')" -eq 14 ]; then
+        say ok "installed aclsub run profiles a program with the installed libaclsub.so (14 operator records)"
+    else
+        say FAIL "installed aclsub run:"
+        cat "$T/run.err"
+    fi
+fi
 
 if make -s O="$B" $SANFLAG PREFIX="$P" uninstall >/dev/null 2>&1 && [ -z "$(find "$P" -type f)" ]; then
     say ok "make uninstall removes every installed file"

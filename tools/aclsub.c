@@ -1,6 +1,6 @@
 /*
  * aclsub.c - the `aclsub` command: dispatches to one subcommand per file
- * (decoder/decode.c, tools/mkom.c, ...), git-style.
+ * (tools/run.c, decoder/decode.c, tools/mkom.c, ...), git-style.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,9 +14,12 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+    {"run", cmd_run, "run a program under libaclsub.so and record or summarise its operators"},
     {"decode", cmd_decode, "print the operator records of a stream (file, FIFO or -)"},
     {"mkom", cmd_mkom, "compile a text graph description into an .om model"},
     {"atc", cmd_atc, "compile an ONNX model into an .om model (vendor ATC options)"},
+    {"inspect", cmd_inspect, "list an .om model's inputs, outputs, memory and operators"},
+    {"doctor", cmd_doctor, "tell whether interposition will work on a program (ELF checks)"},
 };
 
 static void usage(FILE *out)

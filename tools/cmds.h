@@ -1,7 +1,8 @@
 /*
  * cmds.h - the subcommands behind the one `aclsub` program.  Each takes the
  * arguments after its name (argv[0] is the subcommand) and returns the exit
- * status: 0 success, 1 usage or operational error, 2 damaged input.
+ * status: 0 success, 1 usage or operational error, 2 damaged input or a
+ * failed check (`aclsub run` passes on the program's own status instead).
  */
 #ifndef ACLSUB_TOOLS_CMDS_H_
 #define ACLSUB_TOOLS_CMDS_H_
@@ -9,5 +10,8 @@
 int cmd_decode(int argc, char **argv);
 int cmd_mkom(int argc, char **argv);
 int cmd_atc(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif /* ACLSUB_TOOLS_CMDS_H_ */
