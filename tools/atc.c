@@ -19,6 +19,7 @@
 #include "cmds.h"
 #include "om.h"
 #include "onnx_import.h"
+#include "util.h"
 
 #define ATC_FRAMEWORK_ONNX "5"
 
@@ -100,40 +101,6 @@ static int atc_parse(int argc, char **argv, atc_args *args)
     return 0;
 }
 
-/* Reads a regular file of at most ONNX_IMPORT_MAX_BYTES; NULL with *why set. */
-static unsigned char *atc_read(const char *path, size_t *len, const char **why)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        *why = strerror(errno);
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    *why = !S_ISREG(st.st_mode)                                  ? "not a regular file"
-           : (uint64_t)st.st_size > ONNX_IMPORT_MAX_BYTES ? "larger than 2 GiB (external data is unsupported)"
-                                                                 : NULL;
-    size_t n = *why ? 0 : (size_t)st.st_size, got = 0;
-    unsigned char *buf = *why ? NULL : malloc(n ? n : 1);
-    if (!*why && !buf)
-        *why = "out of memory";
-    while (buf && got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            *why = r < 0 ? strerror(errno) : "the file shrank while being read";
-            free(buf);
-            buf = NULL;
-        } else {
-            got += (size_t)r;
-        }
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
 
 /* NAME.om, or NAME when it already ends in .om. */
 static char *atc_output_path(const char *name)
@@ -154,7 +121,7 @@ int cmd_atc(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     size_t len;
     const char *why;
-    unsigned char *data = atc_read(args.model, &len, &why);
+    unsigned char *data = tool_read_file(args.model, ONNX_IMPORT_MAX_BYTES, &len, &why);
     if (!data) {
         fprintf(stderr, "aclsub atc: %s: %s\n", args.model, why);
         return 1;

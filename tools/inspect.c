@@ -28,6 +28,7 @@
 #include "cmds.h"
 #include "om.h"
 #include "textout.h"
+#include "util.h"
 
 #define INSPECT_MAX_BYTES ((uint64_t)4 << 30) /* larger than any model aclsub writes */
 #define SHAPE_MAX 256                          /* "d1xd2x..." of 8 dims of up to 19 digits */
@@ -53,40 +54,6 @@ static const struct option inspect_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Reads a regular file whole; NULL with *why set. */
-static unsigned char *inspect_read(const char *path, size_t *len, const char **why)
-{
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        *why = strerror(errno);
-        if (fd >= 0)
-            close(fd);
-        return NULL;
-    }
-    *why = !S_ISREG(st.st_mode) ? "not a regular file"
-           : (uint64_t)st.st_size > INSPECT_MAX_BYTES ? "larger than 4 GiB"
-                                                       : NULL;
-    size_t n = *why ? 0 : (size_t)st.st_size, got = 0;
-    unsigned char *buf = *why ? NULL : malloc(n ? n : 1);
-    if (!*why && !buf)
-        *why = "out of memory";
-    while (buf && got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            *why = r < 0 ? strerror(errno) : "the file shrank while being read";
-            free(buf);
-            buf = NULL;
-        } else {
-            got += (size_t)r;
-        }
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
 
 static const char *dtype_name(int32_t dt)
 {
@@ -329,7 +296,7 @@ int cmd_inspect(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     size_t len;
-    unsigned char *image = inspect_read(path, &len, &why);
+    unsigned char *image = tool_read_file(path, INSPECT_MAX_BYTES, &len, &why);
     if (!image) {
         fprintf(stderr, "aclsub inspect: %s: %s\n", path, why);
         return 1;

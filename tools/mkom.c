@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "aclsub/record.h"
 #include "mkom.h"
+#include "util.h"
 #include "om.h"
 #include "ops.h"
 
@@ -34,79 +36,6 @@
 #define MK_MAX_FILE_BYTES ((size_t)64 << 20)
 #define MK_WEIGHT_ALIGN 64u
 
-/* --- name tables ------------------------------------------------------------------ */
-
-/* Open addressing from a name (owned by the graph) to an index. */
-typedef struct mk_names {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-} mk_names;
-
-static uint64_t mk_fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
-static int mk_names_find(const mk_names *t, const char *key, uint32_t *val)
-{
-    if (!t->cap)
-        return 0;
-    for (size_t i = mk_fnv1a(key) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->keys[i])
-            return 0;
-        if (strcmp(t->keys[i], key) == 0) {
-            *val = t->vals[i];
-            return 1;
-        }
-    }
-}
-
-static void mk_names_put_slot(mk_names *t, const char *key, uint32_t val)
-{
-    size_t i = mk_fnv1a(key) & (t->cap - 1);
-    while (t->keys[i])
-        i = (i + 1) & (t->cap - 1);
-    t->keys[i] = key;
-    t->vals[i] = val;
-    t->n++;
-}
-
-/* Adds a key known to be absent; -1 when out of memory. */
-static int mk_names_add(mk_names *t, const char *key, uint32_t val)
-{
-    if ((t->n + 1) * 2 > t->cap) {
-        mk_names grown = {0};
-        grown.cap = t->cap ? t->cap * 2 : 64;
-        grown.keys = calloc(grown.cap, sizeof *grown.keys);
-        grown.vals = calloc(grown.cap, sizeof *grown.vals);
-        if (!grown.keys || !grown.vals) {
-            free(grown.keys);
-            free(grown.vals);
-            return -1;
-        }
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->keys[i])
-                mk_names_put_slot(&grown, t->keys[i], t->vals[i]);
-        free(t->keys);
-        free(t->vals);
-        *t = grown;
-    }
-    mk_names_put_slot(t, key, val);
-    return 0;
-}
-
-static void mk_names_free(mk_names *t)
-{
-    free(t->keys);
-    free(t->vals);
-}
-
 /* --- parser state and errors --------------------------------------------------------- */
 
 typedef struct mk_parser {
@@ -117,7 +46,7 @@ typedef struct mk_parser {
     uint64_t seed;
     graph *g;
     size_t cap_tensors, cap_nodes, cap_inputs, cap_outputs, cap_weights;
-    mk_names tensors, nodes;
+    name_map tensors, nodes;
     int model_seen;
 } mk_parser;
 
@@ -342,7 +271,7 @@ static graph_tensor *mk_new_tensor(mk_parser *p, const char *name, uint32_t kind
     uint32_t old;
     if (mk_check_name(p, "tensor", name) != 0)
         return NULL;
-    if (mk_names_find(&p->tensors, name, &old)) {
+    if (name_map_get(&p->tensors, name, &old)) {
         mk_fail(p, "duplicate tensor name '%s'", name);
         return NULL;
     }
@@ -356,7 +285,7 @@ static graph_tensor *mk_new_tensor(mk_parser *p, const char *name, uint32_t kind
     }
     graph_tensor *t = &g->tensors[g->n_tensors];
     memset(t, 0, sizeof *t);
-    if (!(t->name = strdup(name)) || mk_names_add(&p->tensors, t->name, g->n_tensors) != 0) {
+    if (!(t->name = strdup(name)) || name_map_put(&p->tensors, t->name, g->n_tensors) != 0) {
         free(t->name);
         mk_oom(p);
         return NULL;
@@ -393,7 +322,7 @@ static int mk_stmt_input(mk_parser *p, char **tok, size_t n)
 /* Per-weight generator state: the seed mixed with the weight's name. */
 static uint64_t mk_rng_init(uint64_t seed, const char *name)
 {
-    uint64_t s = seed ^ mk_fnv1a(name);
+    uint64_t s = seed ^ aclsub_name_hash(name, strlen(name));
     return s ? s : 0x9e3779b97f4a7c15ull;
 }
 
@@ -727,7 +656,7 @@ static int mk_node_inputs(mk_parser *p, char *list, graph_node *n)
             n->inputs[k] = GRAPH_NO_TENSOR;
             continue;
         }
-        if (!mk_names_find(&p->tensors, item[k], &n->inputs[k]))
+        if (!name_map_get(&p->tensors, item[k], &n->inputs[k]))
             return mk_fail(p, "unknown tensor '%.64s'", item[k]);
     }
     return 0;
@@ -779,7 +708,7 @@ static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
         return mk_fail(p, "want: node NAME OPTYPE IN1,IN2,... -> OUT [key=value ...]");
     if (mk_check_name(p, "node", tok[1]) != 0)
         return -1;
-    if (mk_names_find(&p->nodes, tok[1], &old))
+    if (name_map_get(&p->nodes, tok[1], &old))
         return mk_fail(p, "duplicate node name '%s'", tok[1]);
     if (g->n_nodes >= MK_MAX_NODES)
         return mk_fail(p, "more than %u nodes", MK_MAX_NODES);
@@ -799,7 +728,7 @@ static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
         goto fail;
     }
     g->nodes[g->n_nodes] = n;
-    if (mk_names_add(&p->nodes, g->nodes[g->n_nodes].name, g->n_nodes) != 0) {
+    if (name_map_put(&p->nodes, g->nodes[g->n_nodes].name, g->n_nodes) != 0) {
         mk_oom(p);
         goto fail;
     }
@@ -825,7 +754,7 @@ static int mk_stmt_output(mk_parser *p, char **tok, size_t n)
             return -1;
         for (uint32_t i = 0; i < count; i++) {
             uint32_t t;
-            if (!mk_names_find(&p->tensors, item[i], &t))
+            if (!name_map_get(&p->tensors, item[i], &t))
                 return mk_fail(p, "unknown tensor '%.64s'", item[i]);
             if (g->tensors[t].kind != TENSOR_ACTIVATION)
                 return mk_fail(p, "output '%s' is not produced by a node", item[i]);
@@ -918,8 +847,8 @@ int mkom_build(const char *text, size_t len, const char *source, uint64_t seed, 
     int rc = text || !len ? mk_parse_text(&p, text ? text : "", len) : mk_fail(&p, "no text");
     if (rc == 0 && graph_plan_memory(p.g) != 0)
         rc = mk_oom(&p);
-    mk_names_free(&p.tensors);
-    mk_names_free(&p.nodes);
+    name_map_free(&p.tensors);
+    name_map_free(&p.nodes);
     if (rc != 0) {
         graph_free(p.g);
         return -1;

@@ -26,6 +26,7 @@
 #include "om.h"
 #include "onnx.pb-c.h"
 #include "onnx_import.h"
+#include "util.h"
 #include "ops.h"
 
 #define IM_MAX_COUNT 1000000u  /* tensors, nodes, graph inputs and outputs (the .om limits) */
@@ -38,71 +39,6 @@
 #define IM_DEFAULT_OPSET 21 /* a model without an opset for the default domain */
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ONNX raw_data is little-endian, as is the .om");
-
-/* --- name map: ONNX value names (owned by the unpacked model) -> indices ------------- */
-
-typedef struct im_map {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n;
-} im_map;
-
-static uint64_t im_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
-
-static int im_map_get(const im_map *m, const char *key, uint32_t *val)
-{
-    if (!m->cap)
-        return 0;
-    for (size_t i = im_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-        if (!m->keys[i])
-            return 0;
-        if (strcmp(m->keys[i], key) == 0) {
-            *val = m->vals[i];
-            return 1;
-        }
-    }
-}
-
-/* Inserts or replaces; -1 when out of memory. */
-static int im_map_put(im_map *m, const char *key, uint32_t val)
-{
-    if ((m->n + 1) * 2 > m->cap) {
-        im_map grown = {.cap = m->cap ? m->cap * 2 : 64};
-        grown.keys = calloc(grown.cap, sizeof *grown.keys);
-        grown.vals = calloc(grown.cap, sizeof *grown.vals);
-        if (!grown.keys || !grown.vals) {
-            free(grown.keys);
-            free(grown.vals);
-            return -1;
-        }
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->keys[i])
-                im_map_put(&grown, m->keys[i], m->vals[i]);
-        free(m->keys);
-        free(m->vals);
-        *m = grown;
-    }
-    size_t i = im_hash(key) & (m->cap - 1);
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & (m->cap - 1);
-    if (!m->keys[i])
-        m->n++;
-    m->keys[i] = key;
-    m->vals[i] = val;
-    return 0;
-}
-
-static void im_map_free(im_map *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
 
 /* --- importer state and errors -------------------------------------------------------- */
 
@@ -121,8 +57,8 @@ typedef struct imp {
     uint64_t max_weights;
     graph *g;
     size_t cap_tensors, cap_nodes, cap_weights;
-    im_map values;   /* ONNX value name -> tensor index */
-    im_map inits;    /* initializer name -> initializer index */
+    name_map values;   /* ONNX value name -> tensor index */
+    name_map inits;    /* initializer name -> initializer index */
     im_shape *shapes; /* --input_shape */
     size_t n_shapes;
     onnx_import_stats st;
@@ -236,7 +172,7 @@ static int im_new_tensor_as(imp *p, const char *name, const char *key, uint32_t 
         return im_oom(p);
     graph_tensor *t = &g->tensors[g->n_tensors];
     memset(t, 0, sizeof *t);
-    if (!(t->name = im_name_dup(name)) || (key && im_map_put(&p->values, key, g->n_tensors))) {
+    if (!(t->name = im_name_dup(name)) || (key && name_map_put(&p->values, key, g->n_tensors))) {
         free(t->name);
         return im_oom(p);
     }
@@ -380,9 +316,9 @@ static int im_initializers(imp *p)
         uint32_t old;
         if (!tp->name || !*tp->name)
             return im_fail(p, ONNX_IMPORT_EINVAL, "initializer %zu has no name", i);
-        if (im_map_get(&p->inits, tp->name, &old))
+        if (name_map_get(&p->inits, tp->name, &old))
             return im_fail(p, ONNX_IMPORT_EINVAL, "initializer '%.64s' is defined twice", tp->name);
-        if (im_map_put(&p->inits, tp->name, (uint32_t)i))
+        if (name_map_put(&p->inits, tp->name, (uint32_t)i))
             return im_oom(p);
         int rc = im_tensor_weight(p, "initializer", tp->name, tp);
         if (rc)
@@ -529,12 +465,12 @@ static int im_input(imp *p, size_t i, const Onnx__ValueInfoProto *vi)
     if (!name || !*name)
         return im_fail(p, ONNX_IMPORT_EINVAL, "graph input %zu has no name", i);
     const im_shape *s = im_find_shape(p, name);
-    if (im_map_get(&p->inits, name, &old)) { /* an input with a default value: a weight */
+    if (name_map_get(&p->inits, name, &old)) { /* an input with a default value: a weight */
         if (s)
             return im_fail(p, ONNX_IMPORT_EINVAL, "--input_shape names '%.64s', which is an initializer", name);
         return 0;
     }
-    if (im_map_get(&p->values, name, &old))
+    if (name_map_get(&p->values, name, &old))
         return im_fail(p, ONNX_IMPORT_EINVAL, "graph input '%.64s' is listed twice", name);
     const Onnx__TypeProto *tp = vi->type;
     if (!tp || tp->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !tp->tensor_type)
@@ -598,7 +534,7 @@ static const char *im_node_label(const Onnx__NodeProto *on)
 }
 
 /* Value name -> index of the node producing it; a value produced twice is an error. */
-static int im_producers(imp *p, im_map *prod)
+static int im_producers(imp *p, name_map *prod)
 {
     const Onnx__GraphProto *og = p->og;
     for (size_t i = 0; i < og->n_node; i++) {
@@ -608,10 +544,10 @@ static int im_producers(imp *p, im_map *prod)
             uint32_t old;
             if (!*o)
                 continue;
-            if (im_map_get(prod, o, &old) || im_map_get(&p->inits, o, &old) || im_map_get(&p->values, o, &old))
+            if (name_map_get(prod, o, &old) || name_map_get(&p->inits, o, &old) || name_map_get(&p->values, o, &old))
                 return im_fail(p, ONNX_IMPORT_EINVAL, "node %.64s (%.64s): output '%.64s' is defined more than once",
                                im_node_label(on), im_str(on->op_type), o);
-            if (im_map_put(prod, o, (uint32_t)i))
+            if (name_map_put(prod, o, (uint32_t)i))
                 return im_oom(p);
         }
     }
@@ -623,7 +559,7 @@ static int im_producers(imp *p, im_map *prod)
  * inputs first: a sorted graph keeps its order.  A producer met while still
  * on the stack closes a cycle.
  */
-static int im_sort_dfs(imp *p, const im_map *prod, uint32_t root, unsigned char *state, uint32_t *stack,
+static int im_sort_dfs(imp *p, const name_map *prod, uint32_t root, unsigned char *state, uint32_t *stack,
                        size_t *pos, uint32_t *order, size_t *n_order)
 {
     const Onnx__GraphProto *og = p->og;
@@ -642,7 +578,7 @@ static int im_sort_dfs(imp *p, const im_map *prod, uint32_t root, unsigned char 
         }
         const char *in = on->input[pos[depth - 1]++];
         uint32_t j;
-        if (!*in || !im_map_get(prod, in, &j) || state[j] == 2)
+        if (!*in || !name_map_get(prod, in, &j) || state[j] == 2)
             continue;
         if (state[j] == 1)
             return im_fail(p, ONNX_IMPORT_EINVAL, "the graph has a cycle through node %.64s (%.64s)",
@@ -657,7 +593,7 @@ static int im_sort_dfs(imp *p, const im_map *prod, uint32_t root, unsigned char 
 static int im_sort(imp *p, uint32_t **order_out)
 {
     size_t n = p->og->n_node;
-    im_map prod = {0};
+    name_map prod = {0};
     unsigned char *state = calloc(n ? n : 1, 1);
     uint32_t *stack = malloc((n ? n : 1) * sizeof *stack), *order = malloc((n ? n : 1) * sizeof *order);
     size_t *pos = malloc((n ? n : 1) * sizeof *pos), n_order = 0;
@@ -665,7 +601,7 @@ static int im_sort(imp *p, uint32_t **order_out)
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (!state[i])
             rc = im_sort_dfs(p, &prod, (uint32_t)i, state, stack, pos, order, &n_order);
-    im_map_free(&prod);
+    name_map_free(&prod);
     free(state);
     free(stack);
     free(pos);
@@ -899,7 +835,7 @@ static int im_resolve_input(imp *p, const graph_node *n, const char *name, uint3
         *idx = GRAPH_NO_TENSOR;
         return 0;
     }
-    if (!im_map_get(&p->values, name, idx))
+    if (!name_map_get(&p->values, name, idx))
         return im_fail(p, ONNX_IMPORT_EINVAL,
                        "node %s (%s): input '%.64s' is not a graph input, an initializer or a node's output", n->name,
                        n->op_type, name);
@@ -1214,7 +1150,7 @@ static int im_outputs(imp *p)
     for (size_t i = 0; i < og->n_output; i++) {
         const char *name = og->output[i]->name;
         uint32_t idx;
-        if (!name || !im_map_get(&p->values, name, &idx))
+        if (!name || !name_map_get(&p->values, name, &idx))
             return im_fail(p, ONNX_IMPORT_EINVAL, "graph output '%.64s' is not produced by any node", im_str(name));
         int rc = g->tensors[idx].kind == TENSOR_ACTIVATION ? 0 : im_output_identity(p, name, &idx);
         if (rc)
@@ -1354,8 +1290,8 @@ int onnx_import(const void *data, size_t len, const onnx_import_opts *opts, grap
         return im_fail(&p, ONNX_IMPORT_EINVAL, "not an ONNX model (the protobuf does not parse as a ModelProto)");
     int rc = im_run(&p, m, opts ? opts->input_shape : NULL);
     onnx__model_proto__free_unpacked(m, NULL);
-    im_map_free(&p.values);
-    im_map_free(&p.inits);
+    name_map_free(&p.values);
+    name_map_free(&p.inits);
     for (size_t k = 0; k < p.n_shapes; k++)
         free(p.shapes[k].name);
     free(p.shapes);

@@ -1,0 +1,32 @@
+/*
+ * util.h - small pieces the subcommands share: reading a whole input file
+ * with a size limit, and a map from names to indices for the graph
+ * compilers (mkom, atc).
+ */
+#ifndef ACLSUB_TOOLS_UTIL_H_
+#define ACLSUB_TOOLS_UTIL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Reads a regular file whole if it is at most `max` bytes.  NULL with *why
+ * set to a short reason ("not a regular file", "larger than ...", errno's
+ * text) otherwise.
+ */
+unsigned char *tool_read_file(const char *path, uint64_t max, size_t *len, const char **why);
+
+/* Open addressing from a name (owned by the caller, kept alive) to an index. */
+typedef struct name_map {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+} name_map;
+
+/* 1 and *val if key is present, else 0. */
+int name_map_get(const name_map *m, const char *key, uint32_t *val);
+/* Inserts or replaces; -1 when out of memory. */
+int name_map_put(name_map *m, const char *key, uint32_t val);
+void name_map_free(name_map *m);
+
+#endif /* ACLSUB_TOOLS_UTIL_H_ */
