@@ -48,15 +48,6 @@ static void sleep_ms(unsigned ms)
         ;
 }
 
-/* Joins t, failing with `what` if it does not end within `seconds`. */
-static void join_within(pthread_t t, int seconds, const char *what)
-{
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    dl.tv_sec += seconds;
-    int rc = pthread_timedjoin_np(t, NULL, &dl);
-    CHECKF(rc == 0, "%s did not end within %d s (%s)", what, seconds, strerror(rc));
-}
 
 static int fd_is_open(int fd)
 {
@@ -144,95 +135,6 @@ static void rt_down(aclrtContext ctx)
     CHECK_RC(aclrtDestroyContext(ctx), ACL_SUCCESS);
     CHECK_RC(aclrtResetDevice(0), ACL_SUCCESS);
     CHECK_RC(aclFinalize(), ACL_SUCCESS);
-}
-
-/* --- a model's device buffers ------------------------------------------------------ */
-
-#define MAX_IO 8
-
-typedef struct {
-    uint32_t id;
-    aclmdlDesc *desc;
-    size_t nin, nout;
-    size_t in_size[MAX_IO], out_size[MAX_IO];
-    void *in_dev[MAX_IO], *out_dev[MAX_IO];
-    aclmdlDataset *in, *out;
-} model_io;
-
-static aclmdlDataset *dataset_of(void **bufs, const size_t *sizes, size_t n)
-{
-    aclmdlDataset *ds = aclmdlCreateDataset();
-    CHECK(ds != NULL);
-    for (size_t i = 0; i < n; i++) {
-        aclDataBuffer *b = aclCreateDataBuffer(bufs[i], sizes[i]);
-        CHECK(b != NULL);
-        CHECK_RC(aclmdlAddDatasetBuffer(ds, b), ACL_SUCCESS);
-    }
-    CHECK(aclmdlGetDatasetNumBuffers(ds) == n);
-    return ds;
-}
-
-static void dataset_free(aclmdlDataset *ds)
-{
-    size_t n = aclmdlGetDatasetNumBuffers(ds);
-    for (size_t i = 0; i < n; i++)
-        CHECK_RC(aclDestroyDataBuffer(aclmdlGetDatasetBuffer(ds, i)), ACL_SUCCESS);
-    CHECK_RC(aclmdlDestroyDataset(ds), ACL_SUCCESS);
-}
-
-static void io_create(model_io *m, uint32_t id)
-{
-    memset(m, 0, sizeof *m);
-    m->id = id;
-    m->desc = aclmdlCreateDesc();
-    CHECK(m->desc != NULL);
-    CHECK_RC(aclmdlGetDesc(m->desc, id), ACL_SUCCESS);
-    m->nin = aclmdlGetNumInputs(m->desc);
-    m->nout = aclmdlGetNumOutputs(m->desc);
-    CHECKF(m->nin >= 1 && m->nin <= MAX_IO && m->nout >= 1 && m->nout <= MAX_IO, "%zu inputs, %zu outputs", m->nin,
-           m->nout);
-    for (size_t i = 0; i < m->nin; i++) {
-        m->in_size[i] = aclmdlGetInputSizeByIndex(m->desc, i);
-        CHECK(m->in_size[i] > 0 && m->in_size[i] % sizeof(float) == 0);
-        CHECK_RC(aclrtMalloc(&m->in_dev[i], m->in_size[i], ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
-    }
-    for (size_t i = 0; i < m->nout; i++) {
-        m->out_size[i] = aclmdlGetOutputSizeByIndex(m->desc, i);
-        CHECK(m->out_size[i] > 0 && m->out_size[i] % sizeof(float) == 0);
-        CHECK_RC(aclrtMalloc(&m->out_dev[i], m->out_size[i], ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
-    }
-    m->in = dataset_of(m->in_dev, m->in_size, m->nin);
-    m->out = dataset_of(m->out_dev, m->out_size, m->nout);
-}
-
-static void io_destroy(model_io *m)
-{
-    dataset_free(m->in);
-    dataset_free(m->out);
-    for (size_t i = 0; i < m->nin; i++)
-        CHECK_RC(aclrtFree(m->in_dev[i]), ACL_SUCCESS);
-    for (size_t i = 0; i < m->nout; i++)
-        CHECK_RC(aclrtFree(m->out_dev[i]), ACL_SUCCESS);
-    CHECK_RC(aclmdlDestroyDesc(m->desc), ACL_SUCCESS);
-}
-
-/* Deterministic inputs in [-1, 1], different for each seed. */
-static void io_fill_input(model_io *m, unsigned seed)
-{
-    for (size_t i = 0; i < m->nin; i++) {
-        size_t n = m->in_size[i] / sizeof(float);
-        float *h = malloc(m->in_size[i]);
-        CHECK(h != NULL);
-        for (size_t k = 0; k < n; k++) {
-            uint32_t x = (uint32_t)(k * 2654435761u) ^ (uint32_t)((seed + 1) * 40503u + i * 977u);
-            x ^= x >> 15;
-            x *= 0x2c1b3c6du;
-            x ^= x >> 12;
-            h[k] = (float)(x % 2001u) / 1000.0f - 1.0f;
-        }
-        CHECK_RC(aclrtMemcpy(m->in_dev[i], m->in_size[i], h, m->in_size[i], ACL_MEMCPY_HOST_TO_DEVICE), ACL_SUCCESS);
-        free(h);
-    }
 }
 
 static size_t io_out_bytes(const model_io *m)
