@@ -8,25 +8,140 @@
  * the input; the span is then counted as exactly one kind of damage, so
  * that the counts add up: a bad signature (the span starts with the magic;
  * bytes past its first record are garbage), garbage, or a truncated tail.
+ *
+ * A regular file is read ahead by a second thread into two alternating
+ * chunks, so that copying the next chunk out of the page cache overlaps
+ * checking the records of this one; the caller works in the chunk itself.
+ * Pipes and FIFOs are read directly, so that a live reader sees records as
+ * soon as they arrive.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aclsub/record.h"
 #include "reader.h"
 
+/* The read-ahead of a regular file: two chunks, filled by `thread` in turn. */
+typedef struct prefetch {
+    pthread_t thread;
+    pthread_mutex_t lock; /* protects the fields below */
+    pthread_cond_t cond;
+    unsigned char *chunk[2]; /* REC bytes of headroom (for a carried partial record), then data */
+    size_t len[2];
+    int full[2]; /* 1: filled, the reader's to take; 0: the thread's to fill */
+    int err[2];  /* errno of a failed read; len 0 and err 0 is the end of the file */
+    size_t size; /* data bytes per chunk */
+    int take;    /* the chunk the reader takes next */
+    int stop;
+} prefetch;
+
+#define PREFETCH_CHUNK (4u << 20) /* large: a hand-over between the threads costs wake-ups */
+
 struct rec_reader {
     int fd;             /* -1: memory input */
     int eof;
-    unsigned char *buf; /* owned unless memory input */
+    unsigned char *buf; /* owned unless memory input or read ahead */
     size_t cap;
     size_t pos, end;    /* unread window inside buf */
+    prefetch *ahead;    /* regular files only */
     rec_reader_stats stats;
 };
 
 #define REC ACLSUB_REC_SIZE
+
+static void *prefetch_main(void *arg)
+{
+    rec_reader *r = arg;
+    prefetch *a = r->ahead;
+    for (int i = 0;; i ^= 1) {
+        pthread_mutex_lock(&a->lock);
+        while (a->full[i] && !a->stop)
+            pthread_cond_wait(&a->cond, &a->lock);
+        int stop = a->stop;
+        pthread_mutex_unlock(&a->lock);
+        if (stop)
+            return NULL;
+        size_t got = 0;
+        int err = 0;
+        while (got < a->size) {
+            ssize_t n = read(r->fd, a->chunk[i] + REC + got, a->size - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                err = errno;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        pthread_mutex_lock(&a->lock);
+        a->len[i] = got;
+        a->err[i] = err;
+        a->full[i] = 1;
+        pthread_cond_broadcast(&a->cond);
+        pthread_mutex_unlock(&a->lock);
+        if (got == 0)
+            return NULL; /* the end of the file, or an error: nothing more to read */
+    }
+}
+
+static void prefetch_free(rec_reader *r)
+{
+    prefetch *a = r->ahead;
+    pthread_mutex_lock(&a->lock);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->cond);
+    free(a->chunk[0]);
+    free(a->chunk[1]);
+    free(a);
+    r->ahead = NULL;
+}
+
+/* Starts the read-ahead of a regular file; 0 when it runs, -1 to read directly instead. */
+static int prefetch_start(rec_reader *r)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= 2 * PREFETCH_CHUNK)
+        return -1;
+    prefetch *a = calloc(1, sizeof *a);
+    if (!a)
+        return -1;
+    a->size = PREFETCH_CHUNK;
+    a->chunk[0] = malloc(REC + a->size);
+    a->chunk[1] = malloc(REC + a->size);
+    if (!a->chunk[0] || !a->chunk[1]) {
+        free(a->chunk[0]);
+        free(a->chunk[1]);
+        free(a);
+        return -1;
+    }
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->cond, NULL);
+    r->ahead = a;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&a->thread, NULL, prefetch_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&a->lock);
+        pthread_cond_destroy(&a->cond);
+        free(a->chunk[0]);
+        free(a->chunk[1]);
+        free(a);
+        r->ahead = NULL;
+        return -1;
+    }
+    return 0;
+}
 
 rec_reader *rec_reader_from_fd(int fd, size_t chunk)
 {
@@ -34,12 +149,14 @@ rec_reader *rec_reader_from_fd(int fd, size_t chunk)
     if (!r)
         return NULL;
     r->cap = chunk < 4 * REC ? 4 * REC : chunk;
+    r->fd = fd;
+    if (prefetch_start(r) == 0)
+        return r;
     r->buf = malloc(r->cap);
     if (!r->buf) {
         free(r);
         return NULL;
     }
-    r->fd = fd;
     return r;
 }
 
@@ -59,7 +176,9 @@ void rec_reader_free(rec_reader *r)
 {
     if (!r)
         return;
-    if (r->fd >= 0)
+    if (r->ahead)
+        prefetch_free(r);
+    else if (r->fd >= 0)
         free(r->buf);
     free(r);
 }
@@ -80,8 +199,46 @@ int rec_reader_damaged(const rec_reader *r)
  * the window to the buffer's start first.  Returns the bytes available
  * (less than want only at the end of the input), or -1 on a read error.
  */
+/*
+ * Takes the next read-ahead chunk: the unread tail of the current one (less
+ * than a record) moves into the new chunk's headroom, and the current chunk
+ * goes back to the thread.  -1 on a read error (errno).
+ */
+static int take_chunk(rec_reader *r)
+{
+    prefetch *a = r->ahead;
+    int i = a->take;
+    pthread_mutex_lock(&a->lock);
+    while (!a->full[i])
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+    size_t left = r->end - r->pos;
+    unsigned char *base = a->chunk[i];
+    memcpy(base + REC - left, r->buf + r->pos, left);
+    if (r->buf) {
+        pthread_mutex_lock(&a->lock);
+        a->full[i ^ 1] = 0;
+        pthread_cond_broadcast(&a->cond);
+        pthread_mutex_unlock(&a->lock);
+    }
+    r->buf = base;
+    r->pos = REC - left;
+    r->end = REC + a->len[i];
+    a->take = i ^ 1;
+    if (a->err[i]) {
+        errno = a->err[i];
+        return -1;
+    }
+    if (a->len[i] == 0)
+        r->eof = 1;
+    return 0;
+}
+
 static ssize_t fill(rec_reader *r, size_t want)
 {
+    while (r->ahead && r->end - r->pos < want && !r->eof)
+        if (take_chunk(r) != 0)
+            return -1;
     while (r->end - r->pos < want && !r->eof) {
         if (r->pos > 0) {
             memmove(r->buf, r->buf + r->pos, r->end - r->pos);

@@ -51,6 +51,23 @@ $ACLSUB decode "$T/ver.rec" >"$T/out" 2>"$T/err"; rc=$?
 sed 3d $golden | cmp -s - "$T/out" && [ $rc -eq 2 ] && grep -q "1 unknown version" "$T/err"
 check "unknown version skipped, exit 2" $?
 
+# A file large enough to be read ahead in chunks (regular files over 8 MiB),
+# damaged around the 4 MiB chunk boundaries: the same records and the same
+# damage counts as through a pipe, which is read directly.
+$GEN tests/data/basic.spec "$T/big0.rec" --repeat 6000 || exit 1
+# 37 leading bytes: every record straddles the chunk boundaries at an odd offset.
+{ printf '%037d' 0; cat "$T/big0.rec"; } >"$T/big.rec"
+printf 'garbage!' | dd of="$T/big.rec" bs=1 seek=$((4 * 1048576 - 3)) conv=notrunc status=none
+printf '\377' | dd of="$T/big.rec" bs=1 seek=$((8 * 1048576 + 700)) conv=notrunc status=none
+printf '\377' | dd of="$T/big.rec" bs=1 seek=$((12 * 1048576 + 5)) conv=notrunc status=none
+$ACLSUB decode "$T/big.rec" >"$T/file.out" 2>"$T/file.err"; rc1=$?
+cat "$T/big.rec" | $ACLSUB decode - >"$T/pipe.out" 2>"$T/pipe.err"; rc2=$?
+sed 's/<stdin>/X/; s/[^ ]*big.rec/X/' "$T/file.err" >"$T/file.err2"
+sed 's/<stdin>/X/; s/[^ ]*big.rec/X/' "$T/pipe.err" >"$T/pipe.err2"
+cmp -s "$T/file.out" "$T/pipe.out" && cmp -s "$T/file.err2" "$T/pipe.err2" && [ $rc1 -eq 2 ] && [ $rc2 -eq 2 ] &&
+    [ "$(wc -l <"$T/file.out")" -gt 35000 ]
+check "a large file read ahead decodes exactly as through a pipe, damage at chunk boundaries included" $?
+
 $ACLSUB decode "$T/missing.rec" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "missing.rec" "$T/err"; check "missing file exits 1 naming it" $?
 
