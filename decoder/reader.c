@@ -214,7 +214,8 @@ static int take_chunk(rec_reader *r)
     pthread_mutex_unlock(&a->lock);
     size_t left = r->end - r->pos;
     unsigned char *base = a->chunk[i];
-    memcpy(base + REC - left, r->buf + r->pos, left);
+    if (left)
+        memcpy(base + REC - left, r->buf + r->pos, left);
     if (r->buf) {
         pthread_mutex_lock(&a->lock);
         a->full[i ^ 1] = 0;
