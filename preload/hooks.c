@@ -490,6 +490,44 @@ static void after_fork_child(void)
     pl_relay_after_fork_child(c->enabled && c->children);
 }
 
+/*
+ * ACLSUB_CHILDREN=0: programs this one executes run unprofiled.  Only this
+ * library leaves LD_PRELOAD; other preloaded libraries stay.
+ */
+static void drop_self_from_preload(void)
+{
+    const char *v = getenv("LD_PRELOAD");
+    if (!v)
+        return;
+    char *out = malloc(strlen(v) + 1);
+    if (!out)
+        return;
+    size_t o = 0;
+    for (const char *p = v; *p;) {
+        size_t n = strcspn(p, ": ");
+        const char *base = p + n;
+        while (base > p && base[-1] != '/')
+            base--;
+        static const char me[] = "libaclsub.so";
+        int self = (size_t)(p + n - base) == sizeof me - 1 && memcmp(base, me, sizeof me - 1) == 0;
+        if (!self && n) {
+            if (o)
+                out[o++] = ':';
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p += n;
+        while (*p == ':' || *p == ' ')
+            p++;
+    }
+    out[o] = '\0';
+    if (o)
+        setenv("LD_PRELOAD", out, 1);
+    else
+        unsetenv("LD_PRELOAD");
+    free(out);
+}
+
 __attribute__((constructor)) static void preload_init(void)
 {
     const pl_config *c = pl_config_get();
@@ -497,10 +535,8 @@ __attribute__((constructor)) static void preload_init(void)
         resolve(i);
     if (!c->enabled)
         return;
-    if (!c->children) {
-        /* Programs this one executes run unprofiled. */
-        unsetenv("LD_PRELOAD");
-    }
+    if (!c->children)
+        drop_self_from_preload();
     pthread_atfork(NULL, NULL, after_fork_child);
     atexit(at_exit_flush);
     install_signal_flush();

@@ -700,6 +700,19 @@ else
     finish "$T/p1.err" "$T/p1.diff"
 fi
 
+# --- exec'd children: LD_PRELOAD kept or lost as ACLSUB_CHILDREN says --------------------------
+
+begin "ACLSUB_CHILDREN=0: an exec'd child loses libaclsub.so from LD_PRELOAD, keeps the other libraries"
+got=$(ACLSUB_CHILDREN=0 ACLSUB_OUTPUT="$T/ch.rec" LD_PRELOAD="$PRE /lib/x86_64-linux-gnu/libm.so.6" \
+    sh -c 'echo "$LD_PRELOAD"')
+case "$got" in *libaclsub.so*) eq "child's LD_PRELOAD" "$got" "(without libaclsub.so)" ;; esac
+case "$got" in *libm.so.6*) ;; *) eq "child's LD_PRELOAD" "$got" "(with libm.so.6)" ;; esac
+finish
+begin "ACLSUB_CHILDREN=1: an exec'd child inherits LD_PRELOAD"
+got=$(ACLSUB_CHILDREN=1 ACLSUB_OUTPUT="$T/ch1.rec" LD_PRELOAD="$PRE" sh -c 'echo "$LD_PRELOAD"')
+case "$got" in *libaclsub.so*) ;; *) eq "child's LD_PRELOAD" "$got" "(with libaclsub.so)" ;; esac
+finish
+
 # --- (c) results of the background cases ----------------------------------------------------------
 
 wait
