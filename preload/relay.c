@@ -82,7 +82,7 @@ static _Atomic int sink_fd = -1;
 static int sink_kind, sink_pending, sink_dead;
 static int reader_left;  /* a FIFO reader came and went: drop until the next one */
 static int rl_abandon;   /* at exit: stop even though pipes or the ring are not drained */
-static uint64_t produced, dropped, lost_unreported, control_records, models_followed;
+static uint64_t produced, dropped, lost_unreported, models_followed;
 static uint64_t progress; /* bumps whenever the relay moves data */
 static pl_accessors acc;  /* set before the relay starts */
 static size_t in_size = REC; /* bytes per runtime record, from the runtime */
@@ -184,7 +184,6 @@ static void push_stream_start(void)
     unsigned char rec[REC];
     control_record(rec, ACLSUB_KIND_STREAM_START, ACLSUB_TYPE_STREAM_START, text, arg);
     ring_push(rec);
-    control_records++;
 }
 
 /* Under rl_lock, with room for one record. */
@@ -196,7 +195,6 @@ static void push_lost_notice(void)
     unsigned char rec[REC];
     control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
     ring_push(rec);
-    control_records++;
     lost_unreported = 0;
 }
 
@@ -804,10 +802,8 @@ void pl_relay_finish(void)
     uint64_t arg[4] = {produced - dropped, dropped, models_followed, 0};
     unsigned char rec[REC];
     control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (ring_cap - ring_used() >= 1) {
+    if (ring_cap - ring_used() >= 1)
         ring_push(rec);
-        control_records++;
-    }
     pthread_mutex_unlock(&rl_lock);
     pl_relay_flush();
     pthread_mutex_lock(&rl_lock);
@@ -864,7 +860,7 @@ void pl_relay_after_fork_child(int keep_profiling)
     ring = NULL;
     atomic_store(&ring_head, 0);
     atomic_store(&ring_tail, 0);
-    produced = dropped = lost_unreported = control_records = models_followed = 0;
+    produced = dropped = lost_unreported = models_followed = 0;
     rl_thread_live = 0;
     rl_stop = 0;
     sink_pending = sink_dead = reader_left = rl_abandon = 0;
