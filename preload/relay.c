@@ -814,9 +814,7 @@ void pl_relay_finish(void)
         rl_abandon = 1;
         wake_relay();
     }
-    int live = rl_thread_live;
     pthread_mutex_unlock(&rl_lock);
-    (void)live;
     pthread_join(rl_thread, NULL);
     pthread_mutex_lock(&rl_lock);
     uint64_t p = produced, d = dropped, models = models_followed;
