@@ -12,6 +12,7 @@ for f in "$D"/fuzz_*; do
     name=$(basename "$f")
     work=$(mktemp -d)
     seed=tests/fuzz/corpus_${name#fuzz_}
+    [ "$name" = fuzz_decode ] && seed=tests/fuzz/corpus_rec # the decoder reads the same streams
     [ -d "$seed" ] && cp -r "$seed"/. "$work"/ 2>/dev/null
     # The ONNX importer starts from small models of ONNX's own test data.
     if [ "$name" = fuzz_onnx ] && [ -d /usr/share/libonnx-testdata/data/node ]; then
