@@ -71,6 +71,19 @@ if [ -z "$SANFLAG" ] && [ -x "$T/app" ]; then
     fi
 fi
 
+if [ -z "$SANFLAG" ] && [ -d tools/pyacl ]; then
+    pydir=$(find "$P/lib" -maxdepth 3 -name dist-packages -type d | head -n 1)
+    out=$($CLEAN PYTHONPATH="$pydir" /usr/bin/python3 -c '
+import acl
+print(acl.init(), acl.rt.set_device(0), acl.mdl.load_from_file("'"$B/models/mlp.om"'")[1], acl.__file__)' 2>&1)
+    case "$out" in
+    "0 0 0 $P/"*) say ok "the installed acl module imports from $pydir and runs on the installed runtime" ;;
+    *) say FAIL "installed acl module: $out" ;;
+    esac
+    ldd "$pydir"/acl*.so | grep -q "$P/lib/aclsub/emu/libascendcl.so" ||
+        say FAIL "the installed acl module does not link the installed libascendcl.so"
+fi
+
 if make -s O="$B" $SANFLAG PREFIX="$P" uninstall >/dev/null 2>&1 && [ -z "$(find "$P" -type f)" ]; then
     say ok "make uninstall removes every installed file"
 else
