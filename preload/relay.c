@@ -45,7 +45,7 @@
 #include "reader.h"
 
 #define REC ACLSUB_REC_SIZE
-#define READ_CHUNK (64 * 1024)
+#define READ_CHUNK (256 * 1024)
 #define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or pipe sink */
 #define FILE_WRITE_MAX 128                /* records per write() to a regular file */
 #define PIPE_SIZE (1 << 20)               /* bytes the model pipes and a FIFO sink hold */
