@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <acl/acl.h>
+#include <acl/acl_prof.h>
 
 /* Prints the failure and ends the process at once (from any thread). */
 static void fail_at(const char *file, int line, const char *cond, const char *fmt, ...)
@@ -198,6 +200,45 @@ static void io_fill_input(model_io *m, unsigned seed)
         CHECK_RC(aclrtMemcpy(m->in_dev[i], m->in_size[i], h, m->in_size[i], ACL_MEMCPY_HOST_TO_DEVICE), ACL_SUCCESS);
         free(h);
     }
+}
+
+/* --- one record as the accessors return it ---------------------------------------- */
+
+typedef struct {
+    size_t model;
+    int flag;
+    unsigned long tid;
+    uint64_t start, end, dur;
+    char type[72];
+    char name[296];
+} op_rec;
+
+/* Reads record i of buf through every accessor, checking that each one answers. */
+static void read_op_rec(const void *buf, size_t len, uint32_t i, op_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    size_t tl = 0, nl = 0;
+    CHECK_RC(aclprofGetOpTypeLen(buf, len, i, &tl), ACL_SUCCESS);
+    CHECKF(tl >= 1 && tl <= sizeof r->type, "type length %zu", tl);
+    CHECK_RC(aclprofGetOpType(buf, len, i, r->type, tl), ACL_SUCCESS);
+    CHECKF(strlen(r->type) + 1 == tl, "type '%s' but aclprofGetOpTypeLen gave %zu", r->type, tl);
+    CHECK_RC(aclprofGetOpNameLen(buf, len, i, &nl), ACL_SUCCESS);
+    CHECKF(nl >= 1 && nl <= sizeof r->name, "name length %zu", nl);
+    CHECK_RC(aclprofGetOpName(buf, len, i, r->name, nl), ACL_SUCCESS);
+    CHECKF(strlen(r->name) + 1 == nl, "name '%s' but aclprofGetOpNameLen gave %zu", r->name, nl);
+    r->model = aclprofGetModelId(buf, len, i);
+    CHECKF(r->model != ACL_PROF_INVALID_MODEL_ID, "record %u: aclprofGetModelId failed", i);
+    r->flag = (int)aclprofGetOpFlag(buf, len, i);
+    r->start = aclprofGetOpStart(buf, len, i);
+    r->end = aclprofGetOpEnd(buf, len, i);
+    r->dur = aclprofGetOpDuration(buf, len, i);
+    const char *tid = aclprofGetOpAttriValue(buf, len, i, ACL_SUBSCRIBE_ATTRI_THREADID);
+    CHECKF(tid != NULL, "record %u (%s): no thread id attribute", i, r->name);
+    char *endp = NULL;
+    errno = 0;
+    r->tid = strtoul(tid, &endp, 10);
+    CHECKF(tid[0] >= '0' && tid[0] <= '9' && *endp == '\0' && errno == 0,
+           "record %u (%s): thread id '%s' is not a decimal number", i, r->name, tid);
 }
 
 #endif /* ACLSUB_TESTS_APP_CHECK_H_ */

@@ -229,14 +229,6 @@ static void execute_timed(const model_io *m, uint64_t *t0, uint64_t *t1)
 
 /* --- subscription pipes and their readers ------------------------------------------ */
 
-typedef struct {
-    size_t model;
-    int flag;
-    unsigned long tid;
-    uint64_t start, end, dur;
-    char type[72];
-    char name[296];
-} op_rec;
 
 /*
  * One pipe, its subscription config (on the write end) and a reader thread
@@ -264,29 +256,7 @@ static void parse_chunk(sub_pipe *s, const unsigned char *buf, size_t len)
            n);
     for (uint32_t i = 0; i < n; i++) {
         op_rec r;
-        memset(&r, 0, sizeof r);
-        size_t tl = 0, nl = 0;
-        CHECK_RC(aclprofGetOpTypeLen(buf, len, i, &tl), ACL_SUCCESS);
-        CHECKF(tl >= 1 && tl <= sizeof r.type, "type length %zu", tl);
-        CHECK_RC(aclprofGetOpType(buf, len, i, r.type, tl), ACL_SUCCESS);
-        CHECKF(strlen(r.type) + 1 == tl, "type '%s' but aclprofGetOpTypeLen gave %zu", r.type, tl);
-        CHECK_RC(aclprofGetOpNameLen(buf, len, i, &nl), ACL_SUCCESS);
-        CHECKF(nl >= 1 && nl <= sizeof r.name, "name length %zu", nl);
-        CHECK_RC(aclprofGetOpName(buf, len, i, r.name, nl), ACL_SUCCESS);
-        CHECKF(strlen(r.name) + 1 == nl, "name '%s' but aclprofGetOpNameLen gave %zu", r.name, nl);
-        r.model = aclprofGetModelId(buf, len, i);
-        CHECKF(r.model != ACL_PROF_INVALID_MODEL_ID, "record %u: aclprofGetModelId failed", i);
-        r.flag = (int)aclprofGetOpFlag(buf, len, i);
-        r.start = aclprofGetOpStart(buf, len, i);
-        r.end = aclprofGetOpEnd(buf, len, i);
-        r.dur = aclprofGetOpDuration(buf, len, i);
-        const char *tid = aclprofGetOpAttriValue(buf, len, i, ACL_SUBSCRIBE_ATTRI_THREADID);
-        CHECKF(tid != NULL, "record %u (%s): no thread id attribute", i, r.name);
-        char *endp = NULL;
-        errno = 0;
-        r.tid = strtoul(tid, &endp, 10);
-        CHECKF(tid[0] >= '0' && tid[0] <= '9' && *endp == '\0' && errno == 0,
-               "record %u (%s): thread id '%s' is not a decimal number", i, r.name, tid);
+        read_op_rec(buf, len, i, &r);
         pthread_mutex_lock(&s->lock);
         if (s->nrec == s->cap) {
             s->cap = s->cap ? 2 * s->cap : 256;

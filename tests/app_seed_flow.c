@@ -93,14 +93,6 @@ static void ops_load(const char *path, op_list *l)
 
 /* --- records as the accessors return them ---------------------------------------- */
 
-typedef struct {
-    size_t model;
-    int flag;
-    unsigned long tid;
-    uint64_t start, end, dur;
-    char type[72];
-    char name[296];
-} op_rec;
 
 /* Records parsed by the reader; only the reader touches them until it is joined. */
 static op_rec *g_recs;
@@ -126,29 +118,7 @@ static void parse_chunk(const void *buf, size_t len)
     CHECKF(n == len / g_desc_size, "aclprofGetOpNum gave %u for %zu bytes", n, len);
     for (uint32_t i = 0; i < n; i++) {
         op_rec r;
-        memset(&r, 0, sizeof r);
-        size_t tl = 0, nl = 0;
-        CHECK_RC(aclprofGetOpTypeLen(buf, len, i, &tl), ACL_SUCCESS);
-        CHECKF(tl >= 1 && tl <= sizeof r.type, "type length %zu", tl);
-        CHECK_RC(aclprofGetOpType(buf, len, i, r.type, tl), ACL_SUCCESS);
-        CHECKF(strlen(r.type) + 1 == tl, "type '%s' but aclprofGetOpTypeLen gave %zu", r.type, tl);
-        CHECK_RC(aclprofGetOpNameLen(buf, len, i, &nl), ACL_SUCCESS);
-        CHECKF(nl >= 1 && nl <= sizeof r.name, "name length %zu", nl);
-        CHECK_RC(aclprofGetOpName(buf, len, i, r.name, nl), ACL_SUCCESS);
-        CHECKF(strlen(r.name) + 1 == nl, "name '%s' but aclprofGetOpNameLen gave %zu", r.name, nl);
-        r.model = aclprofGetModelId(buf, len, i);
-        CHECKF(r.model != ACL_PROF_INVALID_MODEL_ID, "record %u: aclprofGetModelId failed", i);
-        r.flag = (int)aclprofGetOpFlag(buf, len, i);
-        r.start = aclprofGetOpStart(buf, len, i);
-        r.end = aclprofGetOpEnd(buf, len, i);
-        r.dur = aclprofGetOpDuration(buf, len, i);
-        const char *tid = aclprofGetOpAttriValue(buf, len, i, ACL_SUBSCRIBE_ATTRI_THREADID);
-        CHECKF(tid != NULL, "record %u (%s): no thread id attribute", i, r.name);
-        char *endp = NULL;
-        errno = 0;
-        r.tid = strtoul(tid, &endp, 10);
-        CHECKF(tid[0] >= '0' && tid[0] <= '9' && *endp == '\0' && errno == 0,
-               "record %u (%s): thread id '%s' is not a decimal number", i, r.name, tid);
+        read_op_rec(buf, len, i, &r);
         rec_push(&r);
     }
 }
