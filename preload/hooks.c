@@ -181,7 +181,6 @@ static void follow(uint32_t id, const char *path)
 /* Ends the library's subscription of a followed model and waits for its records. */
 static void unfollow(uint32_t id, int close_app)
 {
-    pl_relay_release_wfd(id);
     REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
     pl_relay_wait_done(id, close_app);
 }
@@ -282,8 +281,6 @@ EXPORT aclError aclmdlUnload(uint32_t modelId)
         return ACL_ERROR_UNINITIALIZE;
     ENTER();
     int followed = !nested_ && pl_relay_follows(modelId);
-    if (followed)
-        pl_relay_release_wfd(modelId);
     aclError rc = f(modelId);
     if (followed) {
         if (rc != ACL_SUCCESS)
@@ -346,7 +343,6 @@ EXPORT aclError aclFinalize(void)
     ENTER();
     if (!nested_) {
         /* Every record of every execute that returned reaches the sink now. */
-        pl_relay_release_wfd(UINT32_MAX);
         for (uint32_t id = 1; id < SEEN_MAX; id++)
             if ((atomic_load(&seen[id / 64]) >> (id % 64)) & 1 && pl_relay_follows(id))
                 REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
@@ -474,7 +470,6 @@ static void at_exit_flush(void)
     in_hook = 1;
     for (uint32_t id = 1; id < SEEN_MAX; id++)
         if ((atomic_load(&seen[id / 64]) >> (id % 64)) & 1 && pl_relay_follows(id)) {
-            pl_relay_release_wfd(id);
             if (resolve(R_UNSUBSCRIBE))
                 REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(id);
         }

@@ -88,12 +88,6 @@ void pl_relay_attach_failed(uint32_t id);
 /* 1 if the library follows model id (an active pipe). */
 int pl_relay_follows(uint32_t id);
 /*
- * Before a call that makes the runtime close the model's write end
- * (unsubscribe, unload, finalize): lets that close through the guard.
- * id UINT32_MAX: every model.
- */
-void pl_relay_release_wfd(uint32_t id);
-/*
  * Waits until the relay has read every record of the model's pipe (its end
  * of file), passes them on, and closes the program's own subscription fd
  * if `close_app` and no other subscription uses it.  id UINT32_MAX: all.

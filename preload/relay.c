@@ -648,15 +648,6 @@ int pl_relay_follows(uint32_t id)
     return r;
 }
 
-void pl_relay_release_wfd(uint32_t id)
-{
-    pthread_mutex_lock(&rl_lock);
-    for (pl_model *m = rl_models; m; m = m->next)
-        if ((id == UINT32_MAX || m->id == id) && m->rfd >= 0)
-            pl_fd_unprotect(m->wfd);
-    pthread_mutex_unlock(&rl_lock);
-}
-
 /* Under rl_lock: waits for a condition with a stall timeout; returns 0 if it gave up. */
 static int wait_progress(int (*done)(uint32_t), uint32_t id)
 {

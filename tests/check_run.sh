@@ -250,7 +250,7 @@ for sig in TERM:15 INT:2; do
     (cd "$T" && exec "$A" run --live -v -- "$APP" "$MLP" 200 --sleep-ms 50) >"$T/l4.out" 2>"$T/l4.err" &
     P=$!
     i=0
-    while ! grep -q '^aclsub run: LD_PRELOAD=' "$T/l4.err" && [ $i -lt 200 ]; do
+    while ! grep -qs '^aclsub run: LD_PRELOAD=' "$T/l4.err" && [ $i -lt 200 ]; do
         sleep 0.05
         i=$((i + 1))
     done
