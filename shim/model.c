@@ -22,6 +22,7 @@
 
 #include "aclsub/record.h"
 #include "emu.h"
+#include "file.h"
 #include "om.h"
 #include "ops.h"
 
@@ -218,41 +219,12 @@ static aclError load_image(const char *what, const void *image, size_t size, uin
 /* Reads a whole model file; READ_MODEL_FAILURE with a line on stderr on failure. */
 static aclError read_model_file(const char *path, unsigned char **data, size_t *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        fprintf(stderr, "libascendcl: %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return ACL_ERROR_READ_MODEL_FAILURE;
-    }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MODEL_FILE_MAX) {
-        fprintf(stderr, "libascendcl: %s: not a regular file of at most 4 GiB\n", path);
-        close(fd);
-        return ACL_ERROR_READ_MODEL_FAILURE;
-    }
-    size_t n = (size_t)st.st_size, got = 0;
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        close(fd);
-        return ACL_ERROR_BAD_ALLOC;
-    }
-    while (got < n) {
-        ssize_t r = read(fd, buf + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            fprintf(stderr, "libascendcl: %s: read failed\n", path);
-            free(buf);
-            close(fd);
-            return ACL_ERROR_READ_MODEL_FAILURE;
-        }
-        got += (size_t)r;
-    }
-    close(fd);
-    *data = buf;
-    *size = n;
-    return ACL_SUCCESS;
+    const char *why;
+    *data = file_read_all(path, MODEL_FILE_MAX, size, &why);
+    if (*data)
+        return ACL_SUCCESS;
+    fprintf(stderr, "libascendcl: %s: %s\n", path, why);
+    return strcmp(why, "out of memory") == 0 ? ACL_ERROR_BAD_ALLOC : ACL_ERROR_READ_MODEL_FAILURE;
 }
 
 aclError aclmdlLoadFromFileWithMem(const char *modelPath, uint32_t *modelId, void *workPtr, size_t workSize,

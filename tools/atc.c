@@ -19,7 +19,7 @@
 #include "cmds.h"
 #include "om.h"
 #include "onnx_import.h"
-#include "util.h"
+#include "file.h"
 
 #define ATC_FRAMEWORK_ONNX "5"
 
@@ -121,7 +121,7 @@ int cmd_atc(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     size_t len;
     const char *why;
-    unsigned char *data = tool_read_file(args.model, ONNX_IMPORT_MAX_BYTES, &len, &why);
+    unsigned char *data = file_read_all(args.model, ONNX_IMPORT_MAX_BYTES, &len, &why);
     if (!data) {
         fprintf(stderr, "aclsub atc: %s: %s\n", args.model, why);
         return 1;

@@ -28,7 +28,7 @@
 #include "cmds.h"
 #include "om.h"
 #include "textout.h"
-#include "util.h"
+#include "file.h"
 
 #define INSPECT_MAX_BYTES ((uint64_t)4 << 30) /* larger than any model aclsub writes */
 #define SHAPE_MAX 256                          /* "d1xd2x..." of 8 dims of up to 19 digits */
@@ -296,7 +296,7 @@ int cmd_inspect(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     size_t len;
-    unsigned char *image = tool_read_file(path, INSPECT_MAX_BYTES, &len, &why);
+    unsigned char *image = file_read_all(path, INSPECT_MAX_BYTES, &len, &why);
     if (!image) {
         fprintf(stderr, "aclsub inspect: %s: %s\n", path, why);
         return 1;

@@ -1,20 +1,12 @@
 /*
- * util.h - small pieces the subcommands share: reading a whole input file
- * with a size limit, and a map from names to indices for the graph
- * compilers (mkom, atc).
+ * util.h - small pieces the subcommands share: a map from names to
+ * indices for the graph compilers (mkom, atc).
  */
 #ifndef ACLSUB_TOOLS_UTIL_H_
 #define ACLSUB_TOOLS_UTIL_H_
 
 #include <stddef.h>
 #include <stdint.h>
-
-/*
- * Reads a regular file whole if it is at most `max` bytes.  NULL with *why
- * set to a short reason ("not a regular file", "larger than ...", errno's
- * text) otherwise.
- */
-unsigned char *tool_read_file(const char *path, uint64_t max, size_t *len, const char **why);
 
 /* Open addressing from a name (owned by the caller, kept alive) to an index. */
 typedef struct name_map {
