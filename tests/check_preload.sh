@@ -700,6 +700,26 @@ else
     finish "$T/p1.err" "$T/p1.diff"
 fi
 
+# --- the library's descriptors: high and close-on-exec ----------------------------------------
+
+begin "the library's descriptors (sink, pipes) sit at 512 or above and are close-on-exec"
+LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/fdi.rec" "$APP" "$MLP" 40 --sleep-ms 50 >/dev/null 2>&1 &
+fdpid=$!
+sleep 0.7
+high=0
+for info in /proc/$fdpid/fdinfo/*; do
+    fd=${info##*/}
+    [ "$fd" -ge 512 ] 2>/dev/null || continue
+    high=$((high + 1))
+    flags=$(awk '/^flags:/ {print $2}' "$info" 2>/dev/null)
+    # The flags are octal; O_CLOEXEC is 02000000.
+    [ -n "$flags" ] && [ $((0$flags & 02000000)) -ne 0 ] || eq "fd $fd flags" "$flags" "(with O_CLOEXEC)"
+done
+wait $fdpid
+# The sink, a model's pipe (both ends) and the relay's wake-up pipe (both ends).
+[ $high -ge 5 ] || eq "descriptors at 512 or above" "$high" "5 or more"
+finish
+
 # --- exec'd children: LD_PRELOAD kept or lost as ACLSUB_CHILDREN says --------------------------
 
 begin "ACLSUB_CHILDREN=0: an exec'd child loses libaclsub.so from LD_PRELOAD, keeps the other libraries"
