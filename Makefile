@@ -1,9 +1,16 @@
 # aclsub - build, test and install.
 #
 #   make                 build everything into build/
+#   make tests           everything make check runs (libraries, tools,
+#                        test programs, examples, models)
 #   make check           unit and integration tests, plain and under
 #                        AddressSanitizer + UndefinedBehaviorSanitizer
-#                        (build/san/), then the libFuzzer targets briefly
+#                        (build/san/), the libFuzzer targets over their
+#                        checked-in corpora (deterministic), and a build of
+#                        the demo and the tests in a clean clone
+#   make demo            the README's demo
+#   make fuzz-run        exploratory fuzzing, FUZZ_SECONDS (600) per target;
+#                        findings are kept under TMPDIR, never in the tree
 #   make bench           measurements (prints ratios and the machine)
 #   make install         PREFIX=/usr/local DESTDIR=... ; make uninstall
 #
@@ -15,7 +22,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 O       ?= build
 SAN     ?= 0
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 600
 
 CSTD    := -std=c11
 WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
@@ -74,6 +81,8 @@ APP_TESTS  := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/app_*.c))
 TEST_TOOLS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/tool_*.c))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+# Programs in examples/, built like a vendor program (public headers, shared runtime).
+EXAMPLES   := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 
 # The pyACL-compatible `acl` module (tools/pyacl/), for Debian's python3.
 PYTHON     ?= /usr/bin/python3
@@ -95,7 +104,7 @@ ifneq ($(PYACL_SRCS),)
 LIBS += $(PYACL_MOD)
 endif
 
-.PHONY: all tests check check-plain check-san fuzz fuzz-run bench demo install uninstall clean
+.PHONY: all tests check check-plain check-san check-clone fuzz fuzz-regress fuzz-run bench demo install uninstall clean
 all: $(LIBS) $(ACLSUB_BIN)
 
 $(O)/obj/%.o: %.c
@@ -178,7 +187,6 @@ $(O)/tests/tool_%: tests/tool_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(SYSLIBS)
 
 # Only the public headers and the shared runtime: what a vendor program sees.
-EXAMPLES := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
 $(O)/examples/%: examples/%.c $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
@@ -195,10 +203,17 @@ check-plain: tests
 check-san:
 	$(MAKE) O=$(O)/san SAN=1 check-plain
 
+# Each part in turn: the plain and sanitizer builds would compete for the
+# same two cores, and their logs would interleave.
 check:
 	$(MAKE) check-plain
 	$(MAKE) check-san
-	$(MAKE) fuzz-run
+	$(MAKE) fuzz-regress
+	$(MAKE) check-clone
+
+# The README's two front-door targets from nothing but a clone of HEAD.
+check-clone:
+	tests/check_clean_clone.sh
 
 # libFuzzer targets: clang, with the library sources compiled in.
 FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -212,13 +227,17 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS)
 
 fuzz: $(FUZZERS)
 
-fuzz-run: fuzz
-	tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
+fuzz-regress: fuzz
+	tests/fuzz/run.sh regress $(O)/fuzz
 
-bench: all $(MODELS)
+fuzz-run: fuzz
+	tests/fuzz/run.sh explore $(O)/fuzz $(FUZZ_SECONDS)
+
+# The benchmarks run test programs (app_run, tool_genstream) and the models.
+bench: tests
 	tests/bench/run.sh $(O)
 
-demo: all $(EXAMPLES) $(MODELS)
+demo: all $(O)/examples/subscribe $(O)/tests/app_plain $(MODELS)
 	tests/demo.sh $(O)
 
 # --- install -------------------------------------------------------------------

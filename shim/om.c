@@ -579,7 +579,8 @@ static int om_read_attr_payload(om_reader *r, uint32_t ni, const char *nname, co
                        "section .aclsub.attrs: node %u (%s) attribute %s: %llu bytes at .aclsub.attrdata offset %llu "
                        "are outside the section (%zu bytes) or overlap the previous attribute",
                        ni, nname, aname, (unsigned long long)need, (unsigned long long)a->value, s->size);
-    const unsigned char *src = s->p + a->value;
+    /* An absent section has no pointer; only empty lists (need 0) pass the check above then. */
+    const unsigned char *src = s->p ? s->p + a->value : NULL;
     r->attrdata_next = a->value + need;
     if (a->type == ATTR_STRING) {
         if (memchr(src, '\0', a->count) || src[a->count] != '\0')
