@@ -6,8 +6,8 @@
 #   make check           unit and integration tests, plain and under
 #                        AddressSanitizer + UndefinedBehaviorSanitizer
 #                        (build/san/), the libFuzzer targets over their
-#                        checked-in corpora (deterministic), and a build of
-#                        the demo and the tests in a clean clone
+#                        checked-in corpora (deterministic), and the demo,
+#                        the tests and the install built in clean clones
 #   make demo            the README's demo
 #   make fuzz-run        exploratory fuzzing, FUZZ_SECONDS (600) per target;
 #                        findings are kept under TMPDIR, never in the tree
@@ -15,6 +15,18 @@
 #   make install         PREFIX=/usr/local DESTDIR=... ; make uninstall
 #
 # The language is C11 (-std=c11) with POSIX/GNU interfaces (_GNU_SOURCE).
+# Every include is qualified by its folder from the repository root
+# ("shim/engine/graph.h") or from include/ ("acl/acl.h"); generated files
+# are included as "gen/...".  What each folder builds:
+#
+#   decoder/record/  the record library: encoder, CRC-32C, accessors, stream
+#                    reader (libaclsub-decode; linked into every library
+#                    that runs inside a host program)
+#   shim/, shim/engine/   the emulated runtime libascendcl.so (host)
+#   shim/pyacl/      the Python `acl` module (host, inside Python)
+#   preload/         the interposer libaclsub.so (host)
+#   decoder/         the `decode` pipeline and its views (tools)
+#   tools/, tools/compile/   the `aclsub` command and the compilers (tools)
 
 CC      ?= cc
 CLANG   ?= clang
@@ -23,6 +35,7 @@ DESTDIR ?=
 O       ?= build
 SAN     ?= 0
 FUZZ_SECONDS ?= 600
+PYTHON  ?= /usr/bin/python3
 
 CSTD    := -std=c11
 WARN    := -Wall -Wextra -Werror -Wno-missing-field-initializers
@@ -36,18 +49,18 @@ BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
-CPPFLAGS := -D_GNU_SOURCE -Iinclude -Idecoder -Ishim -Ipreload -Itools -I$(O)/gen
+CPPFLAGS := -D_GNU_SOURCE -I. -Iinclude -I$(O)
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
 LDFLAGS  := -pthread $(LDSAN)
 SYSLIBS  := $(BLAS_LIBS) -lelf -lprotobuf-c -lm -ldl
 
-# --- sources -----------------------------------------------------------------
-DEC_LIB_SRCS := decoder/crc32c.c decoder/record.c decoder/accessors.c decoder/reader.c
-DEC_CMD_SRCS := $(filter-out $(DEC_LIB_SRCS),$(wildcard decoder/*.c))
-SHIM_SRCS    := $(wildcard shim/*.c)
+# --- sources: one list per folder ------------------------------------------------
+REC_SRCS     := $(wildcard decoder/record/*.c)
+DEC_SRCS     := $(wildcard decoder/*.c)
+SHIM_SRCS    := $(wildcard shim/*.c shim/engine/*.c)
+PYACL_SRCS   := $(wildcard shim/pyacl/*.c)
 PRELOAD_SRCS := $(wildcard preload/*.c)
-TOOL_SRCS    := $(wildcard tools/*.c)
-TOOL_LIB_SRCS := $(filter-out tools/aclsub.c,$(TOOL_SRCS))
+TOOL_SRCS    := $(filter-out tools/aclsub.c,$(wildcard tools/*.c tools/compile/*.c))
 
 # ONNX's protobuf schema, as Debian's libonnx-dev installs it; protoc-c
 # generates the C reader at build time.
@@ -57,13 +70,12 @@ ONNX_GEN_C := $(GEN_DIR)/onnx.pb-c.c
 ONNX_GEN_H := $(GEN_DIR)/onnx.pb-c.h
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
-DEC_LIB_OBJS := $(call obj,$(DEC_LIB_SRCS))
-DEC_CMD_OBJS := $(call obj,$(DEC_CMD_SRCS))
+REC_OBJS     := $(call obj,$(REC_SRCS))
 SHIM_OBJS    := $(call obj,$(SHIM_SRCS))
 PRELOAD_OBJS := $(call obj,$(PRELOAD_SRCS))
-TOOL_OBJS    := $(call obj,$(TOOL_SRCS))
-TOOL_LIB_OBJS := $(call obj,$(TOOL_LIB_SRCS)) $(O)/obj/gen/onnx.pb-c.o
+TOOL_OBJS    := $(call obj,$(TOOL_SRCS) $(DEC_SRCS)) $(O)/obj/gen/onnx.pb-c.o
 
+# --- what is built -----------------------------------------------------------------
 LIB_DECODE_SO := $(O)/lib/libaclsub-decode.so
 LIB_DECODE_A  := $(O)/lib/libaclsub-decode.a
 LIB_EMU_DIR   := $(O)/lib/aclsub-emu
@@ -73,40 +85,30 @@ LIB_PRELOAD   := $(O)/lib/libaclsub.so
 LIB_TOOLS_A   := $(O)/lib/libaclsub-tools.a
 ACLSUB_BIN    := $(O)/bin/aclsub
 
-# Check unit tests: tests/test_*.c, each its own program linked statically
-# against the libraries.  Plain AscendCL programs: tests/app_*.c, built against
-# include/ and the shared emulated libascendcl.so only.
-UNIT_TESTS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/test_*.c))
-APP_TESTS  := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/app_*.c))
-TEST_TOOLS := $(patsubst tests/%.c,$(O)/tests/%,$(wildcard tests/tool_*.c))
-FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZERS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
-# Programs in examples/, built like a vendor program (public headers, shared runtime).
-EXAMPLES   := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
-
-# The pyACL-compatible `acl` module (tools/pyacl/), for Debian's python3.
-PYTHON     ?= /usr/bin/python3
-PYACL_SRCS := $(wildcard tools/pyacl/*.c)
 PY_EXT     := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PY_CFLAGS  := $(shell $(PYTHON)-config --includes 2>/dev/null) \
               -I$(shell $(PYTHON) -c "import numpy; print(numpy.get_include())" 2>/dev/null)
-PY_DIR     := $(O)/python
-PYACL_MOD  := $(PY_DIR)/acl$(PY_EXT)
+PYACL_MOD  := $(O)/python/acl$(PY_EXT)
 
-LIBS := $(LIB_DECODE_SO) $(LIB_DECODE_A)
-ifneq ($(SHIM_SRCS),)
-LIBS += $(LIB_EMU_SO) $(LIB_EMU_A)
-endif
-ifneq ($(PRELOAD_SRCS),)
-LIBS += $(LIB_PRELOAD)
-endif
-ifneq ($(PYACL_SRCS),)
-LIBS += $(PYACL_MOD)
-endif
+# Tests (tests/): Check unit tests (unit/test_*.c, linked statically against
+# the libraries), plain AscendCL programs (progs/app_*.c, built like a vendor
+# program against include/ and the shared runtime only, as are examples/*.c),
+# test tools (progs/tool_*.c), the ONNX conformance runner, demo models,
+# fuzz targets.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
+APP_PROGS  := $(patsubst tests/progs/%.c,$(O)/tests/%,$(wildcard tests/progs/app_*.c))
+TOOL_PROGS := $(patsubst tests/progs/%.c,$(O)/tests/%,$(wildcard tests/progs/tool_*.c))
+CONFORMANCE := $(O)/tests/conformance
+EXAMPLES   := $(patsubst examples/%.c,$(O)/examples/%,$(wildcard examples/*.c))
+MODELS     := $(patsubst models/%.txt,$(O)/models/%.om,$(wildcard models/*.txt))
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all tests check check-plain check-san check-clone fuzz fuzz-regress fuzz-run bench demo install uninstall clean
-all: $(LIBS) $(ACLSUB_BIN)
+.PHONY: all tests check check-plain check-san check-clone fuzz fuzz-regress fuzz-run bench demo \
+        install uninstall clean
+all: $(LIB_DECODE_SO) $(LIB_DECODE_A) $(LIB_EMU_SO) $(LIB_EMU_A) $(LIB_PRELOAD) $(PYACL_MOD) $(ACLSUB_BIN)
+tests: all $(UNIT_TESTS) $(APP_PROGS) $(TOOL_PROGS) $(CONFORMANCE) $(EXAMPLES) $(MODELS)
 
+# --- compiling -----------------------------------------------------------------------
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -120,16 +122,17 @@ $(ONNX_GEN_H): $(ONNX_GEN_C)
 
 $(O)/obj/gen/onnx.pb-c.o: $(ONNX_GEN_C)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) -I$(GEN_DIR) $(CFLAGS) -c -o $@ $<
 
 # Tool sources may include the generated header.
 $(call obj,$(TOOL_SRCS)): $(ONNX_GEN_H)
 
-$(LIB_DECODE_A): $(DEC_LIB_OBJS)
+# --- libraries and the command ---------------------------------------------------------
+$(LIB_DECODE_A): $(REC_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIB_DECODE_SO): $(DEC_LIB_OBJS)
+$(LIB_DECODE_SO): $(REC_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaclsub-decode.so.1 $(LDFLAGS) -o $@ $^
 
@@ -137,66 +140,66 @@ $(LIB_EMU_A): $(SHIM_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-# The emulated runtime carries the accessors itself (the decoder objects are
+# The emulated runtime carries the accessors itself (the record objects are
 # linked in), as the vendor's libascendcl.so does.
-$(LIB_EMU_SO): $(SHIM_OBJS) $(DEC_LIB_OBJS)
+$(LIB_EMU_SO): $(SHIM_OBJS) $(REC_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libascendcl.so -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(SYSLIBS)
 
 # Exports only the interposed functions: the record code linked in stays
 # private, so the runtime's own accessors are never shadowed.
-$(LIB_PRELOAD): $(PRELOAD_OBJS) $(DEC_LIB_OBJS) preload/libaclsub.map
+$(LIB_PRELOAD): $(PRELOAD_OBJS) $(REC_OBJS) preload/libaclsub.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaclsub.so -Wl,--version-script=preload/libaclsub.map $(LDFLAGS) -o $@ \
-	    $(PRELOAD_OBJS) $(DEC_LIB_OBJS) -ldl
+	    $(PRELOAD_OBJS) $(REC_OBJS) -ldl
 
 # The Python module links the shared emulated runtime, so that a preloaded
-# libaclsub.so interposes its calls like any program's.
-$(PYACL_MOD): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h include/acl/*.h) $(LIB_EMU_SO)
+# libaclsub.so interposes its calls like any program's.  $(1): the rpath
+# under which the module finds libascendcl.so.
+pyacl_link = $(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ \
+    $(PYACL_SRCS) -L$(LIB_EMU_DIR) -Wl,-rpath,$(1) -lascendcl
+$(PYACL_MOD): $(PYACL_SRCS) $(wildcard shim/pyacl/*.h include/acl/*.h) $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
-	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
+	$(call pyacl_link,$(abspath $(LIB_EMU_DIR)))
 
-# The subcommands (all of tools/ but the dispatcher, and decoder's commands),
-# as an archive that tests link too.
-$(LIB_TOOLS_A): $(TOOL_LIB_OBJS) $(DEC_CMD_OBJS)
+# The subcommands and the decoder's pipeline, as an archive that tests link too.
+$(LIB_TOOLS_A): $(TOOL_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+$(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_EMU_A) $(LIB_DECODE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) \
-	    $(LIB_DECODE_A) $(SYSLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SYSLIBS)
 
-# --- tests ---------------------------------------------------------------------
-MODELS := $(patsubst models/%.txt,$(O)/models/%.om,$(wildcard models/*.txt))
-tests: all $(UNIT_TESTS) $(APP_TESTS) $(TEST_TOOLS) $(MODELS) $(EXAMPLES)
-
-# Demo and test models, compiled from their text descriptions.
+# --- test programs, examples, models ---------------------------------------------------
 $(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
 	@mkdir -p $(dir $@)
 	$(ACLSUB_BIN) mkom -o $@ $<
 
-TEST_LIBS := $(LIB_TOOLS_A) $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A)
-$(O)/tests/test_%: tests/test_%.c $(TEST_LIBS) tests/testutil.h tests/kernel_check.h
+INTERNAL_LIBS := $(LIB_TOOLS_A) $(LIB_EMU_A) $(LIB_DECODE_A)
+$(O)/tests/test_%: tests/unit/test_%.c $(INTERNAL_LIBS) tests/unit/testutil.h tests/unit/kernel_check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(TEST_LIBS) $(CHECK_LIBS) $(SYSLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(CHECK_LIBS) $(SYSLIBS)
 
-$(O)/tests/tool_%: tests/tool_%.c $(LIB_DECODE_A) $(if $(SHIM_SRCS),$(LIB_EMU_A))
+$(O)/tests/tool_%: tests/progs/tool_%.c $(LIB_EMU_A) $(LIB_DECODE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(if $(SHIM_SRCS),$(LIB_EMU_A)) $(LIB_DECODE_A) $(SYSLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_EMU_A) $(LIB_DECODE_A) $(SYSLIBS)
 
-# Only the public headers and the shared runtime: what a vendor program sees.
+$(CONFORMANCE): tests/conformance/conformance.c $(INTERNAL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(SYSLIBS)
+
+# What a vendor program sees: the public headers and the shared runtime.
+vendor_link = $(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
+    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
 $(O)/examples/%: examples/%.c $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
-	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
-
-$(O)/tests/app_%: tests/app_%.c tests/app_check.h $(LIB_EMU_SO)
+	$(vendor_link)
+$(O)/tests/app_%: tests/progs/app_%.c tests/progs/app_check.h $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
-	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(abspath $(LIB_EMU_DIR)) -lascendcl
+	$(vendor_link)
 
+# --- checking ------------------------------------------------------------------------------
 check-plain: tests
 	tests/run.sh $(O)
 
@@ -211,19 +214,19 @@ check:
 	$(MAKE) fuzz-regress
 	$(MAKE) check-clone
 
-# The README's two front-door targets from nothing but a clone of HEAD.
+# The README's front-door targets from nothing but a clone of HEAD.
 check-clone:
-	tests/check_clean_clone.sh
+	tests/clean_clone.sh
 
-# libFuzzer targets: clang, with the library sources compiled in.
+# libFuzzer targets: clang, with the library sources compiled in; fuzz_rec
+# needs only the record library, the others get the device and the tools.
 FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-               -Iinclude -Idecoder -Ishim -Itools -I$(GEN_DIR) $(BLAS_CFLAGS)
-# fuzz_rec needs only the decoder library; the others get the device and tools.
-FUZZ_DEPS = $(DEC_LIB_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_LIB_SRCS) $(DEC_CMD_SRCS) $(ONNX_GEN_C))
+               -I. -Iinclude -I$(O) $(BLAS_CFLAGS)
+FUZZ_DEPS = $(REC_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_SRCS) $(DEC_SRCS) $(ONNX_GEN_C))
 .SECONDEXPANSION:
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_DEPS) $(if $(filter rec,$*),,$(SYSLIBS)) -pthread
+	$(CLANG) $(FUZZ_CFLAGS) -I$(GEN_DIR) -o $@ $< $(FUZZ_DEPS) $(if $(filter rec,$*),,$(SYSLIBS)) -pthread
 
 fuzz: $(FUZZERS)
 
@@ -256,17 +259,15 @@ PYDIR   ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX
 MAN1    := $(wildcard docs/man/*.1)
 MAN7    := $(wildcard docs/man/*.7)
 
-# The installed module finds the runtime in EMUDIR, not in the build tree
-# (relinked on every install: the rpath depends on PREFIX).
+# The installed module finds the runtime in EMUDIR, not in the build tree;
+# this file and the pkg-config files are written on every install, since
+# their content depends on PREFIX.
 PYACL_INSTALLED := $(O)/install/acl$(PY_EXT)
-.PHONY: $(PYACL_INSTALLED)
-$(PYACL_INSTALLED): $(PYACL_SRCS) $(wildcard tools/pyacl/*.h) $(LIB_EMU_SO)
+.PHONY: $(PYACL_INSTALLED) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
+$(PYACL_INSTALLED): $(PYACL_SRCS) $(wildcard shim/pyacl/*.h) $(LIB_EMU_SO)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(CPPFLAGS) $(PY_CFLAGS) $(CFLAGS) -fvisibility=default $(LDFLAGS) -o $@ $(PYACL_SRCS) \
-	    -L$(LIB_EMU_DIR) -Wl,-rpath,$(EMUDIR) -lascendcl
+	$(call pyacl_link,$(EMUDIR))
 
-# Written on every install: their content depends on PREFIX.
-.PHONY: $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
 $(O)/install/aclsub.pc:
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
@@ -279,9 +280,10 @@ $(O)/install/ascendcl-emu.pc:
 	    'Name: ascendcl-emu' 'Description: the emulated AscendCL runtime of aclsub' 'Version: 1.0' \
 	    'Cflags: -I$${includedir}' 'Libs: -L$${emudir} -Wl,-rpath,$${emudir} -lascendcl' >$@
 
-install: all $(if $(PYACL_SRCS),$(PYACL_INSTALLED)) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
+install: all $(PYACL_INSTALLED) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(EMUDIR) $(DESTDIR)$(INCDIR)/acl \
-	    $(DESTDIR)$(INCDIR)/aclsub $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	    $(DESTDIR)$(INCDIR)/aclsub $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(PYDIR)
 	install -m 0755 $(ACLSUB_BIN) $(DESTDIR)$(BINDIR)/aclsub
 	install -m 0755 $(LIB_DECODE_SO) $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1
 	ln -sf libaclsub-decode.so.1 $(DESTDIR)$(LIBDIR)/libaclsub-decode.so
@@ -290,12 +292,9 @@ install: all $(if $(PYACL_SRCS),$(PYACL_INSTALLED)) $(O)/install/aclsub.pc $(O)/
 	install -m 0644 include/acl/*.h $(DESTDIR)$(INCDIR)/acl/
 	install -m 0644 include/aclsub/*.h $(DESTDIR)$(INCDIR)/aclsub/
 	install -m 0644 $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc $(DESTDIR)$(PCDIR)/
-	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
-	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
-ifneq ($(PYACL_SRCS),)
-	install -d $(DESTDIR)$(PYDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(PYACL_INSTALLED) $(DESTDIR)$(PYDIR)/acl$(PY_EXT)
-endif
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aclsub $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1 \

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "pipeline.h"
+#include "decoder/pipeline.h"
 
 #define DEC_MAX_PIDS 65536
 

@@ -1,6 +1,6 @@
 /*
- * decode.c - `aclsub decode`: parses the command line (decode_opts.c),
- * opens the inputs and runs the pipeline of pipeline.h: records are read
+ * decode.c - the pipeline of `aclsub decode` (dec_run, pipeline.h) over
+ * inputs the caller opened (tools/decode.c parses the command line): records are read
  * (in input order, or merged on start time), control records are noted,
  * the filters applied, and each record goes to the view (list rows, a
  * Chrome trace, or the group tables of the summary and diff views, printed
@@ -14,8 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "pipeline.h"
+#include "decoder/pipeline.h"
 
 typedef struct run_ctx {
     const dec_opts *o;
@@ -192,31 +191,5 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
     st_free(&c.tab[1]);
     if (fflush(out) != 0)
         status = 1;
-    return status;
-}
-
-int cmd_decode(int argc, char **argv)
-{
-    dec_opts o;
-    int rc = dec_opts_parse(&o, argc, argv, stdout, stderr);
-    if (rc != 0) {
-        dec_opts_free(&o);
-        return rc == 2 ? 0 : 1;
-    }
-    /* stdout's buffer: static because stdout outlives this function (exit flushes it). */
-    static char outbuf[1 << 20];
-    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    dec_input *ins = calloc(o.ninputs, sizeof *ins);
-    if (!ins) {
-        dec_opts_free(&o);
-        return 1;
-    }
-    for (size_t i = 0; i < o.ninputs; i++)
-        dec_input_init_path(&ins[i], o.inputs[i]);
-    int status = dec_run(&o, ins, o.ninputs, stdout, stderr);
-    for (size_t i = 0; i < o.ninputs; i++)
-        dec_input_close(&ins[i]);
-    free(ins);
-    dec_opts_free(&o);
     return status;
 }

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "aclsub/record.h"
-#include "reader.h"
+#include "decoder/record/reader.h"
 
 typedef enum { DEC_VIEW_LIST, DEC_VIEW_SUMMARY, DEC_VIEW_DIFF } dec_view;
 typedef enum { DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME } dec_format;

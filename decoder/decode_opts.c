@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
+#include "decoder/pipeline.h"
 
 const char dec_usage[] =
     "usage: aclsub decode [list|summary|diff] [options] FILE|- [FILE...]\n"

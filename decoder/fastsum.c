@@ -11,8 +11,8 @@
  */
 #include <string.h>
 
-#include "pipeline.h"
-#include "reader.h"
+#include "decoder/pipeline.h"
+#include "decoder/record/reader.h"
 
 int dec_fast_usable(const dec_opts *o)
 {

@@ -6,7 +6,7 @@
  */
 #include <fnmatch.h>
 
-#include "pipeline.h"
+#include "decoder/pipeline.h"
 
 int dec_is_control(const aclsub_rec_view *v)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decode.h"
+#include "decoder/decode.h"
 
 void dec_input_init_path(dec_input *in, const char *path)
 {

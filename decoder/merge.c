@@ -14,7 +14,7 @@
  */
 #include <stdlib.h>
 
-#include "pipeline.h"
+#include "decoder/pipeline.h"
 
 /* A heap entry: the event's sort key inline (no pointer chasing) and its slot. */
 typedef struct heap_item {

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "decode.h"
-#include "stats.h"
+#include "decoder/decode.h"
+#include "decoder/stats.h"
 
 /* --- merge.c: inputs merged on start time through a reorder window ------- */
 typedef struct dec_merge dec_merge;

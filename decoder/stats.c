@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "decoder/stats.h"
 
 void st_init(st_table *t)
 {

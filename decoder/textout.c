@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "textout.h"
+#include "decoder/textout.h"
 
 char *tx_put_u64(char *p, uint64_t v)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
-#include "textout.h"
+#include "decoder/pipeline.h"
+#include "decoder/textout.h"
 
 enum { DC_KEY, DC_COUNT_A, DC_COUNT_B, DC_COUNT_R, DC_MEAN_A, DC_MEAN_B, DC_MEAN_R, DC_MED_A, DC_MED_B, DC_MED_R, DC_N };
 static const char *const diff_cols[DC_N] = {"key",    "count_a",  "count_b",  "count_ratio", "mean_a",

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "acl/acl_prof.h"
-#include "pipeline.h"
-#include "textout.h"
+#include "decoder/pipeline.h"
+#include "decoder/textout.h"
 
 static const char *flag_text(uint32_t f)
 {

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
-#include "textout.h"
+#include "decoder/pipeline.h"
+#include "decoder/textout.h"
 
 static const char *const col_names[DEC_NCOLS] = {"key", "count", "total", "mean",   "median", "min",
                                                   "max", "stddev", "p90",  "p95",    "p99",    "ratio"};

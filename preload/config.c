@@ -16,7 +16,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-#include "preload.h"
+#include "preload/preload.h"
 
 #define BUFFER_DEFAULT 4096u
 #define BUFFER_MAX (1u << 22) /* records: 2 GiB */

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "preload.h"
+#include "preload/preload.h"
 
 #define EXPORT __attribute__((visibility("default")))
 

@@ -41,8 +41,8 @@
 #include <unistd.h>
 
 #include "aclsub/record.h"
-#include "preload.h"
-#include "reader.h"
+#include "preload/preload.h"
+#include "decoder/record/reader.h"
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (256 * 1024)

@@ -16,7 +16,7 @@
 
 #include "acl/acl.h"
 #include "acl/acl_prof.h"
-#include "graph.h"
+#include "shim/engine/graph.h"
 
 /* --- runtime.c ------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file.h"
+#include "shim/file.h"
 
 unsigned char *file_read_all(const char *path, uint64_t max, size_t *len, const char **why)
 {

@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "aclsub/record.h"
-#include "emu.h"
-#include "file.h"
-#include "om.h"
-#include "ops.h"
+#include "shim/emu.h"
+#include "shim/file.h"
+#include "shim/engine/om.h"
+#include "shim/engine/ops.h"
 
 #define MODEL_FILE_MAX ((size_t)4 << 30) /* larger files are refused before reading */
 

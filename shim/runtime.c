@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu.h"
+#include "shim/emu.h"
 
 #define EMU_DEVICES 1
 

@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "aclsub/record.h"
-#include "emu.h"
-#include "format.h"
-#include "le.h"
+#include "shim/emu.h"
+#include "decoder/record/format.h"
+#include "decoder/record/le.h"
 
 #define VENDOR_REC_SIZE 80
 #define VENDOR_TABLE 65536

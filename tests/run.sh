@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh BUILD - runs every test of a build: the Check programs
-# (BUILD/tests/test_*) and the shell tests (tests/check_*.sh), from the repository
+# (BUILD/tests/test_*) and the shell tests (tests/shell/check_*.sh), from the repository
 # root, and prints one summary line.
 set -u
 B=${1:-build}
@@ -22,7 +22,7 @@ for t in "$B"/tests/test_*; do
     [ -x "$t" ] || continue
     run "$(basename "$t")" "$t"
 done
-for s in tests/check_*.sh; do
+for s in tests/shell/check_*.sh; do
     [ -f "$s" ] || continue
     run "$(basename "$s" .sh)" sh "$s" "$B"
 done

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmds.h"
+#include "tools/cmds.h"
 
 struct subcommand {
     const char *name;

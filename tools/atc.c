@@ -16,10 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "om.h"
-#include "onnx_import.h"
-#include "file.h"
+#include "tools/cmds.h"
+#include "shim/engine/om.h"
+#include "tools/compile/onnx_import.h"
+#include "shim/file.h"
+#include "tools/compile/om_write.h"
 
 #define ATC_FRAMEWORK_ONNX "5"
 

@@ -43,8 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmds.h"
-#include "textout.h"
+#include "tools/cmds.h"
+#include "decoder/textout.h"
 
 #define DR_MAX_OBJECTS 256
 #define DR_MAX_DEPTH 16

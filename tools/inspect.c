@@ -1,6 +1,6 @@
 /*
  * inspect.c - `aclsub inspect`: what an .om model holds, without running
- * it.  The file is read whole (bounded) and handed to om_load (shim/om.c),
+ * it.  The file is read whole (bounded) and handed to om_load (shim/engine/om.c),
  * which checks every section exactly as the emulated runtime does, so a
  * file inspect accepts is a file aclmdlLoadFromFile accepts, and a damaged
  * one is reported with the loader's own one-line reason.
@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 #include "acl/acl_base.h"
-#include "cmds.h"
-#include "om.h"
-#include "textout.h"
-#include "file.h"
+#include "tools/cmds.h"
+#include "shim/engine/om.h"
+#include "decoder/textout.h"
+#include "shim/file.h"
 
 #define INSPECT_MAX_BYTES ((uint64_t)4 << 30) /* larger than any model aclsub writes */
 #define SHAPE_MAX 256                          /* "d1xd2x..." of 8 dims of up to 19 digits */

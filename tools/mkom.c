@@ -16,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmds.h"
+#include "tools/cmds.h"
 #include "aclsub/record.h"
-#include "mkom.h"
-#include "util.h"
-#include "om.h"
-#include "ops.h"
+#include "tools/compile/mkom.h"
+#include "tools/compile/name_map.h"
+#include "shim/engine/om.h"
+#include "shim/engine/ops.h"
+#include "tools/compile/om_write.h"
 
 #define MK_MAX_TENSORS 1000000u
 #define MK_MAX_NODES 1000000u

@@ -46,7 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmds.h"
+#include "tools/cmds.h"
 
 #define RUN_DEFAULT_OUTPUT "aclsub-%p.rec"
 #define RUN_FIFO_NAME "records.fifo"

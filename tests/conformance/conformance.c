@@ -30,9 +30,10 @@
 #include <unistd.h>
 
 #include "acl/acl.h"
-#include "om.h"
-#include "onnx.pb-c.h"
-#include "onnx_import.h"
+#include "shim/engine/om.h"
+#include "gen/onnx.pb-c.h"
+#include "tools/compile/onnx_import.h"
+#include "tools/compile/om_write.h"
 
 #define CF_RTOL 1e-3
 #define CF_ATOL 1e-5

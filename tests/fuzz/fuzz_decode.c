@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "aclsub/record.h"
-#include "decode.h"
+#include "decoder/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

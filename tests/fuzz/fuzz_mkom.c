@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* mkom.c belongs to the aclsub program, not to the libraries built into fuzzers. */
-#include "mkom.h"
+#include "tools/compile/mkom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "acl/acl_base.h"
-#include "om.h"
+#include "shim/engine/om.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

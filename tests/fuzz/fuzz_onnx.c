@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "onnx_import.h"
+#include "tools/compile/onnx_import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 
 #include "acl/acl_prof.h"
 #include "aclsub/record.h"
-#include "reader.h"
+#include "decoder/record/reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

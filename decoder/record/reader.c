@@ -1,0 +1,357 @@
+/*
+ * reader.c - the stream reader of reader.h.
+ *
+ * The reader keeps a window [pos, end) of unread bytes in one buffer.  A
+ * valid record at pos is handed out in place.  Anything else starts a
+ * damaged span, which ends at the next offset holding a valid record (found
+ * by searching for the magic, then checking the signature) or at the end of
+ * the input; the span is then counted as exactly one kind of damage, so
+ * that the counts add up: a bad signature (the span starts with the magic;
+ * bytes past its first record are garbage), garbage, or a truncated tail.
+ *
+ * A regular file is read ahead by a second thread into two alternating
+ * chunks, so that copying the next chunk out of the page cache overlaps
+ * checking the records of this one; the caller works in the chunk itself.
+ * Pipes and FIFOs are read directly, so that a live reader sees records as
+ * soon as they arrive.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aclsub/record.h"
+#include "decoder/record/reader.h"
+
+/* The read-ahead of a regular file: two chunks, filled by `thread` in turn. */
+typedef struct prefetch {
+    pthread_t thread;
+    pthread_mutex_t lock; /* protects the fields below */
+    pthread_cond_t cond;
+    unsigned char *chunk[2]; /* REC bytes of headroom (for a carried partial record), then data */
+    size_t len[2];
+    int full[2]; /* 1: filled, the reader's to take; 0: the thread's to fill */
+    int err[2];  /* errno of a failed read; len 0 and err 0 is the end of the file */
+    size_t size; /* data bytes per chunk */
+    int take;    /* the chunk the reader takes next */
+    int stop;
+} prefetch;
+
+#define PREFETCH_CHUNK (4u << 20) /* large: a hand-over between the threads costs wake-ups */
+
+struct rec_reader {
+    int fd;             /* -1: memory input */
+    int eof;
+    unsigned char *buf; /* owned unless memory input or read ahead */
+    size_t cap;
+    size_t pos, end;    /* unread window inside buf */
+    prefetch *ahead;    /* regular files only */
+    rec_reader_stats stats;
+};
+
+#define REC ACLSUB_REC_SIZE
+
+static void *prefetch_main(void *arg)
+{
+    rec_reader *r = arg;
+    prefetch *a = r->ahead;
+    for (int i = 0;; i ^= 1) {
+        pthread_mutex_lock(&a->lock);
+        while (a->full[i] && !a->stop)
+            pthread_cond_wait(&a->cond, &a->lock);
+        int stop = a->stop;
+        pthread_mutex_unlock(&a->lock);
+        if (stop)
+            return NULL;
+        size_t got = 0;
+        int err = 0;
+        while (got < a->size) {
+            ssize_t n = read(r->fd, a->chunk[i] + REC + got, a->size - got);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                err = errno;
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        pthread_mutex_lock(&a->lock);
+        a->len[i] = got;
+        a->err[i] = err;
+        a->full[i] = 1;
+        pthread_cond_broadcast(&a->cond);
+        pthread_mutex_unlock(&a->lock);
+        if (got == 0)
+            return NULL; /* the end of the file, or an error: nothing more to read */
+    }
+}
+
+static void prefetch_free(rec_reader *r)
+{
+    prefetch *a = r->ahead;
+    pthread_mutex_lock(&a->lock);
+    a->stop = 1;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->cond);
+    free(a->chunk[0]);
+    free(a->chunk[1]);
+    free(a);
+    r->ahead = NULL;
+}
+
+/* Starts the read-ahead of a regular file; 0 when it runs, -1 to read directly instead. */
+static int prefetch_start(rec_reader *r)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= 2 * PREFETCH_CHUNK)
+        return -1;
+    prefetch *a = calloc(1, sizeof *a);
+    if (!a)
+        return -1;
+    a->size = PREFETCH_CHUNK;
+    a->chunk[0] = malloc(REC + a->size);
+    a->chunk[1] = malloc(REC + a->size);
+    if (!a->chunk[0] || !a->chunk[1]) {
+        free(a->chunk[0]);
+        free(a->chunk[1]);
+        free(a);
+        return -1;
+    }
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->cond, NULL);
+    r->ahead = a;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&a->thread, NULL, prefetch_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&a->lock);
+        pthread_cond_destroy(&a->cond);
+        free(a->chunk[0]);
+        free(a->chunk[1]);
+        free(a);
+        r->ahead = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+rec_reader *rec_reader_from_fd(int fd, size_t chunk)
+{
+    rec_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->cap = chunk < 4 * REC ? 4 * REC : chunk;
+    r->fd = fd;
+    if (prefetch_start(r) == 0)
+        return r;
+    r->buf = malloc(r->cap);
+    if (!r->buf) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+rec_reader *rec_reader_from_mem(const void *data, size_t len)
+{
+    rec_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->fd = -1;
+    r->eof = 1;
+    r->buf = (unsigned char *)data;
+    r->cap = r->end = len;
+    return r;
+}
+
+void rec_reader_free(rec_reader *r)
+{
+    if (!r)
+        return;
+    if (r->ahead)
+        prefetch_free(r);
+    else if (r->fd >= 0)
+        free(r->buf);
+    free(r);
+}
+
+const rec_reader_stats *rec_reader_get_stats(const rec_reader *r)
+{
+    return &r->stats;
+}
+
+int rec_reader_damaged(const rec_reader *r)
+{
+    const rec_reader_stats *s = &r->stats;
+    return s->bad_signature || s->bad_version || s->garbage_bytes || s->truncated_bytes;
+}
+
+/*
+ * Makes at least `want` bytes available from pos, reading as needed; moves
+ * the window to the buffer's start first.  Returns the bytes available
+ * (less than want only at the end of the input), or -1 on a read error.
+ */
+/*
+ * Takes the next read-ahead chunk: the unread tail of the current one (less
+ * than a record) moves into the new chunk's headroom, and the current chunk
+ * goes back to the thread.  -1 on a read error (errno).
+ */
+static int take_chunk(rec_reader *r)
+{
+    prefetch *a = r->ahead;
+    int i = a->take;
+    pthread_mutex_lock(&a->lock);
+    while (!a->full[i])
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+    size_t left = r->end - r->pos;
+    unsigned char *base = a->chunk[i];
+    if (left)
+        memcpy(base + REC - left, r->buf + r->pos, left);
+    if (r->buf) {
+        pthread_mutex_lock(&a->lock);
+        a->full[i ^ 1] = 0;
+        pthread_cond_broadcast(&a->cond);
+        pthread_mutex_unlock(&a->lock);
+    }
+    r->buf = base;
+    r->pos = REC - left;
+    r->end = REC + a->len[i];
+    a->take = i ^ 1;
+    if (a->err[i]) {
+        errno = a->err[i];
+        return -1;
+    }
+    if (a->len[i] == 0)
+        r->eof = 1;
+    return 0;
+}
+
+static ssize_t fill(rec_reader *r, size_t want)
+{
+    while (r->ahead && r->end - r->pos < want && !r->eof)
+        if (take_chunk(r) != 0)
+            return -1;
+    while (r->end - r->pos < want && !r->eof) {
+        if (r->pos > 0) {
+            memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+            r->end -= r->pos;
+            r->pos = 0;
+        }
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            r->eof = 1;
+        r->end += (size_t)n;
+    }
+    return (ssize_t)(r->end - r->pos);
+}
+
+/* Counts a damaged span of `len` bytes that started with the magic or not. */
+static void count_span(rec_reader *r, uint64_t len, int had_magic, int at_eof)
+{
+    if (had_magic && len >= REC) {
+        r->stats.bad_signature++;
+        len -= REC;
+        if (len) {
+            r->stats.garbage_runs++;
+            r->stats.garbage_bytes += len;
+        }
+    } else if (at_eof && had_magic) {
+        r->stats.truncated_bytes += len;
+    } else if (len) {
+        r->stats.garbage_runs++;
+        r->stats.garbage_bytes += len;
+    }
+}
+
+/*
+ * Skips from pos to the next valid record, or to the end of the input.
+ * Returns 1 if a valid record now starts at pos, 0 at the end, -1 on error.
+ */
+static int resync(rec_reader *r, int had_magic)
+{
+    static const unsigned char magic[4] = {'A', 'C', 'L', 'S'};
+    uint64_t skipped = 1;
+    r->pos++;
+    for (;;) {
+        ssize_t avail = fill(r, REC);
+        if (avail < 0)
+            return -1;
+        if ((size_t)avail < REC) {
+            if (had_magic && skipped < REC && (size_t)avail > 0) {
+                /* The damaged record itself runs into the end of the input. */
+                skipped += (uint64_t)avail;
+                count_span(r, skipped, 1, 1);
+            } else {
+                count_span(r, skipped, had_magic, 1);
+                if (avail > 0)
+                    r->stats.truncated_bytes += (uint64_t)avail;
+            }
+            r->pos = r->end;
+            return 0;
+        }
+        /* Look for the magic of a record starting in [pos, end - REC]. */
+        const unsigned char *from = r->buf + r->pos + ACLSUB_OFF_MAGIC;
+        size_t span = (r->end - REC) - r->pos + sizeof magic;
+        const unsigned char *m = memmem(from, span, magic, sizeof magic);
+        if (!m) {
+            size_t step = (r->end - REC) - r->pos + 1;
+            skipped += step;
+            r->pos += step;
+            continue;
+        }
+        size_t q = (size_t)(m - r->buf) - ACLSUB_OFF_MAGIC;
+        skipped += q - r->pos;
+        r->pos = q;
+        aclsub_rec_status st = aclsub_rec_check(r->buf + q);
+        if (st == ACLSUB_REC_OK || st == ACLSUB_REC_BAD_VERSION) {
+            count_span(r, skipped, had_magic, 0);
+            return 1;
+        }
+        skipped++;
+        r->pos++;
+    }
+}
+
+int rec_reader_next(rec_reader *r, const unsigned char **rec)
+{
+    for (;;) {
+        ssize_t avail = fill(r, REC);
+        if (avail < 0)
+            return -1;
+        if ((size_t)avail < REC) {
+            r->stats.truncated_bytes += (uint64_t)avail;
+            r->pos = r->end;
+            return 0;
+        }
+        const unsigned char *p = r->buf + r->pos;
+        aclsub_rec_status st = aclsub_rec_check(p);
+        if (st == ACLSUB_REC_OK) {
+            r->pos += REC;
+            r->stats.records++;
+            *rec = p;
+            return 1;
+        }
+        if (st == ACLSUB_REC_BAD_VERSION) {
+            r->stats.bad_version++;
+            r->pos += REC;
+            continue;
+        }
+        int rc = resync(r, st == ACLSUB_REC_BAD_SIGNATURE);
+        if (rc <= 0)
+            return rc;
+    }
+}

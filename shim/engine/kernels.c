@@ -1,0 +1,1139 @@
+/*
+ * kernels.c - the CPU kernels of the emulated device (kernels.h).
+ *
+ * Layout of the file: convolution (im2col + sgemm per group, with a direct
+ * path for one-input-channel groups such as depthwise, and as the fallback
+ * when no scratch is available), transposed convolution (sgemm + col2im,
+ * the mirror image), matrix products on cblas_sgemm, broadcasting
+ * elementwise arithmetic (float32 and int64), activations, softmax and
+ * ReduceMean, pooling, batch and layer normalisation, Resize, and the
+ * data-movement kernels (transpose, concat, slice, gather, cast).
+ *
+ * The kernels trust their arguments (ops.c validated them) and allocate
+ * nothing: callers hand in the output and, for convolution, the scratch.
+ * Hot loops keep their innermost dimension contiguous and branch-free where
+ * the geometry allows, which is what lets gcc vectorise them at -O2.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "shim/engine/kernels.h"
+
+/*
+ * gcc 12 at -O2 uses the "very-cheap" vectoriser cost model, which refuses
+ * any loop needing a scalar epilogue or an aliasing check -- that is, every
+ * loop here whose length is only known at run time.  The loops in this file
+ * are written to be vectorised, so they get the model -O3 uses.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
+
+/*
+ * The outputs o in [0, n) whose input position o * stride + off falls inside
+ * [0, len), as the half-open range [*lo, *hi).  It lets the window loops
+ * skip padding without a test per element.
+ */
+static void valid_range(int64_t off, int64_t stride, int64_t len, int64_t n, int64_t *lo, int64_t *hi)
+{
+    /* the common interior case, without the divisions */
+    if (off >= 0 && off + (n - 1) * stride < len) {
+        *lo = 0;
+        *hi = n;
+        return;
+    }
+    int64_t l = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    int64_t h = len - 1 - off < 0 ? 0 : (len - 1 - off) / stride + 1;
+    if (h > n)
+        h = n;
+    if (l > h)
+        l = h;
+    *lo = l;
+    *hi = h;
+}
+
+static void fill(float *y, int64_t n, float v)
+{
+    for (int64_t i = 0; i < n; i++)
+        y[i] = v;
+}
+
+/* --- convolution ------------------------------------------------------------ */
+
+static int conv_is_pointwise(const k_conv2d_shape *s)
+{
+    return s->kh == 1 && s->kw == 1 && s->stride_h == 1 && s->stride_w == 1 && s->pad_t == 0 && s->pad_l == 0 &&
+           s->oh == s->h && s->ow == s->w;
+}
+
+size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
+{
+    int64_t cg = s->c / s->group;
+    if (cg == 1 || conv_is_pointwise(s))
+        return 0;
+    return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
+}
+
+/* y[i] += a * x[i * stride], the inner step of the direct convolution. */
+static void axpy_row(float *restrict y, const float *restrict x, int64_t stride, float a, int64_t n)
+{
+    if (stride == 1)
+        for (int64_t i = 0; i < n; i++)
+            y[i] += a * x[i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] += a * x[i * stride];
+}
+
+/*
+ * Direct convolution of one group, accumulating into yg (already holding
+ * the bias).  For each kernel tap the valid output rows and columns are
+ * worked out once, and the tap becomes a scaled add of input row segments
+ * into output rows -- the fast path for depthwise convolutions, where im2col
+ * would only copy data without making the product any denser.
+ */
+static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, int64_t cg,
+                              int64_t mg)
+{
+    const int64_t plane = s->h * s->w, out_plane = s->oh * s->ow;
+    for (int64_t mo = 0; mo < mg; mo++) {
+        float *yo = yg + mo * out_plane;
+        for (int64_t ci = 0; ci < cg; ci++) {
+            const float *xc = xg + ci * plane;
+            const float *wk = wg + (mo * cg + ci) * s->kh * s->kw;
+            for (int64_t ky = 0; ky < s->kh; ky++) {
+                int64_t oy0, oy1;
+                valid_range(ky * s->dil_h - s->pad_t, s->stride_h, s->h, s->oh, &oy0, &oy1);
+                for (int64_t kx = 0; kx < s->kw; kx++) {
+                    const float wv = wk[ky * s->kw + kx];
+                    const int64_t off = kx * s->dil_w - s->pad_l;
+                    int64_t ox0, ox1;
+                    valid_range(off, s->stride_w, s->w, s->ow, &ox0, &ox1);
+                    if (ox0 >= ox1)
+                        continue;
+                    for (int64_t oy = oy0; oy < oy1; oy++) {
+                        const int64_t iy = oy * s->stride_h - s->pad_t + ky * s->dil_h;
+                        axpy_row(yo + oy * s->ow + ox0, xc + iy * s->w + ox0 * s->stride_w + off, s->stride_w, wv,
+                                 ox1 - ox0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/*
+ * Columns p0 .. p0+pc of the im2col matrix of one group: row (ci, ky, kx)
+ * holds, for each output pixel, the input value its window reads there.
+ */
+static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, int64_t p0, int64_t pc, float *col)
+{
+    const int64_t plane = s->h * s->w;
+    float *row = col;
+    for (int64_t ci = 0; ci < cg; ci++) {
+        for (int64_t ky = 0; ky < s->kh; ky++) {
+            for (int64_t kx = 0; kx < s->kw; kx++, row += pc) {
+                const int64_t off = kx * s->dil_w - s->pad_l, sw = s->stride_w;
+                int64_t lo, hi;
+                valid_range(off, sw, s->w, s->ow, &lo, &hi);
+                for (int64_t q = 0, p = p0; q < pc;) {
+                    int64_t oy = p / s->ow, ox0 = p % s->ow;
+                    int64_t span = s->ow - ox0 < pc - q ? s->ow - ox0 : pc - q;
+                    int64_t iy = oy * s->stride_h - s->pad_t + ky * s->dil_h;
+                    int64_t a = lo > ox0 ? lo : ox0, b = hi < ox0 + span ? hi : ox0 + span;
+                    if (iy < 0 || iy >= s->h || a >= b) {
+                        fill(row + q, span, 0.0f);
+                    } else {
+                        const float *xr = xg + ci * plane + iy * s->w;
+                        fill(row + q, a - ox0, 0.0f);
+                        for (int64_t ox = a; ox < b; ox++)
+                            row[q + ox - ox0] = xr[ox * sw + off];
+                        fill(row + q + (b - ox0), ox0 + span - b, 0.0f);
+                    }
+                    q += span;
+                    p += span;
+                }
+            }
+        }
+    }
+}
+
+void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+              float *scratch, size_t scratch_len)
+{
+    const int64_t cg = s->c / s->group, mg = s->m / s->group;
+    const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
+    const int pointwise = conv_is_pointwise(s);
+    /* im2col columns per sgemm: as many output pixels as the scratch holds */
+    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
+    if (chunk > out_plane)
+        chunk = out_plane;
+
+    for (int64_t b = 0; b < s->n; b++) {
+        for (int64_t g = 0; g < s->group; g++) {
+            const float *xg = x + (b * s->c + g * cg) * plane;
+            const float *wg = w + g * mg * kdim;
+            float *yg = y + (b * s->m + g * mg) * out_plane;
+            for (int64_t mo = 0; mo < mg; mo++)
+                fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
+
+            if (pointwise) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
+                            (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
+            } else if (cg == 1 || chunk < 1) {
+                conv_direct_group(s, xg, wg, yg, cg, mg);
+            } else {
+                for (int64_t p0 = 0; p0 < out_plane; p0 += chunk) {
+                    int64_t pc = out_plane - p0 < chunk ? out_plane - p0 : chunk;
+                    im2col_chunk(s, xg, cg, p0, pc, scratch);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)pc, (int)kdim, 1.0f, wg,
+                                (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
+                }
+            }
+        }
+    }
+}
+
+/* --- transposed convolution ------------------------------------------------- */
+
+size_t k_conv_transpose2d_scratch_want(const k_conv2d_shape *s)
+{
+    return (size_t)((s->m / s->group) * s->kh * s->kw) * (size_t)(s->h * s->w);
+}
+
+/*
+ * Scatters input pixels p0 .. p0+pc of the column matrix into one group's
+ * output: row (mo, ky, kx) of col holds, per input pixel, the value that
+ * tap sends to output (iy * stride_h - pad_t + ky * dil_h, ...).
+ */
+static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, int64_t p0, int64_t pc, float *yg)
+{
+    const int64_t out_plane = s->oh * s->ow;
+    const float *row = col;
+    for (int64_t mo = 0; mo < mg; mo++) {
+        float *ym = yg + mo * out_plane;
+        for (int64_t ky = 0; ky < s->kh; ky++) {
+            for (int64_t kx = 0; kx < s->kw; kx++, row += pc) {
+                const int64_t off = kx * s->dil_w - s->pad_l, sw = s->stride_w;
+                int64_t lo, hi;
+                valid_range(off, sw, s->ow, s->w, &lo, &hi); /* input columns landing inside y */
+                for (int64_t q = 0, p = p0; q < pc;) {
+                    int64_t iy = p / s->w, ix0 = p % s->w;
+                    int64_t span = s->w - ix0 < pc - q ? s->w - ix0 : pc - q;
+                    int64_t oy = iy * s->stride_h - s->pad_t + ky * s->dil_h;
+                    int64_t a = lo > ix0 ? lo : ix0, b = hi < ix0 + span ? hi : ix0 + span;
+                    if (oy >= 0 && oy < s->oh) {
+                        float *yr = ym + oy * s->ow;
+                        for (int64_t ix = a; ix < b; ix++)
+                            yr[ix * sw + off] += row[q + ix - ix0];
+                    }
+                    q += span;
+                    p += span;
+                }
+            }
+        }
+    }
+}
+
+/* The scratch-free path: each (input channel, output channel, tap) adds scaled input rows into output rows. */
+static void convt_direct_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, int64_t cg,
+                               int64_t mg)
+{
+    const int64_t plane = s->h * s->w, out_plane = s->oh * s->ow;
+    for (int64_t ci = 0; ci < cg; ci++) {
+        const float *xc = xg + ci * plane;
+        for (int64_t mo = 0; mo < mg; mo++) {
+            const float *wk = wg + (ci * mg + mo) * s->kh * s->kw;
+            float *ym = yg + mo * out_plane;
+            for (int64_t ky = 0; ky < s->kh; ky++) {
+                int64_t iy0, iy1;
+                valid_range(ky * s->dil_h - s->pad_t, s->stride_h, s->oh, s->h, &iy0, &iy1);
+                for (int64_t kx = 0; kx < s->kw; kx++) {
+                    const float wv = wk[ky * s->kw + kx];
+                    const int64_t off = kx * s->dil_w - s->pad_l;
+                    int64_t ix0, ix1;
+                    valid_range(off, s->stride_w, s->ow, s->w, &ix0, &ix1);
+                    for (int64_t iy = iy0; iy < iy1 && ix0 < ix1; iy++) {
+                        const float *xr = xc + iy * s->w;
+                        float *yr = ym + (iy * s->stride_h - s->pad_t + ky * s->dil_h) * s->ow;
+                        for (int64_t ix = ix0; ix < ix1; ix++)
+                            yr[ix * s->stride_w + off] += wv * xr[ix];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
+                        float *scratch, size_t scratch_len)
+{
+    const int64_t cg = s->c / s->group, mg = s->m / s->group;
+    const int64_t kdim = mg * s->kh * s->kw, plane = s->h * s->w, out_plane = s->oh * s->ow;
+    /* input pixels per sgemm: as many columns as the scratch holds */
+    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
+    if (chunk > plane)
+        chunk = plane;
+
+    for (int64_t b = 0; b < s->n; b++) {
+        for (int64_t g = 0; g < s->group; g++) {
+            const float *xg = x + (b * s->c + g * cg) * plane;
+            const float *wg = w + g * cg * kdim;
+            float *yg = y + (b * s->m + g * mg) * out_plane;
+            for (int64_t mo = 0; mo < mg; mo++)
+                fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
+            if (chunk < 1) {
+                convt_direct_group(s, xg, wg, yg, cg, mg);
+                continue;
+            }
+            for (int64_t p0 = 0; p0 < plane; p0 += chunk) {
+                int64_t pc = plane - p0 < chunk ? plane - p0 : chunk;
+                /* col [kdim x pc] = wg^T ([cg x kdim] stored) * xg[:, p0 .. p0 + pc] */
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)kdim, (int)pc, (int)cg, 1.0f, wg, (int)kdim,
+                            xg + p0, (int)plane, 0.0f, scratch, (int)pc);
+                col2im_chunk(s, scratch, mg, p0, pc, yg);
+            }
+        }
+    }
+}
+
+/* --- matrix products --------------------------------------------------------- */
+
+static void sgemm_nn(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b, (int)n,
+                0.0f, y, (int)n);
+}
+
+void k_matmul(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n, int batch_rank,
+              const int64_t *a_batch, const int64_t *b_batch, const int64_t *y_batch)
+{
+    int64_t batches = 1, a_count = 1, b_count = 1;
+    for (int i = 0; i < batch_rank; i++) {
+        batches *= y_batch[i];
+        a_count *= a_batch[i];
+        b_count *= b_batch[i];
+    }
+    /* b shared by every batch and a not broadcast: one tall product */
+    if (b_count == 1 && a_count == batches) {
+        sgemm_nn(a, b, y, batches * m, k, n);
+        return;
+    }
+    /* element strides of a and b per batch axis, 0 where the axis broadcasts */
+    int64_t sa[K_MAX_RANK], sb[K_MAX_RANK], idx[K_MAX_RANK] = {0};
+    int64_t step_a = m * k, step_b = k * n;
+    for (int i = batch_rank - 1; i >= 0; i--) {
+        sa[i] = a_batch[i] == 1 ? 0 : step_a;
+        sb[i] = b_batch[i] == 1 ? 0 : step_b;
+        step_a *= a_batch[i];
+        step_b *= b_batch[i];
+    }
+    int64_t oa = 0, ob = 0;
+    for (int64_t t = 0; t < batches; t++) {
+        sgemm_nn(a + oa, b + ob, y + t * m * n, m, k, n);
+        for (int i = batch_rank - 1; i >= 0; i--) {
+            oa += sa[i];
+            ob += sb[i];
+            if (++idx[i] < y_batch[i])
+                break;
+            oa -= sa[i] * y_batch[i];
+            ob -= sb[i] * y_batch[i];
+            idx[i] = 0;
+        }
+    }
+}
+
+void k_gemm(const float *a, const float *b, const float *c, float *y, int64_t m, int64_t k, int64_t n,
+            int trans_a, int trans_b, float alpha, float beta, int64_t c_rows, int64_t c_cols)
+{
+    /* y starts as beta * C broadcast, then sgemm accumulates into it */
+    float blas_beta = 0.0f;
+    if (c && beta != 0.0f) {
+        for (int64_t i = 0; i < m; i++) {
+            const float *cr = c + (c_rows == 1 ? 0 : i * c_cols);
+            float *yr = y + i * n;
+            if (c_cols == 1)
+                fill(yr, n, beta * cr[0]);
+            else
+                for (int64_t j = 0; j < n; j++)
+                    yr[j] = beta * cr[j];
+        }
+        blas_beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
+                (int)n, (int)k, alpha, a, (int)(trans_a ? m : k), b, (int)(trans_b ? k : n), blas_beta, y, (int)n);
+}
+
+/* --- elementwise ------------------------------------------------------------- */
+
+/*
+ * One row of a binary op: a and b advance by 1 or stay put (step 0, the
+ * broadcast side).  The four step combinations get their own loops so each
+ * stays a plain vectorisable loop.
+ */
+#define BINARY_ROW(OP)                                                                                               \
+    do {                                                                                                             \
+        if (a_step && b_step)                                                                                        \
+            for (int64_t i = 0; i < n; i++)                                                                          \
+                y[i] = a[i] OP b[i];                                                                                 \
+        else if (b_step) {                                                                                           \
+            const float av = a[0];                                                                                   \
+            for (int64_t i = 0; i < n; i++)                                                                          \
+                y[i] = av OP b[i];                                                                                   \
+        } else if (a_step) {                                                                                         \
+            const float bv = b[0];                                                                                   \
+            for (int64_t i = 0; i < n; i++)                                                                          \
+                y[i] = a[i] OP bv;                                                                                   \
+        } else                                                                                                       \
+            fill(y, n, a[0] OP b[0]);                                                                                \
+    } while (0)
+
+static void binary_row(k_binop op, const float *a, int a_step, const float *b, int b_step, float *y, int64_t n)
+{
+    switch (op) {
+    case K_ADD:
+        BINARY_ROW(+);
+        break;
+    case K_SUB:
+        BINARY_ROW(-);
+        break;
+    case K_MUL:
+        BINARY_ROW(*);
+        break;
+    case K_DIV:
+        BINARY_ROW(/);
+        break;
+    case K_POW:
+        for (int64_t i = 0; i < n; i++)
+            y[i] = powf(a[a_step ? i : 0], b[b_step ? i : 0]);
+        break;
+    }
+}
+
+/*
+ * Collapses a broadcast before running it: size-1 output axes are dropped
+ * and neighbours that both operands traverse contiguously (or both
+ * broadcast) are merged, so that equal shapes become one flat row and
+ * [N,C,H,W] + [C,1,1] becomes [N, C, H*W] with b constant along the inner
+ * row.  Axes come out innermost first, with their element strides in a and
+ * b (0 where broadcast).  Returns the collapsed rank.
+ */
+static int broadcast_collapse(const int64_t *a_dims, const int64_t *b_dims, const int64_t *y_dims, int rank,
+                              int64_t *d, int64_t *sa, int64_t *sb)
+{
+    int64_t step_a = 1, step_b = 1;
+    int r = 0;
+    for (int i = rank - 1; i >= 0; i--) {
+        int64_t da = a_dims[i] == 1 ? 0 : step_a, db = b_dims[i] == 1 ? 0 : step_b;
+        step_a *= a_dims[i];
+        step_b *= b_dims[i];
+        if (y_dims[i] == 1)
+            continue;
+        /* merge into the axis collected last (the next inner one) when contiguous with it */
+        if (r > 0 && da == sa[r - 1] * d[r - 1] && db == sb[r - 1] * d[r - 1]) {
+            d[r - 1] *= y_dims[i];
+            continue;
+        }
+        d[r] = y_dims[i];
+        sa[r] = da;
+        sb[r] = db;
+        r++;
+    }
+    return r;
+}
+
+/* Steps the outer-axis counter of a collapsed broadcast, moving the a and b offsets along. */
+static void broadcast_next(const int64_t *d, const int64_t *sa, const int64_t *sb, int r, int64_t *idx, int64_t *oa,
+                           int64_t *ob)
+{
+    for (int i = 1; i < r; i++) {
+        *oa += sa[i];
+        *ob += sb[i];
+        if (++idx[i] < d[i])
+            return;
+        *oa -= sa[i] * d[i];
+        *ob -= sb[i] * d[i];
+        idx[i] = 0;
+    }
+}
+
+void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
+                        const int64_t *b_dims, float *y, const int64_t *y_dims, int rank)
+{
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
+    if (r == 0) {
+        binary_row(op, a, 0, b, 0, y, 1);
+        return;
+    }
+    /* d[0] is the row */
+    const int64_t n = d[0];
+    const int a_step = sa[0] != 0, b_step = sb[0] != 0;
+    int64_t rows = 1, idx[K_MAX_RANK] = {0};
+    for (int i = 1; i < r; i++)
+        rows *= d[i];
+    int64_t oa = 0, ob = 0;
+    for (int64_t t = 0; t < rows; t++) {
+        binary_row(op, a + oa, a_step, b + ob, b_step, y + t * n, n);
+        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
+    }
+}
+
+/* One int64 element of a binary op, with the results C leaves undefined pinned down (kernels.h). */
+static int64_t binary_i64(k_binop op, int64_t a, int64_t b)
+{
+    switch (op) {
+    case K_ADD:
+        return (int64_t)((uint64_t)a + (uint64_t)b);
+    case K_SUB:
+        return (int64_t)((uint64_t)a - (uint64_t)b);
+    case K_MUL:
+        return (int64_t)((uint64_t)a * (uint64_t)b);
+    case K_DIV:
+        if (b == 0)
+            return 0;
+        if (b == -1)
+            return (int64_t)(0 - (uint64_t)a);
+        return a / b;
+    case K_POW:
+        break;
+    }
+    return 0;
+}
+
+void k_binary_broadcast_i64(k_binop op, const int64_t *a, const int64_t *a_dims, const int64_t *b,
+                            const int64_t *b_dims, int64_t *y, const int64_t *y_dims, int rank)
+{
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
+    if (r == 0) {
+        y[0] = binary_i64(op, a[0], b[0]);
+        return;
+    }
+    const int64_t n = d[0], ia = sa[0] != 0, ib = sb[0] != 0;
+    int64_t rows = 1, idx[K_MAX_RANK] = {0};
+    for (int i = 1; i < r; i++)
+        rows *= d[i];
+    int64_t oa = 0, ob = 0;
+    for (int64_t t = 0; t < rows; t++) {
+        for (int64_t i = 0; i < n; i++)
+            y[t * n + i] = binary_i64(op, a[oa + i * ia], b[ob + i * ib]);
+        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
+    }
+}
+
+void k_relu(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void k_sigmoid(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = 1.0f / (1.0f + expf(-x[i]));
+}
+
+void k_tanh(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = tanhf(x[i]);
+}
+
+void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = alpha * x[i] + beta;
+        v = v < 0.0f ? 0.0f : v;
+        y[i] = v > 1.0f ? 1.0f : v;
+    }
+}
+
+void k_clip(const float *x, float *y, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] < lo ? lo : x[i];
+        y[i] = v > hi ? hi : v;
+    }
+}
+
+void k_sqrt(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = sqrtf(x[i]);
+}
+
+/* Softmax of `len` values spaced `stride` apart; the max is subtracted so expf cannot overflow. */
+static void softmax_strided(const float *x, float *y, int64_t len, int64_t stride)
+{
+    float mx = x[0];
+    for (int64_t j = 1; j < len; j++)
+        mx = x[j * stride] > mx ? x[j * stride] : mx;
+    double sum = 0.0;
+    for (int64_t j = 0; j < len; j++) {
+        float e = expf(x[j * stride] - mx);
+        y[j * stride] = e;
+        sum += e;
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int64_t j = 0; j < len; j++)
+        y[j * stride] *= inv;
+}
+
+void k_softmax(const float *x, float *y, int64_t outer, int64_t axis_len, int64_t inner)
+{
+    for (int64_t o = 0; o < outer; o++) {
+        const int64_t base = o * axis_len * inner;
+        for (int64_t i = 0; i < inner; i++)
+            softmax_strided(x + base + i, y + base + i, axis_len, inner);
+    }
+}
+
+/*
+ * The reduction is first simplified: size-1 axes are dropped and runs of
+ * neighbouring axes that are all reduced (or all kept) merge, so a typical
+ * mean over H and W becomes [N*C kept, H*W reduced] with a contiguous inner
+ * sum.  Kept axes are then walked with one counter and reduced ones with
+ * another.
+ */
+void k_reduce_mean(const float *x, float *y, const int64_t *dims, const int *reduce, int rank)
+{
+    int64_t cd[K_MAX_RANK], cs[K_MAX_RANK];
+    int cr[K_MAX_RANK], r = 0;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] == 1)
+            continue;
+        int red = reduce[i] != 0;
+        if (r > 0 && cr[r - 1] == red) {
+            cd[r - 1] *= dims[i];
+            continue;
+        }
+        cd[r] = dims[i];
+        cr[r++] = red;
+    }
+    int64_t stride = 1;
+    for (int i = r - 1; i >= 0; i--) {
+        cs[i] = stride;
+        stride *= cd[i];
+    }
+    /* kept axes (kd, ks) and reduced axes (rd, rs), outermost first */
+    int64_t kd[K_MAX_RANK], ks[K_MAX_RANK], rd[K_MAX_RANK], rs[K_MAX_RANK];
+    int nk = 0, nr = 0;
+    int64_t n_out = 1, count = 1;
+    for (int i = 0; i < r; i++) {
+        if (cr[i]) {
+            rd[nr] = cd[i];
+            rs[nr++] = cs[i];
+            count *= cd[i];
+        } else {
+            kd[nk] = cd[i];
+            ks[nk++] = cs[i];
+            n_out *= cd[i];
+        }
+    }
+    /* the innermost reduced axis is the inner loop; the others go through the counter */
+    const int64_t inner = nr ? rd[nr - 1] : 1, inner_stride = nr ? rs[nr - 1] : 0;
+    const int64_t outer_red = count / inner;
+    int64_t kidx[K_MAX_RANK] = {0}, base = 0;
+    for (int64_t o = 0; o < n_out; o++) {
+        double sum = 0.0;
+        int64_t ridx[K_MAX_RANK] = {0}, off = base;
+        for (int64_t t = 0; t < outer_red; t++) {
+            const float *xp = x + off;
+            if (inner_stride == 1)
+                for (int64_t i = 0; i < inner; i++)
+                    sum += xp[i];
+            else
+                for (int64_t i = 0; i < inner; i++)
+                    sum += xp[i * inner_stride];
+            for (int i = nr - 2; i >= 0; i--) {
+                off += rs[i];
+                if (++ridx[i] < rd[i])
+                    break;
+                off -= rs[i] * rd[i];
+                ridx[i] = 0;
+            }
+        }
+        y[o] = (float)(sum / (double)count);
+        for (int i = nk - 1; i >= 0; i--) {
+            base += ks[i];
+            if (++kidx[i] < kd[i])
+                break;
+            base -= ks[i] * kd[i];
+            kidx[i] = 0;
+        }
+    }
+}
+
+/* --- pooling and normalisation ----------------------------------------------- */
+
+void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
+{
+    const int64_t plane = s->h * s->w;
+    for (int64_t p = 0; p < s->n * s->c; p++) {
+        const float *xp = x + p * plane;
+        float *yp = y + p * s->oh * s->ow;
+        for (int64_t oy = 0; oy < s->oh; oy++) {
+            int64_t ky0, ky1;
+            valid_range(oy * s->stride_h - s->pad_t, s->dil_h, s->h, s->kh, &ky0, &ky1);
+            for (int64_t ox = 0; ox < s->ow; ox++) {
+                int64_t kx0, kx1;
+                const int64_t x0 = ox * s->stride_w - s->pad_l;
+                valid_range(x0, s->dil_w, s->w, s->kw, &kx0, &kx1);
+                float m = -INFINITY;
+                for (int64_t ky = ky0; ky < ky1; ky++) {
+                    const float *xr = xp + (oy * s->stride_h - s->pad_t + ky * s->dil_h) * s->w;
+                    for (int64_t kx = kx0; kx < kx1; kx++)
+                        m = xr[x0 + kx * s->dil_w] > m ? xr[x0 + kx * s->dil_w] : m;
+                }
+                yp[oy * s->ow + ox] = ky0 < ky1 && kx0 < kx1 ? m : 0.0f;
+            }
+        }
+    }
+}
+
+void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad)
+{
+    const int64_t plane = s->h * s->w;
+    for (int64_t p = 0; p < s->n * s->c; p++) {
+        const float *xp = x + p * plane;
+        float *yp = y + p * s->oh * s->ow;
+        for (int64_t oy = 0; oy < s->oh; oy++) {
+            int64_t ky0, ky1, py0, py1;
+            valid_range(oy * s->stride_h - s->pad_t, s->dil_h, s->h, s->kh, &ky0, &ky1);
+            /* taps inside the padded extent [-pad_t, h + pad_b) */
+            valid_range(oy * s->stride_h, s->dil_h, s->h + s->pad_t + s->pad_b, s->kh, &py0, &py1);
+            for (int64_t ox = 0; ox < s->ow; ox++) {
+                int64_t kx0, kx1, px0, px1;
+                const int64_t x0 = ox * s->stride_w - s->pad_l;
+                valid_range(x0, s->dil_w, s->w, s->kw, &kx0, &kx1);
+                valid_range(ox * s->stride_w, s->dil_w, s->w + s->pad_l + s->pad_r, s->kw, &px0, &px1);
+                float sum = 0.0f;
+                for (int64_t ky = ky0; ky < ky1; ky++) {
+                    const float *xr = xp + (oy * s->stride_h - s->pad_t + ky * s->dil_h) * s->w;
+                    for (int64_t kx = kx0; kx < kx1; kx++)
+                        sum += xr[x0 + kx * s->dil_w];
+                }
+                int64_t count = count_include_pad ? (py1 - py0) * (px1 - px0) : (ky1 - ky0) * (kx1 - kx0);
+                yp[oy * s->ow + ox] = count > 0 ? sum / (float)count : 0.0f;
+            }
+        }
+    }
+}
+
+void k_global_avgpool(const float *x, float *y, int64_t planes, int64_t plane)
+{
+    for (int64_t p = 0; p < planes; p++) {
+        const float *xp = x + p * plane;
+        double sum = 0.0;
+        for (int64_t i = 0; i < plane; i++)
+            sum += xp[i];
+        y[p] = (float)(sum / (double)plane);
+    }
+}
+
+void k_batchnorm(const float *x, float *y, int64_t n, int64_t c, int64_t spatial, const float *scale,
+                 const float *bias, const float *mean, const float *var, float eps)
+{
+    for (int64_t ch = 0; ch < c; ch++) {
+        /* fold to y = x * a + b once per channel */
+        const float a = (float)((double)scale[ch] / sqrt((double)var[ch] + (double)eps));
+        const float b = (float)((double)bias[ch] - (double)mean[ch] * a);
+        for (int64_t i = 0; i < n; i++) {
+            const float *xp = x + (i * c + ch) * spatial;
+            float *yp = y + (i * c + ch) * spatial;
+            for (int64_t j = 0; j < spatial; j++)
+                yp[j] = xp[j] * a + b;
+        }
+    }
+}
+
+void k_layernorm(const float *x, float *y, int64_t rows, int64_t cols, const float *scale, int64_t scale_len,
+                 const float *bias, int64_t bias_len, float eps)
+{
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double sum = 0.0, sq = 0.0;
+        for (int64_t j = 0; j < cols; j++)
+            sum += xr[j];
+        const double mean = sum / (double)cols;
+        for (int64_t j = 0; j < cols; j++)
+            sq += ((double)xr[j] - mean) * ((double)xr[j] - mean);
+        const double inv = 1.0 / sqrt(sq / (double)cols + (double)eps);
+        for (int64_t j = 0; j < cols; j++) {
+            double v = ((double)xr[j] - mean) * inv * (double)scale[scale_len == 1 ? 0 : j];
+            if (bias)
+                v += (double)bias[bias_len == 1 ? 0 : j];
+            yr[j] = (float)v;
+        }
+    }
+}
+
+/* --- resampling ---------------------------------------------------------------- */
+
+/* The input coordinate of output coordinate o along one axis (k_coord_mode). */
+static double resize_coord(int64_t o, k_resize_axis ax, int64_t in_len, k_coord_mode mode)
+{
+    switch (mode) {
+    case K_COORD_HALF_PIXEL:
+        return ((double)o + 0.5) / ax.scale - 0.5;
+    case K_COORD_PYTORCH_HALF_PIXEL:
+        return ax.len > 1.0 ? ((double)o + 0.5) / ax.scale - 0.5 : 0.0;
+    case K_COORD_ASYMMETRIC:
+        return (double)o / ax.scale;
+    case K_COORD_ALIGN_CORNERS:
+        return ax.len == 1.0 ? 0.0 : (double)o * (double)(in_len - 1) / (ax.len - 1.0);
+    }
+    return 0.0;
+}
+
+static int64_t clamp_index(int64_t i, int64_t len)
+{
+    return i < 0 ? 0 : i >= len ? len - 1 : i;
+}
+
+/*
+ * The pixel a coordinate picks.  Ties are decided on the fractional part,
+ * as ONNX's reference does; the index is clamped to the axis.  The
+ * coordinate is clamped first so the conversion to an integer is defined.
+ */
+static int64_t resize_nearest_index(double c, int64_t len, k_nearest_mode mode)
+{
+    if (!(c > -1.0))
+        return 0;
+    if (c > (double)len)
+        return len - 1;
+    double fl = floor(c), frac = c - fl;
+    int64_t i = (int64_t)fl;
+    switch (mode) {
+    case K_NEAREST_ROUND_PREFER_FLOOR:
+        i += frac > 0.5;
+        break;
+    case K_NEAREST_ROUND_PREFER_CEIL:
+        i += frac >= 0.5;
+        break;
+    case K_NEAREST_FLOOR:
+        break;
+    case K_NEAREST_CEIL:
+        i += frac > 0.0;
+        break;
+    }
+    return clamp_index(i, len);
+}
+
+void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int64_t *y_dims,
+                      const k_resize_axis *axes, int rank, k_coord_mode coord, k_nearest_mode nearest)
+{
+    if (rank == 0) {
+        y[0] = x[0];
+        return;
+    }
+    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1;
+    xs[rank - 1] = 1;
+    for (int i = rank - 2; i >= 0; i--)
+        xs[i] = xs[i + 1] * x_dims[i + 1];
+    for (int i = 0; i < rank - 1; i++)
+        rows *= y_dims[i];
+    const int last = rank - 1;
+    const int64_t ow = y_dims[last], w = x_dims[last];
+    for (int64_t t = 0; t < rows; t++) {
+        /* the input row for this output row, from the outer coordinates */
+        int64_t off = 0;
+        for (int i = 0; i < last; i++)
+            off += resize_nearest_index(resize_coord(idx[i], axes[i], x_dims[i], coord), x_dims[i], nearest) * xs[i];
+        const float *xr = x + off;
+        float *yr = y + t * ow;
+        for (int64_t o = 0; o < ow; o++)
+            yr[o] = xr[resize_nearest_index(resize_coord(o, axes[last], w, coord), w, nearest)];
+        for (int i = last - 1; i >= 0; i--) {
+            if (++idx[i] < y_dims[i])
+                break;
+            idx[i] = 0;
+        }
+    }
+}
+
+/* The two neighbours and the weight of the second for a linear tap at coordinate c. */
+static void linear_tap(double c, int64_t len, int64_t *i0, int64_t *i1, float *frac)
+{
+    if (!(c > -1.0))
+        c = -1.0;
+    if (c > (double)len)
+        c = (double)len;
+    double fl = floor(c);
+    *frac = (float)(c - fl);
+    *i0 = clamp_index((int64_t)fl, len);
+    *i1 = clamp_index((int64_t)fl + 1, len);
+}
+
+void k_resize_linear2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                       k_resize_axis ax_h, k_resize_axis ax_w, k_coord_mode coord)
+{
+    for (int64_t p = 0; p < planes; p++) {
+        const float *xp = x + p * h * w;
+        float *yp = y + p * oh * ow;
+        for (int64_t oy = 0; oy < oh; oy++) {
+            int64_t y0, y1;
+            float fy;
+            linear_tap(resize_coord(oy, ax_h, h, coord), h, &y0, &y1, &fy);
+            const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
+            for (int64_t ox = 0; ox < ow; ox++) {
+                int64_t x0, x1;
+                float fx;
+                linear_tap(resize_coord(ox, ax_w, w, coord), w, &x0, &x1, &fx);
+                float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+                float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+                yp[oy * ow + ox] = top + (bot - top) * fy;
+            }
+        }
+    }
+}
+
+/* --- data movement ----------------------------------------------------------- */
+
+/*
+ * Simplifies a transpose before running it: size-1 axes are dropped and
+ * runs of axes that stay adjacent and in order are merged, so e.g. NCHW ->
+ * NHWC becomes a batch of 2-D [C, H*W] transposes.  Returns the new rank.
+ */
+static int transpose_simplify(const int64_t *x_dims, const int64_t *perm, int rank, int64_t *md, int64_t *mp)
+{
+    int64_t kd[K_MAX_RANK], kp[K_MAX_RANK];
+    int newidx[K_MAX_RANK], nk = 0, np = 0;
+    for (int i = 0; i < rank; i++) {
+        newidx[i] = x_dims[i] == 1 ? -1 : nk;
+        if (x_dims[i] != 1)
+            kd[nk++] = x_dims[i];
+    }
+    for (int i = 0; i < rank; i++)
+        if (newidx[perm[i]] >= 0)
+            kp[np++] = newidx[perm[i]];
+    /* runs in output order: run j covers input axes first[j] .. first[j] + len[j] - 1 */
+    int64_t first[K_MAX_RANK], len[K_MAX_RANK];
+    int runs = 0;
+    for (int i = 0; i < np; i++) {
+        if (i > 0 && kp[i] == kp[i - 1] + 1) {
+            len[runs - 1]++;
+            continue;
+        }
+        first[runs] = kp[i];
+        len[runs] = 1;
+        runs++;
+    }
+    for (int j = 0; j < runs; j++) {
+        int order = 0; /* rank of this run among the runs in input order */
+        for (int q = 0; q < runs; q++)
+            order += first[q] < first[j];
+        int64_t d = 1;
+        for (int64_t a = first[j]; a < first[j] + len[j]; a++)
+            d *= kd[a];
+        md[order] = d;
+        mp[j] = order;
+    }
+    return runs;
+}
+
+void k_transpose(const float *x, float *y, const int64_t *x_dims, const int64_t *perm, int rank)
+{
+    int64_t md[K_MAX_RANK], mp[K_MAX_RANK];
+    int r = transpose_simplify(x_dims, perm, rank, md, mp);
+    if (r <= 1) {
+        int64_t n = 1;
+        for (int i = 0; i < rank; i++)
+            n *= x_dims[i];
+        memcpy(y, x, (size_t)n * sizeof(float));
+        return;
+    }
+    /* input strides, then per output axis: its size and its stride in the input */
+    int64_t xs[K_MAX_RANK], yd[K_MAX_RANK], ys[K_MAX_RANK];
+    xs[r - 1] = 1;
+    for (int i = r - 2; i >= 0; i--)
+        xs[i] = xs[i + 1] * md[i + 1];
+    for (int i = 0; i < r; i++) {
+        yd[i] = md[mp[i]];
+        ys[i] = xs[mp[i]];
+    }
+    /*
+     * The last two output axes form a 2-D gather done in tiles, so that both
+     * the reads and the writes stay within a few cache lines; the outer axes
+     * are walked with a counter.
+     */
+    enum { TILE = 32 };
+    const int64_t rows = yd[r - 2], cols = yd[r - 1], rs = ys[r - 2], cs = ys[r - 1];
+    int64_t outer = 1, idx[K_MAX_RANK] = {0}, ox = 0;
+    for (int i = 0; i < r - 2; i++)
+        outer *= yd[i];
+    for (int64_t t = 0; t < outer; t++) {
+        const float *xb = x + ox;
+        float *yb = y + t * rows * cols;
+        for (int64_t i0 = 0; i0 < rows; i0 += TILE) {
+            int64_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
+            for (int64_t j0 = 0; j0 < cols; j0 += TILE) {
+                int64_t j1 = j0 + TILE < cols ? j0 + TILE : cols;
+                for (int64_t i = i0; i < i1; i++)
+                    for (int64_t j = j0; j < j1; j++)
+                        yb[i * cols + j] = xb[i * rs + j * cs];
+            }
+        }
+        for (int i = r - 3; i >= 0; i--) {
+            ox += ys[i];
+            if (++idx[i] < yd[i])
+                break;
+            ox -= ys[i] * yd[i];
+            idx[i] = 0;
+        }
+    }
+}
+
+void k_concat(const void *const *in, const int64_t *mid, int n_in, void *y, int64_t outer, int64_t inner,
+              size_t elem_size)
+{
+    unsigned char *dst = y;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int k = 0; k < n_in; k++) {
+            const size_t block = (size_t)(mid[k] * inner) * elem_size;
+            memcpy(dst, (const unsigned char *)in[k] + (size_t)o * block, block);
+            dst += block;
+        }
+    }
+}
+
+/* Copies n elements of elem_size bytes, spaced `step` elements apart in src, to consecutive dst. */
+static void copy_strided(unsigned char *dst, const unsigned char *src, int64_t step, int64_t n, size_t elem_size)
+{
+    if (step == 1) {
+        memcpy(dst, src, (size_t)n * elem_size);
+        return;
+    }
+    if (elem_size == 4) {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + i * 4, src + i * step * 4, 4);
+    } else if (elem_size == 8) {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + i * 8, src + i * step * 8, 8);
+    } else {
+        for (int64_t i = 0; i < n; i++)
+            memcpy(dst + (size_t)i * elem_size, src + (size_t)(i * step) * elem_size, elem_size);
+    }
+}
+
+void k_slice(const void *x, void *y, const int64_t *x_dims, const int64_t *y_dims, const int64_t *starts,
+             const int64_t *steps, int rank, size_t elem_size)
+{
+    const unsigned char *src = x;
+    unsigned char *dst = y;
+    if (rank == 0) {
+        memcpy(dst, src, elem_size);
+        return;
+    }
+    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1, off = 0;
+    xs[rank - 1] = 1;
+    for (int i = rank - 2; i >= 0; i--)
+        xs[i] = xs[i + 1] * x_dims[i + 1];
+    for (int i = 0; i < rank; i++)
+        off += starts[i] * xs[i];
+    for (int i = 0; i < rank - 1; i++)
+        rows *= y_dims[i];
+    const int64_t n = y_dims[rank - 1], step = steps[rank - 1];
+    for (int64_t t = 0; t < rows; t++) {
+        copy_strided(dst + (size_t)(t * n) * elem_size, src + (size_t)off * elem_size, step, n, elem_size);
+        for (int i = rank - 2; i >= 0; i--) {
+            off += steps[i] * xs[i];
+            if (++idx[i] < y_dims[i])
+                break;
+            off -= steps[i] * xs[i] * y_dims[i];
+            idx[i] = 0;
+        }
+    }
+}
+
+void k_gather(const void *data, void *y, int64_t outer, int64_t axis_len, int64_t inner, const void *indices,
+              int indices_i64, int64_t n_idx, size_t elem_size)
+{
+    const unsigned char *src = data;
+    unsigned char *dst = y;
+    const size_t block = (size_t)inner * elem_size;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t j = 0; j < n_idx; j++, dst += block) {
+            int64_t i;
+            if (indices_i64) {
+                memcpy(&i, (const unsigned char *)indices + j * 8, 8);
+            } else {
+                int32_t v;
+                memcpy(&v, (const unsigned char *)indices + j * 4, 4);
+                i = v;
+            }
+            if (i < 0)
+                i += axis_len;
+            if (i < 0 || i >= axis_len)
+                memset(dst, 0, block);
+            else
+                memcpy(dst, src + (size_t)(o * axis_len + i) * block, block);
+        }
+    }
+}
+
+/*
+ * float -> int64 and int32, truncating toward zero, saturating at the
+ * limits and giving 0 for NaN (kernels.h).  The bounds are compared in
+ * double, where 2^63 and 2^31 are exact.
+ */
+static int64_t float_to_i64(float v)
+{
+    if (isnan(v))
+        return 0;
+    if ((double)v >= 9223372036854775808.0)
+        return INT64_MAX;
+    if ((double)v < -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)v;
+}
+
+static int32_t float_to_i32(float v)
+{
+    if (isnan(v))
+        return 0;
+    if ((double)v >= 2147483648.0)
+        return INT32_MAX;
+    if ((double)v <= -2147483649.0)
+        return INT32_MIN;
+    return (int32_t)v;
+}
+
+/* Element i of x as int64 (floats truncated and saturated). */
+static int64_t load_int(const void *x, k_dtype dt, size_t i)
+{
+    switch (dt) {
+    case K_F32:
+        return float_to_i64(((const float *)x)[i]);
+    case K_I32:
+        return ((const int32_t *)x)[i];
+    case K_I64:
+        return ((const int64_t *)x)[i];
+    }
+    return 0;
+}
+
+void k_cast(const void *x, k_dtype from, void *y, k_dtype to, size_t n)
+{
+    switch (to) {
+    case K_F32:
+        for (size_t i = 0; i < n; i++)
+            ((float *)y)[i] = from == K_F32 ? ((const float *)x)[i] : (float)load_int(x, from, i);
+        break;
+    case K_I32:
+        for (size_t i = 0; i < n; i++) {
+            if (from == K_F32)
+                ((int32_t *)y)[i] = float_to_i32(((const float *)x)[i]);
+            else
+                ((int32_t *)y)[i] = (int32_t)(uint32_t)(uint64_t)load_int(x, from, i);
+        }
+        break;
+    case K_I64:
+        for (size_t i = 0; i < n; i++)
+            ((int64_t *)y)[i] = load_int(x, from, i);
+        break;
+    }
+}

@@ -1,0 +1,2231 @@
+/*
+ * ops.c - the operator layer of the emulated device (ops.h).
+ *
+ * Three parts:
+ *  - the op table: ONNX op type names <-> op codes (op_lookup, op_name);
+ *  - op_infer: the load-time validator.  Models are untrusted, so before any
+ *    output shape is written every input reference, dtype, rank, dim and
+ *    attribute is checked, every product of dims is bounded by OPS_MAX_NUMEL
+ *    and every attribute the kernels do not implement is refused.  Errors
+ *    are one line, "node NAME (OPTYPE): cause".
+ *  - op_run: recovers the geometry from the (already checked) tensor shapes
+ *    and attributes and calls the plain kernels of kernels.h.
+ *
+ * Per-op pairs infer_X / run_X sit next to each other so that what op_infer
+ * accepts and what op_run relies on can be read together.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/engine/kernels.h"
+#include "shim/engine/ops.h"
+
+/*
+ * Element-count ceiling for every tensor.  INT32_MAX keeps each dim and each
+ * matrix size within the int parameters of cblas and keeps byte counts far
+ * from overflowing 64 bits.
+ */
+#define OPS_MAX_NUMEL ((int64_t)INT32_MAX)
+/* Ceiling for kernel sizes, strides, pads and dilations. */
+#define OPS_MAX_PARAM ((int64_t)INT32_MAX)
+/* Concat inputs: op_run keeps their sizes in a stack array of this length. */
+#define OPS_MAX_CONCAT_INPUTS 1024
+/* The im2col scratch op_run will hold per thread, in floats (32 MiB). */
+#define OPS_CONV_SCRATCH_CAP ((size_t)1 << 23)
+
+/* op_run hands graph shapes straight to the n-dimensional kernels. */
+_Static_assert(GRAPH_MAX_RANK <= K_MAX_RANK, "kernels must take every graph rank");
+
+/* --- op table ------------------------------------------------------------------ */
+
+static const char *const op_names[OP_COUNT_] = {
+    [OP_UNKNOWN] = "Unknown",
+    [OP_CONV] = "Conv",
+    [OP_MATMUL] = "MatMul",
+    [OP_GEMM] = "Gemm",
+    [OP_ADD] = "Add",
+    [OP_SUB] = "Sub",
+    [OP_MUL] = "Mul",
+    [OP_DIV] = "Div",
+    [OP_RELU] = "Relu",
+    [OP_SIGMOID] = "Sigmoid",
+    [OP_TANH] = "Tanh",
+    [OP_HARDSIGMOID] = "HardSigmoid",
+    [OP_CLIP] = "Clip",
+    [OP_SOFTMAX] = "Softmax",
+    [OP_MAXPOOL] = "MaxPool",
+    [OP_AVERAGEPOOL] = "AveragePool",
+    [OP_GLOBALAVERAGEPOOL] = "GlobalAveragePool",
+    [OP_BATCHNORM] = "BatchNormalization",
+    [OP_RESHAPE] = "Reshape",
+    [OP_FLATTEN] = "Flatten",
+    [OP_TRANSPOSE] = "Transpose",
+    [OP_CONCAT] = "Concat",
+    [OP_CONVTRANSPOSE] = "ConvTranspose",
+    [OP_POW] = "Pow",
+    [OP_SQRT] = "Sqrt",
+    [OP_REDUCEMEAN] = "ReduceMean",
+    [OP_SQUEEZE] = "Squeeze",
+    [OP_UNSQUEEZE] = "Unsqueeze",
+    [OP_SLICE] = "Slice",
+    [OP_GATHER] = "Gather",
+    [OP_CAST] = "Cast",
+    [OP_SHAPE] = "Shape",
+    [OP_RESIZE] = "Resize",
+    [OP_LAYERNORM] = "LayerNormalization",
+    [OP_IDENTITY] = "Identity",
+};
+
+op_code op_lookup(const char *op_type)
+{
+    if (!op_type)
+        return OP_UNKNOWN;
+    for (int op = OP_UNKNOWN + 1; op < OP_COUNT_; op++)
+        if (strcmp(op_names[op], op_type) == 0)
+            return (op_code)op;
+    return OP_UNKNOWN;
+}
+
+const char *op_name(op_code op)
+{
+    if ((int)op <= OP_UNKNOWN || op >= OP_COUNT_)
+        return "Unknown";
+    return op_names[op];
+}
+
+/* --- inference context and errors ------------------------------------------------- */
+
+typedef struct infer_ctx {
+    graph *g;
+    const graph_node *n;
+    char *err;
+    size_t errlen;
+} infer_ctx;
+
+static int fail(const infer_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(const infer_ctx *c, const char *fmt, ...)
+{
+    if (c->err && c->errlen) {
+        const char *type = c->n->op_type ? c->n->op_type : op_name((op_code)c->n->op);
+        int len = snprintf(c->err, c->errlen, "node %s (%s): ", c->n->name ? c->n->name : "?", type);
+        if (len >= 0 && (size_t)len < c->errlen) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(c->err + len, c->errlen - (size_t)len, fmt, ap);
+            va_end(ap);
+        }
+        /* one line: a name taken from the file must not break it */
+        for (char *p = c->err; *p; p++)
+            if (*p == '\n' || *p == '\r')
+                *p = ' ';
+    }
+    return -1;
+}
+
+static const char *dtype_name(int32_t dt)
+{
+    switch (dt) {
+    case DT_FLOAT:
+        return "float32";
+    case DT_INT32:
+        return "int32";
+    case DT_INT64:
+        return "int64";
+    default:
+        return "unknown";
+    }
+}
+
+/* --- attributes ------------------------------------------------------------------- */
+
+typedef struct attr_spec {
+    const char *name;
+    uint32_t type;
+} attr_spec;
+
+static const char *attr_type_name(uint32_t t)
+{
+    switch (t) {
+    case ATTR_INT:
+        return "int";
+    case ATTR_FLOAT:
+        return "float";
+    case ATTR_INTS:
+        return "ints";
+    case ATTR_FLOATS:
+        return "floats";
+    case ATTR_STRING:
+        return "string";
+    default:
+        return "unknown";
+    }
+}
+
+/*
+ * Every attribute of the node must be one the op implements, with the
+ * expected type, and appear once: an attribute silently ignored would give
+ * wrong results without a word.
+ */
+static int check_attr_names(const infer_ctx *c, const attr_spec *spec, size_t n_spec)
+{
+    const graph_node *n = c->n;
+    if (n->n_attrs && !n->attrs)
+        return fail(c, "attribute list missing");
+    for (uint32_t i = 0; i < n->n_attrs; i++) {
+        const graph_attr *a = &n->attrs[i];
+        if (!a->name)
+            return fail(c, "attribute %u has no name", i);
+        size_t k = 0;
+        while (k < n_spec && strcmp(spec[k].name, a->name) != 0)
+            k++;
+        if (k == n_spec)
+            return fail(c, "unsupported attribute %s", a->name);
+        if (a->type != spec[k].type)
+            return fail(c, "attribute %s has type %s, expected %s", a->name, attr_type_name(a->type),
+                        attr_type_name(spec[k].type));
+        if ((a->type == ATTR_INTS && a->count && !a->v.ints) ||
+            (a->type == ATTR_FLOATS && a->count && !a->v.floats) || (a->type == ATTR_STRING && !a->v.s))
+            return fail(c, "attribute %s has no value", a->name);
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(n->attrs[j].name, a->name) == 0)
+                return fail(c, "attribute %s given twice", a->name);
+    }
+    return 0;
+}
+
+#define CHECK_ATTRS(c, spec) check_attr_names((c), (spec), sizeof(spec) / sizeof((spec)[0]))
+
+static int attr_int(const infer_ctx *c, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+{
+    const graph_attr *a = graph_attr_find(c->n, name);
+    *out = a ? a->v.i : dflt;
+    if (*out < lo || *out > hi)
+        return fail(c, "attribute %s=%lld out of range [%lld, %lld]", name, (long long)*out, (long long)lo,
+                    (long long)hi);
+    return 0;
+}
+
+static int attr_float(const infer_ctx *c, const char *name, float dflt, float *out)
+{
+    const graph_attr *a = graph_attr_find(c->n, name);
+    *out = a ? a->v.f : dflt;
+    if (isnan(*out))
+        return fail(c, "attribute %s is NaN", name);
+    return 0;
+}
+
+/*
+ * An INTS attribute of exactly `count` values, each within [lo, hi]; absent
+ * means every value is dflt.  Returns 1 when present, 0 when absent.
+ */
+static int attr_ints(const infer_ctx *c, const char *name, uint32_t count, int64_t dflt, int64_t lo, int64_t hi,
+                     int64_t *out)
+{
+    const graph_attr *a = graph_attr_find(c->n, name);
+    if (!a) {
+        for (uint32_t i = 0; i < count; i++)
+            out[i] = dflt;
+        return 0;
+    }
+    if (a->count != count)
+        return fail(c, "attribute %s has %u values, expected %u", name, a->count, count);
+    for (uint32_t i = 0; i < count; i++) {
+        if (a->v.ints[i] < lo || a->v.ints[i] > hi)
+            return fail(c, "attribute %s[%u]=%lld out of range [%lld, %lld]", name, i, (long long)a->v.ints[i],
+                        (long long)lo, (long long)hi);
+        out[i] = a->v.ints[i];
+    }
+    return 1;
+}
+
+/* --- tensors ---------------------------------------------------------------------- */
+
+/* Element count of validated dims, or -1 past OPS_MAX_NUMEL. */
+static int64_t dims_numel(const int64_t *dims, uint32_t rank)
+{
+    int64_t n = 1;
+    for (uint32_t i = 0; i < rank; i++) {
+        if (dims[i] < 1 || dims[i] > OPS_MAX_NUMEL / n)
+            return -1;
+        n *= dims[i];
+    }
+    return n;
+}
+
+/*
+ * Input k of the node, checked: present (unless optional), a valid tensor
+ * index, a known dtype (`dtype` if >= 0), rank within [min_rank, max_rank],
+ * positive dims, at most OPS_MAX_NUMEL elements and a byte count matching
+ * the shape.  *out is NULL for an absent optional input.
+ */
+static int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype, uint32_t min_rank,
+                     uint32_t max_rank, const graph_tensor **out)
+{
+    const graph *g = c->g;
+    *out = NULL;
+    if (k >= c->n->n_inputs || c->n->inputs[k] == GRAPH_NO_TENSOR) {
+        if (optional)
+            return 0;
+        return fail(c, "required input %u is missing", k);
+    }
+    uint32_t idx = c->n->inputs[k];
+    if (idx >= g->n_tensors)
+        return fail(c, "input %u references tensor %u of %u", k, idx, g->n_tensors);
+    const graph_tensor *t = &g->tensors[idx];
+    const char *tn = t->name ? t->name : "?";
+    if (t->rank > GRAPH_MAX_RANK)
+        return fail(c, "input %u '%s' has rank %u, above %d", k, tn, t->rank, GRAPH_MAX_RANK);
+    size_t esize = graph_dtype_size(t->dtype);
+    if (!esize)
+        return fail(c, "input %u '%s' has unknown dtype %d", k, tn, t->dtype);
+    if (dtype >= 0 && t->dtype != dtype)
+        return fail(c, "input %u '%s' has dtype %s, expected %s", k, tn, dtype_name(t->dtype), dtype_name(dtype));
+    if (t->rank < min_rank || t->rank > max_rank) {
+        if (min_rank == max_rank)
+            return fail(c, "input %u '%s' has rank %u, expected %u", k, tn, t->rank, min_rank);
+        return fail(c, "input %u '%s' has rank %u, expected %u to %u", k, tn, t->rank, min_rank, max_rank);
+    }
+    for (uint32_t i = 0; i < t->rank; i++)
+        if (t->dims[i] < 1)
+            return fail(c, "input %u '%s' has dim %u = %lld (only positive dims are supported)", k, tn, i,
+                        (long long)t->dims[i]);
+    int64_t numel = dims_numel(t->dims, t->rank);
+    if (numel < 0)
+        return fail(c, "input %u '%s' has more than %lld elements", k, tn, (long long)OPS_MAX_NUMEL);
+    if (t->bytes != (uint64_t)numel * esize)
+        return fail(c, "input %u '%s' has %llu bytes, its shape needs %llu", k, tn, (unsigned long long)t->bytes,
+                    (unsigned long long)numel * esize);
+    *out = t;
+    return 0;
+}
+
+static int check_input_count(const infer_ctx *c, uint32_t lo, uint32_t hi)
+{
+    if (c->n->n_inputs < lo || c->n->n_inputs > hi) {
+        if (lo == hi)
+            return fail(c, "has %u inputs, expected %u", c->n->n_inputs, lo);
+        return fail(c, "has %u inputs, expected %u to %u", c->n->n_inputs, lo, hi);
+    }
+    if (c->n->n_inputs && !c->n->inputs)
+        return fail(c, "input list missing");
+    return 0;
+}
+
+/*
+ * Writes the single output's shape.  The output must be an activation
+ * distinct from the node's inputs, and its size within OPS_MAX_NUMEL.
+ */
+static int set_output(const infer_ctx *c, int32_t dtype, uint32_t rank, const int64_t *dims)
+{
+    graph *g = c->g;
+    const graph_node *n = c->n;
+    if (n->n_outputs != 1 || !n->outputs)
+        return fail(c, "has %u outputs, expected 1", n->n_outputs);
+    uint32_t idx = n->outputs[0];
+    if (idx >= g->n_tensors)
+        return fail(c, "output 0 references tensor %u of %u", idx, g->n_tensors);
+    for (uint32_t k = 0; k < n->n_inputs; k++)
+        if (n->inputs[k] == idx)
+            return fail(c, "output 0 is also input %u", k);
+    graph_tensor *t = &g->tensors[idx];
+    if (t->kind != TENSOR_ACTIVATION)
+        return fail(c, "output 0 '%s' is not an activation tensor", t->name ? t->name : "?");
+    if (rank > GRAPH_MAX_RANK)
+        return fail(c, "output rank %u is above %d", rank, GRAPH_MAX_RANK);
+    int64_t numel = dims_numel(dims, rank);
+    if (numel < 0)
+        return fail(c, "output has more than %lld elements", (long long)OPS_MAX_NUMEL);
+    t->dtype = dtype;
+    t->rank = rank;
+    memset(t->dims, 0, sizeof(t->dims));
+    memcpy(t->dims, dims, rank * sizeof(dims[0]));
+    t->bytes = (uint64_t)numel * graph_dtype_size(dtype);
+    return 0;
+}
+
+static int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_range, uint32_t rank, int64_t *out)
+{
+    if (axis < -(int64_t)rank || axis >= rank_for_range)
+        return fail(c, "attribute axis=%lld out of range for rank %u", (long long)axis, rank);
+    *out = axis < 0 ? axis + rank : axis;
+    return 0;
+}
+
+/*
+ * op_run recomputes a node's geometry with the same functions op_infer
+ * used, through a context without an error buffer.  They only read the
+ * graph, so the const is cast away safely; and they cannot fail there,
+ * since op_infer accepted the same node.
+ */
+static infer_ctx run_ctx(const graph *g, const graph_node *n)
+{
+    infer_ctx c = {(graph *)g, n, NULL, 0};
+    return c;
+}
+
+/*
+ * The bytes of a constant input: it must be a TENSOR_WEIGHT lying inside
+ * the weight region, since its values fix shapes or bounds at compile time.
+ */
+static const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor *t, const char *what)
+{
+    const graph *g = c->g;
+    const char *tn = t->name ? t->name : "?";
+    if (t->kind != TENSOR_WEIGHT) {
+        fail(c, "%s input '%s' is not a constant weight", what, tn);
+        return NULL;
+    }
+    if (!g->weights || t->offset > g->weight_size || t->bytes > g->weight_size - t->offset) {
+        fail(c, "%s input '%s' lies outside the weights", what, tn);
+        return NULL;
+    }
+    return g->weights + t->offset;
+}
+
+/* Element i of an int64 or int32 array. */
+static int64_t load_index(const unsigned char *p, int32_t dtype, uint64_t i)
+{
+    if (dtype == DT_INT64) {
+        int64_t v;
+        memcpy(&v, p + i * 8, 8);
+        return v;
+    }
+    int32_t v;
+    memcpy(&v, p + i * 4, 4);
+    return v;
+}
+
+/*
+ * Input k as constant integers: an int64 or int32 weight of rank 0 or 1
+ * with at most max_count values, copied into vals.
+ */
+static int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, int64_t *vals,
+                      uint32_t *count)
+{
+    const graph_tensor *t;
+    if (get_input(c, k, 0, -1, 0, 1, &t))
+        return -1;
+    if (t->dtype != DT_INT64 && t->dtype != DT_INT32)
+        return fail(c, "%s input '%s' has dtype %s, expected int64", what, t->name ? t->name : "?",
+                    dtype_name(t->dtype));
+    const unsigned char *p = weight_bytes(c, t, what);
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(t);
+    if (n > max_count)
+        return fail(c, "%s input '%s' has %llu values, at most %u allowed", what, t->name ? t->name : "?",
+                    (unsigned long long)n, max_count);
+    for (uint64_t i = 0; i < n; i++)
+        vals[i] = load_index(p, t->dtype, i);
+    *count = (uint32_t)n;
+    return 0;
+}
+
+/* Input k as constant floats: a float32 weight of rank 0 or 1 with at most max_count values. */
+static int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, float *vals,
+                        uint32_t *count)
+{
+    const graph_tensor *t;
+    if (get_input(c, k, 0, DT_FLOAT, 0, 1, &t))
+        return -1;
+    const unsigned char *p = weight_bytes(c, t, what);
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(t);
+    if (n > max_count)
+        return fail(c, "%s input '%s' has %llu values, at most %u allowed", what, t->name ? t->name : "?",
+                    (unsigned long long)n, max_count);
+    memcpy(vals, p, n * sizeof(float));
+    *count = (uint32_t)n;
+    return 0;
+}
+
+/* Whether input k is given (present and not GRAPH_NO_TENSOR). */
+static int has_input(const graph_node *n, uint32_t k)
+{
+    return k < n->n_inputs && n->inputs[k] != GRAPH_NO_TENSOR;
+}
+
+/*
+ * A list of axes from the INTS attribute `name` (older opsets) or from
+ * constant input k (newer ones), never both.  *present is 0 when neither
+ * is given.
+ */
+static int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint32_t max_count, int64_t *axes,
+                         uint32_t *count, int *present)
+{
+    const graph_attr *a = graph_attr_find(c->n, name);
+    *count = 0;
+    *present = 0;
+    if (a && has_input(c->n, k))
+        return fail(c, "%s given both as attribute and as input", name);
+    if (has_input(c->n, k)) {
+        *present = 1;
+        return const_ints(c, k, name, max_count, axes, count);
+    }
+    if (!a)
+        return 0;
+    if (a->count > max_count)
+        return fail(c, "attribute %s has %u values, at most %u allowed", name, a->count, max_count);
+    memcpy(axes, a->v.ints, a->count * sizeof(int64_t));
+    *count = a->count;
+    *present = 1;
+    return 0;
+}
+
+/* Normalises axes against `rank` into the bit mask *mask; each must be in [-rank, rank) and appear once. */
+static int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, uint32_t count, uint32_t rank,
+                     unsigned *mask)
+{
+    *mask = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        int64_t a = axes[i];
+        if (a < -(int64_t)rank || a >= (int64_t)rank)
+            return fail(c, "%s[%u]=%lld out of range for rank %u", name, i, (long long)a, rank);
+        if (a < 0)
+            a += rank;
+        if (*mask & (1u << a))
+            return fail(c, "%s repeats axis %lld", name, (long long)a);
+        *mask |= 1u << a;
+    }
+    return 0;
+}
+
+/* A STRING attribute's value, or dflt when absent. */
+static const char *attr_str(const graph_node *n, const char *name, const char *dflt)
+{
+    const graph_attr *a = graph_attr_find(n, name);
+    return a ? a->v.s : dflt;
+}
+
+/* --- elementwise: unary ------------------------------------------------------------- */
+
+static int infer_unary(const infer_ctx *c)
+{
+    static const attr_spec hs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}};
+    const graph_tensor *x;
+    float f;
+    if (c->n->op == OP_HARDSIGMOID) {
+        if (CHECK_ATTRS(c, hs) || attr_float(c, "alpha", 0.2f, &f) || attr_float(c, "beta", 0.5f, &f))
+            return -1;
+    } else if (check_attr_names(c, NULL, 0)) {
+        return -1;
+    }
+    if (check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+/*
+ * Clip: bounds as attributes (opset < 11) or as optional one-element float
+ * inputs (opset >= 11), never both for the same bound.  The input bounds are
+ * read at run time, so they may be weights or computed.
+ */
+static int infer_clip(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"min", ATTR_FLOAT}, {"max", ATTR_FLOAT}};
+    const graph_tensor *x, *lo, *hi;
+    float f;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "min", -INFINITY, &f) || attr_float(c, "max", INFINITY, &f))
+        return -1;
+    if (check_input_count(c, 1, 3) || get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x) ||
+        get_input(c, 1, 1, DT_FLOAT, 0, 1, &lo) || get_input(c, 2, 1, DT_FLOAT, 0, 1, &hi))
+        return -1;
+    if ((lo && lo->bytes != sizeof(float)) || (hi && hi->bytes != sizeof(float)))
+        return fail(c, "min and max inputs must hold one element");
+    if ((lo && graph_attr_find(c->n, "min")) || (hi && graph_attr_find(c->n, "max")))
+        return fail(c, "bound given both as attribute and as input");
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+static void run_clip(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    float lo = graph_attr_float(n, "min", -INFINITY), hi = graph_attr_float(n, "max", INFINITY);
+    if (n->n_inputs > 1 && in[1])
+        memcpy(&lo, in[1], sizeof(lo));
+    if (n->n_inputs > 2 && in[2])
+        memcpy(&hi, in[2], sizeof(hi));
+    k_clip(in[0], out[0], graph_tensor_numel(x), lo, hi);
+}
+
+/* --- elementwise: binary ------------------------------------------------------------ */
+
+/* Right-aligns a shape into `rank` dims, padding on the left with 1s. */
+static void pad_dims(const graph_tensor *t, uint32_t rank, int64_t *dims)
+{
+    uint32_t lead = rank - t->rank;
+    for (uint32_t i = 0; i < lead; i++)
+        dims[i] = 1;
+    for (uint32_t i = 0; i < t->rank; i++)
+        dims[lead + i] = t->dims[i];
+}
+
+/*
+ * Add, Sub, Mul and Div take two float32 or two int64 tensors (int64 for
+ * the shape arithmetic of imported models); Pow takes float32 base and
+ * exponent.  Both broadcast as numpy does.
+ */
+static int infer_binary(const infer_ctx *c)
+{
+    const graph_tensor *a, *b;
+    int32_t want = c->n->op == OP_POW ? DT_FLOAT : -1;
+    if (check_attr_names(c, NULL, 0) || check_input_count(c, 2, 2) ||
+        get_input(c, 0, 0, want, 0, GRAPH_MAX_RANK, &a))
+        return -1;
+    if (a->dtype != DT_FLOAT && a->dtype != DT_INT64)
+        return fail(c, "input 0 '%s' has dtype %s, expected float32 or int64", a->name ? a->name : "?",
+                    dtype_name(a->dtype));
+    if (get_input(c, 1, 0, a->dtype, 0, GRAPH_MAX_RANK, &b))
+        return -1;
+    uint32_t rank = a->rank > b->rank ? a->rank : b->rank;
+    int64_t ad[GRAPH_MAX_RANK], bd[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    pad_dims(a, rank, ad);
+    pad_dims(b, rank, bd);
+    for (uint32_t i = 0; i < rank; i++) {
+        if (ad[i] != bd[i] && ad[i] != 1 && bd[i] != 1)
+            return fail(c, "shapes do not broadcast: dim %u is %lld vs %lld", i, (long long)ad[i],
+                        (long long)bd[i]);
+        yd[i] = ad[i] > bd[i] ? ad[i] : bd[i];
+    }
+    return set_output(c, a->dtype, rank, yd);
+}
+
+static void run_binary(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *a = &g->tensors[n->inputs[0]], *b = &g->tensors[n->inputs[1]];
+    const graph_tensor *y = &g->tensors[n->outputs[0]];
+    int64_t ad[GRAPH_MAX_RANK], bd[GRAPH_MAX_RANK];
+    pad_dims(a, y->rank, ad);
+    pad_dims(b, y->rank, bd);
+    k_binop op = n->op == OP_ADD   ? K_ADD
+                 : n->op == OP_SUB ? K_SUB
+                 : n->op == OP_MUL ? K_MUL
+                 : n->op == OP_DIV ? K_DIV
+                                   : K_POW;
+    if (y->dtype == DT_INT64)
+        k_binary_broadcast_i64(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
+    else
+        k_binary_broadcast(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
+}
+
+/* --- softmax ------------------------------------------------------------------------ */
+
+/*
+ * Softmax follows opset 13: normalise along `axis` alone (default -1).
+ * With _legacy_coerce2d=1 (ops.h) it follows opset < 13 instead: the input
+ * is flattened to 2-D at `axis` (default 1) and each row of the trailing
+ * block normalised.  The two agree when axis is the last one.
+ */
+static int infer_softmax(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}, {"_legacy_coerce2d", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t axis = 0, legacy;
+    if (CHECK_ATTRS(c, spec) || attr_int(c, "_legacy_coerce2d", 0, 0, 1, &legacy) || check_input_count(c, 1, 1) ||
+        get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x))
+        return -1;
+    if (normalize_axis(c, graph_attr_int(c->n, "axis", legacy ? 1 : -1), x->rank, x->rank, &axis))
+        return -1;
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+static void run_softmax(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    int legacy = graph_attr_int(n, "_legacy_coerce2d", 0) != 0;
+    int64_t axis = graph_attr_int(n, "axis", legacy ? 1 : -1);
+    if (axis < 0)
+        axis += x->rank;
+    int64_t outer = 1, mid = 1, inner = 1;
+    for (int64_t i = 0; i < axis; i++)
+        outer *= x->dims[i];
+    for (uint32_t i = (uint32_t)axis; i < x->rank; i++) {
+        if (legacy || i == axis)
+            mid *= x->dims[i];
+        else
+            inner *= x->dims[i];
+    }
+    k_softmax(in[0], out[0], outer, mid, inner);
+}
+
+/* --- convolution and pooling windows ------------------------------------------------- */
+
+/* The resolved 2-D window of a Conv or pool node, per spatial axis (0 = H, 1 = W). */
+typedef struct window2d {
+    int64_t k[2], stride[2], dil[2], pad_b[2], pad_e[2], out[2];
+} window2d;
+
+typedef enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID } pad_mode;
+
+static int get_auto_pad(const infer_ctx *c, pad_mode *mode)
+{
+    const graph_attr *a = graph_attr_find(c->n, "auto_pad");
+    *mode = PAD_NOTSET;
+    if (!a || strcmp(a->v.s, "NOTSET") == 0)
+        return 0;
+    if (strcmp(a->v.s, "SAME_UPPER") == 0)
+        *mode = PAD_SAME_UPPER;
+    else if (strcmp(a->v.s, "SAME_LOWER") == 0)
+        *mode = PAD_SAME_LOWER;
+    else if (strcmp(a->v.s, "VALID") == 0)
+        *mode = PAD_VALID;
+    else
+        return fail(c, "unsupported attribute value auto_pad=%.32s", a->v.s);
+    return 0;
+}
+
+/*
+ * Reads strides, dilations, pads and auto_pad and computes the output size
+ * of each spatial axis of in[2] with kernel w->k.  Pools (is_pool) also
+ * honour ceil_mode and need each pad smaller than the window, as
+ * onnxruntime does, so that every window touches the input.
+ */
+static int resolve_window(const infer_ctx *c, const int64_t *in, int is_pool, int ceil_mode, window2d *w)
+{
+    int64_t pads[4];
+    pad_mode mode;
+    if (attr_ints(c, "strides", 2, 1, 1, OPS_MAX_PARAM, w->stride) < 0 ||
+        attr_ints(c, "dilations", 2, 1, 1, OPS_MAX_PARAM, w->dil) < 0 || get_auto_pad(c, &mode))
+        return -1;
+    int has_pads = attr_ints(c, "pads", 4, 0, 0, OPS_MAX_PARAM, pads);
+    if (has_pads < 0)
+        return -1;
+    if (mode != PAD_NOTSET && (pads[0] || pads[1] || pads[2] || pads[3]))
+        return fail(c, "attribute pads is not allowed with auto_pad other than NOTSET");
+    for (int i = 0; i < 2; i++) {
+        int64_t ext = w->dil[i] * (w->k[i] - 1) + 1;
+        int64_t s = w->stride[i];
+        if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+            w->out[i] = (in[i] + s - 1) / s;
+            int64_t total = (w->out[i] - 1) * s + ext - in[i];
+            if (total < 0)
+                total = 0;
+            int64_t half = total / 2;
+            w->pad_b[i] = mode == PAD_SAME_UPPER ? half : total - half;
+            w->pad_e[i] = total - w->pad_b[i];
+            continue;
+        }
+        w->pad_b[i] = mode == PAD_VALID ? 0 : pads[i];
+        w->pad_e[i] = mode == PAD_VALID ? 0 : pads[i + 2];
+        int64_t padded = in[i] + w->pad_b[i] + w->pad_e[i];
+        if (ext > padded)
+            return fail(c, "kernel extent %lld exceeds padded input %lld on spatial axis %d", (long long)ext,
+                        (long long)padded, i);
+        if (is_pool && (w->pad_b[i] >= ext || w->pad_e[i] >= ext))
+            return fail(c, "attribute pads on spatial axis %d must be smaller than the window %lld", i,
+                        (long long)ext);
+        if (ceil_mode && mode == PAD_NOTSET) {
+            w->out[i] = (padded - ext + s - 1) / s + 1;
+            /* a last window starting in the trailing padding is dropped */
+            if ((w->out[i] - 1) * s >= in[i] + w->pad_b[i])
+                w->out[i]--;
+        } else {
+            w->out[i] = (padded - ext) / s + 1;
+        }
+    }
+    return 0;
+}
+
+/* Reads the window back in op_run; the attributes were validated by op_infer. */
+static void window_from_node(const graph_node *n, const int64_t *in, const int64_t *out, int64_t kh, int64_t kw,
+                             window2d *w)
+{
+    const graph_attr *a;
+    w->k[0] = kh;
+    w->k[1] = kw;
+    w->out[0] = out[0];
+    w->out[1] = out[1];
+    for (int i = 0; i < 2; i++) {
+        w->stride[i] = 1;
+        w->dil[i] = 1;
+        w->pad_b[i] = 0;
+        w->pad_e[i] = 0;
+    }
+    if ((a = graph_attr_find(n, "strides")))
+        memcpy(w->stride, a->v.ints, sizeof(w->stride));
+    if ((a = graph_attr_find(n, "dilations")))
+        memcpy(w->dil, a->v.ints, sizeof(w->dil));
+    a = graph_attr_find(n, "auto_pad");
+    int same_upper = a && strcmp(a->v.s, "SAME_UPPER") == 0;
+    int same_lower = a && strcmp(a->v.s, "SAME_LOWER") == 0;
+    if (same_upper || same_lower) {
+        for (int i = 0; i < 2; i++) {
+            int64_t ext = w->dil[i] * (w->k[i] - 1) + 1;
+            int64_t total = (w->out[i] - 1) * w->stride[i] + ext - in[i];
+            if (total < 0)
+                total = 0;
+            int64_t half = total / 2;
+            w->pad_b[i] = same_upper ? half : total - half;
+            w->pad_e[i] = total - w->pad_b[i];
+        }
+    } else if (!(a && strcmp(a->v.s, "VALID") == 0) && (a = graph_attr_find(n, "pads"))) {
+        w->pad_b[0] = a->v.ints[0];
+        w->pad_b[1] = a->v.ints[1];
+        w->pad_e[0] = a->v.ints[2];
+        w->pad_e[1] = a->v.ints[3];
+    }
+}
+
+/* --- Conv ---------------------------------------------------------------------------- */
+
+static int infer_conv(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
+                                     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS}, {"strides", ATTR_INTS}};
+    const graph_tensor *x, *w, *b;
+    int64_t group, ks[2];
+    window2d win;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x) ||
+        get_input(c, 1, 0, DT_FLOAT, 4, 4, &w) || get_input(c, 2, 1, DT_FLOAT, 1, 1, &b))
+        return -1;
+    if (attr_int(c, "group", 1, 1, OPS_MAX_PARAM, &group))
+        return -1;
+    int64_t ch = x->dims[1], m = w->dims[0];
+    if (ch % group)
+        return fail(c, "attribute group=%lld does not divide %lld input channels", (long long)group, (long long)ch);
+    if (m % group)
+        return fail(c, "attribute group=%lld does not divide %lld output channels", (long long)group,
+                    (long long)m);
+    if (w->dims[1] != ch / group)
+        return fail(c, "weight has %lld input channels per group, input gives %lld", (long long)w->dims[1],
+                    (long long)(ch / group));
+    if (b && b->dims[0] != m)
+        return fail(c, "bias has %lld values for %lld output channels", (long long)b->dims[0], (long long)m);
+    int has_ks = attr_ints(c, "kernel_shape", 2, 1, 1, OPS_MAX_PARAM, ks);
+    if (has_ks < 0)
+        return -1;
+    if (has_ks && (ks[0] != w->dims[2] || ks[1] != w->dims[3]))
+        return fail(c, "attribute kernel_shape %lldx%lld does not match the weight's %lldx%lld", (long long)ks[0],
+                    (long long)ks[1], (long long)w->dims[2], (long long)w->dims[3]);
+    win.k[0] = w->dims[2];
+    win.k[1] = w->dims[3];
+    if (resolve_window(c, x->dims + 2, 0, 0, &win))
+        return -1;
+    int64_t yd[4] = {x->dims[0], m, win.out[0], win.out[1]};
+    return set_output(c, DT_FLOAT, 4, yd);
+}
+
+/*
+ * Per-thread im2col buffer.  It grows to the largest request seen on the
+ * thread and is freed by the key's destructor when the thread exits; being
+ * per thread, it needs no lock.  scratch_key is written once, under
+ * scratch_once.
+ */
+typedef struct scratch_buf {
+    float *p;
+    size_t cap;
+} scratch_buf;
+
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static pthread_key_t scratch_key;
+static int scratch_key_ok;
+
+static void scratch_free(void *v)
+{
+    scratch_buf *s = v;
+    free(s->p);
+    free(s);
+}
+
+static void scratch_key_init(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, scratch_free) == 0;
+}
+
+/* A buffer of at least `want` floats, or a smaller one (or NULL) when memory is short. */
+static float *scratch_get(size_t want, size_t *got)
+{
+    *got = 0;
+    pthread_once(&scratch_once, scratch_key_init);
+    if (!scratch_key_ok || !want)
+        return NULL;
+    scratch_buf *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof(*s));
+        if (!s || pthread_setspecific(scratch_key, s) != 0) {
+            free(s);
+            return NULL;
+        }
+    }
+    if (s->cap < want) {
+        float *p = malloc(want * sizeof(float));
+        if (p) {
+            free(s->p);
+            s->p = p;
+            s->cap = want;
+        }
+    }
+    *got = s->cap;
+    return s->p;
+}
+
+static void run_conv(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *w = &g->tensors[n->inputs[1]];
+    const graph_tensor *y = &g->tensors[n->outputs[0]];
+    window2d win;
+    window_from_node(n, x->dims + 2, y->dims + 2, w->dims[2], w->dims[3], &win);
+    k_conv2d_shape s = {
+        .n = x->dims[0], .c = x->dims[1], .h = x->dims[2], .w = x->dims[3],
+        .m = w->dims[0], .kh = w->dims[2], .kw = w->dims[3],
+        .oh = y->dims[2], .ow = y->dims[3],
+        .group = graph_attr_int(n, "group", 1),
+        .stride_h = win.stride[0], .stride_w = win.stride[1],
+        .pad_t = win.pad_b[0], .pad_l = win.pad_b[1],
+        .dil_h = win.dil[0], .dil_w = win.dil[1],
+    };
+    size_t want = k_conv2d_scratch_want(&s), got = 0;
+    if (want > OPS_CONV_SCRATCH_CAP)
+        want = OPS_CONV_SCRATCH_CAP;
+    float *scratch = scratch_get(want, &got);
+    const float *bias = n->n_inputs > 2 ? in[2] : NULL;
+    k_conv2d(&s, in[0], in[1], bias, out[0], scratch, got);
+}
+
+/* --- pools --------------------------------------------------------------------------- */
+
+static int infer_pool(const infer_ctx *c)
+{
+    static const attr_spec max_spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
+                                         {"dilations", ATTR_INTS},   {"kernel_shape", ATTR_INTS},
+                                         {"pads", ATTR_INTS},        {"storage_order", ATTR_INT},
+                                         {"strides", ATTR_INTS}};
+    static const attr_spec avg_spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
+                                         {"count_include_pad", ATTR_INT}, {"dilations", ATTR_INTS},
+                                         {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},
+                                         {"strides", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t ceil_mode, v;
+    window2d win;
+    int bad = c->n->op == OP_MAXPOOL ? CHECK_ATTRS(c, max_spec) : CHECK_ATTRS(c, avg_spec);
+    if (bad || check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x))
+        return -1;
+    /* storage_order only affects the Indices output, which is not supported */
+    if (attr_int(c, "ceil_mode", 0, 0, 1, &ceil_mode) || attr_int(c, "storage_order", 0, 0, 1, &v) ||
+        attr_int(c, "count_include_pad", 0, 0, 1, &v))
+        return -1;
+    if (!graph_attr_find(c->n, "kernel_shape"))
+        return fail(c, "attribute kernel_shape is required");
+    if (attr_ints(c, "kernel_shape", 2, 1, 1, OPS_MAX_PARAM, win.k) < 0 ||
+        resolve_window(c, x->dims + 2, 1, (int)ceil_mode, &win))
+        return -1;
+    int64_t yd[4] = {x->dims[0], x->dims[1], win.out[0], win.out[1]};
+    return set_output(c, DT_FLOAT, 4, yd);
+}
+
+static void run_pool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
+    const graph_attr *ks = graph_attr_find(n, "kernel_shape");
+    window2d win;
+    window_from_node(n, x->dims + 2, y->dims + 2, ks->v.ints[0], ks->v.ints[1], &win);
+    k_pool2d_shape s = {
+        .n = x->dims[0], .c = x->dims[1], .h = x->dims[2], .w = x->dims[3],
+        .oh = y->dims[2], .ow = y->dims[3],
+        .kh = win.k[0], .kw = win.k[1],
+        .stride_h = win.stride[0], .stride_w = win.stride[1],
+        .pad_t = win.pad_b[0], .pad_l = win.pad_b[1], .pad_b = win.pad_e[0], .pad_r = win.pad_e[1],
+        .dil_h = win.dil[0], .dil_w = win.dil[1],
+    };
+    if (n->op == OP_MAXPOOL)
+        k_maxpool2d(&s, in[0], out[0]);
+    else
+        k_avgpool2d(&s, in[0], out[0], (int)graph_attr_int(n, "count_include_pad", 0));
+}
+
+static int infer_global_avgpool(const infer_ctx *c)
+{
+    const graph_tensor *x;
+    if (check_attr_names(c, NULL, 0) || check_input_count(c, 1, 1) ||
+        get_input(c, 0, 0, DT_FLOAT, 3, GRAPH_MAX_RANK, &x))
+        return -1;
+    int64_t yd[GRAPH_MAX_RANK];
+    yd[0] = x->dims[0];
+    yd[1] = x->dims[1];
+    for (uint32_t i = 2; i < x->rank; i++)
+        yd[i] = 1;
+    return set_output(c, DT_FLOAT, x->rank, yd);
+}
+
+static void run_global_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    int64_t plane = 1;
+    for (uint32_t i = 2; i < x->rank; i++)
+        plane *= x->dims[i];
+    k_global_avgpool(in[0], out[0], x->dims[0] * x->dims[1], plane);
+}
+
+/* --- BatchNormalization ---------------------------------------------------------------- */
+
+static int infer_batchnorm(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"epsilon", ATTR_FLOAT}, {"momentum", ATTR_FLOAT},
+                                     {"training_mode", ATTR_INT}, {"spatial", ATTR_INT}};
+    const graph_tensor *x, *p[4];
+    int64_t v;
+    float eps;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "epsilon", 1e-5f, &eps) ||
+        attr_int(c, "training_mode", 0, 0, 0, &v) || attr_int(c, "spatial", 1, 1, 1, &v))
+        return -1;
+    if (eps < 0)
+        return fail(c, "attribute epsilon=%g is negative", (double)eps);
+    if (check_input_count(c, 5, 5) || get_input(c, 0, 0, DT_FLOAT, 2, GRAPH_MAX_RANK, &x))
+        return -1;
+    for (uint32_t k = 0; k < 4; k++) {
+        if (get_input(c, k + 1, 0, DT_FLOAT, 1, 1, &p[k]))
+            return -1;
+        if (p[k]->dims[0] != x->dims[1])
+            return fail(c, "input %u has %lld values for %lld channels", k + 1, (long long)p[k]->dims[0],
+                        (long long)x->dims[1]);
+    }
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+static void run_batchnorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    int64_t spatial = 1;
+    for (uint32_t i = 2; i < x->rank; i++)
+        spatial *= x->dims[i];
+    k_batchnorm(in[0], out[0], x->dims[0], x->dims[1], spatial, in[1], in[2], in[3], in[4],
+                graph_attr_float(n, "epsilon", 1e-5f));
+}
+
+/* --- MatMul and Gemm -------------------------------------------------------------------- */
+
+/* The MatMul view: m, k, n and the batch dims of a, b and y, right-aligned to the same rank. */
+typedef struct matmul_view {
+    int64_t m, k, n;
+    uint32_t batch_rank;
+    int64_t a_batch[GRAPH_MAX_RANK], b_batch[GRAPH_MAX_RANK], y_batch[GRAPH_MAX_RANK];
+} matmul_view;
+
+/* Returns the dim index where the two batch shapes fail to broadcast, or -1. */
+static int matmul_shape(const graph_tensor *a, const graph_tensor *b, matmul_view *v)
+{
+    uint32_t ab = a->rank > 2 ? a->rank - 2 : 0, bb = b->rank > 2 ? b->rank - 2 : 0;
+    v->m = a->rank >= 2 ? a->dims[a->rank - 2] : 1;
+    v->k = a->dims[a->rank - 1];
+    v->n = b->rank >= 2 ? b->dims[b->rank - 1] : 1;
+    v->batch_rank = ab > bb ? ab : bb;
+    for (uint32_t i = 0; i < v->batch_rank; i++) {
+        int64_t da = i + ab >= v->batch_rank ? a->dims[i + ab - v->batch_rank] : 1;
+        int64_t db = i + bb >= v->batch_rank ? b->dims[i + bb - v->batch_rank] : 1;
+        if (da != db && da != 1 && db != 1)
+            return (int)i;
+        v->a_batch[i] = da;
+        v->b_batch[i] = db;
+        v->y_batch[i] = da > db ? da : db;
+    }
+    return -1;
+}
+
+static int infer_matmul(const infer_ctx *c)
+{
+    const graph_tensor *a, *b;
+    matmul_view v;
+    if (check_attr_names(c, NULL, 0) || check_input_count(c, 2, 2) ||
+        get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &a) || get_input(c, 1, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &b))
+        return -1;
+    int bad = matmul_shape(a, b, &v);
+    if (bad >= 0)
+        return fail(c, "batch dims do not broadcast: %lld vs %lld", (long long)v.a_batch[bad],
+                    (long long)v.b_batch[bad]);
+    int64_t kb = b->rank >= 2 ? b->dims[b->rank - 2] : b->dims[0];
+    if (kb != v.k)
+        return fail(c, "inner dims differ: %lld vs %lld", (long long)v.k, (long long)kb);
+    int64_t yd[GRAPH_MAX_RANK];
+    uint32_t r = v.batch_rank;
+    memcpy(yd, v.y_batch, r * sizeof(yd[0]));
+    if (a->rank >= 2)
+        yd[r++] = v.m;
+    if (b->rank >= 2)
+        yd[r++] = v.n;
+    return set_output(c, DT_FLOAT, r, yd);
+}
+
+static void run_matmul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    matmul_view v;
+    matmul_shape(&g->tensors[n->inputs[0]], &g->tensors[n->inputs[1]], &v);
+    k_matmul(in[0], in[1], out[0], v.m, v.k, v.n, (int)v.batch_rank, v.a_batch, v.b_batch, v.y_batch);
+}
+
+/* C of a Gemm as [rows x cols], each 1 or the full size; 0 if it does not broadcast to [m x n]. */
+static int gemm_c_shape(const graph_tensor *ct, int64_t m, int64_t n, int64_t *rows, int64_t *cols)
+{
+    *rows = ct->rank == 2 ? ct->dims[0] : 1;
+    *cols = ct->rank >= 1 ? ct->dims[ct->rank - 1] : 1;
+    return (*rows == 1 || *rows == m) && (*cols == 1 || *cols == n);
+}
+
+static int infer_gemm(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}, {"transA", ATTR_INT},
+                                     {"transB", ATTR_INT}};
+    const graph_tensor *a, *b, *ct;
+    int64_t ta, tb, rows, cols;
+    float f;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "alpha", 1.0f, &f) || attr_float(c, "beta", 1.0f, &f) ||
+        attr_int(c, "transA", 0, 0, 1, &ta) || attr_int(c, "transB", 0, 0, 1, &tb))
+        return -1;
+    if (check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 2, 2, &a) ||
+        get_input(c, 1, 0, DT_FLOAT, 2, 2, &b) || get_input(c, 2, 1, DT_FLOAT, 0, 2, &ct))
+        return -1;
+    int64_t m = a->dims[ta ? 1 : 0], k = a->dims[ta ? 0 : 1];
+    int64_t kb = b->dims[tb ? 1 : 0], n = b->dims[tb ? 0 : 1];
+    if (k != kb)
+        return fail(c, "inner dims differ: %lld vs %lld", (long long)k, (long long)kb);
+    if (ct && !gemm_c_shape(ct, m, n, &rows, &cols))
+        return fail(c, "input 2 does not broadcast to %lldx%lld", (long long)m, (long long)n);
+    int64_t yd[2] = {m, n};
+    return set_output(c, DT_FLOAT, 2, yd);
+}
+
+static void run_gemm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *a = &g->tensors[n->inputs[0]], *b = &g->tensors[n->inputs[1]];
+    int ta = (int)graph_attr_int(n, "transA", 0), tb = (int)graph_attr_int(n, "transB", 0);
+    int64_t m = a->dims[ta ? 1 : 0], k = a->dims[ta ? 0 : 1], nn = b->dims[tb ? 0 : 1];
+    int64_t rows = 1, cols = 1;
+    const float *cdata = NULL;
+    if (n->n_inputs > 2 && in[2]) {
+        gemm_c_shape(&g->tensors[n->inputs[2]], m, nn, &rows, &cols);
+        cdata = in[2];
+    }
+    k_gemm(in[0], in[1], cdata, out[0], m, k, nn, ta, tb, graph_attr_float(n, "alpha", 1.0f),
+           graph_attr_float(n, "beta", 1.0f), rows, cols);
+}
+
+/* --- Reshape and Flatten --------------------------------------------------------------- */
+
+/*
+ * Reshape's target shape: from the int64 weight tensor of input 1 (opset
+ * >= 5) or the `shape` attribute (opset < 5).  0 copies the input dim at the
+ * same index, one -1 takes what is left.  allowzero=1 (a literal 0 dim) is
+ * refused since zero-sized tensors are not supported.
+ */
+static int infer_reshape(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"allowzero", ATTR_INT}, {"shape", ATTR_INTS}};
+    const graph_tensor *x, *st;
+    int64_t allowzero, shape[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    uint32_t rank;
+    if (CHECK_ATTRS(c, spec) || attr_int(c, "allowzero", 0, 0, 1, &allowzero) || check_input_count(c, 1, 2) ||
+        get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x) || get_input(c, 1, 1, DT_INT64, 1, 1, &st))
+        return -1;
+    const graph_attr *sa = graph_attr_find(c->n, "shape");
+    if (st && sa)
+        return fail(c, "shape given both as attribute and as input");
+    if (!st && !sa)
+        return fail(c, "shape input is missing");
+    if (st) {
+        if (st->kind != TENSOR_WEIGHT)
+            return fail(c, "shape input '%s' is not a constant weight", st->name ? st->name : "?");
+        if (st->dims[0] > GRAPH_MAX_RANK)
+            return fail(c, "shape has %lld dims, above %d", (long long)st->dims[0], GRAPH_MAX_RANK);
+        const graph *g = c->g;
+        if (!g->weights || st->offset > g->weight_size || st->bytes > g->weight_size - st->offset)
+            return fail(c, "shape input '%s' lies outside the weights", st->name ? st->name : "?");
+        rank = (uint32_t)st->dims[0];
+        memcpy(shape, g->weights + st->offset, rank * sizeof(int64_t));
+    } else {
+        if (sa->count > GRAPH_MAX_RANK)
+            return fail(c, "attribute shape has %u dims, above %d", sa->count, GRAPH_MAX_RANK);
+        rank = sa->count;
+        memcpy(shape, sa->v.ints, rank * sizeof(int64_t));
+    }
+    int64_t known = 1, in_numel = (int64_t)graph_tensor_numel(x);
+    int infer_at = -1;
+    for (uint32_t i = 0; i < rank; i++) {
+        int64_t d = shape[i];
+        if (d == -1) {
+            if (infer_at >= 0)
+                return fail(c, "shape has more than one -1");
+            infer_at = (int)i;
+            continue;
+        }
+        if (d == 0 && allowzero)
+            return fail(c, "shape dim %u is 0 with allowzero=1 (zero-sized tensors are unsupported)", i);
+        if (d == 0) {
+            if (i >= x->rank)
+                return fail(c, "shape dim %u is 0 but the input has rank %u", i, x->rank);
+            d = x->dims[i];
+        }
+        if (d < 0)
+            return fail(c, "shape dim %u is %lld", i, (long long)d);
+        if (d > OPS_MAX_NUMEL / known)
+            return fail(c, "shape has more than %lld elements", (long long)OPS_MAX_NUMEL);
+        known *= d;
+        yd[i] = d;
+    }
+    if (infer_at >= 0) {
+        if (in_numel % known)
+            return fail(c, "cannot infer the -1 dim: %lld elements do not divide into %lld", (long long)in_numel,
+                        (long long)known);
+        yd[infer_at] = in_numel / known;
+        known = in_numel;
+    }
+    if (known != in_numel)
+        return fail(c, "shape holds %lld elements, input has %lld", (long long)known, (long long)in_numel);
+    return set_output(c, x->dtype, rank, yd);
+}
+
+static int infer_flatten(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t axis = 0;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x))
+        return -1;
+    if (normalize_axis(c, graph_attr_int(c->n, "axis", 1), (int64_t)x->rank + 1, x->rank, &axis))
+        return -1;
+    int64_t yd[2] = {1, 1};
+    for (uint32_t i = 0; i < x->rank; i++)
+        yd[i < axis ? 0 : 1] *= x->dims[i];
+    return set_output(c, x->dtype, 2, yd);
+}
+
+/* Reshape, Flatten, Squeeze, Unsqueeze and Identity keep the bytes; only a copy when output and input are not the same memory. */
+static void run_copy(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *y = &g->tensors[n->outputs[0]];
+    if (in[0] != out[0])
+        memmove(out[0], in[0], y->bytes);
+}
+
+/* --- Transpose and Concat ----------------------------------------------------------------- */
+
+static int infer_transpose(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"perm", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t perm[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    const graph_attr *pa = graph_attr_find(c->n, "perm");
+    if (pa && pa->count != x->rank)
+        return fail(c, "attribute perm has %u values for rank %u", pa->count, x->rank);
+    unsigned seen = 0;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        perm[i] = pa ? pa->v.ints[i] : (int64_t)(x->rank - 1 - i);
+        if (perm[i] < 0 || perm[i] >= x->rank || (seen & (1u << perm[i])))
+            return fail(c, "attribute perm is not a permutation of 0..%u", x->rank - 1);
+        seen |= 1u << perm[i];
+        yd[i] = x->dims[perm[i]];
+    }
+    return set_output(c, DT_FLOAT, x->rank, yd);
+}
+
+static void run_transpose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    const graph_attr *pa = graph_attr_find(n, "perm");
+    int64_t perm[GRAPH_MAX_RANK];
+    for (uint32_t i = 0; i < x->rank; i++)
+        perm[i] = pa ? pa->v.ints[i] : (int64_t)(x->rank - 1 - i);
+    k_transpose(in[0], out[0], x->dims, perm, (int)x->rank);
+}
+
+static int infer_concat(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}};
+    const graph_tensor *x0, *x;
+    int64_t axis = 0;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, OPS_MAX_CONCAT_INPUTS) ||
+        get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x0))
+        return -1;
+    if (!graph_attr_find(c->n, "axis"))
+        return fail(c, "attribute axis is required");
+    if (normalize_axis(c, graph_attr_int(c->n, "axis", 0), x0->rank, x0->rank, &axis))
+        return -1;
+    int64_t yd[GRAPH_MAX_RANK];
+    memcpy(yd, x0->dims, x0->rank * sizeof(yd[0]));
+    for (uint32_t k = 1; k < c->n->n_inputs; k++) {
+        if (get_input(c, k, 0, x0->dtype, x0->rank, x0->rank, &x))
+            return -1;
+        for (uint32_t i = 0; i < x->rank; i++)
+            if (i != axis && x->dims[i] != x0->dims[i])
+                return fail(c, "input %u dim %u is %lld, input 0 has %lld", k, i, (long long)x->dims[i],
+                            (long long)x0->dims[i]);
+        yd[axis] += x->dims[axis]; /* each term <= INT32_MAX, at most 1024 terms: no overflow */
+    }
+    return set_output(c, x0->dtype, x0->rank, yd);
+}
+
+static void run_concat(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *y = &g->tensors[n->outputs[0]];
+    int64_t mid[OPS_MAX_CONCAT_INPUTS];
+    int64_t axis = graph_attr_int(n, "axis", 0);
+    if (axis < 0)
+        axis += y->rank;
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; i++)
+        outer *= y->dims[i];
+    for (uint32_t i = (uint32_t)axis + 1; i < y->rank; i++)
+        inner *= y->dims[i];
+    for (uint32_t k = 0; k < n->n_inputs; k++)
+        mid[k] = g->tensors[n->inputs[k]].dims[axis];
+    k_concat(in, mid, (int)n->n_inputs, out[0], outer, inner, graph_dtype_size(y->dtype));
+}
+
+/* --- ConvTranspose ------------------------------------------------------------------------- */
+
+/* Bound on a transposed convolution's full output extent, so that index arithmetic stays far from overflow. */
+#define OPS_MAX_EXTENT ((int64_t)1 << 62)
+
+/* The resolved geometry of a ConvTranspose node, per spatial axis (0 = H, 1 = W). */
+typedef struct convt_geom {
+    int64_t group, m;
+    int64_t stride[2], dil[2], pad_b[2], out[2];
+} convt_geom;
+
+/* v // 2 with Python's floor, as ONNX's pad formulas mean it for negative totals. */
+static int64_t floor_half(int64_t v)
+{
+    return v >= 0 ? v / 2 : -((-v + 1) / 2);
+}
+
+/*
+ * The leading pad and output size of one spatial axis.  full is the extent
+ * of the untrimmed result, stride * (in - 1) + output_padding + dil * (k -
+ * 1) + 1.  With output_shape (or SAME_*, whose output is in * stride) the
+ * difference total = full - out is split as the ONNX spec writes it:
+ * SAME_UPPER puts total // 2 first, the other modes total - total // 2.
+ * A negative total means the output reaches past the result (rows that
+ * hold only the bias), giving negative pads.
+ */
+static int convt_axis(const infer_ctx *c, int i, int64_t in, int64_t full, pad_mode mode, const graph_attr *os,
+                      const int64_t *pads, convt_geom *g)
+{
+    int64_t out, total;
+    if (os) {
+        out = os->v.ints[os->count - 2 + i];
+        if (out < 1 || out > OPS_MAX_NUMEL)
+            return fail(c, "attribute output_shape gives spatial axis %d size %lld", i, (long long)out);
+    } else if (mode == PAD_SAME_UPPER || mode == PAD_SAME_LOWER) {
+        if (in > OPS_MAX_NUMEL / g->stride[i])
+            return fail(c, "output size on spatial axis %d is too large", i);
+        out = in * g->stride[i];
+    } else if (mode == PAD_VALID) {
+        g->pad_b[i] = 0;
+        g->out[i] = full;
+        return 0;
+    } else {
+        g->pad_b[i] = pads[i];
+        g->out[i] = full - pads[i] - pads[i + 2];
+        if (g->out[i] < 1)
+            return fail(c, "attribute pads leave no output on spatial axis %d", i);
+        return 0;
+    }
+    total = full - out;
+    g->pad_b[i] = mode == PAD_SAME_UPPER ? floor_half(total) : total - floor_half(total);
+    g->out[i] = out;
+    return 0;
+}
+
+/* Checks a ConvTranspose node's attributes against x [N, C, H, W] and w [C, M / group, kH, kW]. */
+static int convt_geometry(const infer_ctx *c, const graph_tensor *x, const graph_tensor *w, convt_geom *g)
+{
+    int64_t pads[4], opad[2], ks[2];
+    pad_mode mode;
+    if (attr_int(c, "group", 1, 1, OPS_MAX_PARAM, &g->group) ||
+        attr_ints(c, "strides", 2, 1, 1, OPS_MAX_PARAM, g->stride) < 0 ||
+        attr_ints(c, "dilations", 2, 1, 1, OPS_MAX_PARAM, g->dil) < 0 ||
+        attr_ints(c, "output_padding", 2, 0, 0, OPS_MAX_PARAM, opad) < 0 ||
+        attr_ints(c, "pads", 4, 0, 0, OPS_MAX_PARAM, pads) < 0 || get_auto_pad(c, &mode))
+        return -1;
+    int64_t ch = x->dims[1];
+    if (w->dims[0] != ch)
+        return fail(c, "weight has %lld input channels, input has %lld", (long long)w->dims[0], (long long)ch);
+    if (ch % g->group)
+        return fail(c, "attribute group=%lld does not divide %lld input channels", (long long)g->group,
+                    (long long)ch);
+    if (w->dims[1] > OPS_MAX_NUMEL / g->group)
+        return fail(c, "output channels overflow: %lld per group times group=%lld", (long long)w->dims[1],
+                    (long long)g->group);
+    g->m = w->dims[1] * g->group;
+    int has_ks = attr_ints(c, "kernel_shape", 2, 1, 1, OPS_MAX_PARAM, ks);
+    if (has_ks < 0)
+        return -1;
+    if (has_ks && (ks[0] != w->dims[2] || ks[1] != w->dims[3]))
+        return fail(c, "attribute kernel_shape %lldx%lld does not match the weight's %lldx%lld", (long long)ks[0],
+                    (long long)ks[1], (long long)w->dims[2], (long long)w->dims[3]);
+    int any_pad = pads[0] || pads[1] || pads[2] || pads[3];
+    if (mode != PAD_NOTSET && any_pad)
+        return fail(c, "attribute pads is not allowed with auto_pad other than NOTSET");
+    const graph_attr *os = graph_attr_find(c->n, "output_shape");
+    if (os && os->count != 2 && os->count != 4)
+        return fail(c, "attribute output_shape has %u values, expected 2 (or 4 with N and C)", os->count);
+    if (os && any_pad)
+        return fail(c, "attribute pads is not allowed with output_shape");
+    if (os && os->count == 4 && (os->v.ints[0] != x->dims[0] || os->v.ints[1] != g->m))
+        return fail(c, "attribute output_shape gives N, C = %lld, %lld, the node makes %lld, %lld",
+                    (long long)os->v.ints[0], (long long)os->v.ints[1], (long long)x->dims[0], (long long)g->m);
+    for (int i = 0; i < 2; i++) {
+        /* each product is below 2^62: every factor is at most INT32_MAX */
+        int64_t span = g->stride[i] * (x->dims[2 + i] - 1), ext = g->dil[i] * (w->dims[2 + i] - 1) + 1;
+        if (span > OPS_MAX_EXTENT - ext - opad[i])
+            return fail(c, "output extent on spatial axis %d is too large", i);
+        if (convt_axis(c, i, x->dims[2 + i], span + ext + opad[i], mode, os, pads, g))
+            return -1;
+    }
+    return 0;
+}
+
+static int infer_convtranspose(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING},    {"dilations", ATTR_INTS},
+                                     {"group", ATTR_INT},          {"kernel_shape", ATTR_INTS},
+                                     {"output_padding", ATTR_INTS}, {"output_shape", ATTR_INTS},
+                                     {"pads", ATTR_INTS},          {"strides", ATTR_INTS}};
+    const graph_tensor *x, *w, *b;
+    convt_geom geo;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x) ||
+        get_input(c, 1, 0, DT_FLOAT, 4, 4, &w) || get_input(c, 2, 1, DT_FLOAT, 1, 1, &b) ||
+        convt_geometry(c, x, w, &geo))
+        return -1;
+    if (b && b->dims[0] != geo.m)
+        return fail(c, "bias has %lld values for %lld output channels", (long long)b->dims[0], (long long)geo.m);
+    int64_t yd[4] = {x->dims[0], geo.m, geo.out[0], geo.out[1]};
+    return set_output(c, DT_FLOAT, 4, yd);
+}
+
+static void run_convtranspose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *w = &g->tensors[n->inputs[1]];
+    infer_ctx c = run_ctx(g, n);
+    convt_geom geo;
+    convt_geometry(&c, x, w, &geo);
+    k_conv2d_shape s = {
+        .n = x->dims[0], .c = x->dims[1], .h = x->dims[2], .w = x->dims[3],
+        .m = geo.m, .kh = w->dims[2], .kw = w->dims[3],
+        .oh = geo.out[0], .ow = geo.out[1],
+        .group = geo.group,
+        .stride_h = geo.stride[0], .stride_w = geo.stride[1],
+        .pad_t = geo.pad_b[0], .pad_l = geo.pad_b[1],
+        .dil_h = geo.dil[0], .dil_w = geo.dil[1],
+    };
+    size_t want = k_conv_transpose2d_scratch_want(&s), got = 0;
+    if (want > OPS_CONV_SCRATCH_CAP)
+        want = OPS_CONV_SCRATCH_CAP;
+    float *scratch = scratch_get(want, &got);
+    const float *bias = n->n_inputs > 2 ? in[2] : NULL;
+    k_conv_transpose2d(&s, in[0], in[1], bias, out[0], scratch, got);
+}
+
+/* --- ReduceMean ------------------------------------------------------------------------------ */
+
+/*
+ * The reduced axes as a bit mask: from the `axes` attribute (opset < 18)
+ * or the constant input 1 (opset 18).  No axes means all of them, or none
+ * with noop_with_empty_axes=1.
+ */
+static int reduce_mask(const infer_ctx *c, const graph_tensor *x, unsigned *mask)
+{
+    int64_t axes[GRAPH_MAX_RANK], noop;
+    uint32_t count;
+    int present;
+    if (attr_int(c, "noop_with_empty_axes", 0, 0, 1, &noop) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present) ||
+        axes_mask(c, "axes", axes, count, x->rank, mask))
+        return -1;
+    if (count == 0)
+        *mask = noop ? 0 : (1u << x->rank) - 1;
+    return 0;
+}
+
+static int infer_reducemean(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {"noop_with_empty_axes", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t keep, yd[GRAPH_MAX_RANK];
+    unsigned mask;
+    uint32_t r = 0;
+    if (CHECK_ATTRS(c, spec) || attr_int(c, "keepdims", 1, 0, 1, &keep) || check_input_count(c, 1, 2) ||
+        get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x) || reduce_mask(c, x, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (!(mask & (1u << i)))
+            yd[r++] = x->dims[i];
+        else if (keep)
+            yd[r++] = 1;
+    }
+    return set_output(c, DT_FLOAT, r, yd);
+}
+
+static void run_reducemean(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    unsigned mask = 0;
+    int reduce[GRAPH_MAX_RANK];
+    reduce_mask(&c, x, &mask);
+    for (uint32_t i = 0; i < x->rank; i++)
+        reduce[i] = (mask >> i) & 1u;
+    k_reduce_mean(in[0], out[0], x->dims, reduce, (int)x->rank);
+}
+
+/* --- Squeeze, Unsqueeze, Identity: shape-only ops on any dtype ---------------------------------- */
+
+/*
+ * Squeeze: drops the axes listed (attribute, opset < 13, or constant input
+ * 1), each of which must have size 1; with no list, every size-1 axis.
+ */
+static int infer_squeeze(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t axes[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    uint32_t count, r = 0;
+    unsigned mask;
+    int present;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 2) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present) ||
+        axes_mask(c, "axes", axes, count, x->rank, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (count && (mask & (1u << i)) && x->dims[i] != 1)
+            return fail(c, "axes selects axis %u of size %lld, not 1", i, (long long)x->dims[i]);
+        int drop = count ? (mask >> i) & 1u : x->dims[i] == 1;
+        if (!drop)
+            yd[r++] = x->dims[i];
+    }
+    return set_output(c, x->dtype, r, yd);
+}
+
+/* Unsqueeze: inserts size-1 axes at the listed positions of the output (negative ones count from its end). */
+static int infer_unsqueeze(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    int64_t axes[GRAPH_MAX_RANK], yd[GRAPH_MAX_RANK];
+    uint32_t count;
+    unsigned mask;
+    int present;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 2) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x) ||
+        get_axes_list(c, 1, "axes", GRAPH_MAX_RANK, axes, &count, &present))
+        return -1;
+    if (!count)
+        return fail(c, "axes are required");
+    uint32_t rank = x->rank + count;
+    if (rank > GRAPH_MAX_RANK)
+        return fail(c, "output rank %u is above %d", rank, GRAPH_MAX_RANK);
+    if (axes_mask(c, "axes", axes, count, rank, &mask))
+        return -1;
+    for (uint32_t i = 0, j = 0; i < rank; i++)
+        yd[i] = (mask & (1u << i)) ? 1 : x->dims[j++];
+    return set_output(c, x->dtype, rank, yd);
+}
+
+static int infer_identity(const infer_ctx *c)
+{
+    const graph_tensor *x;
+    if (check_attr_names(c, NULL, 0) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    return set_output(c, x->dtype, x->rank, x->dims);
+}
+
+/* --- Slice ------------------------------------------------------------------------------------ */
+
+/* Per input axis: the first index read, the step and the output length. */
+typedef struct slice_plan {
+    int64_t start[GRAPH_MAX_RANK], step[GRAPH_MAX_RANK], dims[GRAPH_MAX_RANK];
+} slice_plan;
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * One axis of a Slice, as ONNX defines it: negative start/end count from
+ * the end, then both are clamped -- to [0, dim] for a positive step, to
+ * [0, dim - 1] and [-1, dim - 1] for a negative one.
+ */
+static int slice_axis(const infer_ctx *c, int64_t axis, int64_t dim, int64_t s, int64_t e, int64_t step,
+                      slice_plan *p)
+{
+    int64_t len;
+    if (s < 0)
+        s += dim;
+    if (e < 0)
+        e += dim;
+    if (step > 0) {
+        s = clamp64(s, 0, dim);
+        e = clamp64(e, 0, dim);
+        len = e > s ? (e - s - 1) / step + 1 : 0;
+    } else {
+        int64_t mag = step == INT64_MIN ? INT64_MAX : -step;
+        s = clamp64(s, 0, dim - 1);
+        e = clamp64(e, -1, dim - 1);
+        len = s > e ? (s - e - 1) / mag + 1 : 0;
+    }
+    if (len == 0)
+        return fail(c, "slice of axis %lld is empty (zero-sized tensors are unsupported)", (long long)axis);
+    p->start[axis] = s;
+    p->step[axis] = step;
+    p->dims[axis] = len;
+    return 0;
+}
+
+/* starts, ends and axes from the attributes (opset < 10). */
+static int slice_attr_lists(const infer_ctx *c, uint32_t rank, int64_t *st, int64_t *en, int64_t *ax,
+                            uint32_t *n)
+{
+    const graph_attr *a = graph_attr_find(c->n, "starts"), *b = graph_attr_find(c->n, "ends");
+    const graph_attr *d = graph_attr_find(c->n, "axes");
+    if (!a || !b)
+        return fail(c, "attributes starts and ends are required without inputs");
+    if (a->count > rank || b->count != a->count || (d && d->count != a->count))
+        return fail(c, "attributes starts, ends and axes have %u, %u and %u values for rank %u", a->count,
+                    b->count, d ? d->count : a->count, rank);
+    *n = a->count;
+    memcpy(st, a->v.ints, a->count * sizeof(int64_t));
+    memcpy(en, b->v.ints, a->count * sizeof(int64_t));
+    for (uint32_t i = 0; i < a->count; i++)
+        ax[i] = d ? d->v.ints[i] : (int64_t)i;
+    return 0;
+}
+
+/* starts, ends, axes and steps from the constant inputs 1 to 4 (opset >= 10). */
+static int slice_input_lists(const infer_ctx *c, uint32_t rank, int64_t *st, int64_t *en, int64_t *ax,
+                             int64_t *sp, uint32_t *n)
+{
+    uint32_t ne = 0, na, ns;
+    if (graph_attr_find(c->n, "starts") || graph_attr_find(c->n, "ends") || graph_attr_find(c->n, "axes"))
+        return fail(c, "attributes starts, ends and axes are not allowed with inputs");
+    if (const_ints(c, 1, "starts", rank, st, n) || const_ints(c, 2, "ends", rank, en, &ne))
+        return -1;
+    na = ns = *n;
+    if (has_input(c->n, 3) && const_ints(c, 3, "axes", rank, ax, &na))
+        return -1;
+    if (has_input(c->n, 4) && const_ints(c, 4, "steps", rank, sp, &ns))
+        return -1;
+    if (ne != *n || na != *n || ns != *n)
+        return fail(c, "inputs starts, ends, axes and steps have %u, %u, %u and %u values", *n, ne, na, ns);
+    if (!has_input(c->n, 3))
+        for (uint32_t i = 0; i < *n; i++)
+            ax[i] = i;
+    if (!has_input(c->n, 4))
+        for (uint32_t i = 0; i < *n; i++)
+            sp[i] = 1;
+    return 0;
+}
+
+static int slice_plan_of(const infer_ctx *c, const graph_tensor *x, slice_plan *p)
+{
+    int64_t st[GRAPH_MAX_RANK], en[GRAPH_MAX_RANK], ax[GRAPH_MAX_RANK], sp[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    unsigned mask = 0;
+    for (uint32_t i = 0; i < GRAPH_MAX_RANK; i++)
+        sp[i] = 1;
+    int bad = c->n->n_inputs == 1 ? slice_attr_lists(c, x->rank, st, en, ax, &n)
+                                   : slice_input_lists(c, x->rank, st, en, ax, sp, &n);
+    if (bad || axes_mask(c, "axes", ax, n, x->rank, &mask))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        p->start[i] = 0;
+        p->step[i] = 1;
+        p->dims[i] = x->dims[i];
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t a = ax[i] < 0 ? ax[i] + x->rank : ax[i];
+        if (sp[i] == 0)
+            return fail(c, "steps[%u] is 0", i);
+        if (slice_axis(c, a, x->dims[a], st[i], en[i], sp[i], p))
+            return -1;
+    }
+    return 0;
+}
+
+static int infer_slice(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"starts", ATTR_INTS}, {"ends", ATTR_INTS}, {"axes", ATTR_INTS}};
+    const graph_tensor *x;
+    slice_plan p;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 5) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x))
+        return -1;
+    if (c->n->n_inputs == 2)
+        return fail(c, "has 2 inputs, expected 1 (opset < 10) or 3 to 5");
+    if (slice_plan_of(c, x, &p))
+        return -1;
+    return set_output(c, x->dtype, x->rank, p.dims);
+}
+
+static void run_slice(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    slice_plan p;
+    slice_plan_of(&c, x, &p);
+    k_slice(in[0], out[0], x->dims, p.dims, p.start, p.step, (int)x->rank, graph_dtype_size(x->dtype));
+}
+
+/* --- Gather ----------------------------------------------------------------------------------- */
+
+/* Constant indices are checked here; computed ones are handled by k_gather (out of range gives zeros). */
+static int check_const_indices(const infer_ctx *c, const graph_tensor *idx, int64_t len)
+{
+    const unsigned char *p = weight_bytes(c, idx, "indices");
+    if (!p)
+        return -1;
+    uint64_t n = graph_tensor_numel(idx);
+    for (uint64_t i = 0; i < n; i++) {
+        int64_t v = load_index(p, idx->dtype, i);
+        if (v < -len || v >= len)
+            return fail(c, "indices[%llu]=%lld out of range for an axis of %lld", (unsigned long long)i,
+                        (long long)v, (long long)len);
+    }
+    return 0;
+}
+
+static int infer_gather(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}};
+    const graph_tensor *x, *idx;
+    int64_t axis = 0, yd[GRAPH_MAX_RANK];
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 2) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x) ||
+        get_input(c, 1, 0, -1, 0, GRAPH_MAX_RANK, &idx) ||
+        normalize_axis(c, graph_attr_int(c->n, "axis", 0), x->rank, x->rank, &axis))
+        return -1;
+    if (idx->dtype != DT_INT64 && idx->dtype != DT_INT32)
+        return fail(c, "input 1 '%s' has dtype %s, expected int64 or int32", idx->name ? idx->name : "?",
+                    dtype_name(idx->dtype));
+    uint32_t rank = x->rank - 1 + idx->rank, r = 0;
+    if (rank > GRAPH_MAX_RANK)
+        return fail(c, "output rank %u is above %d", rank, GRAPH_MAX_RANK);
+    if (idx->kind == TENSOR_WEIGHT && check_const_indices(c, idx, x->dims[axis]))
+        return -1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (i != axis) {
+            yd[r++] = x->dims[i];
+            continue;
+        }
+        for (uint32_t j = 0; j < idx->rank; j++)
+            yd[r++] = idx->dims[j];
+    }
+    return set_output(c, x->dtype, rank, yd);
+}
+
+static void run_gather(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *idx = &g->tensors[n->inputs[1]];
+    int64_t axis = graph_attr_int(n, "axis", 0);
+    if (axis < 0)
+        axis += x->rank;
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < axis; i++)
+        outer *= x->dims[i];
+    for (uint32_t i = (uint32_t)axis + 1; i < x->rank; i++)
+        inner *= x->dims[i];
+    k_gather(in[0], out[0], outer, x->dims[axis], inner, in[1], idx->dtype == DT_INT64,
+             (int64_t)graph_tensor_numel(idx), graph_dtype_size(x->dtype));
+}
+
+/* --- Cast and Shape ---------------------------------------------------------------------------- */
+
+/* The graph dtype of an ONNX TensorProto type code, -1 for one the device does not have. */
+static int32_t onnx_to_dtype(int64_t code)
+{
+    switch (code) {
+    case 1:
+        return DT_FLOAT;
+    case 6:
+        return DT_INT32;
+    case 7:
+        return DT_INT64;
+    default:
+        return -1;
+    }
+}
+
+static k_dtype kernel_dtype(int32_t dt)
+{
+    return dt == DT_INT64 ? K_I64 : dt == DT_INT32 ? K_I32 : K_F32;
+}
+
+static int infer_cast(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"to", ATTR_INT}};
+    const graph_tensor *x;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x))
+        return -1;
+    const graph_attr *to = graph_attr_find(c->n, "to");
+    if (!to)
+        return fail(c, "attribute to is required");
+    int32_t dt = onnx_to_dtype(to->v.i);
+    if (dt < 0)
+        return fail(c, "attribute to=%lld is unsupported (FLOAT 1, INT32 6 and INT64 7 are)", (long long)to->v.i);
+    return set_output(c, dt, x->rank, x->dims);
+}
+
+static void run_cast(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
+    k_cast(in[0], kernel_dtype(x->dtype), out[0], kernel_dtype(y->dtype), (size_t)graph_tensor_numel(x));
+}
+
+/* Shape's dims [start, end): negative values count from the end, then both clamp to [0, rank] (opset 15). */
+static int shape_range(const infer_ctx *c, uint32_t rank, int64_t *s, int64_t *e)
+{
+    *s = graph_attr_int(c->n, "start", 0);
+    *e = graph_attr_int(c->n, "end", rank);
+    if (*s < 0)
+        *s += rank;
+    if (*e < 0)
+        *e += rank;
+    *s = clamp64(*s, 0, rank);
+    *e = clamp64(*e, 0, rank);
+    if (*s >= *e)
+        return fail(c, "start and end select no dims of rank %u (zero-sized tensors are unsupported)", rank);
+    return 0;
+}
+
+static int infer_shape(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"start", ATTR_INT}, {"end", ATTR_INT}};
+    const graph_tensor *x;
+    int64_t s, e;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 1, GRAPH_MAX_RANK, &x) ||
+        shape_range(c, x->rank, &s, &e))
+        return -1;
+    int64_t yd[1] = {e - s};
+    return set_output(c, DT_INT64, 1, yd);
+}
+
+static void run_shape(const graph *g, const graph_node *n, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    int64_t s = 0, e = 0;
+    shape_range(&c, x->rank, &s, &e);
+    memcpy(out[0], x->dims + s, (size_t)(e - s) * sizeof(int64_t));
+}
+
+/* --- Resize ------------------------------------------------------------------------------------ */
+
+typedef struct resize_plan {
+    int linear;
+    k_coord_mode coord;
+    k_nearest_mode nearest;
+    k_resize_axis axis[GRAPH_MAX_RANK];
+    int64_t dims[GRAPH_MAX_RANK];
+} resize_plan;
+
+/* Index of s in names[0 .. n), or -1. */
+static int str_index(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/*
+ * The string attributes of Resize.  A two-input node is opset 10, whose
+ * Resize had no such attributes and meant asymmetric coordinates with
+ * floor rounding; those become its defaults.
+ */
+static int resize_modes(const infer_ctx *c, resize_plan *p)
+{
+    static const char *const modes[] = {"nearest", "linear"};
+    static const char *const coords[] = {"half_pixel", "pytorch_half_pixel", "asymmetric", "align_corners"};
+    static const char *const nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    static const k_coord_mode coord_code[] = {K_COORD_HALF_PIXEL, K_COORD_PYTORCH_HALF_PIXEL, K_COORD_ASYMMETRIC,
+                                              K_COORD_ALIGN_CORNERS};
+    static const k_nearest_mode nearest_code[] = {K_NEAREST_ROUND_PREFER_FLOOR, K_NEAREST_ROUND_PREFER_CEIL,
+                                                  K_NEAREST_FLOOR, K_NEAREST_CEIL};
+    int opset10 = c->n->n_inputs == 2;
+    const char *m = attr_str(c->n, "mode", "nearest");
+    const char *ct = attr_str(c->n, "coordinate_transformation_mode", opset10 ? "asymmetric" : "half_pixel");
+    const char *nm = attr_str(c->n, "nearest_mode", opset10 ? "floor" : "round_prefer_floor");
+    const char *kp = attr_str(c->n, "keep_aspect_ratio_policy", "stretch");
+    int mi = str_index(m, modes, 2), ci = str_index(ct, coords, 4), ni = str_index(nm, nearest, 4);
+    if (mi < 0)
+        return fail(c, "unsupported attribute value mode=%.32s (nearest and linear are supported)", m);
+    if (ci < 0)
+        return fail(c, "unsupported attribute value coordinate_transformation_mode=%.32s", ct);
+    if (ni < 0)
+        return fail(c, "unsupported attribute value nearest_mode=%.32s", nm);
+    if (strcmp(kp, "stretch") != 0)
+        return fail(c, "unsupported attribute value keep_aspect_ratio_policy=%.32s", kp);
+    p->linear = mi == 1;
+    p->coord = coord_code[ci];
+    p->nearest = nearest_code[ni];
+    return 0;
+}
+
+/*
+ * Output dims from the constant scales input: out = floor(in * scale).  The
+ * coordinate formulas keep the unrounded in * scale as the resized length.
+ */
+static int resize_from_scales(const infer_ctx *c, const graph_tensor *x, uint32_t k, resize_plan *p)
+{
+    float sc[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    if (const_floats(c, k, "scales", GRAPH_MAX_RANK, sc, &n))
+        return -1;
+    if (n != x->rank)
+        return fail(c, "scales has %u values for rank %u", n, x->rank);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(sc[i] > 0.0f) || isinf(sc[i]))
+            return fail(c, "scales[%u]=%g is not a positive finite number", i, (double)sc[i]);
+        double o = floor((double)sc[i] * (double)x->dims[i]);
+        if (o < 1.0)
+            return fail(c, "scales[%u]=%g leaves axis %u empty (zero-sized tensors are unsupported)", i,
+                        (double)sc[i], i);
+        if (o > (double)OPS_MAX_NUMEL)
+            return fail(c, "scales[%u]=%g makes axis %u larger than %lld", i, (double)sc[i], i,
+                        (long long)OPS_MAX_NUMEL);
+        p->dims[i] = (int64_t)o;
+        p->axis[i].scale = sc[i];
+        p->axis[i].len = (double)sc[i] * (double)x->dims[i];
+    }
+    return 0;
+}
+
+/* Output dims from the constant sizes input; the scale of each axis is then out / in. */
+static int resize_from_sizes(const infer_ctx *c, const graph_tensor *x, resize_plan *p)
+{
+    int64_t sz[GRAPH_MAX_RANK];
+    uint32_t n = 0;
+    if (const_ints(c, 3, "sizes", GRAPH_MAX_RANK, sz, &n))
+        return -1;
+    if (n != x->rank)
+        return fail(c, "sizes has %u values for rank %u", n, x->rank);
+    for (uint32_t i = 0; i < n; i++) {
+        if (sz[i] < 1 || sz[i] > OPS_MAX_NUMEL)
+            return fail(c, "sizes[%u]=%lld out of range [1, %lld]", i, (long long)sz[i], (long long)OPS_MAX_NUMEL);
+        p->dims[i] = sz[i];
+        p->axis[i].scale = (double)sz[i] / (double)x->dims[i];
+        p->axis[i].len = (double)sz[i];
+    }
+    return 0;
+}
+
+/*
+ * Inputs (X, roi, scales, sizes) from opset 11 on, exactly one of scales
+ * and sizes given; (X, scales) in opset 10.  roi only matters to
+ * tf_crop_and_resize, which is not supported, so it is ignored.
+ */
+static int resize_plan_of(const infer_ctx *c, const graph_tensor *x, resize_plan *p)
+{
+    const graph_tensor *roi;
+    int64_t v;
+    float f;
+    if (resize_modes(c, p) || attr_int(c, "exclude_outside", 0, 0, 0, &v) || attr_int(c, "antialias", 0, 0, 0, &v) ||
+        attr_float(c, "cubic_coeff_a", -0.75f, &f) || attr_float(c, "extrapolation_value", 0.0f, &f))
+        return -1;
+    if (c->n->n_inputs == 2) {
+        if (resize_from_scales(c, x, 1, p))
+            return -1;
+    } else {
+        if (get_input(c, 1, 1, DT_FLOAT, 0, 1, &roi))
+            return -1;
+        int sc = has_input(c->n, 2), sz = has_input(c->n, 3);
+        if (sc == sz)
+            return fail(c, "exactly one of the scales and sizes inputs must be given");
+        if (sc ? resize_from_scales(c, x, 2, p) : resize_from_sizes(c, x, p))
+            return -1;
+    }
+    if (!p->linear)
+        return 0;
+    if (x->rank < 2)
+        return fail(c, "mode linear needs rank 2 or more, input has rank %u", x->rank);
+    for (uint32_t i = 0; i + 2 < x->rank; i++)
+        if (p->dims[i] != x->dims[i] || (x->dims[i] > 1 && p->axis[i].scale != 1.0))
+            return fail(c, "mode linear resizes only the last two axes; axis %u has scale %g", i, p->axis[i].scale);
+    return 0;
+}
+
+static int infer_resize(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"mode", ATTR_STRING},
+                                     {"coordinate_transformation_mode", ATTR_STRING},
+                                     {"nearest_mode", ATTR_STRING},
+                                     {"cubic_coeff_a", ATTR_FLOAT},
+                                     {"exclude_outside", ATTR_INT},
+                                     {"extrapolation_value", ATTR_FLOAT},
+                                     {"antialias", ATTR_INT},
+                                     {"keep_aspect_ratio_policy", ATTR_STRING}};
+    const graph_tensor *x;
+    resize_plan p;
+    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 4) || get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x) ||
+        resize_plan_of(c, x, &p))
+        return -1;
+    return set_output(c, DT_FLOAT, x->rank, p.dims);
+}
+
+static void run_resize(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    infer_ctx c = run_ctx(g, n);
+    resize_plan p;
+    resize_plan_of(&c, x, &p);
+    int r = (int)x->rank;
+    if (!p.linear) {
+        k_resize_nearest(in[0], out[0], x->dims, p.dims, p.axis, r, p.coord, p.nearest);
+        return;
+    }
+    int64_t planes = 1;
+    for (int i = 0; i < r - 2; i++)
+        planes *= x->dims[i];
+    k_resize_linear2d(in[0], out[0], planes, x->dims[r - 2], x->dims[r - 1], p.dims[r - 2], p.dims[r - 1],
+                      p.axis[r - 2], p.axis[r - 1], p.coord);
+}
+
+/* --- LayerNormalization ------------------------------------------------------------------------- */
+
+/*
+ * Scale and B apply over the normalised block x.shape[axis:]: either one
+ * value for all, or the block's trailing shape (leading 1s aside) holding
+ * exactly its elements.
+ */
+static int norm_param_fits(const graph_tensor *t, const graph_tensor *x, int64_t axis, int64_t cols)
+{
+    uint64_t n = graph_tensor_numel(t);
+    if (n == 1)
+        return 1;
+    if (n != (uint64_t)cols)
+        return 0;
+    uint32_t r = t->rank;
+    while (r > 0 && t->dims[t->rank - r] == 1 && r > x->rank - (uint32_t)axis)
+        r--;
+    if (r > x->rank - (uint32_t)axis)
+        return 0;
+    for (uint32_t j = 0; j < r; j++)
+        if (t->dims[t->rank - 1 - j] != x->dims[x->rank - 1 - j])
+            return 0;
+    return 1;
+}
+
+/* LayerNormalization (opset 17), the Y output only; stash_type 1 (float) is the only one. */
+static int infer_layernorm(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"axis", ATTR_INT}, {"epsilon", ATTR_FLOAT}, {"stash_type", ATTR_INT}};
+    const graph_tensor *x, *sc, *b;
+    int64_t axis = 0, stash;
+    float eps;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "epsilon", 1e-5f, &eps) || attr_int(c, "stash_type", 1, 1, 1, &stash))
+        return -1;
+    if (eps < 0)
+        return fail(c, "attribute epsilon=%g is negative", (double)eps);
+    if (c->n->n_outputs != 1)
+        return fail(c, "has %u outputs; only Y is supported, not Mean or InvStdDev", c->n->n_outputs);
+    if (check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 1, GRAPH_MAX_RANK, &x) ||
+        get_input(c, 1, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &sc) || get_input(c, 2, 1, DT_FLOAT, 0, GRAPH_MAX_RANK, &b) ||
+        normalize_axis(c, graph_attr_int(c->n, "axis", -1), x->rank, x->rank, &axis))
+        return -1;
+    int64_t cols = 1;
+    for (uint32_t i = (uint32_t)axis; i < x->rank; i++)
+        cols *= x->dims[i];
+    if (!norm_param_fits(sc, x, axis, cols))
+        return fail(c, "input 1 (Scale) does not match the normalised shape of %lld elements", (long long)cols);
+    if (b && !norm_param_fits(b, x, axis, cols))
+        return fail(c, "input 2 (B) does not match the normalised shape of %lld elements", (long long)cols);
+    return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+static void run_layernorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    int64_t axis = graph_attr_int(n, "axis", -1);
+    if (axis < 0)
+        axis += x->rank;
+    int64_t rows = 1, cols = 1;
+    for (uint32_t i = 0; i < x->rank; i++) {
+        if (i < axis)
+            rows *= x->dims[i];
+        else
+            cols *= x->dims[i];
+    }
+    const graph_tensor *sc = &g->tensors[n->inputs[1]];
+    const float *bias = n->n_inputs > 2 ? in[2] : NULL;
+    int64_t blen = bias ? (int64_t)graph_tensor_numel(&g->tensors[n->inputs[2]]) : 0;
+    k_layernorm(in[0], out[0], rows, cols, in[1], (int64_t)graph_tensor_numel(sc), bias, blen,
+                graph_attr_float(n, "epsilon", 1e-5f));
+}
+
+/* --- dispatch -------------------------------------------------------------------------------- */
+
+int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
+{
+    infer_ctx c = {g, n, err, errlen};
+    if (err && errlen)
+        err[0] = '\0';
+    if (n->op_type && op_lookup(n->op_type) != n->op)
+        return fail(&c, "op code %u does not match the op type", n->op);
+    switch ((op_code)n->op) {
+    case OP_CONV:
+        return infer_conv(&c);
+    case OP_MATMUL:
+        return infer_matmul(&c);
+    case OP_GEMM:
+        return infer_gemm(&c);
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+        return infer_binary(&c);
+    case OP_RELU:
+    case OP_SIGMOID:
+    case OP_TANH:
+    case OP_HARDSIGMOID:
+        return infer_unary(&c);
+    case OP_CLIP:
+        return infer_clip(&c);
+    case OP_SOFTMAX:
+        return infer_softmax(&c);
+    case OP_MAXPOOL:
+    case OP_AVERAGEPOOL:
+        return infer_pool(&c);
+    case OP_GLOBALAVERAGEPOOL:
+        return infer_global_avgpool(&c);
+    case OP_BATCHNORM:
+        return infer_batchnorm(&c);
+    case OP_RESHAPE:
+        return infer_reshape(&c);
+    case OP_FLATTEN:
+        return infer_flatten(&c);
+    case OP_TRANSPOSE:
+        return infer_transpose(&c);
+    case OP_CONCAT:
+        return infer_concat(&c);
+    case OP_CONVTRANSPOSE:
+        return infer_convtranspose(&c);
+    case OP_POW:
+        return infer_binary(&c);
+    case OP_SQRT:
+        return infer_unary(&c);
+    case OP_REDUCEMEAN:
+        return infer_reducemean(&c);
+    case OP_SQUEEZE:
+        return infer_squeeze(&c);
+    case OP_UNSQUEEZE:
+        return infer_unsqueeze(&c);
+    case OP_SLICE:
+        return infer_slice(&c);
+    case OP_GATHER:
+        return infer_gather(&c);
+    case OP_CAST:
+        return infer_cast(&c);
+    case OP_SHAPE:
+        return infer_shape(&c);
+    case OP_RESIZE:
+        return infer_resize(&c);
+    case OP_LAYERNORM:
+        return infer_layernorm(&c);
+    case OP_IDENTITY:
+        return infer_identity(&c);
+    case OP_UNKNOWN:
+    case OP_COUNT_:
+        break;
+    }
+    return fail(&c, "unsupported operator");
+}
+
+void op_run(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    const graph_tensor *x = &g->tensors[n->inputs[0]];
+    size_t numel = (size_t)graph_tensor_numel(x);
+    switch ((op_code)n->op) {
+    case OP_CONV:
+        run_conv(g, n, in, out);
+        break;
+    case OP_MATMUL:
+        run_matmul(g, n, in, out);
+        break;
+    case OP_GEMM:
+        run_gemm(g, n, in, out);
+        break;
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+        run_binary(g, n, in, out);
+        break;
+    case OP_RELU:
+        k_relu(in[0], out[0], numel);
+        break;
+    case OP_SIGMOID:
+        k_sigmoid(in[0], out[0], numel);
+        break;
+    case OP_TANH:
+        k_tanh(in[0], out[0], numel);
+        break;
+    case OP_HARDSIGMOID:
+        k_hardsigmoid(in[0], out[0], numel, graph_attr_float(n, "alpha", 0.2f), graph_attr_float(n, "beta", 0.5f));
+        break;
+    case OP_CLIP:
+        run_clip(g, n, in, out);
+        break;
+    case OP_SOFTMAX:
+        run_softmax(g, n, in, out);
+        break;
+    case OP_MAXPOOL:
+    case OP_AVERAGEPOOL:
+        run_pool(g, n, in, out);
+        break;
+    case OP_GLOBALAVERAGEPOOL:
+        run_global_avgpool(g, n, in, out);
+        break;
+    case OP_BATCHNORM:
+        run_batchnorm(g, n, in, out);
+        break;
+    case OP_RESHAPE:
+    case OP_FLATTEN:
+    case OP_SQUEEZE:
+    case OP_UNSQUEEZE:
+    case OP_IDENTITY:
+        run_copy(g, n, in, out);
+        break;
+    case OP_TRANSPOSE:
+        run_transpose(g, n, in, out);
+        break;
+    case OP_CONCAT:
+        run_concat(g, n, in, out);
+        break;
+    case OP_CONVTRANSPOSE:
+        run_convtranspose(g, n, in, out);
+        break;
+    case OP_POW:
+        run_binary(g, n, in, out);
+        break;
+    case OP_SQRT:
+        k_sqrt(in[0], out[0], numel);
+        break;
+    case OP_REDUCEMEAN:
+        run_reducemean(g, n, in, out);
+        break;
+    case OP_SLICE:
+        run_slice(g, n, in, out);
+        break;
+    case OP_GATHER:
+        run_gather(g, n, in, out);
+        break;
+    case OP_CAST:
+        run_cast(g, n, in, out);
+        break;
+    case OP_SHAPE:
+        run_shape(g, n, out);
+        break;
+    case OP_RESIZE:
+        run_resize(g, n, in, out);
+        break;
+    case OP_LAYERNORM:
+        run_layernorm(g, n, in, out);
+        break;
+    case OP_UNKNOWN:
+    case OP_COUNT_:
+        break;
+    }
+}

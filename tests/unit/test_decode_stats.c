@@ -1,0 +1,236 @@
+/*
+ * test_decode_stats.c - the building blocks of `aclsub decode`'s views:
+ * quickselect and the exact statistics against a sort-based reference on
+ * random data (many ties included), the group table, the JSON, CSV and
+ * tab escaping of arbitrary bytes, human units, and the whole pipeline on
+ * a stream in memory (summary and Chrome trace through open_memstream).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decoder/decode.h"
+#include "decoder/stats.h"
+#include "tests/unit/testutil.h"
+#include "decoder/textout.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+START_TEST(test_select_matches_sort)
+{
+    uint64_t s = 99;
+    for (int iter = 0; iter < 300; iter++) {
+        size_t n = 1 + tu_rand(&s) % 2000;
+        uint64_t mod = iter % 3 == 0 ? 4 : 1000000; /* many ties, or few */
+        uint64_t *a = malloc(n * sizeof *a), *ref = malloc(n * sizeof *ref);
+        for (size_t i = 0; i < n; i++)
+            a[i] = ref[i] = tu_rand(&s) % mod;
+        qsort(ref, n, sizeof *ref, cmp_u64);
+        size_t k = tu_rand(&s) % n;
+        ck_assert_uint_eq(st_select(a, n, k), ref[k]);
+        free(a);
+        free(ref);
+    }
+}
+END_TEST
+
+START_TEST(test_group_statistics_exact)
+{
+    uint64_t s = 7;
+    for (int iter = 0; iter < 100; iter++) {
+        st_table t;
+        st_init(&t);
+        st_group *g = st_get(&t, "Conv", 4, 0);
+        size_t n = 1 + tu_rand(&s) % 5000;
+        uint64_t *ref = malloc(n * sizeof *ref), total = 0;
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = 1 + tu_rand(&s) % (iter % 2 ? 10 : 100000);
+            total += ref[i];
+            ck_assert_int_eq(st_add(&t, g, ref[i]), 0);
+        }
+        st_finish(&t);
+        qsort(ref, n, sizeof *ref, cmp_u64);
+        double median = n % 2 ? (double)ref[n / 2] : ((double)ref[n / 2 - 1] + (double)ref[n / 2]) / 2;
+        ck_assert_uint_eq(g->count, n);
+        ck_assert_uint_eq(g->total, total);
+        ck_assert_uint_eq(g->min, ref[0]);
+        ck_assert_uint_eq(g->max, ref[n - 1]);
+        ck_assert(g->median == median);
+        ck_assert_uint_eq(g->p90, ref[(n * 90 + 99) / 100 - 1]);
+        ck_assert_uint_eq(g->p95, ref[(n * 95 + 99) / 100 - 1]);
+        ck_assert_uint_eq(g->p99, ref[(n * 99 + 99) / 100 - 1]);
+        double mean = (double)total / (double)n, ss = 0;
+        for (size_t i = 0; i < n; i++)
+            ss += ((double)ref[i] - mean) * ((double)ref[i] - mean);
+        ck_assert(fabs(g->stddev - sqrt(ss / (double)n)) <= 1e-9 * (1 + g->stddev));
+        ck_assert(fabs(g->ratio - 100.0) < 1e-9);
+        free(ref);
+        st_free(&t);
+    }
+}
+END_TEST
+
+START_TEST(test_group_table_keys)
+{
+    st_table t;
+    st_init(&t);
+    char key[16];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(key, sizeof key, "op%d", i % 1000);
+        st_group *g = st_get(&t, key, (size_t)n, (uint64_t)(i % 2000 >= 1000)); /* extra is part of the key */
+        ck_assert_ptr_nonnull(g);
+        ck_assert_int_eq(st_add(&t, g, (uint64_t)i), 0);
+    }
+    ck_assert_uint_eq(t.n, 2000);
+    ck_assert_ptr_nonnull(st_find(&t, "op5", 3, 1));
+    ck_assert_ptr_null(st_find(&t, "op5", 3, 2));
+    ck_assert_ptr_null(st_find(&t, "op", 2, 0));
+    st_free(&t);
+}
+END_TEST
+
+static void json_of(const char *in, size_t n, char *out)
+{
+    *tx_put_json(out, in, n) = '\0';
+}
+
+START_TEST(test_json_escaping)
+{
+    char out[256];
+    json_of("a\"b\\c\n\t\x01\x7f", 9, out);
+    ck_assert_str_eq(out, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\"");
+    json_of("\xe5\x90\x8d", 3, out); /* valid UTF-8 is kept */
+    ck_assert_str_eq(out, "\"\xe5\x90\x8d\"");
+    json_of("\xff\xe5\x90x\xc0\xaf\xed\xa0\x80", 9, out); /* invalid: each byte as \u00XX */
+    ck_assert_str_eq(out, "\"\\u00ff\\u00e5\\u0090x\\u00c0\\u00af\\u00ed\\u00a0\\u0080\"");
+    json_of("\xf4\x90\x80\x80", 4, out); /* above U+10FFFF */
+    ck_assert_str_eq(out, "\"\\u00f4\\u0090\\u0080\\u0080\"");
+}
+END_TEST
+
+START_TEST(test_csv_tsv_escaping_and_units)
+{
+    char out[256];
+    *tx_put_csv(out, "plain", 5) = '\0';
+    ck_assert_str_eq(out, "plain");
+    *tx_put_csv(out, "a,\"b\"", 5) = '\0';
+    ck_assert_str_eq(out, "\"a,\"\"b\"\"\"");
+    tx_put_tsv(out, "t\tn\n\\\x02");
+    ck_assert_str_eq(out, "t\\tn\\n\\\\\\x02");
+    *tx_put_us3(out, 12345) = '\0';
+    ck_assert_str_eq(out, "12.345");
+    *tx_put_us3(out, -5) = '\0';
+    ck_assert_str_eq(out, "-0.005");
+    static const struct {
+        double ns;
+        const char *want;
+    } units[] = {{0, "0 ns"},          {850, "850 ns"},      {999.4, "999 ns"},  {999.5, "1.00 us"},
+                 {12345, "12.3 us"},   {999499, "999 us"},   {999500, "1.00 ms"}, {1200000, "1.20 ms"},
+                 {3.456e9, "3.46 s"},  {5e12, "5000 s"}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        tx_human(out, sizeof out, units[i].ns);
+        ck_assert_str_eq(out, units[i].want);
+    }
+}
+END_TEST
+
+/* A stream of operator records in memory. */
+static unsigned char *make_stream(size_t n, size_t *len)
+{
+    unsigned char *buf = malloc(n * ACLSUB_REC_SIZE);
+    for (size_t i = 0; i < n; i++) {
+        const char *type = i % 3 ? "Relu" : "Conv";
+        aclsub_rec r = {.kind = ACLSUB_KIND_OP, .model_id = 1, .start = 1000 * i, .end = 1000 * i + 10 + i % 7,
+                        .pid = 7, .seq = i, .type = type, .type_len = 4, .name = "n", .name_len = 1};
+        r.duration = r.end - r.start;
+        aclsub_rec_encode(buf + i * ACLSUB_REC_SIZE, &r);
+    }
+    *len = n * ACLSUB_REC_SIZE;
+    return buf;
+}
+
+static char *run_decode(const char *const *args, int argc, const void *data, size_t len, int *status)
+{
+    char *argv[16];
+    for (int i = 0; i < argc; i++)
+        argv[i] = (char *)args[i];
+    dec_opts o;
+    ck_assert_int_eq(dec_opts_parse(&o, argc, argv, stderr, stderr), 0);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    dec_input in;
+    dec_input_init_mem(&in, "mem", data, len);
+    *status = dec_run(&o, &in, 1, out, stderr);
+    dec_input_close(&in);
+    dec_opts_free(&o);
+    fclose(out);
+    return text;
+}
+
+START_TEST(test_pipeline_in_memory)
+{
+    size_t len;
+    unsigned char *data = make_stream(300, &len);
+    int status;
+    static const char *const sum[] = {"decode", "summary", "-f", "csv", "--sort", "key", "IN"};
+    char *text = run_decode(sum, 7, data, len, &status);
+    ck_assert_int_eq(status, 0);
+    ck_assert_ptr_nonnull(strstr(text, "\nConv,100,"));
+    ck_assert_ptr_nonnull(strstr(text, "\nRelu,200,"));
+    free(text);
+    static const char *const chrome[] = {"decode", "list", "-f", "chrome", "IN"};
+    text = run_decode(chrome, 5, data, len - 100, &status); /* a truncated tail */
+    ck_assert_int_eq(status, 2);
+    ck_assert(strncmp(text, "[\n", 2) == 0);
+    ck_assert_ptr_nonnull(strstr(text, "\"aclsub_trace_end\""));
+    ck_assert(strcmp(text + strlen(text) - 3, "}\n]\n") == 0 || strcmp(text + strlen(text) - 2, "]\n") == 0);
+    free(text);
+    free(data);
+}
+END_TEST
+
+START_TEST(test_options)
+{
+    dec_opts o;
+    char *bad1[] = {"decode", "summary", "--format", "chrome", "x"};
+    ck_assert_int_eq(dec_opts_parse(&o, 5, bad1, stderr, stderr), 1);
+    dec_opts_free(&o);
+    char *good[] = {"decode", "x", "--model", "1,3", "-t", "C*", "--skip-iterations", "2"};
+    ck_assert_int_eq(dec_opts_parse(&o, 8, good, stderr, stderr), 0);
+    ck_assert_int_eq(o.view, DEC_VIEW_LIST);
+    ck_assert_int_eq(o.format, DEC_FMT_TSV); /* the historical default */
+    ck_assert_uint_eq(o.nmodels, 2);
+    ck_assert_uint_eq(o.models[1], 3);
+    ck_assert_str_eq(o.types[0], "C*");
+    ck_assert_uint_eq(o.skip_iter, 2);
+    ck_assert_uint_eq(o.ninputs, 1);
+    dec_opts_free(&o);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("decode_stats");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_select_matches_sort);
+    tcase_add_test(tc, test_group_statistics_exact);
+    tcase_add_test(tc, test_group_table_keys);
+    tcase_add_test(tc, test_json_escaping);
+    tcase_add_test(tc, test_csv_tsv_escaping_and_units);
+    tcase_add_test(tc, test_pipeline_in_memory);
+    tcase_add_test(tc, test_options);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
