@@ -1,7 +1,7 @@
 /*
  * emu.h - internals shared by the emulated AscendCL runtime's files:
  * runtime.c (init, devices, contexts, streams and their device workers,
- * memory), model.c (descriptions, datasets, loading, execution) and prof.c
+ * memory), model.c (descriptions, datasets, loading, execution) and sub.c
  * (subscriptions and the writer threads that feed subscribers' pipes).
  *
  * Threads: application threads submit tasks to streams; each stream has one
@@ -52,6 +52,13 @@ typedef struct emu_context {
 
 /* ACL_SUCCESS when aclInit has run and aclFinalize has not. */
 aclError emu_check_init(void);
+/*
+ * aclFinalize's two halves in the runtime (the middle, unloading every
+ * model, is model.c's): the AscendCL code for finalizing now, then marking
+ * the runtime finalized.
+ */
+aclError emu_finalize_begin(void);
+void emu_finalize_end(void);
 /* The calling thread's current context, NULL if none. */
 emu_context *emu_current_context(void);
 /* Queues t on s; the worker runs it. */
@@ -75,7 +82,7 @@ size_t emu_record_size(void);
 /* Encodes a vendor record; its strings go to the one-shot name table. */
 void emu_vendor_encode(void *dst, const struct aclsub_rec *r);
 
-/* --- prof.c --------------------------------------------------------------- */
+/* --- sub.c --------------------------------------------------------------- */
 
 typedef struct emu_sub emu_sub;
 
@@ -90,16 +97,12 @@ uint64_t emu_sub_take_seq(emu_sub *s, uint64_t n);
 /* Ends a subscription: flushes it and closes the fd if it was the last user. */
 void emu_sub_end(emu_sub *s);
 
-/* Links between models and their subscription (model.c). */
-typedef struct emu_model emu_model;
-emu_model *emu_model_get(uint32_t id);        /* takes a reference; NULL if unknown */
-void emu_model_put(emu_model *m);
-/* Sets the model's subscription if it has none: 0, or -1 if it already has one. */
-int emu_model_attach_sub(emu_model *m, emu_sub *s);
-/* Waits for in-flight executes, detaches and returns the subscription (NULL if none). */
-emu_sub *emu_model_detach_sub(emu_model *m);
-uint32_t emu_model_id(const emu_model *m);
-
-emu_sub *emu_sub_new(int fd);
+/*
+ * A new subscription from a subscribe config (sub.c): ACL_SUCCESS and *out,
+ * or the AscendCL error for a config that cannot subscribe.
+ */
+aclError emu_sub_open(const aclprofSubscribeConfig *c, emu_sub **out);
+/* Ends a subscription that never started: the caller's fd stays open. */
+void emu_sub_discard(emu_sub *s);
 
 #endif /* ACLSUB_SHIM_EMU_H_ */

@@ -1,12 +1,14 @@
 /*
  * model.c - models on the emulated device: loading .om files (om.c),
- * model descriptions, datasets, and execution.
+ * subscribing them, model descriptions, datasets, and execution.
  *
  * An execute is a task on a stream: the stream's worker binds the caller's
  * input and output buffers to the graph, runs the nodes in order through
  * op_run, and reads CLOCK_MONOTONIC around each kernel.  When the model is
  * subscribed, the worker then encodes one record per operator and one
- * whole-run record and hands them to the subscription's writer (prof.c).
+ * whole-run record and hands them to the subscription's writer (sub.c).
+ * aclprofModelSubscribe / UnSubscribe attach and detach a model's
+ * subscription here.
  *
  * Lifetime: the registry holds one reference to each loaded model, every
  * execute in flight holds another; unloading waits for the executes in
@@ -28,6 +30,7 @@
 
 #define MODEL_FILE_MAX ((size_t)4 << 30) /* larger files are refused before reading */
 
+typedef struct emu_model emu_model;
 struct emu_model {
     uint32_t id;
     graph *g;
@@ -70,7 +73,7 @@ static void model_free(emu_model *m)
     free(m);
 }
 
-emu_model *emu_model_get(uint32_t id)
+static emu_model *emu_model_get(uint32_t id)
 {
     emu_model *m = NULL;
     pthread_mutex_lock(&models_lock);
@@ -82,7 +85,7 @@ emu_model *emu_model_get(uint32_t id)
     return m;
 }
 
-void emu_model_put(emu_model *m)
+static void emu_model_put(emu_model *m)
 {
     pthread_mutex_lock(&models_lock);
     int last = --m->refs == 0;
@@ -91,12 +94,7 @@ void emu_model_put(emu_model *m)
         model_free(m);
 }
 
-uint32_t emu_model_id(const emu_model *m)
-{
-    return m->id;
-}
-
-int emu_model_attach_sub(emu_model *m, emu_sub *s)
+static int emu_model_attach_sub(emu_model *m, emu_sub *s)
 {
     pthread_mutex_lock(&m->lock);
     int rc = m->sub ? -1 : 0;
@@ -106,7 +104,7 @@ int emu_model_attach_sub(emu_model *m, emu_sub *s)
     return rc;
 }
 
-emu_sub *emu_model_detach_sub(emu_model *m)
+static emu_sub *emu_model_detach_sub(emu_model *m)
 {
     pthread_mutex_lock(&m->lock);
     while (m->inflight > 0)
@@ -516,6 +514,50 @@ aclError aclmdlExecuteAsync(uint32_t modelId, const aclmdlDataset *input, aclmdl
     emu_context *c = emu_current_context();
     emu_stream *s = stream ? (emu_stream *)stream : c ? c->default_stream : NULL;
     return execute_on(modelId, input, output, s, 0);
+}
+
+/* --- finalize ------------------------------------------------------------------------ */
+
+aclError aclFinalize(void)
+{
+    aclError rc = emu_finalize_begin();
+    if (rc != ACL_SUCCESS)
+        return rc;
+    /* Every record of every execute that returned reaches its subscriber. */
+    emu_models_unload_all();
+    emu_finalize_end();
+    return ACL_SUCCESS;
+}
+
+/* --- subscription ------------------------------------------------------------------ */
+
+aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    /* As the vendor: the model id is checked before the config. */
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    emu_sub *s;
+    aclError rc = emu_sub_open(profSubscribeConfig, &s);
+    if (rc == ACL_SUCCESS && emu_model_attach_sub(m, s) != 0) {
+        emu_sub_discard(s);
+        rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
+    }
+    emu_model_put(m);
+    return rc;
+}
+
+aclError aclprofModelUnSubscribe(uint32_t modelId)
+{
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    emu_sub *s = emu_model_detach_sub(m);
+    emu_model_put(m);
+    if (!s)
+        return ACL_ERROR_INVALID_MODEL_ID;
+    emu_sub_end(s);
+    return ACL_SUCCESS;
 }
 
 /* --- datasets ------------------------------------------------------------------------ */

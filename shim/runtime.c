@@ -1,5 +1,6 @@
 /*
- * runtime.c - the emulated AscendCL runtime: aclInit/aclFinalize, the one
+ * runtime.c - the emulated AscendCL runtime: aclInit (aclFinalize, which
+ * unloads models, is model.c's, over emu_finalize_begin/end here), the one
  * emulated device, contexts (a current context per thread), streams with
  * their device worker threads, device and host memory, memcpy, and data
  * buffers.  Device memory is host memory here; a "device" operation is one
@@ -62,7 +63,7 @@ aclError aclInit(const char *configPath)
     return rc;
 }
 
-aclError aclFinalize(void)
+aclError emu_finalize_begin(void)
 {
     pthread_mutex_lock(&rt_lock);
     int s = rt_state;
@@ -71,12 +72,14 @@ aclError aclFinalize(void)
         return ACL_ERROR_UNINITIALIZE;
     if (s == 2)
         return ACL_ERROR_REPEAT_FINALIZE;
-    /* Every record of every execute that returned reaches its subscriber. */
-    emu_models_unload_all();
+    return ACL_SUCCESS;
+}
+
+void emu_finalize_end(void)
+{
     pthread_mutex_lock(&rt_lock);
     rt_state = 2;
     pthread_mutex_unlock(&rt_lock);
-    return ACL_SUCCESS;
 }
 
 aclError aclrtGetVersion(int32_t *majorVersion, int32_t *minorVersion, int32_t *patchVersion)

@@ -1,21 +1,23 @@
 /*
- * prof.c - the subscription API of the emulated device:
- * aclprofCreateSubscribeConfig / DestroySubscribeConfig,
- * aclprofModelSubscribe / UnSubscribe, and the sinks behind them.
+ * sub.c - subscriptions on the emulated device: the subscribe configs
+ * (aclprofCreateSubscribeConfig / DestroySubscribeConfig) and the writers
+ * behind subscriptions.  Which model a subscription belongs to is model.c's
+ * business (aclprofModelSubscribe / UnSubscribe live there); nothing here
+ * knows models.
  *
- * A sink is one subscriber fd with one writer thread and a bounded queue
+ * A writer is one subscriber fd with one writer thread and a bounded queue
  * of encoded record batches.  Device workers encode records and queue
  * them (emu_sub_deliver); the writer writes whole records, at most
  * PIPE_BUF bytes per write(), so they never tear.  A full queue makes the
  * workers wait (a blocking fd loses nothing).  When the reader has closed
  * its end, the write fails with EPIPE; the writer, which blocks every
  * signal, discards the pending SIGPIPE, and from then on records are
- * counted as dropped; one line on stderr reports them when the sink
- * closes.  Several subscriptions may share one sink (one fd); the last one
+ * counted as dropped; one line on stderr reports them when the writer
+ * closes.  Several subscriptions may share one writer (one fd); the last one
  * to end flushes the queue and closes the fd.
  *
  * The writer lingers: once woken by a first batch it waits up to
- * SINK_LINGER_NS for more (workers do not wake it meanwhile) and then
+ * WRITER_LINGER_NS for more (workers do not wake it meanwhile) and then
  * writes everything queued, so that a model executing in a loop costs one
  * writer wake-up per few executes instead of one each; a full linger batch,
  * an unsubscribe or an unload ends the wait at once.
@@ -34,9 +36,9 @@
 #include "aclsub/record.h"
 #include "shim/emu.h"
 
-#define SINK_QUEUE_MAX 32768 /* records waiting per sink: 16 MiB at 512 bytes */
-#define SINK_LINGER_RECORDS 256
-#define SINK_LINGER_NS 2000000
+#define WRITER_QUEUE_MAX 32768 /* records waiting per writer: 16 MiB at 512 bytes */
+#define WRITER_LINGER_RECORDS 256
+#define WRITER_LINGER_NS 2000000
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -51,11 +53,11 @@ struct batch {
     size_t rec_size;
 };
 
-typedef struct sink {
+typedef struct writer {
     int fd;
-    int users; /* subscriptions using it; under sinks_lock */
-    struct sink *next; /* in the sinks list; under sinks_lock */
-    pthread_t writer;
+    int users; /* subscriptions using it; under writers_lock */
+    struct writer *next; /* in the writers list; under writers_lock */
+    pthread_t thread; /* the writer thread */
     pthread_mutex_t lock; /* protects everything below */
     pthread_cond_t work;  /* the writer waits for batches */
     pthread_cond_t space; /* workers wait for room in the queue */
@@ -66,16 +68,16 @@ typedef struct sink {
     int dead; /* the reader is gone or the fd failed: drop from now on */
     int error; /* errno of the failure */
     uint64_t written, dropped;
-} sink;
+} writer;
 
 struct emu_sub {
-    sink *sink;
+    writer *w; /* shared by the subscriptions of one fd */
     uint64_t seq; /* next sequence number; under the model's exec_lock */
 };
 
-/* Open sinks by fd, under sinks_lock. */
-static pthread_mutex_t sinks_lock = PTHREAD_MUTEX_INITIALIZER;
-static sink *sinks;
+/* Open writers by fd, under writers_lock. */
+static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
+static writer *writers;
 
 /* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
@@ -113,7 +115,7 @@ static void discard_sigpipe(void)
 }
 
 /* Writes one batch; returns the number of records written before a failure. */
-static size_t write_batch(sink *k, const struct batch *b, int *err)
+static size_t write_batch(writer *k, const struct batch *b, int *err)
 {
     size_t done = 0, per_write = PIPE_BUF / b->rec_size;
     while (done < b->n) {
@@ -131,24 +133,24 @@ static size_t write_batch(sink *k, const struct batch *b, int *err)
     return done;
 }
 
-/* Waits, under k->lock, until SINK_LINGER_NS passed, enough records queued, or the sink closes. */
-static void sink_linger(sink *k)
+/* Waits, under k->lock, until WRITER_LINGER_NS passed, enough records queued, or the writer closes. */
+static void writer_linger(writer *k)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += SINK_LINGER_NS;
+    until.tv_nsec += WRITER_LINGER_NS;
     if (until.tv_nsec >= 1000000000) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
     }
-    while (!k->closing && !k->dead && k->queued < SINK_LINGER_RECORDS)
+    while (!k->closing && !k->dead && k->queued < WRITER_LINGER_RECORDS)
         if (pthread_cond_timedwait(&k->work, &k->lock, &until) == ETIMEDOUT)
             break;
 }
 
-static void *sink_writer(void *arg)
+static void *writer_thread(void *arg)
 {
-    sink *k = arg;
+    writer *k = arg;
     pthread_mutex_lock(&k->lock);
     for (;;) {
         k->idle = 1;
@@ -157,7 +159,7 @@ static void *sink_writer(void *arg)
         k->idle = 0;
         if (!k->head)
             break;
-        sink_linger(k);
+        writer_linger(k);
         /* Take everything queued. */
         struct batch *list = k->head;
         k->head = k->tail = NULL;
@@ -191,9 +193,9 @@ static void *sink_writer(void *arg)
     return NULL;
 }
 
-static sink *sink_new(int fd)
+static writer *writer_new(int fd)
 {
-    sink *k = calloc(1, sizeof *k);
+    writer *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
     k->fd = fd;
@@ -207,7 +209,7 @@ static sink *sink_new(int fd)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&k->writer, NULL, sink_writer, k);
+    int rc = pthread_create(&k->thread, NULL, writer_thread, k);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         pthread_mutex_destroy(&k->lock);
@@ -220,13 +222,13 @@ static sink *sink_new(int fd)
 }
 
 /* Flushes the queue, stops the writer, closes the fd (if close_fd) and reports drops. */
-static void sink_close(sink *k, int close_fd)
+static void writer_close(writer *k, int close_fd)
 {
     pthread_mutex_lock(&k->lock);
     k->closing = 1;
     pthread_cond_broadcast(&k->work);
     pthread_mutex_unlock(&k->lock);
-    pthread_join(k->writer, NULL);
+    pthread_join(k->thread, NULL);
     if (close_fd)
         close(k->fd);
     if (k->dropped)
@@ -240,47 +242,47 @@ static void sink_close(sink *k, int close_fd)
     free(k);
 }
 
-/* The open sink for fd with one more user, created if needed. */
-static sink *sink_acquire(int fd)
+/* The open writer for fd with one more user, created if needed. */
+static writer *writer_acquire(int fd)
 {
-    pthread_mutex_lock(&sinks_lock);
-    sink *k = sinks;
+    pthread_mutex_lock(&writers_lock);
+    writer *k = writers;
     while (k && k->fd != fd)
         k = k->next;
     if (!k) {
-        k = sink_new(fd);
+        k = writer_new(fd);
         if (k) {
-            k->next = sinks;
-            sinks = k;
+            k->next = writers;
+            writers = k;
         }
     }
     if (k)
         k->users++;
-    pthread_mutex_unlock(&sinks_lock);
+    pthread_mutex_unlock(&writers_lock);
     return k;
 }
 
-static void sink_release(sink *k, int close_fd)
+static void writer_release(writer *k, int close_fd)
 {
-    pthread_mutex_lock(&sinks_lock);
+    pthread_mutex_lock(&writers_lock);
     int last = --k->users == 0;
     if (last) {
-        sink **pp = &sinks;
+        writer **pp = &writers;
         while (*pp != k)
             pp = &(*pp)->next;
         *pp = k->next;
     }
-    pthread_mutex_unlock(&sinks_lock);
+    pthread_mutex_unlock(&writers_lock);
     if (last)
-        sink_close(k, close_fd);
+        writer_close(k, close_fd);
 }
 
 void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size)
 {
-    sink *k = s->sink;
+    writer *k = s->w;
     struct batch *b = malloc(sizeof *b);
     pthread_mutex_lock(&k->lock);
-    while (!k->dead && k->queued > 0 && k->queued + n > SINK_QUEUE_MAX)
+    while (!k->dead && k->queued > 0 && k->queued + n > WRITER_QUEUE_MAX)
         pthread_cond_wait(&k->space, &k->lock);
     if (k->dead || !b) {
         k->dropped += n;
@@ -300,7 +302,7 @@ void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_si
     k->tail = b;
     k->queued += n;
     /* A lingering writer is left alone until its batch is worth writing. */
-    if (k->idle || k->queued >= SINK_LINGER_RECORDS)
+    if (k->idle || k->queued >= WRITER_LINGER_RECORDS)
         pthread_cond_signal(&k->work);
     pthread_mutex_unlock(&k->lock);
 }
@@ -312,13 +314,13 @@ uint64_t emu_sub_take_seq(emu_sub *s, uint64_t n)
     return first;
 }
 
-emu_sub *emu_sub_new(int fd)
+static emu_sub *emu_sub_new(int fd)
 {
     emu_sub *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->sink = sink_acquire(fd);
-    if (!s->sink) {
+    s->w = writer_acquire(fd);
+    if (!s->w) {
         free(s);
         return NULL;
     }
@@ -327,15 +329,25 @@ emu_sub *emu_sub_new(int fd)
 
 void emu_sub_end(emu_sub *s)
 {
-    sink_release(s->sink, 1);
+    writer_release(s->w, 1);
     free(s);
 }
 
 /* A subscription that never started: the caller's fd stays open. */
-static void sub_discard(emu_sub *s)
+void emu_sub_discard(emu_sub *s)
 {
-    sink_release(s->sink, 0);
+    writer_release(s->w, 0);
     free(s);
+}
+
+aclError emu_sub_open(const aclprofSubscribeConfig *c, emu_sub **out)
+{
+    *out = NULL;
+    if (!c || c->fd < 0 || (c->time_info == 0 && c->metrics == ACL_AICORE_NONE))
+        return ACL_ERROR_INVALID_PARAM;
+    if (!(*out = emu_sub_new(c->fd)))
+        return ACL_ERROR_BAD_ALLOC;
+    return ACL_SUCCESS;
 }
 
 /* --- the AscendCL surface ------------------------------------------------------ */
@@ -359,41 +371,5 @@ aclError aclprofDestroySubscribeConfig(const aclprofSubscribeConfig *profSubscri
     if (!profSubscribeConfig)
         return ACL_ERROR_INVALID_PARAM;
     free((void *)profSubscribeConfig);
-    return ACL_SUCCESS;
-}
-
-aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
-{
-    /* As the vendor: the model id is checked before the config. */
-    emu_model *m = emu_model_get(modelId);
-    if (!m)
-        return ACL_ERROR_INVALID_MODEL_ID;
-    aclError rc = ACL_SUCCESS;
-    const aclprofSubscribeConfig *c = profSubscribeConfig;
-    if (!c || c->fd < 0 || (c->time_info == 0 && c->metrics == ACL_AICORE_NONE)) {
-        rc = ACL_ERROR_INVALID_PARAM;
-    } else {
-        emu_sub *s = emu_sub_new(c->fd);
-        if (!s)
-            rc = ACL_ERROR_BAD_ALLOC;
-        else if (emu_model_attach_sub(m, s) != 0) {
-            sub_discard(s);
-            rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
-        }
-    }
-    emu_model_put(m);
-    return rc;
-}
-
-aclError aclprofModelUnSubscribe(uint32_t modelId)
-{
-    emu_model *m = emu_model_get(modelId);
-    if (!m)
-        return ACL_ERROR_INVALID_MODEL_ID;
-    emu_sub *s = emu_model_detach_sub(m);
-    emu_model_put(m);
-    if (!s)
-        return ACL_ERROR_INVALID_MODEL_ID;
-    emu_sub_end(s);
     return ACL_SUCCESS;
 }

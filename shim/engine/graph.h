@@ -3,9 +3,9 @@
  *
  * A model is a list of tensors and a list of nodes in execution order.
  * The .om loader (om.c) builds it from an untrusted file and checks every
- * reference; the graph compilers (tools/mkom, tools/atc) build it from text
- * or ONNX and hand it to the .om writer; the executor (exec.c) runs the
- * nodes one by one through ops.c.
+ * reference; the graph compilers (tools/compile/) build it from text or ONNX
+ * and hand it to the .om writer (tools/compile/om_write.c); an execute
+ * (shim/model.c) runs the nodes one by one through op_run (ops.h).
  *
  * Tensors live in one of three places: the weight region (initialisers),
  * the work region (intermediate activations, laid out by graph_plan_memory)
