@@ -38,7 +38,7 @@ void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v)
     dec_pid_state *s;
     switch (v->kind) {
     case ACLSUB_KIND_LOST:
-        c->lost += v->arg[0];
+        c->lost = c->lost > UINT64_MAX - v->arg[0] ? UINT64_MAX : c->lost + v->arg[0]; /* saturates */
         c->notices++;
         break;
     case ACLSUB_KIND_STREAM_START:
@@ -48,7 +48,7 @@ void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v)
     case ACLSUB_KIND_STREAM_END:
         if ((s = pid_state(c, v->pid)) != NULL) {
             s->ended = 1;
-            s->dropped += v->arg[1];
+            s->dropped = s->dropped > UINT64_MAX - v->arg[1] ? UINT64_MAX : s->dropped + v->arg[1];
         }
         break;
     default:

@@ -51,6 +51,25 @@ typedef struct dec_opts {
     char *storage;        /* owned copies of the comma-separated lists */
 } dec_opts;
 
+/* --- proof.c: every record arrived or was counted ------------------------- */
+typedef struct dec_proof dec_proof;
+typedef struct dec_proof_result {
+    uint64_t records;    /* valid records noted */
+    uint64_t missing;    /* records missing by sequence number */
+    uint64_t counted;    /* records the stream counted as dropped (stream ends, else lost notices) */
+    uint64_t silent;     /* records lost that nothing counted */
+    uint64_t duplicated; /* records that arrived more than once */
+    uint64_t unchecked;  /* records past the bounds on processes or subscriptions */
+} dec_proof_result;
+dec_proof *dec_proof_new(void);
+/* Notes one valid record, in the order the input holds it. */
+void dec_proof_note(dec_proof *p, const unsigned char *rec);
+/* Closes every open segment and gives the totals. */
+void dec_proof_finish(dec_proof *p, dec_proof_result *r);
+/* Reports silent loss and duplicates on err (and unchecked records); 1 if there were any of the first two. */
+int dec_proof_report(const dec_proof_result *r, const char *label, FILE *err);
+void dec_proof_free(dec_proof *p);
+
 /* One input: a path (opened when first read) or a reader made by the caller. */
 typedef struct dec_input {
     const char *path;  /* "-" for stdin; NULL for a memory input */
@@ -59,6 +78,7 @@ typedef struct dec_input {
     int fd;
     int failed;        /* could not be opened or read */
     int done;          /* read to its end and closed */
+    dec_proof *proof;  /* loss and duplicate bookkeeping; NULL when out of memory */
 } dec_input;
 
 /* A decoded record and the input it came from. */
@@ -82,7 +102,7 @@ int dec_input_open(dec_input *in, FILE *err);
 int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err);
 /* The same, the record left in place (ACLSUB_REC_SIZE bytes, valid until the next call). */
 int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err);
-/* Reports the damage of the input on err; returns 1 if there was any. */
+/* Reports the damage of the input, and records it lost silently or twice, on err; 1 if any. */
 int dec_input_report(const dec_input *in, FILE *err);
 void dec_input_close(dec_input *in);
 

@@ -2,8 +2,9 @@
  * inputs.c - the inputs of `aclsub decode`: a file, a FIFO or standard
  * input opened lazily (a FIFO's open waits for its writer), or a buffer in
  * memory; each read through the one stream reader (reader.h) in large
- * chunks, each record read once through aclsub_rec_get, and the damage
- * reported per input.
+ * chunks, each record read once through aclsub_rec_get and noted in read
+ * order by the input's loss proof (proof.c), and the damage and any loss
+ * nothing counted reported per input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@ void dec_input_init_path(dec_input *in, const char *path)
     in->path = path;
     in->label = strcmp(path, "-") == 0 ? "<stdin>" : path;
     in->fd = -1;
+    in->proof = dec_proof_new();
 }
 
 void dec_input_init_mem(dec_input *in, const char *label, const void *data, size_t len)
@@ -26,6 +28,7 @@ void dec_input_init_mem(dec_input *in, const char *label, const void *data, size
     memset(in, 0, sizeof *in);
     in->label = label;
     in->fd = -1;
+    in->proof = dec_proof_new();
     in->r = rec_reader_from_mem(data, len);
     in->failed = in->r == NULL;
 }
@@ -59,6 +62,8 @@ int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err)
     if (!in->r && dec_input_open(in, err) < 0)
         return 0;
     int rc = rec_reader_next(in->r, rec);
+    if (rc == 1)
+        dec_proof_note(in->proof, *rec);
     if (rc < 0) {
         fprintf(err, "aclsub decode: %s: read error: %s\n", in->label, strerror(errno));
         in->failed = 1;
@@ -81,8 +86,11 @@ int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err)
 
 int dec_input_report(const dec_input *in, FILE *err)
 {
+    dec_proof_result pr;
+    dec_proof_finish(in->proof, &pr);
+    int lost = dec_proof_report(&pr, in->label, err);
     if (!in->r || !rec_reader_damaged(in->r))
-        return 0;
+        return lost;
     const rec_reader_stats *s = rec_reader_get_stats(in->r);
     fprintf(err, "aclsub decode: %s: damaged input: %" PRIu64 " bad signature(s), %" PRIu64
                  " unknown version(s), %" PRIu64 " garbage byte(s) in %" PRIu64 " run(s), %" PRIu64
@@ -94,6 +102,8 @@ int dec_input_report(const dec_input *in, FILE *err)
 
 void dec_input_close(dec_input *in)
 {
+    dec_proof_free(in->proof);
+    in->proof = NULL;
     rec_reader_free(in->r);
     in->r = NULL;
     in->done = 1;

@@ -120,8 +120,8 @@ int st_add(st_table *t, st_group *g, uint64_t dur)
         g->cap = cap;
     }
     g->d[g->count++] = dur;
-    g->total += dur;
-    t->busy += dur;
+    g->total = st_sat_add(g->total, dur);
+    t->busy = st_sat_add(t->busy, dur);
     if (dur < g->min)
         g->min = dur;
     if (dur > g->max)
@@ -192,7 +192,14 @@ void st_finish_group(st_group *g, uint64_t busy)
     size_t n = (size_t)g->count;
     if (n == 0)
         return;
-    g->mean = (double)g->total / (double)n;
+    if (g->total < UINT64_MAX) {
+        g->mean = (double)g->total / (double)n;
+    } else { /* the total saturated: the mean from the durations themselves */
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += (double)g->d[i];
+        g->mean = sum / (double)n;
+    }
     double ss = 0;
     for (size_t i = 0; i < n; i++) {
         double d = (double)g->d[i] - g->mean;

@@ -22,6 +22,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* a + b, or UINT64_MAX when that does not fit: totals saturate rather than wrap. */
+static inline uint64_t st_sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 typedef struct st_group {
     char *key;         /* NUL-terminated */
     size_t key_len;

@@ -29,20 +29,23 @@ char *tx_put_u64(char *p, uint64_t v)
     return p + (e - b);
 }
 
-char *tx_put_us3(char *p, int64_t ns)
+char *tx_put_us3_u(char *p, uint64_t ns)
 {
-    uint64_t u = (uint64_t)ns;
-    if (ns < 0) {
-        *p++ = '-';
-        u = 0 - u;
-    }
-    p = tx_put_u64(p, u / 1000);
-    unsigned f = (unsigned)(u % 1000);
+    p = tx_put_u64(p, ns / 1000);
+    unsigned f = (unsigned)(ns % 1000);
     *p++ = '.';
     *p++ = (char)('0' + f / 100);
     *p++ = (char)('0' + f / 10 % 10);
     *p++ = (char)('0' + f % 10);
     return p;
+}
+
+char *tx_put_us3(char *p, int64_t ns)
+{
+    if (ns >= 0)
+        return tx_put_us3_u(p, (uint64_t)ns);
+    *p++ = '-';
+    return tx_put_us3_u(p, 0 - (uint64_t)ns);
 }
 
 char *tx_put_f3(char *p, double v)

@@ -17,6 +17,7 @@
 /* Decimal, at most 20 bytes. */
 char *tx_put_u64(char *p, uint64_t v);
 /* ns as microseconds with exactly three decimals, sign if negative; at most 25 bytes. */
+char *tx_put_us3_u(char *p, uint64_t ns); /* the same for a count of ns that is never negative */
 char *tx_put_us3(char *p, int64_t ns);
 /* A double with three decimals (finite values; others as 0.000); at most 32 bytes. */
 char *tx_put_f3(char *p, double v);

@@ -264,7 +264,7 @@ void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v)
     PUT(",\"ph\":\"X\",");
     p = put_ts(c, p, v->start);
     PUT(",\"dur\":");
-    p = tx_put_us3(p, (int64_t)v->duration);
+    p = tx_put_us3_u(p, v->duration);
     PUT(",\"pid\":");
     p = tx_put_u64(p, v->pid);
     PUT(",\"tid\":");

@@ -100,11 +100,11 @@ static void row_csv(const aclsub_rec_view *v, FILE *out)
     *p++ = ',';
     p = tx_put_u64(p, v->stream_id);
     *p++ = ',';
-    p = tx_put_us3(p, (int64_t)v->start);
+    p = tx_put_us3_u(p, v->start);
     *p++ = ',';
-    p = tx_put_us3(p, (int64_t)v->duration);
+    p = tx_put_us3_u(p, v->duration);
     *p++ = ',';
-    p = tx_put_us3(p, (int64_t)v->end);
+    p = tx_put_us3_u(p, v->end);
     *p++ = ',';
     p = tx_put_u64(p, v->pid);
     *p++ = ',';

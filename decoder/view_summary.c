@@ -229,13 +229,13 @@ static void print_csv(const dec_opts *o, st_group **rows, size_t n, FILE *out)
         *p++ = ',';
         p = tx_put_u64(p, g->count);
         *p++ = ',';
-        p = tx_put_us3(p, (int64_t)g->total);
+        p = tx_put_us3_u(p, g->total);
         *p++ = ',';
-        p = tx_put_us3(p, (int64_t)g->min);
+        p = tx_put_us3_u(p, g->min);
         *p++ = ',';
         p = tx_put_f3(p, g->mean / 1000.0);
         *p++ = ',';
-        p = tx_put_us3(p, (int64_t)g->max);
+        p = tx_put_us3_u(p, g->max);
         *p++ = ',';
         p = tx_put_f3(p, g->ratio);
         *p++ = ',';
@@ -245,7 +245,7 @@ static void print_csv(const dec_opts *o, st_group **rows, size_t n, FILE *out)
         const uint64_t us[3] = {g->p90, g->p95, g->p99};
         for (int k = 0; k < 3; k++) {
             *p++ = ',';
-            p = tx_put_us3(p, (int64_t)us[k]);
+            p = tx_put_us3_u(p, us[k]);
         }
         p += sprintf(p, ",%" PRIu64 ",%" PRIu64 ",%.3f,%" PRIu64 ",%.3f,%.3f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
                      g->total, g->min, g->mean, g->max, g->median, g->stddev, g->p90, g->p95, g->p99);

@@ -10,8 +10,9 @@
  * SPEC has one record per line, fields separated by '|':
  *   model|flag|type|name|start|end[|key=value...]
  * flag is op, subgraph or none; duration is end - start.  Each record gets
- * pid 4242, stream 0, iteration 0, sequence number and operator index = its
- * record's index, unless optional key=value fields say otherwise: pid,
+ * pid 4242, stream 0, iteration 0, operator index = its record's index, and
+ * the next sequence number of its subscription (pid and model: 0, 1, 2, ...
+ * for operator and whole-run records; 0 for control records), unless optional key=value fields say otherwise: pid,
  * stream, iter, seq, index, thread, arg0..arg3, and kind (op, run, start,
  * lost, end: the control kinds get model 0xFFFFFFFF unless model is given
  * as a number).  Without kind, a record is a whole run for flag subgraph, a
@@ -110,6 +111,31 @@ static void apply_field(aclsub_rec *r, const char *field)
 static aclsub_rec specs[MAX_RECORDS];
 static char spec_text[MAX_RECORDS][2048];
 
+#define SEQ_UNSET UINT64_MAX
+
+static int is_data(const aclsub_rec *r)
+{
+    return r->kind == ACLSUB_KIND_OP || r->kind == ACLSUB_KIND_RUN;
+}
+
+/* Records of subscription (pid, model) among the first n specs. */
+static uint64_t sub_records(uint32_t pid, uint32_t model, int n)
+{
+    uint64_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (is_data(&specs[i]) && specs[i].pid == pid && specs[i].model_id == model)
+            k++;
+    return k;
+}
+
+static int nspecs; /* specs read so far, for default_seq */
+
+/* The next number of r's subscription (operator and whole-run records); 0 for control records. */
+static uint64_t default_seq(const aclsub_rec *r)
+{
+    return is_data(r) ? sub_records(r->pid, r->model_id, nspecs) : 0;
+}
+
 static int parse_spec(FILE *in)
 {
     char line[2048];
@@ -142,13 +168,15 @@ static int parse_spec(FILE *in)
         r.end = strtoull(f[5], NULL, 0);
         r.duration = r.exec_time = r.end - r.start;
         r.pid = 4242;
-        r.seq = (uint64_t)n;
+        r.seq = SEQ_UNSET;
         r.op_index = (uint64_t)n;
         for (char *extra; (extra = strsep(&p, "|")) != NULL;)
             apply_field(&r, extra);
+        if (r.seq == SEQ_UNSET)
+            r.seq = default_seq(&r);
         specs[n] = r;
         aclsub_rec_encode(recs[n], &r);
-        n++;
+        nspecs = ++n;
     }
     return n;
 }
@@ -163,7 +191,8 @@ static int write_repeated(FILE *f, int n, unsigned long repeat, uint64_t period)
             r.start += rep * period;
             r.end += rep * period;
             r.iteration += rep;
-            r.seq += rep * (uint64_t)n;
+            if (is_data(&r))
+                r.seq += rep * sub_records(specs[i].pid, specs[i].model_id, n);
             aclsub_rec_encode(buf[i], &r);
         }
         if (fwrite(buf, ACLSUB_REC_SIZE, (size_t)n, f) != (size_t)n)

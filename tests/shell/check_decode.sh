@@ -1,7 +1,9 @@
 #!/bin/sh
 # check_decode.sh BUILD - `aclsub decode` on generated streams: golden output for a
 # clean stream; damaged streams (truncated, one flipped bit, garbage between
-# records, an unknown version) exit 2 and still print every valid record.
+# records, an unknown version) exit 2 and still print every valid record;
+# loss no record counted (a record cut out, the last one cut, one written
+# twice) is reported and exits 2; sums past 2^64 saturate.
 set -u
 B=$1
 ACLSUB=$B/bin/aclsub
@@ -67,6 +69,40 @@ sed 's/<stdin>/X/; s/[^ ]*big.rec/X/' "$T/pipe.err" >"$T/pipe.err2"
 cmp -s "$T/file.out" "$T/pipe.out" && cmp -s "$T/file.err2" "$T/pipe.err2" && [ $rc1 -eq 2 ] && [ $rc2 -eq 2 ] &&
     [ "$(wc -l <"$T/file.out")" -gt 35000 ]
 check "a large file read ahead decodes exactly as through a pipe, damage at chunk boundaries included" $?
+
+# --- the loss proof: sequence numbers and the stream end's counts ---------------
+# tests/data/proof.spec: stream start, 7 records of two models numbered per
+# model, a stream end counting 7 delivered and 0 dropped.
+$GEN tests/data/proof.spec "$T/proof.rec" || exit 1
+$ACLSUB decode summary "$T/proof.rec" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ]; check "a complete stream: no loss reported, exit 0" $?
+
+# Record 3 (model 1's second, sequence 1) cut out: a gap nothing counted.
+{ head -c $((2 * R)) "$T/proof.rec"; tail -c +$((3 * R + 1)) "$T/proof.rec"; } >"$T/cut1.rec"
+$ACLSUB decode summary "$T/cut1.rec" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "cut1.rec: 1 record(s) lost without being counted (1 missing by sequence number, 0 counted" "$T/err"
+check "one record cut from a clean stream: 1 lost without being counted, exit 2" $?
+
+# The last data record (model 2's, no later record of its model) cut out:
+# only the stream end's count of 7 delivered shows it.
+{ head -c $((7 * R)) "$T/proof.rec"; tail -c $R "$T/proof.rec"; } >"$T/cut7.rec"
+$ACLSUB decode "$T/cut7.rec" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "cut7.rec: 1 record(s) lost without being counted (0 missing by sequence number" "$T/err"
+check "the last record before the stream end cut: the stream end's count shows it, exit 2" $?
+
+# Record 4 written twice.
+{ head -c $((4 * R)) "$T/proof.rec"; tail -c +$((3 * R + 1)) "$T/proof.rec"; } >"$T/dup.rec"
+$ACLSUB decode list --format csv "$T/dup.rec" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "dup.rec: 1 record(s) delivered more than once" "$T/err"
+check "a record delivered twice: reported, exit 2" $?
+
+# Sums past 2^64: three durations of 2^64-1, lost counts of 2^64-1 and 5.
+$GEN tests/data/huge.spec "$T/huge.rec" || exit 1
+$ACLSUB decode summary --format csv "$T/huge.rec" >"$T/out" 2>"$T/err"
+line=$(grep '^Big,' "$T/out")
+[ "$(echo "$line" | cut -d, -f3)" = "18446744073709551.615" ] && [ "$(echo "$line" | cut -d, -f13)" = 18446744073709551615 ] &&
+    ! echo "$line" | grep -q ',-' && grep -q "records lost: 18446744073709551615" "$T/err"
+check "sums past 2^64 saturate: total and records lost at 2^64-1, nothing negative" $?
 
 $ACLSUB decode "$T/missing.rec" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "missing.rec" "$T/err"; check "missing file exits 1 naming it" $?

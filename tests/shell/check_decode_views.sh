@@ -39,7 +39,7 @@ def parse(path):
             continue
         f = line.split(b"|")
         r = dict(model=int(f[0]), flag=f[1].decode(), type=f[2], name=f[3], start=int(f[4]), end=int(f[5]),
-                 pid=4242, stream=0, iter=0, seq=len(recs), index=len(recs), args=[0, 0, 0, 0])
+                 pid=4242, stream=0, iter=0, seq=None, index=len(recs), args=[0, 0, 0, 0])
         r["kind"] = 1 if r["flag"] == "subgraph" else CONTROL.get(r["type"], 0) if r["flag"] == "none" else 0
         for kv in f[6:]:
             k, v = kv.decode().split("=")
@@ -47,6 +47,9 @@ def parse(path):
                 r["args"][int(k[3])] = int(v)
             else:
                 r[k] = int(v)
+        if r["seq"] is None:  # numbered per subscription (pid, model); control records 0
+            same = [q for q in recs if q["kind"] in (0, 1) and (q["pid"], q["model"]) == (r["pid"], r["model"])]
+            r["seq"] = len(same) if r["kind"] in (0, 1) else 0
         r["dur"] = r["end"] - r["start"]
         recs.append(r)
     return recs
