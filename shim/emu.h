@@ -43,6 +43,7 @@ typedef struct emu_stream {
     uint64_t submitted, completed;
     aclError first_error; /* of an async task since the last synchronize */
     int stop;
+    unsigned generation; /* the process generation that created it (runtime.c, fork) */
 } emu_stream;
 
 typedef struct emu_context {
@@ -61,6 +62,8 @@ aclError emu_finalize_begin(void);
 void emu_finalize_end(void);
 /* The calling thread's current context, NULL if none. */
 emu_context *emu_current_context(void);
+/* 1 if s was created in this process (not inherited from the parent of a fork). */
+int emu_stream_alive(const emu_stream *s);
 /* Queues t on s; the worker runs it. */
 void emu_stream_submit(emu_stream *s, emu_task *t);
 /* Queues t on s and waits until it ran; returns t->result. */

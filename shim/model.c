@@ -58,6 +58,23 @@ static pthread_mutex_t models_lock = PTHREAD_MUTEX_INITIALIZER;
 static emu_model **models;
 static uint32_t models_cap;
 
+/*
+ * A child of fork forgets the parent's models (their memory is the
+ * parent's business; freeing it could wait on locks no thread will
+ * release): see runtime.c, fork.
+ */
+static void models_fork_child(void)
+{
+    pthread_mutex_init(&models_lock, NULL);
+    models = NULL;
+    models_cap = 0;
+}
+
+__attribute__((constructor)) static void models_register_fork(void)
+{
+    pthread_atfork(NULL, NULL, models_fork_child);
+}
+
 static void model_free(emu_model *m)
 {
     if (m->work_owned)
@@ -479,8 +496,8 @@ static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlD
     rc = capture_buffers(g, input, g->inputs, g->n_inputs, x->in);
     if (rc == ACL_SUCCESS)
         rc = capture_buffers(g, output, g->outputs, g->n_outputs, x->out);
-    if (rc == ACL_SUCCESS && !s)
-        rc = ACL_ERROR_RT_PARAM_INVALID; /* no current context */
+    if (rc == ACL_SUCCESS && !emu_stream_alive(s))
+        rc = ACL_ERROR_RT_PARAM_INVALID; /* no current context, or a stream of the parent of a fork */
     if (rc != ACL_SUCCESS) {
         free(addrs);
         free(x);

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -23,7 +25,15 @@
  * and each device's default context (created by aclrtSetDevice).
  */
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
-static int rt_state; /* 0 never initialised, 1 initialised, 2 finalised */
+/* 0 never initialised, 1 initialised, 2 finalised, 3 forked while initialised */
+static int rt_state;
+/*
+ * Bumped in a child after fork: streams of another generation were created
+ * in the parent, their workers do not exist here, so using them is refused
+ * (waiting for them would wait forever).  Written only by the child handler,
+ * when the child has one thread.
+ */
+static unsigned rt_generation;
 static emu_context *rt_default_ctx[EMU_DEVICES];
 static uint32_t rt_next_stream_id; /* atomic: stream ids, 0 first */
 
@@ -37,11 +47,52 @@ uint64_t emu_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* --- fork ------------------------------------------------------------------------------ */
+
+/* One line, once per process, the first time a child forked after aclInit uses the device. */
+static void report_forked(void)
+{
+    static atomic_flag said = ATOMIC_FLAG_INIT;
+    if (!atomic_flag_test_and_set(&said))
+        fprintf(stderr, "libascendcl: this process was forked after aclInit; the device, its streams and "
+                        "models stay with the parent: call aclFinalize and aclInit here to use the device\n");
+}
+
+/*
+ * In the child of a fork only the forking thread exists: no stream worker,
+ * no writer.  The child forgets the parent's device state (contexts,
+ * streams; model.c and sub.c forget models and writers) instead of waiting
+ * on threads that are not there, and reports ACL_ERROR_UNINITIALIZE until
+ * it calls aclFinalize and aclInit itself.  Locks another thread held at
+ * the fork are made new.
+ */
+static void rt_fork_child(void)
+{
+    pthread_mutex_init(&rt_lock, NULL);
+    if (rt_state == 1)
+        rt_state = 3;
+    rt_generation++;
+    memset(rt_default_ctx, 0, sizeof rt_default_ctx);
+    tls_ctx = NULL;
+}
+
+__attribute__((constructor)) static void rt_register_fork(void)
+{
+    pthread_atfork(NULL, NULL, rt_fork_child);
+}
+
+int emu_stream_alive(const emu_stream *s)
+{
+    return s && s->generation == rt_generation;
+}
+
 aclError emu_check_init(void)
 {
     pthread_mutex_lock(&rt_lock);
     int s = rt_state;
     pthread_mutex_unlock(&rt_lock);
+    if (s == 3)
+        report_forked();
     return s == 1 ? ACL_SUCCESS : ACL_ERROR_UNINITIALIZE;
 }
 
@@ -72,7 +123,7 @@ aclError emu_finalize_begin(void)
         return ACL_ERROR_UNINITIALIZE;
     if (s == 2)
         return ACL_ERROR_REPEAT_FINALIZE;
-    return ACL_SUCCESS;
+    return ACL_SUCCESS; /* 1, or 3: a forked child finalizes what it has, nothing */
 }
 
 void emu_finalize_end(void)
@@ -138,6 +189,7 @@ static emu_stream *stream_new(void)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     s->id = __atomic_fetch_add(&rt_next_stream_id, 1, __ATOMIC_RELAXED);
+    s->generation = rt_generation;
     /* The worker blocks every signal: they belong to the application's threads. */
     sigset_t all, old;
     sigfillset(&all);
@@ -160,6 +212,8 @@ static emu_stream *stream_new(void)
 /* Waits for every queued task, then returns the first async error (and clears it). */
 static aclError stream_sync(emu_stream *s)
 {
+    if (!emu_stream_alive(s))
+        return ACL_ERROR_RT_PARAM_INVALID;
     pthread_mutex_lock(&s->lock);
     while (s->completed != s->submitted)
         pthread_cond_wait(&s->cond, &s->lock);
@@ -357,6 +411,8 @@ aclError aclrtDestroyStream(aclrtStream stream)
 {
     if (!stream)
         return ACL_ERROR_INVALID_PARAM;
+    if (!emu_stream_alive(stream))
+        return ACL_ERROR_RT_PARAM_INVALID; /* the parent's: no worker to stop here */
     stream_free(stream);
     return ACL_SUCCESS;
 }
@@ -469,6 +525,8 @@ aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t cou
     emu_stream *s = resolve_stream(stream);
     if (!s)
         return ACL_ERROR_INVALID_PARAM;
+    if (!emu_stream_alive(s))
+        return ACL_ERROR_RT_PARAM_INVALID;
     struct memcpy_task *m = calloc(1, sizeof *m);
     if (!m)
         return ACL_ERROR_BAD_ALLOC;

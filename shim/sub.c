@@ -79,6 +79,18 @@ struct emu_sub {
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
 static writer *writers;
 
+/* A child of fork has no writer threads: it forgets the parent's writers (runtime.c, fork). */
+static void writers_fork_child(void)
+{
+    pthread_mutex_init(&writers_lock, NULL);
+    writers = NULL;
+}
+
+__attribute__((constructor)) static void writers_register_fork(void)
+{
+    pthread_atfork(NULL, NULL, writers_fork_child);
+}
+
 /* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
 {

@@ -45,6 +45,7 @@
 
 #include "tools/cmds.h"
 #include "decoder/textout.h"
+#include "shim/file.h"
 
 #define DR_MAX_OBJECTS 256
 #define DR_MAX_DEPTH 16
@@ -301,7 +302,8 @@ static void dr_read_phdrs(Elf *e, dr_obj *o)
 /* Reads path into o: 0, or -1 when it is not an ELF file, -2 when it cannot be read. */
 static int dr_elf_read(const char *path, dr_obj *o)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *why;
+    int fd = file_open_regular(path, NULL, &why);
     if (fd < 0)
         return -2;
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
@@ -628,9 +630,13 @@ static int dr_shebang(const char *who, const char *head, char *out)
 /* The first bytes of a file, NUL-terminated; -1 when it cannot be read. */
 static int dr_head(const char *path, char *head, size_t cap)
 {
-    FILE *f = fopen(path, "re");
+    const char *why;
+    int fd = file_open_regular(path, NULL, &why);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!f) {
-        fprintf(stderr, "aclsub doctor: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "aclsub doctor: %s: %s\n", path, fd >= 0 ? strerror(errno) : why);
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     size_t n = fread(head, 1, cap - 1, f);
@@ -673,7 +679,11 @@ static int dr_follow_scripts(dr_report *r)
 /* 1 when a Python script loads AscendCL: `import acl`, `from acl`, or libascendcl named. */
 static int dr_script_uses_acl(const char *path)
 {
-    FILE *f = fopen(path, "re");
+    const char *why;
+    int fd = file_open_regular(path, NULL, &why);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     char *buf = f ? malloc(DR_SCRIPT_SCAN + 1) : NULL;
     size_t n = buf ? fread(buf, 1, DR_SCRIPT_SCAN, f) : 0;
     if (f)

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "tools/cmds.h"
+#include "shim/file.h"
 
 #define RUN_DEFAULT_OUTPUT "aclsub-%p.rec"
 #define RUN_FIFO_NAME "records.fifo"
@@ -219,7 +220,8 @@ static int run_find_preload(const char *exe, char *out, char *tried, size_t trie
 /* 1 when the ELF file at path has a DT_NEEDED entry containing `what`. */
 static int run_elf_needs(const char *path, const char *what)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+    const char *why;
+    int fd = file_open_regular(path, NULL, &why), found = 0;
     if (fd < 0 || elf_version(EV_CURRENT) == EV_NONE) {
         if (fd >= 0)
             close(fd);
