@@ -91,23 +91,74 @@ __attribute__((constructor)) static void writers_register_fork(void)
     pthread_atfork(NULL, NULL, writers_fork_child);
 }
 
+/*
+ * How long a writer waits for a subscriber that reads nothing before it
+ * gives up and counts the rest as dropped: ACLSUB_STALL_MS (default 5000,
+ * 1..3600000), read once.  A reader that makes any progress resets the
+ * wait; only a reader that stopped reading altogether loses records, so
+ * unload and finalize, which flush, never wait forever.
+ */
+#define STALL_MS_DEFAULT 5000
+static pthread_once_t stall_once = PTHREAD_ONCE_INIT;
+static int stall_ms = STALL_MS_DEFAULT; /* written once, under stall_once */
+
+static void stall_read_env(void)
+{
+    const char *v = getenv("ACLSUB_STALL_MS");
+    if (!v)
+        return;
+    char *end;
+    errno = 0;
+    long ms = strtol(v, &end, 10);
+    if (errno || end == v || *end || ms < 1 || ms > 3600000) {
+        fprintf(stderr, "libascendcl: ACLSUB_STALL_MS=%s: not a number of milliseconds in 1..3600000; using %d\n",
+                v, STALL_MS_DEFAULT);
+        return;
+    }
+    stall_ms = (int)ms;
+}
+
+static int stall_limit_ms(void)
+{
+    pthread_once(&stall_once, stall_read_env);
+    return stall_ms;
+}
+
+/*
+ * Waits until fd takes a write: 0, or -1 with errno ETIMEDOUT (nothing was
+ * read for the stall limit) or EBADF (the descriptor is no longer open).
+ */
+static int wait_writable(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    int rc;
+    while ((rc = poll(&pfd, 1, stall_limit_ms())) < 0 && errno == EINTR)
+        ;
+    if (rc == 0) {
+        errno = ETIMEDOUT;
+        return -1;
+    }
+    if (rc > 0 && (pfd.revents & POLLNVAL)) {
+        errno = EBADF;
+        return -1;
+    }
+    return 0; /* writable, or an error the write will report (EPIPE on POLLERR) */
+}
+
 /* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
 {
     while (len > 0) {
+        if (wait_writable(fd) < 0)
+            return -1;
         ssize_t n = write(fd, p, len);
         if (n > 0) {
             p += n;
             len -= (size_t)n;
             continue;
         }
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            poll(&pfd, 1, 100);
-            continue;
-        }
         if (n == 0)
             errno = EIO;
         return -1;
@@ -247,7 +298,9 @@ static void writer_close(writer *k, int close_fd)
         fprintf(stderr,
                 "libascendcl: subscription fd %d: %" PRIu64 " of %" PRIu64 " records dropped (%s)\n", k->fd,
                 k->dropped, k->dropped + k->written,
-                k->error == EPIPE ? "the reader closed the pipe" : strerror(k->error));
+                k->error == EPIPE       ? "the reader closed the pipe"
+                : k->error == ETIMEDOUT ? "the reader read nothing for ACLSUB_STALL_MS"
+                                        : strerror(k->error));
     pthread_mutex_destroy(&k->lock);
     pthread_cond_destroy(&k->work);
     pthread_cond_destroy(&k->space);

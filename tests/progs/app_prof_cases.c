@@ -1016,6 +1016,55 @@ static void case_reader_closes_early(void)
 }
 
 /*
+ * A subscriber that keeps its read end open and never reads: the pipe fills,
+ * the executes go on (the writer's queue takes them), and unsubscribing,
+ * which flushes, returns once the writer has waited ACLSUB_STALL_MS (300
+ * here) without progress, counting the rest as dropped instead of waiting
+ * forever.  What the pipe holds is whole, valid records.
+ */
+#define STALL_RUNS 20
+static void case_stalled_reader(void)
+{
+    CHECK(setenv("ACLSUB_STALL_MS", "300", 1) == 0);
+    aclrtContext ctx = rt_up();
+    uint32_t id = load(CNN);
+    model_io io;
+    io_create(&io, id);
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    aclprofSubscribeConfig *cfg = aclprofCreateSubscribeConfig(1, ACL_AICORE_NONE, &fds[1]);
+    CHECK(cfg != NULL);
+    CHECK_RC(aclprofModelSubscribe(id, cfg), ACL_SUCCESS);
+    uint64_t t0, t1;
+    for (size_t r = 0; r < STALL_RUNS; r++) {
+        io_fill_input(&io, (unsigned)(r % 4));
+        execute_timed(&io, &t0, &t1);
+    }
+    uint64_t u0 = now_ns();
+    CHECK_RC(aclprofModelUnSubscribe(id), ACL_SUCCESS);
+    double secs = (double)(now_ns() - u0) / 1e9;
+    CHECKF(secs < 5.0, "unsubscribe took %.2f s; the stall limit is 0.3 s", secs);
+    /* The write end is closed now: read what the pipe holds to its end. */
+    CHECK(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
+    static unsigned char buf[1 << 20];
+    size_t have = 0;
+    ssize_t n;
+    while (have < sizeof buf && (n = read(fds[0], buf + have, sizeof buf - have)) > 0)
+        have += (size_t)n;
+    uint32_t num = 0;
+    CHECKF(have > 0 && have % REC == 0, "the pipe holds %zu bytes", have);
+    CHECK_RC(aclprofGetOpNum(buf, have, &num), ACL_SUCCESS);
+    CHECKF(num > 0 && num < STALL_RUNS * 40, "the pipe holds %u records of %d", num, STALL_RUNS * 40);
+    close(fds[0]);
+    CHECK_RC(aclprofDestroySubscribeConfig(cfg), ACL_SUCCESS);
+    io_destroy(&io);
+    CHECK_RC(aclmdlUnload(id), ACL_SUCCESS);
+    rt_down(ctx);
+    printf("unsubscribe returned after %.2f s with a reader that never read; the pipe held %u whole records\n",
+           secs, num);
+}
+
+/*
  * Error codes and the inference surface: calls before aclInit, repeated
  * init/finalize, one device, memcpy's parameter checks, a bad model path,
  * the three ways to load, the model description, and executes with the
@@ -1273,6 +1322,7 @@ static const struct {
     {"async_two_streams", case_async_two_streams},
     {"threads4", case_threads4},
     {"reader_closes_early", case_reader_closes_early},
+    {"stalled_reader", case_stalled_reader},
     {"errors", case_errors},
     {"context_per_thread", case_context_per_thread},
 };

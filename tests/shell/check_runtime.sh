@@ -63,6 +63,7 @@ describe() {
     async_two_streams) echo "async executes on two streams: outputs, records, one worker per stream" ;;
     threads4) echo "four threads, contexts, models and pipes: whole records, only their own" ;;
     reader_closes_early) echo "reader closes early: no SIGPIPE death, outputs right, one stderr line on dropped records" ;;
+    stalled_reader) echo "a reader that never reads: unsubscribe ends after ACLSUB_STALL_MS, the rest counted as dropped" ;;
     errors) echo "error codes, loading, descriptions, bad buffers" ;;
     context_per_thread) echo "current contexts are per thread" ;;
     *) echo "" ;;
@@ -71,7 +72,7 @@ describe() {
 
 for c in $("$CASES" list); do
     run "$CASES" "$c" "$B/models" models
-    if [ "$c" = reader_closes_early ]; then
+    if [ "$c" = reader_closes_early ] || [ "$c" = stalled_reader ]; then
         # The runtime reports the dropped records in exactly one stderr line.
         n=$(grep -c dropped "$T/err")
         [ "$n" -eq 1 ]
