@@ -111,6 +111,14 @@ static void emu_model_put(emu_model *m)
         model_free(m);
 }
 
+static int emu_model_subscribed(emu_model *m)
+{
+    pthread_mutex_lock(&m->lock);
+    int rc = m->sub != NULL;
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
 static int emu_model_attach_sub(emu_model *m, emu_sub *s)
 {
     pthread_mutex_lock(&m->lock);
@@ -556,6 +564,8 @@ aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *p
         return ACL_ERROR_INVALID_MODEL_ID;
     emu_sub *s;
     aclError rc = emu_sub_open(profSubscribeConfig, &s);
+    if (rc == ACL_ERROR_INVALID_PROFILING_CONFIG && emu_model_subscribed(m))
+        rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE; /* as the vendor: a repeat is reported first */
     if (rc == ACL_SUCCESS && emu_model_attach_sub(m, s) != 0) {
         emu_sub_discard(s);
         rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;

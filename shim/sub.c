@@ -79,11 +79,24 @@ struct emu_sub {
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
 static writer *writers;
 
+/*
+ * The settings every subscription of the device shares, as the vendor's
+ * profiler has one configuration per device: the first subscription sets
+ * them, the others must match, the last to end clears them.  Under
+ * settings_lock.
+ */
+static pthread_mutex_t settings_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned settings_users;
+static int settings_time_info;
+static aclprofAicoreMetrics settings_metrics;
+
 /* A child of fork has no writer threads: it forgets the parent's writers (runtime.c, fork). */
 static void writers_fork_child(void)
 {
     pthread_mutex_init(&writers_lock, NULL);
     writers = NULL;
+    pthread_mutex_init(&settings_lock, NULL);
+    settings_users = 0;
 }
 
 __attribute__((constructor)) static void writers_register_fork(void)
@@ -392,9 +405,33 @@ static emu_sub *emu_sub_new(int fd)
     return s;
 }
 
+static aclError settings_join(const aclprofSubscribeConfig *c)
+{
+    aclError rc = ACL_SUCCESS;
+    pthread_mutex_lock(&settings_lock);
+    if (settings_users == 0) {
+        settings_time_info = c->time_info != 0;
+        settings_metrics = c->metrics;
+    } else if (settings_time_info != (c->time_info != 0) || settings_metrics != c->metrics) {
+        rc = ACL_ERROR_INVALID_PROFILING_CONFIG;
+    }
+    if (rc == ACL_SUCCESS)
+        settings_users++;
+    pthread_mutex_unlock(&settings_lock);
+    return rc;
+}
+
+static void settings_leave(void)
+{
+    pthread_mutex_lock(&settings_lock);
+    settings_users--;
+    pthread_mutex_unlock(&settings_lock);
+}
+
 void emu_sub_end(emu_sub *s)
 {
     writer_release(s->w, 1);
+    settings_leave();
     free(s);
 }
 
@@ -402,6 +439,7 @@ void emu_sub_end(emu_sub *s)
 void emu_sub_discard(emu_sub *s)
 {
     writer_release(s->w, 0);
+    settings_leave();
     free(s);
 }
 
@@ -410,8 +448,13 @@ aclError emu_sub_open(const aclprofSubscribeConfig *c, emu_sub **out)
     *out = NULL;
     if (!c || c->fd < 0 || (c->time_info == 0 && c->metrics == ACL_AICORE_NONE))
         return ACL_ERROR_INVALID_PARAM;
-    if (!(*out = emu_sub_new(c->fd)))
+    aclError rc = settings_join(c);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    if (!(*out = emu_sub_new(c->fd))) {
+        settings_leave();
         return ACL_ERROR_BAD_ALLOC;
+    }
     return ACL_SUCCESS;
 }
 

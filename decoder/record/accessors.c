@@ -66,7 +66,13 @@ aclError aclprofGetOpDescSize(size_t *opDescSize)
 
 aclError aclprofGetOpNum(const void *opInfo, size_t opInfoLen, uint32_t *opNumber)
 {
-    if (!opNumber || !record_at(opInfo, opInfoLen, 0))
+    if (!opInfo || !opNumber)
+        return ACL_ERROR_INVALID_PARAM;
+    if (opInfoLen == 0) { /* as the vendor: an empty buffer holds 0 records */
+        *opNumber = 0;
+        return ACL_SUCCESS;
+    }
+    if (!record_at(opInfo, opInfoLen, 0))
         return ACL_ERROR_INVALID_PARAM;
     if (opInfoLen / rec_size() > UINT32_MAX)
         return ACL_ERROR_INVALID_PARAM;

@@ -52,6 +52,10 @@ typedef struct aclprofSubscribeConfig aclprofSubscribeConfig;
  * fd points to an int holding the write end of a pipe (or any writable fd).
  * The int is read here; the pointer is not kept.  Returns NULL when fd is
  * NULL or timeInfoSwitch is not 0 or 1.
+ * Deliberate difference: the vendor keeps the pointer, reads the int at
+ * every write and stores -1 into it when unsubscribing closes the fd, so
+ * the caller's int must outlive the subscription; aclsub copies the value
+ * and never writes into the caller's memory (the fd is closed all the same).
  */
 ACL_FUNC_VISIBILITY aclprofSubscribeConfig *aclprofCreateSubscribeConfig(int8_t timeInfoSwitch,
                                                                          aclprofAicoreMetrics aicoreMetrics,
@@ -62,6 +66,12 @@ ACL_FUNC_VISIBILITY aclError aclprofDestroySubscribeConfig(const aclprofSubscrib
  * Records flow into the config's fd from a writer thread.  Unlike the vendor
  * runtime, a reader that closes its end never kills the process with SIGPIPE:
  * the records are counted as dropped and one line on stderr reports them.
+ * As the vendor: the model id is checked first (ACL_ERROR_INVALID_MODEL_ID);
+ * a config with timeInfoSwitch 0 and ACL_AICORE_NONE is ACL_ERROR_INVALID_PARAM;
+ * a model already subscribed is ACL_ERROR_PROF_REPEAT_SUBSCRIBE; and while
+ * other models of the device are subscribed, a config whose time switch or
+ * AI Core metrics differ from theirs is ACL_ERROR_INVALID_PROFILING_CONFIG
+ * (the fd may differ).
  */
 ACL_FUNC_VISIBILITY aclError aclprofModelSubscribe(uint32_t modelId,
                                                    const aclprofSubscribeConfig *profSubscribeConfig);
@@ -72,7 +82,8 @@ ACL_FUNC_VISIBILITY aclError aclprofModelUnSubscribe(uint32_t modelId);
  * Accessors.  opInfo points to opInfoLen bytes holding whole records.  Every
  * call checks that opInfo is not NULL, that opInfoLen is a non-zero multiple
  * of the record size and that every record's signature is right; otherwise
- * it fails (ACL_ERROR_INVALID_PARAM, or the documented failure value).
+ * it fails (ACL_ERROR_INVALID_PARAM, or the documented failure value).  As
+ * the vendor, aclprofGetOpNum of 0 bytes succeeds with 0 records.
  */
 ACL_FUNC_VISIBILITY aclError aclprofGetOpDescSize(size_t *opDescSize);
 ACL_FUNC_VISIBILITY aclError aclprofGetOpNum(const void *opInfo, size_t opInfoLen, uint32_t *opNumber);

@@ -20,8 +20,10 @@
 
 #include <string.h>
 
-/* A buf_len larger than this is passed as this: no record string is longer. */
+/* The largest string length the asked-length query form trusts (no record string is longer). */
 #define MAX_STRING_BUFFER (1u << 20)
+/* pyACL refuses a caller's buffer length above this with ("", ACL_ERROR_INVALID_PARAM). */
+#define PYACL_MAX_STRING_LEN 4096u
 
 /* --- subscription configs and their descriptors ------------------------------------------- */
 
@@ -216,8 +218,8 @@ static PyObject *op_string(const char *fn, PyObject *const *args, Py_ssize_t nar
         if (need == 0 || need > MAX_STRING_BUFFER)
             return str_failure(form, ACL_ERROR_INVALID_PARAM);
         buf_len = need;
-    } else if (buf_len > MAX_STRING_BUFFER) {
-        buf_len = MAX_STRING_BUFFER;
+    } else if (buf_len > PYACL_MAX_STRING_LEN) {
+        return str_failure(form, ACL_ERROR_INVALID_PARAM); /* as pyACL: no string buffer over 4096 */
     }
     char *buf = PyMem_Malloc(buf_len ? buf_len : 1);
     if (!buf)

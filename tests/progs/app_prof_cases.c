@@ -593,6 +593,58 @@ static void case_double_subscribe(void)
 }
 
 /*
+ * As the vendor's own test (TestUnmatchedDataConfig): while one model of
+ * the device is subscribed, another model's subscription must use the same
+ * time switch and AI Core metrics (ACL_ERROR_INVALID_PROFILING_CONFIG
+ * otherwise) but may use another fd; a repeat is still reported as one;
+ * once every subscription ended, any settings are taken again.
+ */
+static void case_unmatched_config(void)
+{
+    aclrtContext ctx = rt_up();
+    uint32_t a = load(CNN), b = load(MLP);
+    sub_pipe s, t;
+    sub_open(&s, 0); /* time switch 1, ACL_AICORE_NONE */
+    sub_open(&t, 0);
+    CHECK_RC(aclprofModelSubscribe(a, s.cfg), ACL_SUCCESS);
+    aclprofSubscribeConfig *pipe_util = aclprofCreateSubscribeConfig(1, ACL_AICORE_PIPE_UTILIZATION, &t.wfd);
+    aclprofSubscribeConfig *no_time = aclprofCreateSubscribeConfig(0, ACL_AICORE_PIPE_UTILIZATION, &t.wfd);
+    CHECK(pipe_util != NULL && no_time != NULL);
+    CHECK_RC(aclprofModelSubscribe(b, pipe_util), ACL_ERROR_INVALID_PROFILING_CONFIG);
+    CHECK_RC(aclprofModelSubscribe(b, no_time), ACL_ERROR_INVALID_PROFILING_CONFIG);
+    CHECK_RC(aclprofModelSubscribe(a, pipe_util), ACL_ERROR_PROF_REPEAT_SUBSCRIBE);
+    CHECKF(fd_is_open(t.wfd), "a refused subscription closed the caller's fd");
+    CHECK_RC(aclprofModelSubscribe(b, t.cfg), ACL_SUCCESS); /* same settings, another fd */
+    CHECK_RC(aclprofModelUnSubscribe(a), ACL_SUCCESS);
+    CHECK_RC(aclprofModelSubscribe(a, pipe_util), ACL_ERROR_INVALID_PROFILING_CONFIG); /* b still has NONE */
+    CHECK_RC(aclprofModelUnSubscribe(b), ACL_SUCCESS);
+    CHECKF(sub_wait_done(&s, WAIT_SECONDS) && sub_wait_done(&t, WAIT_SECONDS), "no end-of-file after unsubscribing");
+    sub_join(&s);
+    sub_join(&t);
+
+    sub_pipe u;
+    sub_open(&u, 0);
+    aclprofSubscribeConfig *again = aclprofCreateSubscribeConfig(1, ACL_AICORE_PIPE_UTILIZATION, &u.wfd);
+    CHECK(again != NULL);
+    CHECK_RC(aclprofModelSubscribe(a, again), ACL_SUCCESS); /* nothing subscribed: any settings */
+    CHECK_RC(aclprofDestroySubscribeConfig(again), ACL_SUCCESS); /* the vendor's test frees it at once too */
+    CHECK_RC(aclprofModelUnSubscribe(a), ACL_SUCCESS);
+    CHECKF(sub_wait_done(&u, WAIT_SECONDS), "no end-of-file after unsubscribing");
+    sub_join(&u);
+    CHECK_RC(aclprofDestroySubscribeConfig(pipe_util), ACL_SUCCESS);
+    CHECK_RC(aclprofDestroySubscribeConfig(no_time), ACL_SUCCESS);
+    sub_close(&s);
+    sub_close(&t);
+    sub_close(&u);
+    CHECK_RC(aclmdlUnload(a), ACL_SUCCESS);
+    CHECK_RC(aclmdlUnload(b), ACL_SUCCESS);
+    rt_down(ctx);
+    printf("a second model's differing time switch or metrics refused with %d, a repeat with %d, another fd "
+           "accepted; settings free again once nothing is subscribed\n",
+           ACL_ERROR_INVALID_PROFILING_CONFIG, ACL_ERROR_PROF_REPEAT_SUBSCRIBE);
+}
+
+/*
  * Unsubscribing an unknown or never-subscribed model, and subscribing an
  * unknown one (with or without a config), fail with
  * ACL_ERROR_INVALID_MODEL_ID; the model id is checked before the config.
@@ -1315,6 +1367,7 @@ static const struct {
 } cases[] = {
     {"shared_fd", case_shared_fd},
     {"double_subscribe", case_double_subscribe},
+    {"unmatched_config", case_unmatched_config},
     {"unsubscribe_unknown", case_unsubscribe_unknown},
     {"null_config", case_null_config},
     {"config_copies_fd", case_config_copies_fd},

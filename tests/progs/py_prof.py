@@ -188,7 +188,10 @@ def accessors(c):
         c.eq("get_model_id, " + what, acl.prof.get_model_id(p, ln, i), FAILED_MODEL_ID)
     c.eq("get_op_type(..., -1)", acl.prof.get_op_type(ptr, n, 0, -1), ("", INVALID_PARAM))
     c.eq("get_op_type(..., 2**70)", acl.prof.get_op_type(ptr, n, 0, 2**70), ("", INVALID_PARAM))
-    c.eq("get_op_type(..., 2**40) (a huge buffer)", acl.prof.get_op_type(ptr, n, 0, 2**40), (ops[0][1], 0))
+    # As pyACL: a buffer length above 4096 is refused, 4096 itself is taken.
+    c.eq("get_op_type(..., 2**40) (over 4096, as pyACL)", acl.prof.get_op_type(ptr, n, 0, 2**40), ("", INVALID_PARAM))
+    c.eq("get_op_name(..., 4097) (over 4096, as pyACL)", acl.prof.get_op_name(ptr, n, 0, 4097), ("", INVALID_PARAM))
+    c.eq("get_op_type(..., 4096)", acl.prof.get_op_type(ptr, n, 0, 4096), (ops[0][1], 0))
 
 
 def long_strings(c):

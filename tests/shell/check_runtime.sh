@@ -56,6 +56,7 @@ describe() {
     case $1 in
     shared_fd) echo "two models on one fd: it stays open until the last unsubscribe" ;;
     double_subscribe) echo "subscribing twice is 148046 and changes nothing" ;;
+    unmatched_config) echo "another model's differing time switch or metrics is 100010, as the vendor's test" ;;
     unsubscribe_unknown) echo "unknown or never-subscribed model ids are 100011, checked before the config" ;;
     null_config) echo "NULL config is 100000; bad configs are not created" ;;
     config_copies_fd) echo "the config keeps the fd, not the caller's pointer" ;;

@@ -324,9 +324,19 @@ START_TEST(test_error_length_not_multiple_of_record_size)
     uint32_t n = 42;
     ck_assert_int_eq(aclprofGetOpNum(three, sizeof three - 1, &n), ACL_ERROR_INVALID_PARAM);
     ck_assert_int_eq(aclprofGetOpNum(three, REC + 80, &n), ACL_ERROR_INVALID_PARAM);
-    ck_assert_int_eq(aclprofGetOpNum(three, 0, &n), ACL_ERROR_INVALID_PARAM);
     ck_assert_uint_eq(n, 42);
     ck_assert_uint_eq(aclprofGetOpEnd(three, 80, 0), 0);
+}
+END_TEST
+
+/* The vendor's msprof tests: aclprofGetOpNum(data, 0, &n) succeeds with n = 0. */
+START_TEST(test_op_num_of_empty_buffer_is_zero_as_the_vendor)
+{
+    uint32_t n = 42;
+    ck_assert_int_eq(aclprofGetOpNum(three, 0, &n), ACL_SUCCESS);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(aclprofGetOpNum(NULL, 0, &n), ACL_ERROR_INVALID_PARAM);
+    ck_assert_int_eq(aclprofGetOpNum(three, 0, NULL), ACL_ERROR_INVALID_PARAM);
 }
 END_TEST
 
@@ -600,6 +610,7 @@ int main(void)
     tcase_add_test(te, test_error_null_buffer);
     tcase_add_test(te, test_error_null_output_pointers);
     tcase_add_test(te, test_error_length_not_multiple_of_record_size);
+    tcase_add_test(te, test_op_num_of_empty_buffer_is_zero_as_the_vendor);
     tcase_add_test(te, test_error_bad_signature_anywhere_rejects_whole_buffer);
     tcase_add_test(te, test_error_index_out_of_range);
     tcase_add_test(te, test_error_output_too_short_writes_nothing);
