@@ -174,7 +174,9 @@ def accessors(c):
     dptr = acl.util.bytes_to_ptr(damaged)
     bad.append(("a damaged record", dptr, n, 0))
     for what, p, ln, i in bad:
-        if i == 0:
+        if i == 0 and ln == 0 and p:  # as the vendor: 0 bytes hold 0 records
+            c.eq("get_op_num, " + what, acl.prof.get_op_num(p, ln), (0, 0))
+        elif i == 0:
             c.eq("get_op_num, " + what, acl.prof.get_op_num(p, ln), (0, INVALID_PARAM))
         c.eq("get_op_type_len, " + what, acl.prof.get_op_type_len(p, ln, i), (0, INVALID_PARAM))
         c.eq("get_op_name_len, " + what, acl.prof.get_op_name_len(p, ln, i), (0, INVALID_PARAM))
