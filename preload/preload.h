@@ -7,12 +7,16 @@
  * `block`, and tell the user once on stderr when it cannot profile.
  *
  *   config.c  reads and validates the ACLSUB_* environment once
- *   sink.c    opens the sink (FIFO, file, fd:N) and guards the library's
- *             descriptors against a program that closes everything
+ *   sink.c    opens the sink (FIFO, file, fd:N) and marks the library's
+ *             descriptors so that a program closing everything keeps them
  *   relay.c   the relay thread: runtime records in, filtered records and
  *             control records out to the sink, fan-out to the program's
  *             own subscription fds
- *   hooks.c   the interposed AscendCL entry points
+ *   hooks.c   every interposed symbol: the AscendCL entry points and the
+ *             close family
+ *
+ * Calls go one way, hooks.c -> relay.c -> sink.c -> config.c (hooks.c
+ * also calls sink.c and config.c directly); nothing calls back up.
  */
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
@@ -58,12 +62,18 @@ void pl_fd_protect(int fd);
  * the runtime itself may close it, the program may not.
  */
 void pl_fd_protect_runtime(int fd);
-/* 1 if code at this address belongs to the AscendCL runtime library (hooks.c). */
-int pl_addr_in_runtime(const void *addr);
 void pl_fd_unprotect(int fd);
 int pl_fd_is_protected(int fd);
+/* 1 if fd was marked with pl_fd_protect_runtime (and not unprotected since). */
+int pl_fd_is_runtime(int fd);
 /* Moves fd above the range programs usually use; close-on-exec. Returns the new fd. */
 int pl_fd_lift(int fd);
+/*
+ * close_range(first, last, flags) for the descriptors of the range that
+ * are not protected; the protected ones stay open.  0, or -1 if a part
+ * failed.
+ */
+int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags);
 
 /*
  * Opens the sink described by the configuration.  A FIFO is opened without
