@@ -46,9 +46,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decoder/record/outname.h"
 #include "tools/cmds.h"
 
-#define RUN_DEFAULT_OUTPUT "aclsub-%p.rec"
 #define RUN_FIFO_NAME "records.fifo"
 #define RUN_READER_WAIT_MS 10000 /* for the live reader to open the FIFO */
 
@@ -268,32 +268,6 @@ static int run_asan_runtime(const char *lib, char *out)
 
 /* --- the sink ------------------------------------------------------------------------- */
 
-/* Expands %p (aclsub run's pid), %h (host name) and %%. */
-static int run_expand(const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        char piece[300] = {*p, '\0'};
-        if (p[0] == '%' && (p[1] == 'p' || p[1] == 'h' || p[1] == '%')) {
-            p++;
-            if (*p == 'p')
-                snprintf(piece, sizeof piece, "%ld", (long)getpid());
-            else if (*p == 'h' && gethostname(piece, 256) != 0)
-                snprintf(piece, sizeof piece, "localhost");
-            piece[256] = '\0';
-            if (*p == '%')
-                snprintf(piece, sizeof piece, "%%");
-        }
-        size_t n = strlen(piece);
-        if (o + n >= cap)
-            return -1;
-        memcpy(out + o, piece, n);
-        o += n;
-    }
-    out[o] = '\0';
-    return 0;
-}
-
 /* The path the program sees: absolute, so that a program that changes directory still finds it. */
 static int run_absolute(const char *path, char *out, size_t cap)
 {
@@ -308,8 +282,11 @@ static int run_absolute(const char *path, char *out, size_t cap)
 /* The record file: created or truncated (a FIFO named by -o is left as it is). */
 static int run_sink_file(const run_opts *o, run_sink *s)
 {
-    const char *pattern = o->output ? o->output : RUN_DEFAULT_OUTPUT;
-    if (run_expand(pattern, s->shown, sizeof s->shown) < 0 || run_absolute(s->shown, s->path, sizeof s->path) < 0) {
+    const char *pattern = o->output ? o->output : OUTNAME_DEFAULT;
+    outname_vars here; /* %p: aclsub run's own pid, shared by every process of the run */
+    outname_vars_here(&here);
+    if (outname_expand(pattern, &here, s->shown, sizeof s->shown) < 0 ||
+        run_absolute(s->shown, s->path, sizeof s->path) < 0) {
         fprintf(stderr, "aclsub run: %s: the path is too long\n", pattern);
         return -1;
     }
