@@ -104,7 +104,7 @@ typedef struct run_opts {
 } run_opts;
 
 typedef struct run_sink {
-    char path[PATH_MAX];  /* absolute: what ACLSUB_OUTPUT says */
+    char path[PATH_MAX];  /* absolute: what ACLSUB_OUTPUT names (escaped, as a pattern) */
     char shown[PATH_MAX]; /* as printed: the expanded -o pattern */
     char dir[PATH_MAX - 64]; /* live: the private directory, "" otherwise */
     int wfd;              /* live: aclsub's write end, -1 otherwise */
@@ -429,6 +429,26 @@ static const char *run_env_get(char **env, size_t n, const char *key)
 }
 
 /*
+ * ACLSUB_OUTPUT=PATH, the path escaped: the interposer expands the setting
+ * again, and must arrive at the file created here (a % that -o's %% gave,
+ * or one in the working directory's name, stays a %).  NULL if out of memory.
+ */
+static char *run_output_setting(const char *path)
+{
+    static const char key[] = "ACLSUB_OUTPUT=";
+    size_t klen = sizeof key - 1, cap = klen + 2 * strlen(path) + 1;
+    char *kv = malloc(cap);
+    if (!kv)
+        return NULL;
+    memcpy(kv, key, klen);
+    if (outname_escape(path, kv + klen, cap - klen) != 0) {
+        free(kv);
+        return NULL;
+    }
+    return kv;
+}
+
+/*
  * This environment, then the --env settings, then LD_PRELOAD with the ASan
  * runtime (sanitizer builds) and libaclsub.so in front of what it held, and
  * ACLSUB_OUTPUT.  The strings it adds are kept in *owned.
@@ -449,12 +469,11 @@ static char **run_build_env(const run_opts *o, const char *lib, const char *asan
     const char *old = run_env_get(env, n, "LD_PRELOAD");
     size_t len = strlen(lib) + strlen(asan) + (old ? strlen(old) : 0) + 32;
     owned[0] = malloc(len);
-    owned[1] = malloc(strlen(s->path) + 16);
+    owned[1] = run_output_setting(s->path);
     if (!owned[0] || !owned[1])
         goto fail;
     snprintf(owned[0], len, "LD_PRELOAD=%s%s%s%s%s", asan, *asan ? ":" : "", lib, old && *old ? ":" : "",
              old ? old : "");
-    snprintf(owned[1], strlen(s->path) + 16, "ACLSUB_OUTPUT=%s", s->path);
     if (run_env_put(&env, &n, owned[0]) != 0 || run_env_put(&env, &n, owned[1]) != 0)
         goto fail;
     return env;

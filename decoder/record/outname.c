@@ -1,7 +1,8 @@
 /*
  * outname.c - expands output-name patterns (%p, %h, %%; outname.h) for
- * the interposer and `aclsub run`.  No allocation: every result is
- * written into the caller's buffer, whole or not at all.
+ * the interposer and `aclsub run`, and escapes names to pass them on as
+ * patterns.  No allocation: every result is written into the caller's
+ * buffer, whole or not at all.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,5 +68,16 @@ int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t
             return finish(out, used, -1);
         p++; /* the escape's letter */
     }
+    return finish(out, used, 0);
+}
+
+int outname_escape(const char *name, char *out, size_t cap)
+{
+    if (cap == 0)
+        return -1;
+    size_t used = 0;
+    for (const char *p = name; *p; p++)
+        if (append(out, cap, &used, *p == '%' ? "%%" : p, *p == '%' ? 2 : 1) != 0)
+            return finish(out, used, -1);
     return finish(out, used, 0);
 }

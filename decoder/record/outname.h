@@ -37,4 +37,11 @@ void outname_vars_here(outname_vars *v);
  */
 int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t cap);
 
+/*
+ * Writes name with every % doubled, so that outname_expand gives name
+ * back: how a name already expanded is passed on as a pattern.  0, or -1
+ * when it does not fit (out is then "" if cap > 0).
+ */
+int outname_escape(const char *name, char *out, size_t cap);
+
 #endif /* ACLSUB_DECODER_OUTNAME_H_ */

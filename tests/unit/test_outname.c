@@ -2,7 +2,8 @@
  * test_outname.c - output-name patterns (decoder/record/outname.h), the
  * contract between `aclsub run` and the interposer: %p, %h and %% expand,
  * anything else stays as written, a result that does not fit is an error
- * and never a cut name, and nothing is written past the buffer.
+ * and never a cut name, and nothing is written past the buffer; an escaped
+ * name expands back to itself.
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "decoder/record/outname.h"
+#include "tests/unit/testutil.h"
 
 #define GUARD 'Z'
 
@@ -154,6 +156,53 @@ START_TEST(test_vars_here)
 }
 END_TEST
 
+START_TEST(test_escape_doubles_percent_signs)
+{
+    char out[64];
+    ck_assert_int_eq(outname_escape("/tmp/a%p/100%", out, sizeof out), 0);
+    ck_assert_str_eq(out, "/tmp/a%%p/100%%");
+    ck_assert_int_eq(outname_escape("plain.rec", out, sizeof out), 0);
+    ck_assert_str_eq(out, "plain.rec");
+    ck_assert_int_eq(outname_escape("", out, 1), 0);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_escape_overflow)
+{
+    /* "a%" escapes to "a%%": 4 bytes with the NUL. */
+    char out[8];
+    memset(out, GUARD, sizeof out);
+    ck_assert_int_eq(outname_escape("a%", out, 4), 0);
+    ck_assert_str_eq(out, "a%%");
+    memset(out, GUARD, sizeof out);
+    ck_assert_int_eq(outname_escape("a%", out, 3), -1);
+    ck_assert_str_eq(out, "");
+    ck_assert_int_eq(out[3], GUARD);
+    out[0] = GUARD;
+    ck_assert_int_eq(outname_escape("", out, 0), -1);
+    ck_assert_int_eq(out[0], GUARD);
+}
+END_TEST
+
+START_TEST(test_expanding_an_escaped_name_gives_it_back)
+{
+    /* How aclsub run passes an expanded name on to the interposer. */
+    uint64_t s = 2024;
+    static const char alphabet[] = "%phx/.";
+    for (int iter = 0; iter < 5000; iter++) {
+        char name[32], esc[64], back[64];
+        size_t len = tu_rand(&s) % (sizeof name - 1);
+        for (size_t i = 0; i < len; i++)
+            name[i] = alphabet[tu_rand(&s) % (sizeof alphabet - 1)];
+        name[len] = '\0';
+        ck_assert_int_eq(outname_escape(name, esc, sizeof esc), 0);
+        ck_assert_int_eq(outname_expand(esc, &vars, back, sizeof back), 0);
+        ck_assert_str_eq(back, name);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("outname");
@@ -169,6 +218,12 @@ int main(void)
     tcase_add_test(tc, test_overflow_every_capacity);
     tcase_add_test(tc, test_vars_here);
     suite_add_tcase(s, tc);
+
+    TCase *te = tcase_create("escape");
+    tcase_add_test(te, test_escape_doubles_percent_signs);
+    tcase_add_test(te, test_escape_overflow);
+    tcase_add_test(te, test_expanding_an_escaped_name_gives_it_back);
+    suite_add_tcase(s, te);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
