@@ -6,6 +6,11 @@
  * block the program on a reader that does not read unless the user chose
  * `block`, and tell the user once on stderr when it cannot profile.
  *
+ * Words: the sink is the user's output, the FIFO, file or fd:N that
+ * ACLSUB_OUTPUT names, and nothing else; the descriptors the program
+ * passes to its own aclprofModelSubscribe are "the program's subscription
+ * fds" (the emulated runtime calls its writer behind each such fd a feed).
+ *
  *   config.c  reads and validates the ACLSUB_* environment once
  *   sink.c    opens the sink (FIFO, file, fd:N) and marks the library's
  *             descriptors so that a program closing everything keeps them

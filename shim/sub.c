@@ -1,21 +1,21 @@
 /*
- * prof.c - the subscription API of the emulated device:
+ * sub.c - the subscription API of the emulated device:
  * aclprofCreateSubscribeConfig / DestroySubscribeConfig,
- * aclprofModelSubscribe / UnSubscribe, and the sinks behind them.
+ * aclprofModelSubscribe / UnSubscribe, and the feeds behind them.
  *
- * A sink is one subscriber fd with one writer thread and a bounded queue
+ * A feed is one subscriber fd with one writer thread and a bounded queue
  * of encoded record batches.  Device workers encode records and queue
  * them (emu_sub_deliver); the writer writes whole records, at most
  * PIPE_BUF bytes per write(), so they never tear.  A full queue makes the
  * workers wait (a blocking fd loses nothing).  When the reader has closed
  * its end, the write fails with EPIPE; the writer, which blocks every
  * signal, discards the pending SIGPIPE, and from then on records are
- * counted as dropped; one line on stderr reports them when the sink
- * closes.  Several subscriptions may share one sink (one fd); the last one
+ * counted as dropped; one line on stderr reports them when the feed
+ * closes.  Several subscriptions may share one feed (one fd); the last one
  * to end flushes the queue and closes the fd.
  *
  * The writer lingers: once woken by a first batch it waits up to
- * SINK_LINGER_NS for more (workers do not wake it meanwhile) and then
+ * FEED_LINGER_NS for more (workers do not wake it meanwhile) and then
  * writes everything queued, so that a model executing in a loop costs one
  * writer wake-up per few executes instead of one each; a full linger batch,
  * an unsubscribe or an unload ends the wait at once.
@@ -34,9 +34,9 @@
 #include "aclsub/record.h"
 #include "shim/emu.h"
 
-#define SINK_QUEUE_MAX 32768 /* records waiting per sink: 16 MiB at 512 bytes */
-#define SINK_LINGER_RECORDS 256
-#define SINK_LINGER_NS 2000000
+#define FEED_QUEUE_MAX 32768 /* records waiting per feed: 16 MiB at 512 bytes */
+#define FEED_LINGER_RECORDS 256
+#define FEED_LINGER_NS 2000000
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -51,10 +51,10 @@ struct batch {
     size_t rec_size;
 };
 
-typedef struct sink {
+typedef struct feed {
     int fd;
-    int users; /* subscriptions using it; under sinks_lock */
-    struct sink *next; /* in the sinks list; under sinks_lock */
+    int users; /* subscriptions using it; under feeds_lock */
+    struct feed *next; /* in the feeds list; under feeds_lock */
     pthread_t writer;
     pthread_mutex_t lock; /* protects everything below */
     pthread_cond_t work;  /* the writer waits for batches */
@@ -66,16 +66,16 @@ typedef struct sink {
     int dead; /* the reader is gone or the fd failed: drop from now on */
     int error; /* errno of the failure */
     uint64_t written, dropped;
-} sink;
+} feed;
 
 struct emu_sub {
-    sink *sink;
+    feed *feed;
     uint64_t seq; /* next sequence number; under the model's exec_lock */
 };
 
-/* Open sinks by fd, under sinks_lock. */
-static pthread_mutex_t sinks_lock = PTHREAD_MUTEX_INITIALIZER;
-static sink *sinks;
+/* Open feeds by fd, under feeds_lock. */
+static pthread_mutex_t feeds_lock = PTHREAD_MUTEX_INITIALIZER;
+static feed *feeds;
 
 /* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
@@ -113,7 +113,7 @@ static void discard_sigpipe(void)
 }
 
 /* Writes one batch; returns the number of records written before a failure. */
-static size_t write_batch(sink *k, const struct batch *b, int *err)
+static size_t write_batch(feed *k, const struct batch *b, int *err)
 {
     size_t done = 0, per_write = PIPE_BUF / b->rec_size;
     while (done < b->n) {
@@ -131,24 +131,24 @@ static size_t write_batch(sink *k, const struct batch *b, int *err)
     return done;
 }
 
-/* Waits, under k->lock, until SINK_LINGER_NS passed, enough records queued, or the sink closes. */
-static void sink_linger(sink *k)
+/* Waits, under k->lock, until FEED_LINGER_NS passed, enough records queued, or the feed closes. */
+static void feed_linger(feed *k)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += SINK_LINGER_NS;
+    until.tv_nsec += FEED_LINGER_NS;
     if (until.tv_nsec >= 1000000000) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
     }
-    while (!k->closing && !k->dead && k->queued < SINK_LINGER_RECORDS)
+    while (!k->closing && !k->dead && k->queued < FEED_LINGER_RECORDS)
         if (pthread_cond_timedwait(&k->work, &k->lock, &until) == ETIMEDOUT)
             break;
 }
 
-static void *sink_writer(void *arg)
+static void *feed_writer(void *arg)
 {
-    sink *k = arg;
+    feed *k = arg;
     pthread_mutex_lock(&k->lock);
     for (;;) {
         k->idle = 1;
@@ -157,7 +157,7 @@ static void *sink_writer(void *arg)
         k->idle = 0;
         if (!k->head)
             break;
-        sink_linger(k);
+        feed_linger(k);
         /* Take everything queued. */
         struct batch *list = k->head;
         k->head = k->tail = NULL;
@@ -191,9 +191,9 @@ static void *sink_writer(void *arg)
     return NULL;
 }
 
-static sink *sink_new(int fd)
+static feed *feed_new(int fd)
 {
-    sink *k = calloc(1, sizeof *k);
+    feed *k = calloc(1, sizeof *k);
     if (!k)
         return NULL;
     k->fd = fd;
@@ -207,7 +207,7 @@ static sink *sink_new(int fd)
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&k->writer, NULL, sink_writer, k);
+    int rc = pthread_create(&k->writer, NULL, feed_writer, k);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         pthread_mutex_destroy(&k->lock);
@@ -220,7 +220,7 @@ static sink *sink_new(int fd)
 }
 
 /* Flushes the queue, stops the writer, closes the fd (if close_fd) and reports drops. */
-static void sink_close(sink *k, int close_fd)
+static void feed_close(feed *k, int close_fd)
 {
     pthread_mutex_lock(&k->lock);
     k->closing = 1;
@@ -240,47 +240,47 @@ static void sink_close(sink *k, int close_fd)
     free(k);
 }
 
-/* The open sink for fd with one more user, created if needed. */
-static sink *sink_acquire(int fd)
+/* The open feed for fd with one more user, created if needed. */
+static feed *feed_acquire(int fd)
 {
-    pthread_mutex_lock(&sinks_lock);
-    sink *k = sinks;
+    pthread_mutex_lock(&feeds_lock);
+    feed *k = feeds;
     while (k && k->fd != fd)
         k = k->next;
     if (!k) {
-        k = sink_new(fd);
+        k = feed_new(fd);
         if (k) {
-            k->next = sinks;
-            sinks = k;
+            k->next = feeds;
+            feeds = k;
         }
     }
     if (k)
         k->users++;
-    pthread_mutex_unlock(&sinks_lock);
+    pthread_mutex_unlock(&feeds_lock);
     return k;
 }
 
-static void sink_release(sink *k, int close_fd)
+static void feed_release(feed *k, int close_fd)
 {
-    pthread_mutex_lock(&sinks_lock);
+    pthread_mutex_lock(&feeds_lock);
     int last = --k->users == 0;
     if (last) {
-        sink **pp = &sinks;
+        feed **pp = &feeds;
         while (*pp != k)
             pp = &(*pp)->next;
         *pp = k->next;
     }
-    pthread_mutex_unlock(&sinks_lock);
+    pthread_mutex_unlock(&feeds_lock);
     if (last)
-        sink_close(k, close_fd);
+        feed_close(k, close_fd);
 }
 
 void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size)
 {
-    sink *k = s->sink;
+    feed *k = s->feed;
     struct batch *b = malloc(sizeof *b);
     pthread_mutex_lock(&k->lock);
-    while (!k->dead && k->queued > 0 && k->queued + n > SINK_QUEUE_MAX)
+    while (!k->dead && k->queued > 0 && k->queued + n > FEED_QUEUE_MAX)
         pthread_cond_wait(&k->space, &k->lock);
     if (k->dead || !b) {
         k->dropped += n;
@@ -300,7 +300,7 @@ void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_si
     k->tail = b;
     k->queued += n;
     /* A lingering writer is left alone until its batch is worth writing. */
-    if (k->idle || k->queued >= SINK_LINGER_RECORDS)
+    if (k->idle || k->queued >= FEED_LINGER_RECORDS)
         pthread_cond_signal(&k->work);
     pthread_mutex_unlock(&k->lock);
 }
@@ -317,8 +317,8 @@ emu_sub *emu_sub_new(int fd)
     emu_sub *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->sink = sink_acquire(fd);
-    if (!s->sink) {
+    s->feed = feed_acquire(fd);
+    if (!s->feed) {
         free(s);
         return NULL;
     }
@@ -327,14 +327,14 @@ emu_sub *emu_sub_new(int fd)
 
 void emu_sub_end(emu_sub *s)
 {
-    sink_release(s->sink, 1);
+    feed_release(s->feed, 1);
     free(s);
 }
 
 /* A subscription that never started: the caller's fd stays open. */
 static void sub_discard(emu_sub *s)
 {
-    sink_release(s->sink, 0);
+    feed_release(s->feed, 0);
     free(s);
 }
 
