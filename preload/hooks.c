@@ -478,7 +478,7 @@ static void on_fatal_signal(int sig)
     for (int i = 0; i < N_FATAL; i++)
         if (fatal_signals[i] == sig)
             sigaction(sig, &saved_action[i], NULL);
-    raise(sig); /* delivered with the program's own disposition once this handler returns */
+    raise(sig); /* not blocked (SA_NODEFER): delivered at once, with the default action restored */
 }
 
 static void install_signal_flush(void)

@@ -6,9 +6,11 @@
  * copies every record unchanged to the program's own subscription fd when
  * the program subscribed the model too, applies the operator filters, and
  * queues what passes in a ring of ACLSUB_BUFFER records, from which it
- * writes to the sink in writes of at most PIPE_BUF bytes, never splitting a
- * record.  Control records (stream start, records lost, stream end) are
- * queued alongside.
+ * writes whole records to the sink: at most PIPE_BUF bytes per write() to
+ * a FIFO or an fd:N sink, so that the records of several processes never
+ * interleave, larger writes to a file it opened itself (O_APPEND places
+ * each write whole).  Control records (stream start, records lost, stream
+ * end) are queued alongside.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
  * the runtime, and with it the program, waits; with `drop` it keeps reading
@@ -46,9 +48,9 @@
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (256 * 1024)
-#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or pipe sink */
-#define FILE_WRITE_MAX 128                /* records per write() to a regular file */
-#define PIPE_SIZE (1 << 20)               /* bytes the model pipes and a FIFO sink hold */
+#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or fd:N sink, and from a signal */
+#define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
+#define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
 
 typedef struct pl_model {
@@ -56,7 +58,7 @@ typedef struct pl_model {
     int rfd;  /* read end; -1 once at end of file */
     int wfd;  /* write end, held by the runtime */
     int app_fd; /* the program's own subscription fd, or -1 */
-    int app_dead;
+    int app_dead; /* writing to app_fd failed: its records are counted, no longer written */
     uint64_t app_dropped, app_written;
     unsigned char carry[REC];
     size_t carry_len;
@@ -514,8 +516,11 @@ static void *relay_main(void *arg)
         }
         /*
          * The model list may have changed while this thread polled without
-         * the lock: match the ready descriptors to models by fd (a model's
-         * read end is closed only by this thread, so its number is stable).
+         * the lock: match the ready descriptors to models by fd.  A read end
+         * is closed by this thread, or by pl_relay_attach_failed before the
+         * runtime ever wrote to it; if a new model's pipe took that number
+         * meanwhile, the read is non-blocking and finds nothing, or that
+         * model's records.
          */
         for (pl_model *m = relay.models; m; m = m->next) {
             short ev = 0;
