@@ -28,7 +28,7 @@ static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
 void pl_log(int level, const char *fmt, ...)
 {
-    /* Before the configuration exists only warnings are printed. */
+    /* Until the configuration is read (config.log 0), warnings are printed. */
     int limit = config.log ? config.log : LOG_WARN;
     if (level > limit)
         return;
@@ -138,7 +138,7 @@ static void config_read(void)
     int log = parse_choice("ACLSUB_LOG", "warn", logs, 4, "quiet, warn, info, debug");
     if (log < 0)
         return;
-    c->log = log;
+    c->log = LOG_QUIET + log;
     static const char *const full[] = {"drop", "block"};
     int block = parse_choice("ACLSUB_ON_FULL", "block", full, 2, "block, drop");
     static const char *const yesno[] = {"0", "1"};

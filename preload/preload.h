@@ -34,7 +34,8 @@
 
 /* --- config.c ---------------------------------------------------------------- */
 
-enum { LOG_QUIET, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* ACLSUB_LOG's levels; 0 is none yet (the configuration is being read). */
+enum { LOG_QUIET = 1, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* The sink's kinds: a regular file opened by path, a FIFO (by path or fd:N), any other fd:N. */
 enum { SINK_FILE, SINK_FIFO, SINK_FD };
 
