@@ -514,7 +514,9 @@ static void after_fork_child(void)
 {
     const pl_config *c = pl_config_get();
     memset(seen, 0, sizeof seen);
+    /* Made anew: another thread of the parent may have held them at the fork. */
     pthread_rwlock_init(&exec_gate, NULL);
+    pthread_mutex_init(&cfg_lock, NULL);
     pl_relay_after_fork_child(c->enabled && c->children);
 }
 
