@@ -16,6 +16,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "decoder/record/outname.h"
 #include "preload/preload.h"
 
 #define BUFFER_DEFAULT 4096u
@@ -27,7 +28,7 @@ static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
 void pl_log(int level, const char *fmt, ...)
 {
-    /* Before the configuration exists only warnings are printed. */
+    /* Until the configuration is read (config.log 0), warnings are printed. */
     int limit = config.log ? config.log : LOG_WARN;
     if (level > limit)
         return;
@@ -75,57 +76,30 @@ static int bad(const char *var, const char *value, const char *accepted)
     return -1;
 }
 
-/* Expands %p (pid), %h (host) and %% in a path. */
-static int expand_path(const char *in, char *out, size_t cap)
+/* ACLSUB_OUTPUT=fd:N: the descriptor number. */
+static int parse_output_fd(pl_config *c, const char *v)
 {
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        char piece[300];
-        const char *add = piece;
-        if (p[0] == '%' && p[1] == 'p') {
-            snprintf(piece, sizeof piece, "%ld", (long)getpid());
-            p++;
-        } else if (p[0] == '%' && p[1] == 'h') {
-            if (gethostname(piece, 256) != 0)
-                strcpy(piece, "localhost");
-            piece[256] = '\0';
-            p++;
-        } else if (p[0] == '%' && p[1] == '%') {
-            strcpy(piece, "%");
-            p++;
-        } else {
-            piece[0] = *p;
-            piece[1] = '\0';
-        }
-        size_t n = strlen(add);
-        if (o + n >= cap)
-            return -1;
-        memcpy(out + o, add, n);
-        o += n;
-    }
-    out[o] = '\0';
+    char *end;
+    errno = 0;
+    long fd = strtol(v + 3, &end, 10);
+    if (errno || end == v + 3 || *end || fd < 0 || fd > INT_MAX)
+        return bad("ACLSUB_OUTPUT", v, "a path (with %p, %h), or fd:N with N a descriptor number");
+    c->sink_fd = (int)fd;
+    c->output[0] = '\0';
     return 0;
 }
 
+/* ACLSUB_OUTPUT: fd:N, or a path pattern (decoder/record/outname.h) expanded for this process. */
 static int parse_output(pl_config *c)
 {
     const char *v = getenv("ACLSUB_OUTPUT");
-    if (!v || !*v) {
-        snprintf(c->output, sizeof c->output, "aclsub-%ld.rec", (long)getpid());
-        return 0;
-    }
-    if (strncmp(v, "fd:", 3) == 0) {
-        char *end;
-        errno = 0;
-        long fd = strtol(v + 3, &end, 10);
-        if (errno || end == v + 3 || *end || fd < 0 || fd > INT_MAX)
-            return bad("ACLSUB_OUTPUT", v, "a path (with %p, %h), or fd:N with N a descriptor number");
-        c->sink_fd = (int)fd;
-        c->output[0] = '\0';
-        return 0;
-    }
-    if (expand_path(v, c->output, sizeof c->output) != 0)
-        return bad("ACLSUB_OUTPUT", v, "a path shorter than 4096 bytes after expansion");
+    if (v && strncmp(v, "fd:", 3) == 0)
+        return parse_output_fd(c, v);
+    const char *pattern = v && *v ? v : OUTNAME_DEFAULT;
+    outname_vars here;
+    outname_vars_here(&here);
+    if (outname_expand(pattern, &here, c->output, sizeof c->output) != 0)
+        return bad("ACLSUB_OUTPUT", pattern, "a path shorter than 4096 bytes after expansion");
     return 0;
 }
 
@@ -164,7 +138,7 @@ static void config_read(void)
     int log = parse_choice("ACLSUB_LOG", "warn", logs, 4, "quiet, warn, info, debug");
     if (log < 0)
         return;
-    c->log = log;
+    c->log = LOG_QUIET + log;
     static const char *const full[] = {"drop", "block"};
     int block = parse_choice("ACLSUB_ON_FULL", "block", full, 2, "block, drop");
     static const char *const yesno[] = {"0", "1"};

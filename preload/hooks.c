@@ -1,5 +1,6 @@
 /*
- * hooks.c - the AscendCL entry points libaclsub.so interposes.
+ * hooks.c - every symbol libaclsub.so interposes: the AscendCL entry points
+ * and the close family; libaclsub.map exports exactly these.
  *
  * Model loads subscribe the model through the public AscendCL API into a
  * pipe the relay reads (relay.c); unload, unsubscribe and finalize end
@@ -12,6 +13,13 @@
  * call resolves them then, also through the library's own handle.  Every
  * wrapper works before the constructor ran, from many threads, and
  * re-entrantly (a thread-local guard passes nested calls straight through).
+ *
+ * close(), close_range() and closefrom() leave the library's descriptors
+ * open (sink.c marks them); only the runtime itself may close a
+ * subscription's write end.
+ *
+ * Calls between the library's files go one way: hooks.c calls relay.c,
+ * sink.c and config.c; none of them calls back into hooks.c.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -20,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "preload/preload.h"
@@ -90,7 +99,8 @@ static void *resolve(int i)
 
 #define REAL(idx, type) ((type)resolve(idx))
 
-int pl_addr_in_runtime(const void *addr)
+/* 1 if code at this address belongs to the AscendCL runtime library. */
+static int addr_in_runtime(const void *addr)
 {
     void *exec = resolve(R_EXECUTE);
     Dl_info a, b;
@@ -433,6 +443,29 @@ EXPORT aclError aclprofModelUnSubscribe(uint32_t modelId)
     return ACL_SUCCESS;
 }
 
+/* --- the close family: the library's descriptors stay open ------------------------------- */
+
+EXPORT int close(int fd)
+{
+    if (pl_fd_is_protected(fd)) {
+        /* The runtime ending a subscription closes its write end: let that through. */
+        if (!pl_fd_is_runtime(fd) || !addr_in_runtime(__builtin_return_address(0)))
+            return 0;
+        pl_fd_unprotect(fd);
+    }
+    return (int)syscall(SYS_close, fd);
+}
+
+EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+    return pl_fd_close_range_unguarded(first, last, flags);
+}
+
+EXPORT void closefrom(int lowfd)
+{
+    pl_fd_close_range_unguarded(lowfd < 0 ? 0 : (unsigned int)lowfd, ~0u, 0);
+}
+
 /* --- process events ------------------------------------------------------------------------ */
 
 static const int fatal_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTERM, SIGINT, SIGQUIT};
@@ -445,7 +478,7 @@ static void on_fatal_signal(int sig)
     for (int i = 0; i < N_FATAL; i++)
         if (fatal_signals[i] == sig)
             sigaction(sig, &saved_action[i], NULL);
-    raise(sig); /* delivered with the program's own disposition once this handler returns */
+    raise(sig); /* not blocked (SA_NODEFER): delivered at once, with the default action restored */
 }
 
 static void install_signal_flush(void)
@@ -481,7 +514,9 @@ static void after_fork_child(void)
 {
     const pl_config *c = pl_config_get();
     memset(seen, 0, sizeof seen);
+    /* Made anew: another thread of the parent may have held them at the fork. */
     pthread_rwlock_init(&exec_gate, NULL);
+    pthread_mutex_init(&cfg_lock, NULL);
     pl_relay_after_fork_child(c->enabled && c->children);
 }
 

@@ -6,13 +6,22 @@
  * block the program on a reader that does not read unless the user chose
  * `block`, and tell the user once on stderr when it cannot profile.
  *
+ * Words: the sink is the user's output, the FIFO, file or fd:N that
+ * ACLSUB_OUTPUT names, and nothing else; the descriptors the program
+ * passes to its own aclprofModelSubscribe are "the program's subscription
+ * fds" (the emulated runtime calls the thread behind each such fd its writer).
+ *
  *   config.c  reads and validates the ACLSUB_* environment once
- *   sink.c    opens the sink (FIFO, file, fd:N) and guards the library's
- *             descriptors against a program that closes everything
+ *   sink.c    opens the sink (FIFO, file, fd:N) and marks the library's
+ *             descriptors so that a program closing everything keeps them
  *   relay.c   the relay thread: runtime records in, filtered records and
  *             control records out to the sink, fan-out to the program's
  *             own subscription fds
- *   hooks.c   the interposed AscendCL entry points
+ *   hooks.c   every interposed symbol: the AscendCL entry points and the
+ *             close family
+ *
+ * Calls between the files go one way, down the order hooks.c, relay.c,
+ * sink.c, config.c (a file may skip a level); nothing calls back up.
  */
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
@@ -25,13 +34,15 @@
 
 /* --- config.c ---------------------------------------------------------------- */
 
-enum { LOG_QUIET, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* ACLSUB_LOG's levels; 0 is none yet (the configuration is being read). */
+enum { LOG_QUIET = 1, LOG_WARN, LOG_INFO, LOG_DEBUG };
+/* The sink's kinds: a regular file opened by path, a FIFO (by path or fd:N), any other fd:N. */
 enum { SINK_FILE, SINK_FIFO, SINK_FD };
 
 typedef struct pl_config {
     int enabled;          /* 0: run unprofiled (bad setting, setuid, ...) */
-    char output[4096];    /* expanded sink path, or "" for fd: */
-    int sink_fd;          /* for fd:N */
+    char output[4096];    /* the sink's path, expanded (decoder/record/outname.h); "" for fd:N */
+    int sink_fd;          /* N of fd:N, else -1 */
     int on_full_block;    /* 1 block, 0 drop */
     size_t buffer_records;
     int children;
@@ -58,17 +69,25 @@ void pl_fd_protect(int fd);
  * the runtime itself may close it, the program may not.
  */
 void pl_fd_protect_runtime(int fd);
-/* 1 if code at this address belongs to the AscendCL runtime library (hooks.c). */
-int pl_addr_in_runtime(const void *addr);
 void pl_fd_unprotect(int fd);
 int pl_fd_is_protected(int fd);
+/* 1 if fd was marked with pl_fd_protect_runtime (and not unprotected since). */
+int pl_fd_is_runtime(int fd);
 /* Moves fd above the range programs usually use; close-on-exec. Returns the new fd. */
 int pl_fd_lift(int fd);
+/*
+ * close_range(first, last, flags) for the descriptors of the range that
+ * are not protected; the protected ones stay open.  0, or -1 if a part
+ * failed.
+ */
+int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags);
 
 /*
- * Opens the sink described by the configuration.  A FIFO is opened without
- * blocking: *pending is set when it has no reader yet (then call
- * pl_sink_retry later).  Returns the fd, or -1 with a line on stderr.
+ * Opens the sink described by the configuration, sets *kind, and returns
+ * its fd, lifted and protected.  A FIFO is opened without blocking: when
+ * it has no reader yet, -1 with *pending set (call pl_sink_retry later).
+ * Otherwise -1 means there is no sink; the reason is on stderr, except
+ * when the fd:N descriptor could not be duplicated.
  */
 int pl_sink_open(const pl_config *c, int *kind, int *pending);
 /* For a FIFO without a reader: the fd once a reader has appeared, else -1. */
@@ -88,9 +107,12 @@ void pl_relay_attach_failed(uint32_t id);
 /* 1 if the library follows model id (an active pipe). */
 int pl_relay_follows(uint32_t id);
 /*
- * Waits until the relay has read every record of the model's pipe (its end
- * of file), passes them on, and closes the program's own subscription fd
- * if `close_app` and no other subscription uses it.  id UINT32_MAX: all.
+ * Waits until the relay has read the model's pipe to its end of file (its
+ * records are then in the program's fd and in the ring, or counted as
+ * dropped; a warning after 5 s without progress ends the wait), forgets
+ * the models whose pipe ended, and closes the program's own subscription
+ * fd if `close_app` and no other subscription uses it.  id UINT32_MAX:
+ * every model.
  */
 void pl_relay_wait_done(uint32_t id, int close_app);
 /* Waits until every record read so far is in the sink or counted as dropped. */
@@ -103,11 +125,14 @@ int pl_relay_app_fd(uint32_t id);
 
 /* Final flush, stream-end record, summary line (at exit). */
 void pl_relay_finish(void);
-/* After fork() in the child: forget the parent's pipes, thread and buffer. */
+/*
+ * After fork() in the child: forget the parent's pipes, thread and buffer;
+ * with keep_profiling 0 the child follows nothing.
+ */
 void pl_relay_after_fork_child(int keep_profiling);
 /* From a fatal signal handler: writes what is buffered, async-signal-safely. */
 void pl_relay_flush_from_signal(void);
-/* The real runtime's accessors (hooks.c resolves them). */
+/* The real runtime's accessors: hooks.c resolves them and hands them over before each attach. */
 typedef struct pl_accessors {
     aclError (*desc_size)(size_t *);
     aclError (*type_len)(const void *, size_t, uint32_t, size_t *);

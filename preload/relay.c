@@ -6,9 +6,11 @@
  * copies every record unchanged to the program's own subscription fd when
  * the program subscribed the model too, applies the operator filters, and
  * queues what passes in a ring of ACLSUB_BUFFER records, from which it
- * writes to the sink in writes of at most PIPE_BUF bytes, never splitting a
- * record.  Control records (stream start, records lost, stream end) are
- * queued alongside.
+ * writes whole records to the sink: at most PIPE_BUF bytes per write() to
+ * a FIFO or an fd:N sink, so that the records of several processes never
+ * interleave, larger writes to a file it opened itself (O_APPEND places
+ * each write whole).  Control records (stream start, records lost, stream
+ * end) are queued alongside.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
  * the runtime, and with it the program, waits; with `drop` it keeps reading
@@ -46,9 +48,9 @@
 
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (256 * 1024)
-#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or pipe sink */
-#define FILE_WRITE_MAX 128                /* records per write() to a regular file */
-#define PIPE_SIZE (1 << 20)               /* bytes the model pipes and a FIFO sink hold */
+#define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or fd:N sink, and from a signal */
+#define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
+#define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
 
 typedef struct pl_model {
@@ -56,7 +58,7 @@ typedef struct pl_model {
     int rfd;  /* read end; -1 once at end of file */
     int wfd;  /* write end, held by the runtime */
     int app_fd; /* the program's own subscription fd, or -1 */
-    int app_dead;
+    int app_dead; /* writing to app_fd failed: its records are counted, no longer written */
     uint64_t app_dropped, app_written;
     unsigned char carry[REC];
     size_t carry_len;
@@ -65,31 +67,68 @@ typedef struct pl_model {
 } pl_model;
 
 /*
- * Relay state.  rl_lock protects the model list, the flags and the
- * counters; the ring's contents and the sink fd belong to the relay
- * thread; head and tail are atomic so that a signal handler can read them.
+ * The relay's state, one object.  What guards each field:
+ *   [lock]   read and written under relay.lock;
+ *   [start]  written under the lock when the relay starts (or in the
+ *            forked child before any other thread exists), then only read:
+ *            every reader has taken the lock since, or is the relay thread
+ *            the start created, or is the fatal-signal handler;
+ *   [atomic] read anywhere, the fatal-signal handler included.
+ * RELAY_STATE_INIT is the state of a process that has not started the
+ * relay; after fork() the child returns to it in one assignment.
  */
-static pthread_mutex_t rl_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t rl_cond = PTHREAD_COND_INITIALIZER;
-static int rl_started, rl_failed, rl_stop, rl_thread_live;
-static pthread_t rl_thread;
-static int rl_wake[2] = {-1, -1};
-static pl_model *rl_models;
-static unsigned char *ring;
-static size_t ring_cap;
-static _Atomic size_t ring_head, ring_tail; /* records ever queued / ever written */
-static _Atomic int sink_fd = -1;
-static int sink_kind, sink_pending, sink_dead;
-static int reader_left;  /* a FIFO reader came and went: drop until the next one */
-static int rl_abandon;   /* at exit: stop even though pipes or the ring are not drained */
-static uint64_t produced, dropped, lost_unreported, models_followed;
-static uint64_t progress; /* bumps whenever the relay moves data */
-static pl_accessors acc;  /* set before the relay starts */
-static size_t in_size = REC; /* bytes per runtime record, from the runtime */
+struct relay_state {
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* broadcast whenever the relay moved data, and when the thread ends */
+    int started;         /* [lock] the relay was started, successfully or not */
+    int failed;          /* [lock] it could not start (or profiling is off): nothing is followed */
+    int stop;            /* [lock] the thread ends once every pipe is at end of file and the ring empty */
+    int abandon;         /* [lock] at exit: the thread ends even though pipes or the ring are not drained */
+    int thread_live;     /* [lock] the relay thread runs */
+    pthread_t thread;    /* [start] joined at exit */
+    int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
+    pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
+    struct {
+        unsigned char *slots;        /* [start] cap records; their contents [lock] (and read by the signal handler) */
+        size_t cap;                  /* [start] ACLSUB_BUFFER */
+        _Atomic size_t head, tail;   /* [atomic] records ever queued / ever written; whole records in [tail, head) */
+    } ring;
+    struct {
+        _Atomic int fd;  /* [atomic] the sink, -1 while there is none (not open yet, reader left, failed) */
+        int kind;        /* [lock] SINK_FILE, SINK_FIFO or SINK_FD */
+        int pending;     /* [lock] a FIFO without a reader: the thread retries opening it */
+        int dead;        /* [lock] writing failed: records are dropped from now on */
+        int reader_left; /* [lock] a FIFO's reader came and went: drop until the next one */
+    } sink;
+    uint64_t produced;        /* [lock] records that passed the filters */
+    uint64_t dropped;         /* [lock] of those, the ones that never reached the sink */
+    uint64_t lost_unreported; /* [lock] dropped since the last records-lost record */
+    uint64_t models_followed; /* [lock] models subscribed, for the stream-end record */
+    uint64_t progress;        /* [lock] bumps whenever the relay moves data; waiters watch it */
+    pl_accessors acc;         /* [lock] the runtime's accessors; kept across fork() */
+    size_t in_size;           /* [start] bytes per runtime record, from the runtime */
+};
+
+#define RELAY_STATE_INIT                                                                                  \
+    {                                                                                                     \
+        .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .wake = {-1, -1},            \
+        .sink = {.fd = -1}, .in_size = REC                                                                \
+    }
+
+static struct relay_state relay = RELAY_STATE_INIT;
 
 void pl_relay_set_accessors(const pl_accessors *a)
 {
-    acc = *a;
+    pthread_mutex_lock(&relay.lock);
+    relay.acc = *a;
+    pthread_mutex_unlock(&relay.lock);
+}
+
+/* Closes one of the library's descriptors (the interposed close() would refuse). */
+static void close_own_fd(int fd)
+{
+    pl_fd_unprotect(fd);
+    syscall(SYS_close, fd);
 }
 
 static uint64_t now_ns(void)
@@ -101,32 +140,32 @@ static uint64_t now_ns(void)
 
 static void wake_relay(void)
 {
-    if (rl_wake[1] >= 0) {
-        ssize_t w = write(rl_wake[1], "x", 1);
+    if (relay.wake[1] >= 0) {
+        ssize_t w = write(relay.wake[1], "x", 1);
         (void)w;
     }
 }
 
 static size_t ring_used(void)
 {
-    return atomic_load(&ring_head) - atomic_load(&ring_tail);
+    return atomic_load(&relay.ring.head) - atomic_load(&relay.ring.tail);
 }
 
 /* Queues one record (the caller checked there is room). */
 static void ring_push(const unsigned char *rec)
 {
-    size_t h = atomic_load(&ring_head);
-    memcpy(ring + (h % ring_cap) * REC, rec, REC);
-    atomic_store(&ring_head, h + 1);
+    size_t h = atomic_load(&relay.ring.head);
+    memcpy(relay.ring.slots + (h % relay.ring.cap) * REC, rec, REC);
+    atomic_store(&relay.ring.head, h + 1);
 }
 
 /* Operator and whole-run records among the queued ones (control records are not counted as dropped). */
 static uint64_t ring_data_records(void)
 {
     uint64_t n = 0;
-    for (size_t t = atomic_load(&ring_tail), h = atomic_load(&ring_head); t < h; t++) {
+    for (size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head); t < h; t++) {
         rec_brief b;
-        rec_peek(ring + (t % ring_cap) * REC, &b);
+        rec_peek(relay.ring.slots + (t % relay.ring.cap) * REC, &b);
         n += b.kind < ACLSUB_KIND_STREAM_START;
     }
     return n;
@@ -186,16 +225,16 @@ static void push_stream_start(void)
     ring_push(rec);
 }
 
-/* Under rl_lock, with room for one record. */
+/* Under relay.lock, with room for one record. */
 static void push_lost_notice(void)
 {
     char text[96];
-    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost_unreported, dropped);
-    uint64_t arg[4] = {lost_unreported, dropped, 0, 0};
+    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, relay.lost_unreported, relay.dropped);
+    uint64_t arg[4] = {relay.lost_unreported, relay.dropped, 0, 0};
     unsigned char rec[REC];
     control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
     ring_push(rec);
-    lost_unreported = 0;
+    relay.lost_unreported = 0;
 }
 
 /* --- records from the runtime ------------------------------------------------------- */
@@ -219,10 +258,10 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
     if (m->app_fd < 0)
         return;
     if (m->app_dead) {
-        m->app_dropped += len / in_size;
+        m->app_dropped += len / relay.in_size;
         return;
     }
-    size_t off = 0, per_write = PIPE_BUF / in_size * in_size;
+    size_t off = 0, per_write = PIPE_BUF / relay.in_size * relay.in_size;
     while (off < len) {
         size_t n = len - off > per_write ? per_write : len - off;
         ssize_t w = write(m->app_fd, p + off, n);
@@ -235,7 +274,7 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
         }
         if (w <= 0) {
             m->app_dead = 1;
-            m->app_dropped += (len - off) / in_size;
+            m->app_dropped += (len - off) / relay.in_size;
             sigset_t ps;
             sigemptyset(&ps);
             sigaddset(&ps, SIGPIPE);
@@ -245,7 +284,7 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
             return;
         }
         off += (size_t)w;
-        m->app_written += (size_t)w / in_size;
+        m->app_written += (size_t)w / relay.in_size;
     }
 }
 
@@ -255,7 +294,7 @@ static const char *vendor_string(aclError (*len_fn)(const void *, size_t, uint32
                                  const unsigned char *rec, char *buf, size_t cap, char **heap)
 {
     size_t n = 0;
-    if (!len_fn || !get || len_fn(rec, in_size, 0, &n) != ACL_SUCCESS || n == 0)
+    if (!len_fn || !get || len_fn(rec, relay.in_size, 0, &n) != ACL_SUCCESS || n == 0)
         return "";
     char *dst = buf;
     if (n > cap) {
@@ -263,7 +302,7 @@ static const char *vendor_string(aclError (*len_fn)(const void *, size_t, uint32
         if (!dst)
             return "";
     }
-    return get(rec, in_size, 0, dst, n) == ACL_SUCCESS ? dst : "";
+    return get(rec, relay.in_size, 0, dst, n) == ACL_SUCCESS ? dst : "";
 }
 
 /* Re-emits a vendor record as an aclsub record, reading it through the runtime's accessors. */
@@ -271,17 +310,18 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
 {
     char type_buf[128], name_buf[512], *type_heap = NULL, *name_heap = NULL;
     aclsub_rec r = {0};
-    r.type = vendor_string(acc.type_len, acc.type, in, type_buf, sizeof type_buf, &type_heap);
-    r.name = vendor_string(acc.name_len, acc.name, in, name_buf, sizeof name_buf, &name_heap);
+    r.type = vendor_string(relay.acc.type_len, relay.acc.type, in, type_buf, sizeof type_buf, &type_heap);
+    r.name = vendor_string(relay.acc.name_len, relay.acc.name, in, name_buf, sizeof name_buf, &name_heap);
     r.type_len = strlen(r.type);
     r.name_len = strlen(r.name);
-    r.flag = acc.flag ? (uint32_t)acc.flag(in, in_size, 0) : ACL_SUBSCRIBE_OP;
+    r.flag = relay.acc.flag ? (uint32_t)relay.acc.flag(in, relay.in_size, 0) : ACL_SUBSCRIBE_OP;
     r.kind = r.flag == ACL_SUBSCRIBE_SUBGRAPH ? ACLSUB_KIND_RUN : ACLSUB_KIND_OP;
-    r.model_id = acc.model_id ? (uint32_t)acc.model_id(in, in_size, 0) : m->id;
-    r.start = acc.start ? acc.start(in, in_size, 0) : 0;
-    r.end = acc.end ? acc.end(in, in_size, 0) : 0;
-    r.duration = r.exec_time = acc.duration ? acc.duration(in, in_size, 0) : 0;
-    const char *tid = acc.attri ? acc.attri(in, in_size, 0, ACL_SUBSCRIBE_ATTRI_THREADID) : NULL;
+    r.model_id = relay.acc.model_id ? (uint32_t)relay.acc.model_id(in, relay.in_size, 0) : m->id;
+    r.start = relay.acc.start ? relay.acc.start(in, relay.in_size, 0) : 0;
+    r.end = relay.acc.end ? relay.acc.end(in, relay.in_size, 0) : 0;
+    r.duration = r.exec_time = relay.acc.duration ? relay.acc.duration(in, relay.in_size, 0) : 0;
+    const char *tid =
+        relay.acc.attri ? relay.acc.attri(in, relay.in_size, 0, ACL_SUBSCRIBE_ATTRI_THREADID) : NULL;
     r.thread_id = tid ? (uint32_t)strtoul(tid, NULL, 10) : 0;
     r.pid = (uint32_t)getpid();
     r.seq = m->seq++;
@@ -296,33 +336,33 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
     free(name_heap);
 }
 
-/* Takes whole records from a model's pipe: program fan-out, filters, ring. Under rl_lock. */
+/* Takes whole records from a model's pipe: program fan-out, filters, ring. Under relay.lock. */
 static void take_records(const pl_config *c, pl_model *m, const unsigned char *p, size_t len)
 {
     unsigned char translated[REC];
     write_app(m, p, len);
-    for (size_t off = 0; off + in_size <= len; off += in_size) {
+    for (size_t off = 0; off + relay.in_size <= len; off += relay.in_size) {
         const unsigned char *rec = p + off;
-        if (in_size != REC) {
+        if (relay.in_size != REC) {
             translate(m, rec, translated);
             rec = translated;
         }
         if (!passes_filters(c, rec))
             continue;
-        produced++;
-        size_t need = lost_unreported ? 2 : 1;
-        if (sink_dead || ring_cap - ring_used() < need) {
-            dropped++;
-            lost_unreported++;
+        relay.produced++;
+        size_t need = relay.lost_unreported ? 2 : 1;
+        if (relay.sink.dead || relay.ring.cap - ring_used() < need) {
+            relay.dropped++;
+            relay.lost_unreported++;
             continue;
         }
-        if (lost_unreported)
+        if (relay.lost_unreported)
             push_lost_notice();
         ring_push(rec);
     }
 }
 
-/* Reads what a model's pipe has: 2 read some, 1 nothing there now, 0 end of file. Under rl_lock. */
+/* Reads what a model's pipe has: 2 read some, 1 nothing there now, 0 end of file. Under relay.lock. */
 static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_t max)
 {
     memcpy(buf, m->carry, m->carry_len);
@@ -331,50 +371,49 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
     if (n == 0)
         return 0;
-    size_t have = m->carry_len + (size_t)n, whole = have / in_size * in_size;
+    size_t have = m->carry_len + (size_t)n, whole = have / relay.in_size * relay.in_size;
     take_records(c, m, buf, whole);
     m->carry_len = have - whole;
     memcpy(m->carry, buf + whole, m->carry_len);
-    progress++;
+    relay.progress++;
     return 2;
 }
 
 /* --- the sink ------------------------------------------------------------------------ */
 
+/* No sink from now on (the fatal-signal handler sees -1 before the descriptor closes). */
 static void sink_close_fd(void)
 {
-    int fd = atomic_exchange(&sink_fd, -1);
-    if (fd >= 0) {
-        pl_fd_unprotect(fd);
-        syscall(SYS_close, fd);
-    }
+    int fd = atomic_exchange(&relay.sink.fd, -1);
+    if (fd >= 0)
+        close_own_fd(fd);
 }
 
 /*
  * Writes queued records: at most PIPE_BUF bytes per write() to a FIFO or
  * pipe, so that records from several writers never interleave; larger
  * writes to a regular file (O_APPEND places each write whole).  Returns 1
- * if it wrote something.  Under rl_lock.
+ * if it wrote something.  Under relay.lock.
  */
 static int write_sink(void)
 {
-    int fd = atomic_load(&sink_fd);
-    size_t t = atomic_load(&ring_tail), h = atomic_load(&ring_head);
+    int fd = atomic_load(&relay.sink.fd);
+    size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
     if (fd < 0 || t == h)
         return 0;
-    size_t n = h - t, slot = t % ring_cap, max = sink_kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
+    size_t n = h - t, slot = t % relay.ring.cap, max = relay.sink.kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
     if (n > max)
         n = max;
-    if (n > ring_cap - slot)
-        n = ring_cap - slot; /* no wrap inside one write */
-    ssize_t w = write(fd, ring + slot * REC, n * REC);
+    if (n > relay.ring.cap - slot)
+        n = relay.ring.cap - slot; /* no wrap inside one write */
+    ssize_t w = write(fd, relay.ring.slots + slot * REC, n * REC);
     if (w > 0) {
         /* Pipes take all or nothing below PIPE_BUF; files may take less. */
         size_t done = (size_t)w / REC;
         if ((size_t)w % REC) {
             /* Finish the record we started so that no record is split. */
             size_t rest = REC - (size_t)w % REC;
-            const unsigned char *p = ring + slot * REC + (size_t)w;
+            const unsigned char *p = relay.ring.slots + slot * REC + (size_t)w;
             while (rest > 0) {
                 ssize_t x = write(fd, p, rest);
                 if (x < 0 && errno == EINTR)
@@ -386,13 +425,13 @@ static int write_sink(void)
             }
             done++;
         }
-        atomic_store(&ring_tail, t + done);
-        progress++;
+        atomic_store(&relay.ring.tail, t + done);
+        relay.progress++;
         return 1;
     }
     if (w < 0 && (errno == EINTR || errno == EAGAIN))
         return 0;
-    if (w < 0 && errno == EPIPE && sink_kind == SINK_FIFO) {
+    if (w < 0 && errno == EPIPE && relay.sink.kind == SINK_FIFO) {
         /* The reader went away: wait for the next one. */
         sigset_t ps;
         sigemptyset(&ps);
@@ -401,17 +440,17 @@ static int write_sink(void)
         while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
             ;
         sink_close_fd();
-        sink_pending = 1;
-        reader_left = 1;
+        relay.sink.pending = 1;
+        relay.sink.reader_left = 1;
         pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
         return 0;
     }
     pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
            strerror(errno));
     sink_close_fd();
-    sink_dead = 1;
-    dropped += ring_data_records();
-    atomic_store(&ring_tail, h);
+    relay.sink.dead = 1;
+    relay.dropped += ring_data_records();
+    atomic_store(&relay.ring.tail, h);
     return 0;
 }
 
@@ -425,7 +464,7 @@ static int write_sink(void)
  */
 static int blocking(const pl_config *c)
 {
-    return c->on_full_block && !sink_dead && !reader_left;
+    return c->on_full_block && !relay.sink.dead && !relay.sink.reader_left;
 }
 
 static void *relay_main(void *arg)
@@ -435,52 +474,55 @@ static void *relay_main(void *arg)
     unsigned char *buf = malloc(READ_CHUNK);
     struct pollfd *pfd = NULL;
     size_t pfd_cap = 0;
-    pthread_mutex_lock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
     for (;;) {
-        if (sink_pending) {
+        if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
-                atomic_store(&sink_fd, fd);
-                sink_pending = 0;
-                reader_left = 0;
+                atomic_store(&relay.sink.fd, fd);
+                relay.sink.pending = 0;
+                relay.sink.reader_left = 0;
             }
         }
         size_t nm = 0;
-        for (pl_model *m = rl_models; m; m = m->next)
+        for (pl_model *m = relay.models; m; m = m->next)
             nm++;
         if (nm + 2 > pfd_cap) {
             pfd_cap = (nm + 2) * 2;
             pfd = realloc(pfd, pfd_cap * sizeof *pfd);
         }
-        int room = !blocking(c) || ring_cap - ring_used() >= 3;
+        int room = !blocking(c) || relay.ring.cap - ring_used() >= 3;
         size_t k = 0;
-        pfd[k++] = (struct pollfd){.fd = rl_wake[0], .events = POLLIN};
-        int sfd = atomic_load(&sink_fd);
+        pfd[k++] = (struct pollfd){.fd = relay.wake[0], .events = POLLIN};
+        int sfd = atomic_load(&relay.sink.fd);
         pfd[k++] = (struct pollfd){.fd = ring_used() && sfd >= 0 ? sfd : -1, .events = POLLOUT};
         int all_done = 1;
-        for (pl_model *m = rl_models; m; m = m->next) {
+        for (pl_model *m = relay.models; m; m = m->next) {
             all_done &= m->rfd < 0;
             if (m->rfd >= 0 && room)
                 pfd[k++] = (struct pollfd){.fd = m->rfd, .events = POLLIN};
         }
-        if (rl_stop && ((all_done && (!ring_used() || sink_dead)) || rl_abandon))
+        if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
             break;
-        pthread_mutex_unlock(&rl_lock);
-        int rc = poll(pfd, k, sink_pending ? 50 : 1000);
-        pthread_mutex_lock(&rl_lock);
+        pthread_mutex_unlock(&relay.lock);
+        int rc = poll(pfd, k, relay.sink.pending ? 50 : 1000);
+        pthread_mutex_lock(&relay.lock);
         if (rc < 0)
             continue;
         if (pfd[0].revents & POLLIN) {
             char drain[64];
-            while (read(rl_wake[0], drain, sizeof drain) > 0)
+            while (read(relay.wake[0], drain, sizeof drain) > 0)
                 ;
         }
         /*
          * The model list may have changed while this thread polled without
-         * the lock: match the ready descriptors to models by fd (a model's
-         * read end is closed only by this thread, so its number is stable).
+         * the lock: match the ready descriptors to models by fd.  A read end
+         * is closed by this thread, or by pl_relay_attach_failed before the
+         * runtime ever wrote to it; if a new model's pipe took that number
+         * meanwhile, the read is non-blocking and finds nothing, or that
+         * model's records.
          */
-        for (pl_model *m = rl_models; m; m = m->next) {
+        for (pl_model *m = relay.models; m; m = m->next) {
             short ev = 0;
             for (size_t i = 2; i < k && m->rfd >= 0; i++)
                 if (pfd[i].fd == m->rfd)
@@ -489,7 +531,7 @@ static void *relay_main(void *arg)
                 continue;
             size_t max = READ_CHUNK;
             if (blocking(c)) {
-                size_t free_recs = ring_cap - ring_used();
+                size_t free_recs = relay.ring.cap - ring_used();
                 free_recs = free_recs > 2 ? free_recs - 2 : 0;
                 if (free_recs * REC < max)
                     max = free_recs * REC;
@@ -502,7 +544,7 @@ static void *relay_main(void *arg)
                 while (write_sink())
                     ;
                 if (blocking(c)) {
-                    size_t free_recs = ring_cap - ring_used();
+                    size_t free_recs = relay.ring.cap - ring_used();
                     free_recs = free_recs > 2 ? free_recs - 2 : 0;
                     max = free_recs * REC < READ_CHUNK ? free_recs * REC : READ_CHUNK;
                     if (max < REC)
@@ -510,87 +552,84 @@ static void *relay_main(void *arg)
                 }
             }
             if (rc == 0) {
-                pl_fd_unprotect(m->rfd);
-                syscall(SYS_close, m->rfd);
+                close_own_fd(m->rfd);
                 m->rfd = -1;
-                progress++;
+                relay.progress++;
             }
         }
         /* Write until the sink would block or the ring is empty. */
         while (write_sink())
             ;
-        pthread_cond_broadcast(&rl_cond);
+        pthread_cond_broadcast(&relay.cond);
     }
-    rl_thread_live = 0;
-    pthread_cond_broadcast(&rl_cond);
-    pthread_mutex_unlock(&rl_lock);
+    relay.thread_live = 0;
+    pthread_cond_broadcast(&relay.cond);
+    pthread_mutex_unlock(&relay.lock);
     free(pfd);
     free(buf);
     return NULL;
 }
 
-/* Under rl_lock: opens the sink and starts the thread on first use. */
+/* Under relay.lock: opens the sink and starts the thread on first use. */
 static int relay_start_locked(void)
 {
-    if (rl_started)
-        return rl_failed ? -1 : 0;
-    rl_started = 1;
-    rl_failed = 1;
+    if (relay.started)
+        return relay.failed ? -1 : 0;
+    relay.started = 1;
+    relay.failed = 1;
     const pl_config *c = pl_config_get();
     size_t desc = 0;
-    if (!acc.desc_size || acc.desc_size(&desc) != ACL_SUCCESS || desc == 0 || desc > REC) {
+    if (!relay.acc.desc_size || relay.acc.desc_size(&desc) != ACL_SUCCESS || desc == 0 || desc > REC) {
         pl_log(LOG_WARN, "aclsub: the runtime's record size (%zu) is not usable; running without profiling",
                desc);
         return -1;
     }
-    in_size = desc;
+    relay.in_size = desc;
     int pending = 0, kind = SINK_FILE;
     int fd = pl_sink_open(c, &kind, &pending);
     if (fd < 0 && !pending)
         return -1;
-    ring_cap = c->buffer_records;
-    ring = malloc(ring_cap * REC);
-    if (!ring || pipe2(rl_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-        pl_log(LOG_WARN, "aclsub: out of memory for a %zu-record buffer; running without profiling", ring_cap);
-        if (fd >= 0) {
-            pl_fd_unprotect(fd);
-            syscall(SYS_close, fd);
-        }
+    relay.ring.cap = c->buffer_records;
+    relay.ring.slots = malloc(relay.ring.cap * REC);
+    if (!relay.ring.slots || pipe2(relay.wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        pl_log(LOG_WARN, "aclsub: out of memory for a %zu-record buffer; running without profiling", relay.ring.cap);
+        if (fd >= 0)
+            close_own_fd(fd);
         return -1;
     }
     for (int i = 0; i < 2; i++) {
-        rl_wake[i] = pl_fd_lift(rl_wake[i]);
-        pl_fd_protect(rl_wake[i]);
+        relay.wake[i] = pl_fd_lift(relay.wake[i]);
+        pl_fd_protect(relay.wake[i]);
     }
-    atomic_store(&sink_fd, fd);
-    sink_kind = kind;
-    sink_pending = pending;
+    atomic_store(&relay.sink.fd, fd);
+    relay.sink.kind = kind;
+    relay.sink.pending = pending;
     push_stream_start();
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&rl_thread, NULL, relay_main, NULL);
+    int rc = pthread_create(&relay.thread, NULL, relay_main, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0)
         return -1;
-    rl_thread_live = 1;
-    rl_failed = 0;
+    relay.thread_live = 1;
+    relay.failed = 0;
     return 0;
 }
 
 int pl_relay_attach(uint32_t id, const char *label)
 {
     int p[2];
-    pthread_mutex_lock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
     if (relay_start_locked() != 0 || pipe2(p, O_CLOEXEC) != 0) {
-        pthread_mutex_unlock(&rl_lock);
+        pthread_mutex_unlock(&relay.lock);
         return -1;
     }
     pl_model *m = calloc(1, sizeof *m);
     if (!m) {
         syscall(SYS_close, p[0]);
         syscall(SYS_close, p[1]);
-        pthread_mutex_unlock(&rl_lock);
+        pthread_mutex_unlock(&relay.lock);
         return -1;
     }
     m->id = id;
@@ -602,10 +641,10 @@ int pl_relay_attach(uint32_t id, const char *label)
     m->app_fd = -1;
     pl_fd_protect(m->rfd);
     pl_fd_protect_runtime(m->wfd);
-    m->next = rl_models;
-    rl_models = m;
-    models_followed++;
-    pthread_mutex_unlock(&rl_lock);
+    m->next = relay.models;
+    relay.models = m;
+    relay.models_followed++;
+    pthread_mutex_unlock(&relay.lock);
     wake_relay();
     pl_log(LOG_DEBUG, "aclsub: following model %u (%s)", id, label);
     return m->wfd;
@@ -613,7 +652,7 @@ int pl_relay_attach(uint32_t id, const char *label)
 
 static pl_model *active_model(uint32_t id)
 {
-    for (pl_model *m = rl_models; m; m = m->next)
+    for (pl_model *m = relay.models; m; m = m->next)
         if (m->id == id && m->rfd >= 0)
             return m;
     return NULL;
@@ -621,39 +660,37 @@ static pl_model *active_model(uint32_t id)
 
 void pl_relay_attach_failed(uint32_t id)
 {
-    pthread_mutex_lock(&rl_lock);
-    for (pl_model **pp = &rl_models; *pp; pp = &(*pp)->next) {
+    pthread_mutex_lock(&relay.lock);
+    for (pl_model **pp = &relay.models; *pp; pp = &(*pp)->next) {
         pl_model *m = *pp;
         if (m->id == id && m->rfd >= 0) {
             /* The runtime never took the write end: close both here. */
-            pl_fd_unprotect(m->rfd);
-            pl_fd_unprotect(m->wfd);
-            syscall(SYS_close, m->wfd);
-            syscall(SYS_close, m->rfd);
+            close_own_fd(m->wfd);
+            close_own_fd(m->rfd);
             *pp = m->next;
             free(m);
-            models_followed--;
+            relay.models_followed--;
             break;
         }
     }
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
     wake_relay();
 }
 
 int pl_relay_follows(uint32_t id)
 {
-    pthread_mutex_lock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
     int r = active_model(id) != NULL;
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
     return r;
 }
 
-/* Under rl_lock: waits for a condition with a stall timeout; returns 0 if it gave up. */
+/* Under relay.lock: waits for a condition with a stall timeout; returns 0 if it gave up. */
 static int wait_progress(int (*done)(uint32_t), uint32_t id)
 {
-    uint64_t last = progress, since = now_ns();
+    uint64_t last = relay.progress, since = now_ns();
     while (!done(id)) {
-        if (!rl_thread_live)
+        if (!relay.thread_live)
             return 0;
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -662,9 +699,9 @@ static int wait_progress(int (*done)(uint32_t), uint32_t id)
             ts.tv_sec++;
             ts.tv_nsec -= 1000000000;
         }
-        pthread_cond_timedwait(&rl_cond, &rl_lock, &ts);
-        if (progress != last) {
-            last = progress;
+        pthread_cond_timedwait(&relay.cond, &relay.lock, &ts);
+        if (relay.progress != last) {
+            last = relay.progress;
             since = now_ns();
         } else if (now_ns() - since > WAIT_STALL_NS) {
             return 0;
@@ -675,7 +712,7 @@ static int wait_progress(int (*done)(uint32_t), uint32_t id)
 
 static int model_done(uint32_t id)
 {
-    for (pl_model *m = rl_models; m; m = m->next)
+    for (pl_model *m = relay.models; m; m = m->next)
         if ((id == UINT32_MAX || m->id == id) && m->rfd >= 0)
             return 0;
     return 1;
@@ -684,19 +721,19 @@ static int model_done(uint32_t id)
 static int thread_gone(uint32_t unused)
 {
     (void)unused;
-    return !rl_thread_live;
+    return !relay.thread_live;
 }
 
 static int ring_empty(uint32_t unused)
 {
     (void)unused;
-    return ring_used() == 0 || sink_dead;
+    return ring_used() == 0 || relay.sink.dead;
 }
 
-/* Under rl_lock: is fd still used by another active program subscription? */
+/* Under relay.lock: is fd still used by another active program subscription? */
 static int app_fd_shared(const pl_model *self, int fd)
 {
-    for (pl_model *m = rl_models; m; m = m->next)
+    for (pl_model *m = relay.models; m; m = m->next)
         if (m != self && m->app_fd == fd && m->rfd >= 0)
             return 1;
     return 0;
@@ -704,16 +741,16 @@ static int app_fd_shared(const pl_model *self, int fd)
 
 void pl_relay_wait_done(uint32_t id, int close_app)
 {
-    pthread_mutex_lock(&rl_lock);
-    if (!rl_started || rl_failed) {
-        pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
+    if (!relay.started || relay.failed) {
+        pthread_mutex_unlock(&relay.lock);
         return;
     }
     wake_relay();
     if (!wait_progress(model_done, id))
         pl_log(LOG_WARN, "aclsub: the runtime did not end the subscription of model %u in time", id);
     /* Retire the finished models; close the program's fds they held. */
-    for (pl_model **pp = &rl_models; *pp;) {
+    for (pl_model **pp = &relay.models; *pp;) {
         pl_model *m = *pp;
         if ((id == UINT32_MAX || m->id == id) && m->rfd < 0) {
             if (m->app_fd >= 0 && close_app && !app_fd_shared(m, m->app_fd)) {
@@ -729,28 +766,28 @@ void pl_relay_wait_done(uint32_t id, int close_app)
         }
         pp = &m->next;
     }
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
 }
 
 void pl_relay_flush(void)
 {
-    pthread_mutex_lock(&rl_lock);
-    if (rl_started && !rl_failed) {
+    pthread_mutex_lock(&relay.lock);
+    if (relay.started && !relay.failed) {
         wake_relay();
         if (!wait_progress(ring_empty, 0)) {
             uint64_t left = ring_data_records();
-            dropped += left;
-            atomic_store(&ring_tail, atomic_load(&ring_head));
+            relay.dropped += left;
+            atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
             pl_log(LOG_WARN, "aclsub: the sink took nothing for %llu s; %" PRIu64 " buffered records dropped",
                    WAIT_STALL_NS / 1000000000ull, left);
         }
     }
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
 }
 
 aclError pl_relay_app_subscribe(uint32_t id, int fd)
 {
-    pthread_mutex_lock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
     pl_model *m = active_model(id);
     aclError rc = ACL_SUCCESS;
     if (!m)
@@ -759,57 +796,58 @@ aclError pl_relay_app_subscribe(uint32_t id, int fd)
         rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
     else
         m->app_fd = fd;
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
     return rc;
 }
 
 int pl_relay_app_fd(uint32_t id)
 {
-    pthread_mutex_lock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
     pl_model *m = active_model(id);
     int fd = m ? m->app_fd : -1;
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
     return fd;
 }
 
 void pl_relay_finish(void)
 {
-    pthread_mutex_lock(&rl_lock);
-    if (!rl_started || rl_failed) {
-        pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_lock(&relay.lock);
+    if (!relay.started || relay.failed) {
+        pthread_mutex_unlock(&relay.lock);
         return;
     }
     /* Room for the end record: wait for the sink if the ring is full. */
-    if (ring_cap - ring_used() < 1 + (lost_unreported ? 1 : 0)) {
-        pthread_mutex_unlock(&rl_lock);
+    if (relay.ring.cap - ring_used() < 1 + (relay.lost_unreported ? 1 : 0)) {
+        pthread_mutex_unlock(&relay.lock);
         pl_relay_flush();
-        pthread_mutex_lock(&rl_lock);
+        pthread_mutex_lock(&relay.lock);
     }
-    if (lost_unreported && ring_cap - ring_used() >= 2)
+    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
         push_lost_notice();
     char text[128];
-    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, produced - dropped,
-             dropped, models_followed);
-    uint64_t arg[4] = {produced - dropped, dropped, models_followed, 0};
+    uint64_t delivered = relay.produced - relay.dropped;
+    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
+             relay.models_followed);
+    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
     unsigned char rec[REC];
     control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (ring_cap - ring_used() >= 1)
+    if (relay.ring.cap - ring_used() >= 1)
         ring_push(rec);
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
     pl_relay_flush();
-    pthread_mutex_lock(&rl_lock);
-    rl_stop = 1;
+    pthread_mutex_lock(&relay.lock);
+    relay.stop = 1;
     wake_relay();
     /* Never wait for good at exit: a runtime that keeps a pipe open is given up on. */
     if (!wait_progress(thread_gone, 0)) {
-        rl_abandon = 1;
+        relay.abandon = 1;
         wake_relay();
     }
-    pthread_mutex_unlock(&rl_lock);
-    pthread_join(rl_thread, NULL);
-    pthread_mutex_lock(&rl_lock);
-    uint64_t p = produced, d = dropped, models = models_followed;
-    pthread_mutex_unlock(&rl_lock);
+    pthread_mutex_unlock(&relay.lock);
+    pthread_join(relay.thread, NULL);
+    pthread_mutex_lock(&relay.lock);
+    uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
+    pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();
     pl_log(LOG_INFO, "aclsub: %" PRIu64 " records, %" PRIu64 " dropped, %" PRIu64 " model(s) -> %s", p, d, models,
            c->output[0] ? c->output : "fd");
@@ -819,62 +857,54 @@ void pl_relay_finish(void)
     sink_close_fd();
 }
 
+/* In the forked child: closes the parent's read ends, wake-up pipe and sink; frees its models and ring. */
+static void release_parent_relay(void)
+{
+    for (pl_model *m = relay.models, *next; m; m = next) {
+        next = m->next;
+        if (m->rfd >= 0)
+            close_own_fd(m->rfd);
+        free(m);
+    }
+    for (int i = 0; i < 2; i++)
+        if (relay.wake[i] >= 0)
+            close_own_fd(relay.wake[i]);
+    /* The child opens the sink itself when it follows a model of its own. */
+    sink_close_fd();
+    free(relay.ring.slots);
+}
+
 void pl_relay_after_fork_child(int keep_profiling)
 {
     /* Only this thread exists now; the parent's relay, pipes and buffer are the parent's. */
-    pthread_mutex_init(&rl_lock, NULL);
-    pthread_cond_init(&rl_cond, NULL);
-    for (pl_model *m = rl_models, *next; m; m = next) {
-        next = m->next;
-        if (m->rfd >= 0) {
-            pl_fd_unprotect(m->rfd);
-            syscall(SYS_close, m->rfd);
-        }
-        free(m);
-    }
-    rl_models = NULL;
-    for (int i = 0; i < 2; i++)
-        if (rl_wake[i] >= 0) {
-            pl_fd_unprotect(rl_wake[i]);
-            syscall(SYS_close, rl_wake[i]);
-            rl_wake[i] = -1;
-        }
-    /* The child opens the sink itself when it follows a model of its own. */
-    int fd = atomic_exchange(&sink_fd, -1);
-    if (fd >= 0) {
-        pl_fd_unprotect(fd);
-        syscall(SYS_close, fd);
-    }
-    free(ring);
-    ring = NULL;
-    atomic_store(&ring_head, 0);
-    atomic_store(&ring_tail, 0);
-    produced = dropped = lost_unreported = models_followed = 0;
-    rl_thread_live = 0;
-    rl_stop = 0;
-    sink_pending = sink_dead = reader_left = rl_abandon = 0;
-    rl_started = 0;
-    rl_failed = 0;
+    static const struct relay_state initial = RELAY_STATE_INIT;
+    release_parent_relay();
+    pl_accessors acc = relay.acc;
+    relay = initial;
+    /* Made anew: another thread of the parent may have held them at the fork. */
+    pthread_mutex_init(&relay.lock, NULL);
+    pthread_cond_init(&relay.cond, NULL);
+    relay.acc = acc;
     if (!keep_profiling) {
-        rl_started = 1;
-        rl_failed = 1;
+        relay.started = 1;
+        relay.failed = 1;
     }
 }
 
 void pl_relay_flush_from_signal(void)
 {
     /* write() only: async-signal-safe.  Records are whole in [tail, head). */
-    int fd = atomic_load(&sink_fd);
-    if (fd < 0 || !ring)
+    int fd = atomic_load(&relay.sink.fd);
+    if (fd < 0 || !relay.ring.slots)
         return;
-    size_t t = atomic_load(&ring_tail), h = atomic_load(&ring_head);
+    size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
     while (t < h) {
-        size_t slot = t % ring_cap, n = h - t;
+        size_t slot = t % relay.ring.cap, n = h - t;
         if (n > WRITE_MAX)
             n = WRITE_MAX;
-        if (n > ring_cap - slot)
-            n = ring_cap - slot;
-        ssize_t w = write(fd, ring + slot * REC, n * REC);
+        if (n > relay.ring.cap - slot)
+            n = relay.ring.cap - slot;
+        ssize_t w = write(fd, relay.ring.slots + slot * REC, n * REC);
         if (w <= 0)
             break;
         t += (size_t)w / REC;

@@ -2,15 +2,16 @@
  * sink.c - the sink named by ACLSUB_OUTPUT, and the guard over the
  * library's own descriptors.
  *
- * The library's descriptors (the sink, the pipes from the runtime) are
- * lifted above the range programs use, made close-on-exec, and marked in a
- * bitmap; the interposed close(), close_range() and closefrom() leave marked
- * descriptors open, so a program that closes everything it does not know
- * (daemons do) keeps being profiled.
+ * The library's descriptors (the sink, the pipes from the runtime, the
+ * relay's wake-up pipe) are lifted above the range programs use, made
+ * close-on-exec, and marked in a bitmap; the interposed close(),
+ * close_range() and closefrom() (hooks.c) consult the marks and leave
+ * marked descriptors open, so a program that closes everything it does
+ * not know (daemons do) keeps being profiled.  This file calls only
+ * config.c (pl_log) among the library's files.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/close_range.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -48,7 +49,7 @@ void pl_fd_unprotect(int fd)
     }
 }
 
-static int fd_is_runtime(int fd)
+int pl_fd_is_runtime(int fd)
 {
     return fd >= 0 && fd < FD_GUARD_MAX && (atomic_load(&fd_runtime[fd / 64]) >> (fd % 64)) & 1;
 }
@@ -75,20 +76,9 @@ int pl_fd_lift(int fd)
     return hi;
 }
 
-/* --- the interposed close family -------------------------------------------------- */
+/* --- closing around the guarded descriptors ---------------------------------------- */
 
-__attribute__((visibility("default"))) int close(int fd)
-{
-    if (pl_fd_is_protected(fd)) {
-        /* The runtime ending a subscription closes its write end: let that through. */
-        if (!fd_is_runtime(fd) || !pl_addr_in_runtime(__builtin_return_address(0)))
-            return 0;
-        pl_fd_unprotect(fd);
-    }
-    return (int)syscall(SYS_close, fd);
-}
-
-__attribute__((visibility("default"))) int close_range(unsigned int first, unsigned int last, int flags)
+int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags)
 {
     /* Close the unprotected stretches only. */
     unsigned int lo = first;
@@ -105,13 +95,6 @@ __attribute__((visibility("default"))) int close_range(unsigned int first, unsig
     if (lo <= last && syscall(SYS_close_range, lo, last, flags) != 0)
         rc = -1;
     return rc;
-}
-
-__attribute__((visibility("default"))) void closefrom(int lowfd)
-{
-    if (lowfd < 0)
-        lowfd = 0;
-    close_range((unsigned int)lowfd, ~0u, 0);
 }
 
 /* --- opening the sink ------------------------------------------------------------- */

@@ -46,10 +46,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decoder/record/outname.h"
 #include "tools/cmds.h"
 #include "shim/file.h"
 
-#define RUN_DEFAULT_OUTPUT "aclsub-%p.rec"
 #define RUN_FIFO_NAME "records.fifo"
 #define RUN_READER_WAIT_MS 10000 /* for the live reader to open the FIFO */
 
@@ -105,7 +105,7 @@ typedef struct run_opts {
 } run_opts;
 
 typedef struct run_sink {
-    char path[PATH_MAX];  /* absolute: what ACLSUB_OUTPUT says */
+    char path[PATH_MAX];  /* absolute: what ACLSUB_OUTPUT names (escaped, as a pattern) */
     char shown[PATH_MAX]; /* as printed: the expanded -o pattern */
     char dir[PATH_MAX - 64]; /* live: the private directory, "" otherwise */
     int wfd;              /* live: aclsub's write end, -1 otherwise */
@@ -270,32 +270,6 @@ static int run_asan_runtime(const char *lib, char *out)
 
 /* --- the sink ------------------------------------------------------------------------- */
 
-/* Expands %p (aclsub run's pid), %h (host name) and %%. */
-static int run_expand(const char *in, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (const char *p = in; *p; p++) {
-        char piece[300] = {*p, '\0'};
-        if (p[0] == '%' && (p[1] == 'p' || p[1] == 'h' || p[1] == '%')) {
-            p++;
-            if (*p == 'p')
-                snprintf(piece, sizeof piece, "%ld", (long)getpid());
-            else if (*p == 'h' && gethostname(piece, 256) != 0)
-                snprintf(piece, sizeof piece, "localhost");
-            piece[256] = '\0';
-            if (*p == '%')
-                snprintf(piece, sizeof piece, "%%");
-        }
-        size_t n = strlen(piece);
-        if (o + n >= cap)
-            return -1;
-        memcpy(out + o, piece, n);
-        o += n;
-    }
-    out[o] = '\0';
-    return 0;
-}
-
 /* The path the program sees: absolute, so that a program that changes directory still finds it. */
 static int run_absolute(const char *path, char *out, size_t cap)
 {
@@ -310,8 +284,11 @@ static int run_absolute(const char *path, char *out, size_t cap)
 /* The record file: created or truncated (a FIFO named by -o is left as it is). */
 static int run_sink_file(const run_opts *o, run_sink *s)
 {
-    const char *pattern = o->output ? o->output : RUN_DEFAULT_OUTPUT;
-    if (run_expand(pattern, s->shown, sizeof s->shown) < 0 || run_absolute(s->shown, s->path, sizeof s->path) < 0) {
+    const char *pattern = o->output ? o->output : OUTNAME_DEFAULT;
+    outname_vars here; /* %p: aclsub run's own pid, shared by every process of the run */
+    outname_vars_here(&here);
+    if (outname_expand(pattern, &here, s->shown, sizeof s->shown) < 0 ||
+        run_absolute(s->shown, s->path, sizeof s->path) < 0) {
         fprintf(stderr, "aclsub run: %s: the path is too long\n", pattern);
         return -1;
     }
@@ -454,6 +431,26 @@ static const char *run_env_get(char **env, size_t n, const char *key)
 }
 
 /*
+ * ACLSUB_OUTPUT=PATH, the path escaped: the interposer expands the setting
+ * again, and must arrive at the file created here (a % that -o's %% gave,
+ * or one in the working directory's name, stays a %).  NULL if out of memory.
+ */
+static char *run_output_setting(const char *path)
+{
+    static const char key[] = "ACLSUB_OUTPUT=";
+    size_t klen = sizeof key - 1, cap = klen + 2 * strlen(path) + 1;
+    char *kv = malloc(cap);
+    if (!kv)
+        return NULL;
+    memcpy(kv, key, klen);
+    if (outname_escape(path, kv + klen, cap - klen) != 0) {
+        free(kv);
+        return NULL;
+    }
+    return kv;
+}
+
+/*
  * This environment, then the --env settings, then LD_PRELOAD with the ASan
  * runtime (sanitizer builds) and libaclsub.so in front of what it held, and
  * ACLSUB_OUTPUT.  The strings it adds are kept in *owned.
@@ -474,12 +471,11 @@ static char **run_build_env(const run_opts *o, const char *lib, const char *asan
     const char *old = run_env_get(env, n, "LD_PRELOAD");
     size_t len = strlen(lib) + strlen(asan) + (old ? strlen(old) : 0) + 32;
     owned[0] = malloc(len);
-    owned[1] = malloc(strlen(s->path) + 16);
+    owned[1] = run_output_setting(s->path);
     if (!owned[0] || !owned[1])
         goto fail;
     snprintf(owned[0], len, "LD_PRELOAD=%s%s%s%s%s", asan, *asan ? ":" : "", lib, old && *old ? ":" : "",
              old ? old : "");
-    snprintf(owned[1], strlen(s->path) + 16, "ACLSUB_OUTPUT=%s", s->path);
     if (run_env_put(&env, &n, owned[0]) != 0 || run_env_put(&env, &n, owned[1]) != 0)
         goto fail;
     return env;

@@ -99,8 +99,8 @@ static unsigned char *structured(const uint8_t *data, size_t size, size_t *len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static FILE *sink; /* /dev/null, opened once for the process */
-    if (!sink && !(sink = fopen("/dev/null", "w")))
+    static FILE *devnull; /* /dev/null, opened once for the process */
+    if (!devnull && !(devnull = fopen("/dev/null", "w")))
         return 0;
     if (size < 2)
         return 0;
@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         argc++;
     }
     dec_opts o;
-    if (dec_opts_parse(&o, argc, argv, sink, sink) != 0)
+    if (dec_opts_parse(&o, argc, argv, devnull, devnull) != 0)
         abort(); /* every configuration is valid */
     dec_input ins[2];
     if (o.ninputs == 2) {
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         dec_input_init_mem(&ins[0], "fuzz", data, size);
     }
-    int status = dec_run(&o, ins, o.ninputs, sink, sink);
+    int status = dec_run(&o, ins, o.ninputs, devnull, devnull);
     for (size_t i = 0; i < o.ninputs; i++)
         dec_input_close(&ins[i]);
     dec_opts_free(&o);

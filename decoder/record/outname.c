@@ -1,0 +1,83 @@
+/*
+ * outname.c - expands output-name patterns (%p, %h, %%; outname.h) for
+ * the interposer and `aclsub run`, and escapes names to pass them on as
+ * patterns.  No allocation: every result is written into the caller's
+ * buffer, whole or not at all.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decoder/record/outname.h"
+
+void outname_vars_here(outname_vars *v)
+{
+    v->pid = (long)getpid();
+    if (gethostname(v->host, OUTNAME_HOST_MAX) != 0)
+        snprintf(v->host, sizeof v->host, "localhost");
+    v->host[OUTNAME_HOST_MAX] = '\0';
+}
+
+/* What "%c" stands for, or NULL when it is no escape; %p's digits are written into num. */
+static const char *escape_value(char c, const outname_vars *v, char *num, size_t num_cap)
+{
+    switch (c) {
+    case 'p':
+        snprintf(num, num_cap, "%ld", v->pid);
+        return num;
+    case 'h':
+        return v->host;
+    case '%':
+        return "%";
+    default:
+        return NULL;
+    }
+}
+
+/* Appends len bytes at out + *used, keeping room for the NUL; -1 when they do not fit. */
+static int append(char *out, size_t cap, size_t *used, const char *s, size_t len)
+{
+    if (len >= cap - *used)
+        return -1;
+    memcpy(out + *used, s, len);
+    *used += len;
+    return 0;
+}
+
+/* Ends the result: NUL-terminated on success, "" on failure. */
+static int finish(char *out, size_t used, int rc)
+{
+    out[rc == 0 ? used : 0] = '\0';
+    return rc;
+}
+
+int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t cap)
+{
+    if (cap == 0)
+        return -1;
+    size_t used = 0;
+    for (const char *p = pattern; *p; p++) {
+        char num[24];
+        const char *value = *p == '%' ? escape_value(p[1], v, num, sizeof num) : NULL;
+        if (!value) {
+            if (append(out, cap, &used, p, 1) != 0)
+                return finish(out, used, -1);
+            continue;
+        }
+        if (append(out, cap, &used, value, strlen(value)) != 0)
+            return finish(out, used, -1);
+        p++; /* the escape's letter */
+    }
+    return finish(out, used, 0);
+}
+
+int outname_escape(const char *name, char *out, size_t cap)
+{
+    if (cap == 0)
+        return -1;
+    size_t used = 0;
+    for (const char *p = name; *p; p++)
+        if (append(out, cap, &used, *p == '%' ? "%%" : p, *p == '%' ? 2 : 1) != 0)
+            return finish(out, used, -1);
+    return finish(out, used, 0);
+}
