@@ -2,17 +2,21 @@
  * ops.c - the operator layer of the emulated device (ops.h).
  *
  * Three parts:
- *  - the op table: ONNX op type names <-> op codes (op_lookup, op_name);
  *  - op_infer: the load-time validator.  Models are untrusted, so before any
  *    output shape is written every input reference, dtype, rank, dim and
  *    attribute is checked, every product of dims is bounded by OPS_MAX_NUMEL
  *    and every attribute the kernels do not implement is refused.  Errors
  *    are one line, "node NAME (OPTYPE): cause".
  *  - op_run: recovers the geometry from the (already checked) tensor shapes
- *    and attributes and calls the plain kernels of kernels.h.
+ *    and attributes and calls the plain kernels of kernels.h;
+ *  - the op table at the end: one {name, infer, run} entry per operator.
+ *    op_lookup and op_name read it, op_infer and op_run dispatch through
+ *    it, and an op code is 1 + the entry's index.
  *
  * Per-op pairs infer_X / run_X sit next to each other so that what op_infer
- * accepts and what op_run relies on can be read together.
+ * accepts and what op_run relies on can be read together.  They know
+ * nothing of op codes: operators that share a checker or a runner get a
+ * small function of their own that passes what differs.
  */
 #include <math.h>
 #include <pthread.h>
@@ -40,63 +44,6 @@
 /* op_run hands graph shapes straight to the n-dimensional kernels. */
 _Static_assert(GRAPH_MAX_RANK <= K_MAX_RANK, "kernels must take every graph rank");
 
-/* --- op table ------------------------------------------------------------------ */
-
-static const char *const op_names[OP_COUNT_] = {
-    [OP_UNKNOWN] = "Unknown",
-    [OP_CONV] = "Conv",
-    [OP_MATMUL] = "MatMul",
-    [OP_GEMM] = "Gemm",
-    [OP_ADD] = "Add",
-    [OP_SUB] = "Sub",
-    [OP_MUL] = "Mul",
-    [OP_DIV] = "Div",
-    [OP_RELU] = "Relu",
-    [OP_SIGMOID] = "Sigmoid",
-    [OP_TANH] = "Tanh",
-    [OP_HARDSIGMOID] = "HardSigmoid",
-    [OP_CLIP] = "Clip",
-    [OP_SOFTMAX] = "Softmax",
-    [OP_MAXPOOL] = "MaxPool",
-    [OP_AVERAGEPOOL] = "AveragePool",
-    [OP_GLOBALAVERAGEPOOL] = "GlobalAveragePool",
-    [OP_BATCHNORM] = "BatchNormalization",
-    [OP_RESHAPE] = "Reshape",
-    [OP_FLATTEN] = "Flatten",
-    [OP_TRANSPOSE] = "Transpose",
-    [OP_CONCAT] = "Concat",
-    [OP_CONVTRANSPOSE] = "ConvTranspose",
-    [OP_POW] = "Pow",
-    [OP_SQRT] = "Sqrt",
-    [OP_REDUCEMEAN] = "ReduceMean",
-    [OP_SQUEEZE] = "Squeeze",
-    [OP_UNSQUEEZE] = "Unsqueeze",
-    [OP_SLICE] = "Slice",
-    [OP_GATHER] = "Gather",
-    [OP_CAST] = "Cast",
-    [OP_SHAPE] = "Shape",
-    [OP_RESIZE] = "Resize",
-    [OP_LAYERNORM] = "LayerNormalization",
-    [OP_IDENTITY] = "Identity",
-};
-
-op_code op_lookup(const char *op_type)
-{
-    if (!op_type)
-        return OP_UNKNOWN;
-    for (int op = OP_UNKNOWN + 1; op < OP_COUNT_; op++)
-        if (strcmp(op_names[op], op_type) == 0)
-            return (op_code)op;
-    return OP_UNKNOWN;
-}
-
-const char *op_name(op_code op)
-{
-    if ((int)op <= OP_UNKNOWN || op >= OP_COUNT_)
-        return "Unknown";
-    return op_names[op];
-}
-
 /* --- inference context and errors ------------------------------------------------- */
 
 typedef struct infer_ctx {
@@ -111,7 +58,7 @@ static int fail(const infer_ctx *c, const char *fmt, ...) __attribute__((format(
 static int fail(const infer_ctx *c, const char *fmt, ...)
 {
     if (c->err && c->errlen) {
-        const char *type = c->n->op_type ? c->n->op_type : op_name((op_code)c->n->op);
+        const char *type = c->n->op_type ? c->n->op_type : op_name(c->n->op);
         int len = snprintf(c->err, c->errlen, "node %s (%s): ", c->n->name ? c->n->name : "?", type);
         if (len >= 0 && (size_t)len < c->errlen) {
             va_list ap;
@@ -505,20 +452,61 @@ static const char *attr_str(const graph_node *n, const char *name, const char *d
 
 /* --- elementwise: unary ------------------------------------------------------------- */
 
-static int infer_unary(const infer_ctx *c)
+/* The one float32 input of an elementwise op; the output has its shape. */
+static int unary_output(const infer_ctx *c)
 {
-    static const attr_spec hs[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}};
     const graph_tensor *x;
-    float f;
-    if (c->n->op == OP_HARDSIGMOID) {
-        if (CHECK_ATTRS(c, hs) || attr_float(c, "alpha", 0.2f, &f) || attr_float(c, "beta", 0.5f, &f))
-            return -1;
-    } else if (check_attr_names(c, NULL, 0)) {
-        return -1;
-    }
     if (check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 0, GRAPH_MAX_RANK, &x))
         return -1;
     return set_output(c, DT_FLOAT, x->rank, x->dims);
+}
+
+/* Relu, Sigmoid, Tanh and Sqrt: no attributes. */
+static int infer_unary(const infer_ctx *c)
+{
+    if (check_attr_names(c, NULL, 0))
+        return -1;
+    return unary_output(c);
+}
+
+static int infer_hardsigmoid(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}};
+    float f;
+    if (CHECK_ATTRS(c, spec) || attr_float(c, "alpha", 0.2f, &f) || attr_float(c, "beta", 0.5f, &f))
+        return -1;
+    return unary_output(c);
+}
+
+static size_t input_numel(const graph *g, const graph_node *n)
+{
+    return (size_t)graph_tensor_numel(&g->tensors[n->inputs[0]]);
+}
+
+static void run_relu(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_relu(in[0], out[0], input_numel(g, n));
+}
+
+static void run_sigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_sigmoid(in[0], out[0], input_numel(g, n));
+}
+
+static void run_tanh(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_tanh(in[0], out[0], input_numel(g, n));
+}
+
+static void run_sqrt(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_sqrt(in[0], out[0], input_numel(g, n));
+}
+
+static void run_hardsigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_hardsigmoid(in[0], out[0], input_numel(g, n), graph_attr_float(n, "alpha", 0.2f),
+                  graph_attr_float(n, "beta", 0.5f));
 }
 
 /*
@@ -567,14 +555,12 @@ static void pad_dims(const graph_tensor *t, uint32_t rank, int64_t *dims)
 }
 
 /*
- * Add, Sub, Mul and Div take two float32 or two int64 tensors (int64 for
- * the shape arithmetic of imported models); Pow takes float32 base and
- * exponent.  Both broadcast as numpy does.
+ * Two tensors of one dtype (`want`, or any if -1) that broadcast as numpy
+ * does, to a float32 or int64 output.
  */
-static int infer_binary(const infer_ctx *c)
+static int infer_binary(const infer_ctx *c, int32_t want)
 {
     const graph_tensor *a, *b;
-    int32_t want = c->n->op == OP_POW ? DT_FLOAT : -1;
     if (check_attr_names(c, NULL, 0) || check_input_count(c, 2, 2) ||
         get_input(c, 0, 0, want, 0, GRAPH_MAX_RANK, &a))
         return -1;
@@ -596,22 +582,57 @@ static int infer_binary(const infer_ctx *c)
     return set_output(c, a->dtype, rank, yd);
 }
 
-static void run_binary(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+/*
+ * Add, Sub, Mul and Div take two float32 or two int64 tensors (int64 for
+ * the shape arithmetic of imported models); Pow takes float32 base and
+ * exponent.
+ */
+static int infer_arith(const infer_ctx *c)
+{
+    return infer_binary(c, -1);
+}
+
+static int infer_pow(const infer_ctx *c)
+{
+    return infer_binary(c, DT_FLOAT);
+}
+
+static void run_binary(k_binop op, const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *a = &g->tensors[n->inputs[0]], *b = &g->tensors[n->inputs[1]];
     const graph_tensor *y = &g->tensors[n->outputs[0]];
     int64_t ad[GRAPH_MAX_RANK], bd[GRAPH_MAX_RANK];
     pad_dims(a, y->rank, ad);
     pad_dims(b, y->rank, bd);
-    k_binop op = n->op == OP_ADD   ? K_ADD
-                 : n->op == OP_SUB ? K_SUB
-                 : n->op == OP_MUL ? K_MUL
-                 : n->op == OP_DIV ? K_DIV
-                                   : K_POW;
     if (y->dtype == DT_INT64)
         k_binary_broadcast_i64(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
     else
         k_binary_broadcast(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
+}
+
+static void run_add(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    run_binary(K_ADD, g, n, in, out);
+}
+
+static void run_sub(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    run_binary(K_SUB, g, n, in, out);
+}
+
+static void run_mul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    run_binary(K_MUL, g, n, in, out);
+}
+
+static void run_div(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    run_binary(K_DIV, g, n, in, out);
+}
+
+static void run_pow(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    run_binary(K_POW, g, n, in, out);
 }
 
 /* --- softmax ------------------------------------------------------------------------ */
@@ -890,21 +911,13 @@ static void run_conv(const graph *g, const graph_node *n, const void *const *in,
 
 /* --- pools --------------------------------------------------------------------------- */
 
+/* MaxPool and AveragePool, once their attribute names have been checked. */
 static int infer_pool(const infer_ctx *c)
 {
-    static const attr_spec max_spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
-                                         {"dilations", ATTR_INTS},   {"kernel_shape", ATTR_INTS},
-                                         {"pads", ATTR_INTS},        {"storage_order", ATTR_INT},
-                                         {"strides", ATTR_INTS}};
-    static const attr_spec avg_spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
-                                         {"count_include_pad", ATTR_INT}, {"dilations", ATTR_INTS},
-                                         {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},
-                                         {"strides", ATTR_INTS}};
     const graph_tensor *x;
     int64_t ceil_mode, v;
     window2d win;
-    int bad = c->n->op == OP_MAXPOOL ? CHECK_ATTRS(c, max_spec) : CHECK_ATTRS(c, avg_spec);
-    if (bad || check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x))
+    if (check_input_count(c, 1, 1) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x))
         return -1;
     /* storage_order only affects the Indices output, which is not supported */
     if (attr_int(c, "ceil_mode", 0, 0, 1, &ceil_mode) || attr_int(c, "storage_order", 0, 0, 1, &v) ||
@@ -919,7 +932,30 @@ static int infer_pool(const infer_ctx *c)
     return set_output(c, DT_FLOAT, 4, yd);
 }
 
-static void run_pool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+static int infer_maxpool(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
+                                     {"dilations", ATTR_INTS},   {"kernel_shape", ATTR_INTS},
+                                     {"pads", ATTR_INTS},        {"storage_order", ATTR_INT},
+                                     {"strides", ATTR_INTS}};
+    if (CHECK_ATTRS(c, spec))
+        return -1;
+    return infer_pool(c);
+}
+
+static int infer_avgpool(const infer_ctx *c)
+{
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
+                                     {"count_include_pad", ATTR_INT}, {"dilations", ATTR_INTS},
+                                     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS},
+                                     {"strides", ATTR_INTS}};
+    if (CHECK_ATTRS(c, spec))
+        return -1;
+    return infer_pool(c);
+}
+
+/* The kernel geometry of a MaxPool or AveragePool node. */
+static k_pool2d_shape pool_shape(const graph *g, const graph_node *n)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
     const graph_attr *ks = graph_attr_find(n, "kernel_shape");
@@ -933,10 +969,19 @@ static void run_pool(const graph *g, const graph_node *n, const void *const *in,
         .pad_t = win.pad_b[0], .pad_l = win.pad_b[1], .pad_b = win.pad_e[0], .pad_r = win.pad_e[1],
         .dil_h = win.dil[0], .dil_w = win.dil[1],
     };
-    if (n->op == OP_MAXPOOL)
-        k_maxpool2d(&s, in[0], out[0]);
-    else
-        k_avgpool2d(&s, in[0], out[0], (int)graph_attr_int(n, "count_include_pad", 0));
+    return s;
+}
+
+static void run_maxpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_pool2d_shape s = pool_shape(g, n);
+    k_maxpool2d(&s, in[0], out[0]);
+}
+
+static void run_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+{
+    k_pool2d_shape s = pool_shape(g, n);
+    k_avgpool2d(&s, in[0], out[0], (int)graph_attr_int(n, "count_include_pad", 0));
 }
 
 static int infer_global_avgpool(const infer_ctx *c)
@@ -1802,8 +1847,9 @@ static int infer_shape(const infer_ctx *c)
     return set_output(c, DT_INT64, 1, yd);
 }
 
-static void run_shape(const graph *g, const graph_node *n, void *const *out)
+static void run_shape(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
+    (void)in;
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     infer_ctx c = run_ctx(g, n);
     int64_t s = 0, e = 0;
@@ -2055,6 +2101,76 @@ static void run_layernorm(const graph *g, const graph_node *n, const void *const
                 graph_attr_float(n, "epsilon", 1e-5f));
 }
 
+/* --- the op table ------------------------------------------------------------------------ */
+
+typedef struct op_def {
+    const char *name; /* ONNX op type */
+    int (*infer)(const infer_ctx *c);
+    void (*run)(const graph *g, const graph_node *n, const void *const *in, void *const *out);
+} op_def;
+
+/* Every operator of the device, one entry each; its op code is 1 + its index. */
+static const op_def op_table[] = {
+    {"Conv", infer_conv, run_conv},
+    {"ConvTranspose", infer_convtranspose, run_convtranspose},
+    {"MatMul", infer_matmul, run_matmul},
+    {"Gemm", infer_gemm, run_gemm},
+    {"MaxPool", infer_maxpool, run_maxpool},
+    {"AveragePool", infer_avgpool, run_avgpool},
+    {"GlobalAveragePool", infer_global_avgpool, run_global_avgpool},
+    {"Relu", infer_unary, run_relu},
+    {"Sigmoid", infer_unary, run_sigmoid},
+    {"Tanh", infer_unary, run_tanh},
+    {"Sqrt", infer_unary, run_sqrt},
+    {"HardSigmoid", infer_hardsigmoid, run_hardsigmoid},
+    {"Clip", infer_clip, run_clip},
+    {"Add", infer_arith, run_add},
+    {"Sub", infer_arith, run_sub},
+    {"Mul", infer_arith, run_mul},
+    {"Div", infer_arith, run_div},
+    {"Pow", infer_pow, run_pow},
+    {"Cast", infer_cast, run_cast},
+    {"Softmax", infer_softmax, run_softmax},
+    {"BatchNormalization", infer_batchnorm, run_batchnorm},
+    {"LayerNormalization", infer_layernorm, run_layernorm},
+    {"ReduceMean", infer_reducemean, run_reducemean},
+    {"Reshape", infer_reshape, run_copy},
+    {"Flatten", infer_flatten, run_copy},
+    {"Squeeze", infer_squeeze, run_copy},
+    {"Unsqueeze", infer_unsqueeze, run_copy},
+    {"Identity", infer_identity, run_copy},
+    {"Shape", infer_shape, run_shape},
+    {"Transpose", infer_transpose, run_transpose},
+    {"Concat", infer_concat, run_concat},
+    {"Slice", infer_slice, run_slice},
+    {"Gather", infer_gather, run_gather},
+    {"Resize", infer_resize, run_resize},
+};
+
+#define OP_TABLE_LEN (sizeof(op_table) / sizeof(op_table[0]))
+
+/* The entry of an op code, NULL for OP_UNKNOWN and any value past the table. */
+static const op_def *op_entry(op_code op)
+{
+    return op >= 1 && op <= OP_TABLE_LEN ? &op_table[op - 1] : NULL;
+}
+
+op_code op_lookup(const char *op_type)
+{
+    if (!op_type)
+        return OP_UNKNOWN;
+    for (size_t i = 0; i < OP_TABLE_LEN; i++)
+        if (strcmp(op_table[i].name, op_type) == 0)
+            return (op_code)(i + 1);
+    return OP_UNKNOWN;
+}
+
+const char *op_name(op_code op)
+{
+    const op_def *d = op_entry(op);
+    return d ? d->name : "Unknown";
+}
+
 /* --- dispatch -------------------------------------------------------------------------------- */
 
 int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
@@ -2064,168 +2180,15 @@ int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
         err[0] = '\0';
     if (n->op_type && op_lookup(n->op_type) != n->op)
         return fail(&c, "op code %u does not match the op type", n->op);
-    switch ((op_code)n->op) {
-    case OP_CONV:
-        return infer_conv(&c);
-    case OP_MATMUL:
-        return infer_matmul(&c);
-    case OP_GEMM:
-        return infer_gemm(&c);
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV:
-        return infer_binary(&c);
-    case OP_RELU:
-    case OP_SIGMOID:
-    case OP_TANH:
-    case OP_HARDSIGMOID:
-        return infer_unary(&c);
-    case OP_CLIP:
-        return infer_clip(&c);
-    case OP_SOFTMAX:
-        return infer_softmax(&c);
-    case OP_MAXPOOL:
-    case OP_AVERAGEPOOL:
-        return infer_pool(&c);
-    case OP_GLOBALAVERAGEPOOL:
-        return infer_global_avgpool(&c);
-    case OP_BATCHNORM:
-        return infer_batchnorm(&c);
-    case OP_RESHAPE:
-        return infer_reshape(&c);
-    case OP_FLATTEN:
-        return infer_flatten(&c);
-    case OP_TRANSPOSE:
-        return infer_transpose(&c);
-    case OP_CONCAT:
-        return infer_concat(&c);
-    case OP_CONVTRANSPOSE:
-        return infer_convtranspose(&c);
-    case OP_POW:
-        return infer_binary(&c);
-    case OP_SQRT:
-        return infer_unary(&c);
-    case OP_REDUCEMEAN:
-        return infer_reducemean(&c);
-    case OP_SQUEEZE:
-        return infer_squeeze(&c);
-    case OP_UNSQUEEZE:
-        return infer_unsqueeze(&c);
-    case OP_SLICE:
-        return infer_slice(&c);
-    case OP_GATHER:
-        return infer_gather(&c);
-    case OP_CAST:
-        return infer_cast(&c);
-    case OP_SHAPE:
-        return infer_shape(&c);
-    case OP_RESIZE:
-        return infer_resize(&c);
-    case OP_LAYERNORM:
-        return infer_layernorm(&c);
-    case OP_IDENTITY:
-        return infer_identity(&c);
-    case OP_UNKNOWN:
-    case OP_COUNT_:
-        break;
-    }
-    return fail(&c, "unsupported operator");
+    const op_def *d = op_entry(n->op);
+    if (!d)
+        return fail(&c, "unsupported operator");
+    return d->infer(&c);
 }
 
 void op_run(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
-    const graph_tensor *x = &g->tensors[n->inputs[0]];
-    size_t numel = (size_t)graph_tensor_numel(x);
-    switch ((op_code)n->op) {
-    case OP_CONV:
-        run_conv(g, n, in, out);
-        break;
-    case OP_MATMUL:
-        run_matmul(g, n, in, out);
-        break;
-    case OP_GEMM:
-        run_gemm(g, n, in, out);
-        break;
-    case OP_ADD:
-    case OP_SUB:
-    case OP_MUL:
-    case OP_DIV:
-        run_binary(g, n, in, out);
-        break;
-    case OP_RELU:
-        k_relu(in[0], out[0], numel);
-        break;
-    case OP_SIGMOID:
-        k_sigmoid(in[0], out[0], numel);
-        break;
-    case OP_TANH:
-        k_tanh(in[0], out[0], numel);
-        break;
-    case OP_HARDSIGMOID:
-        k_hardsigmoid(in[0], out[0], numel, graph_attr_float(n, "alpha", 0.2f), graph_attr_float(n, "beta", 0.5f));
-        break;
-    case OP_CLIP:
-        run_clip(g, n, in, out);
-        break;
-    case OP_SOFTMAX:
-        run_softmax(g, n, in, out);
-        break;
-    case OP_MAXPOOL:
-    case OP_AVERAGEPOOL:
-        run_pool(g, n, in, out);
-        break;
-    case OP_GLOBALAVERAGEPOOL:
-        run_global_avgpool(g, n, in, out);
-        break;
-    case OP_BATCHNORM:
-        run_batchnorm(g, n, in, out);
-        break;
-    case OP_RESHAPE:
-    case OP_FLATTEN:
-    case OP_SQUEEZE:
-    case OP_UNSQUEEZE:
-    case OP_IDENTITY:
-        run_copy(g, n, in, out);
-        break;
-    case OP_TRANSPOSE:
-        run_transpose(g, n, in, out);
-        break;
-    case OP_CONCAT:
-        run_concat(g, n, in, out);
-        break;
-    case OP_CONVTRANSPOSE:
-        run_convtranspose(g, n, in, out);
-        break;
-    case OP_POW:
-        run_binary(g, n, in, out);
-        break;
-    case OP_SQRT:
-        k_sqrt(in[0], out[0], numel);
-        break;
-    case OP_REDUCEMEAN:
-        run_reducemean(g, n, in, out);
-        break;
-    case OP_SLICE:
-        run_slice(g, n, in, out);
-        break;
-    case OP_GATHER:
-        run_gather(g, n, in, out);
-        break;
-    case OP_CAST:
-        run_cast(g, n, in, out);
-        break;
-    case OP_SHAPE:
-        run_shape(g, n, out);
-        break;
-    case OP_RESIZE:
-        run_resize(g, n, in, out);
-        break;
-    case OP_LAYERNORM:
-        run_layernorm(g, n, in, out);
-        break;
-    case OP_UNKNOWN:
-    case OP_COUNT_:
-        break;
-    }
+    const op_def *d = op_entry(n->op);
+    if (d)
+        d->run(g, n, in, out);
 }
