@@ -1,22 +1,10 @@
 /*
- * ops.c - the operator layer of the emulated device (ops.h).
+ * ops_common.c - the helpers the operator families share (ops_impl.h):
+ * errors, attribute readers, the checks of a node's inputs and output,
+ * constant inputs, axes lists and the window of Conv and the pools.
  *
- * Three parts:
- *  - op_infer: the load-time validator.  Models are untrusted, so before any
- *    output shape is written every input reference, dtype, rank, dim and
- *    attribute is checked, every product of dims is bounded by OPS_MAX_NUMEL
- *    and every attribute the kernels do not implement is refused.  Errors
- *    are one line, "node NAME (OPTYPE): cause".
- *  - op_run: recovers the geometry from the (already checked) tensor shapes
- *    and attributes and calls the plain kernels of kernels.h;
- *  - the op table at the end: one {name, infer, run} entry per operator.
- *    op_lookup and op_name read it, op_infer and op_run dispatch through
- *    it, and an op code is 1 + the entry's index.
- *
- * Per-op pairs infer_X / run_X sit next to each other so that what op_infer
- * accepts and what op_run relies on can be read together.  They know
- * nothing of op codes: operators that share a checker or a runner get a
- * small function of their own that passes what differs.
+ * The operators still follow the helpers here, until each family moves to
+ * a file of its own.
  */
 #include <math.h>
 #include <pthread.h>
@@ -27,35 +15,16 @@
 
 #include "shim/engine/kernels.h"
 #include "shim/engine/ops.h"
+#include "shim/engine/ops_impl.h"
 
-/*
- * Element-count ceiling for every tensor.  INT32_MAX keeps each dim and each
- * matrix size within the int parameters of cblas and keeps byte counts far
- * from overflowing 64 bits.
- */
-#define OPS_MAX_NUMEL ((int64_t)INT32_MAX)
-/* Ceiling for kernel sizes, strides, pads and dilations. */
-#define OPS_MAX_PARAM ((int64_t)INT32_MAX)
 /* Concat inputs: op_run keeps their sizes in a stack array of this length. */
 #define OPS_MAX_CONCAT_INPUTS 1024
 /* The im2col scratch op_run will hold per thread, in floats (32 MiB). */
 #define OPS_CONV_SCRATCH_CAP ((size_t)1 << 23)
 
-/* op_run hands graph shapes straight to the n-dimensional kernels. */
-_Static_assert(GRAPH_MAX_RANK <= K_MAX_RANK, "kernels must take every graph rank");
+/* --- errors ---------------------------------------------------------------------------- */
 
-/* --- inference context and errors ------------------------------------------------- */
-
-typedef struct infer_ctx {
-    graph *g;
-    const graph_node *n;
-    char *err;
-    size_t errlen;
-} infer_ctx;
-
-static int fail(const infer_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(const infer_ctx *c, const char *fmt, ...)
+int fail(const infer_ctx *c, const char *fmt, ...)
 {
     if (c->err && c->errlen) {
         const char *type = c->n->op_type ? c->n->op_type : op_name(c->n->op);
@@ -74,7 +43,7 @@ static int fail(const infer_ctx *c, const char *fmt, ...)
     return -1;
 }
 
-static const char *dtype_name(int32_t dt)
+const char *dtype_name(int32_t dt)
 {
     switch (dt) {
     case DT_FLOAT:
@@ -89,11 +58,6 @@ static const char *dtype_name(int32_t dt)
 }
 
 /* --- attributes ------------------------------------------------------------------- */
-
-typedef struct attr_spec {
-    const char *name;
-    uint32_t type;
-} attr_spec;
 
 static const char *attr_type_name(uint32_t t)
 {
@@ -113,12 +77,7 @@ static const char *attr_type_name(uint32_t t)
     }
 }
 
-/*
- * Every attribute of the node must be one the op implements, with the
- * expected type, and appear once: an attribute silently ignored would give
- * wrong results without a word.
- */
-static int check_attr_names(const infer_ctx *c, const attr_spec *spec, size_t n_spec)
+int check_attr_names(const infer_ctx *c, const attr_spec *spec, size_t n_spec)
 {
     const graph_node *n = c->n;
     if (n->n_attrs && !n->attrs)
@@ -145,9 +104,7 @@ static int check_attr_names(const infer_ctx *c, const attr_spec *spec, size_t n_
     return 0;
 }
 
-#define CHECK_ATTRS(c, spec) check_attr_names((c), (spec), sizeof(spec) / sizeof((spec)[0]))
-
-static int attr_int(const infer_ctx *c, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
+int attr_int(const infer_ctx *c, const char *name, int64_t dflt, int64_t lo, int64_t hi, int64_t *out)
 {
     const graph_attr *a = graph_attr_find(c->n, name);
     *out = a ? a->v.i : dflt;
@@ -157,7 +114,7 @@ static int attr_int(const infer_ctx *c, const char *name, int64_t dflt, int64_t 
     return 0;
 }
 
-static int attr_float(const infer_ctx *c, const char *name, float dflt, float *out)
+int attr_float(const infer_ctx *c, const char *name, float dflt, float *out)
 {
     const graph_attr *a = graph_attr_find(c->n, name);
     *out = a ? a->v.f : dflt;
@@ -166,12 +123,8 @@ static int attr_float(const infer_ctx *c, const char *name, float dflt, float *o
     return 0;
 }
 
-/*
- * An INTS attribute of exactly `count` values, each within [lo, hi]; absent
- * means every value is dflt.  Returns 1 when present, 0 when absent.
- */
-static int attr_ints(const infer_ctx *c, const char *name, uint32_t count, int64_t dflt, int64_t lo, int64_t hi,
-                     int64_t *out)
+int attr_ints(const infer_ctx *c, const char *name, uint32_t count, int64_t dflt, int64_t lo, int64_t hi,
+              int64_t *out)
 {
     const graph_attr *a = graph_attr_find(c->n, name);
     if (!a) {
@@ -204,14 +157,8 @@ static int64_t dims_numel(const int64_t *dims, uint32_t rank)
     return n;
 }
 
-/*
- * Input k of the node, checked: present (unless optional), a valid tensor
- * index, a known dtype (`dtype` if >= 0), rank within [min_rank, max_rank],
- * positive dims, at most OPS_MAX_NUMEL elements and a byte count matching
- * the shape.  *out is NULL for an absent optional input.
- */
-static int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype, uint32_t min_rank,
-                     uint32_t max_rank, const graph_tensor **out)
+int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype, uint32_t min_rank,
+              uint32_t max_rank, const graph_tensor **out)
 {
     const graph *g = c->g;
     *out = NULL;
@@ -251,7 +198,7 @@ static int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype
     return 0;
 }
 
-static int check_input_count(const infer_ctx *c, uint32_t lo, uint32_t hi)
+int check_input_count(const infer_ctx *c, uint32_t lo, uint32_t hi)
 {
     if (c->n->n_inputs < lo || c->n->n_inputs > hi) {
         if (lo == hi)
@@ -263,11 +210,7 @@ static int check_input_count(const infer_ctx *c, uint32_t lo, uint32_t hi)
     return 0;
 }
 
-/*
- * Writes the single output's shape.  The output must be an activation
- * distinct from the node's inputs, and its size within OPS_MAX_NUMEL.
- */
-static int set_output(const infer_ctx *c, int32_t dtype, uint32_t rank, const int64_t *dims)
+int set_output(const infer_ctx *c, int32_t dtype, uint32_t rank, const int64_t *dims)
 {
     graph *g = c->g;
     const graph_node *n = c->n;
@@ -295,7 +238,7 @@ static int set_output(const infer_ctx *c, int32_t dtype, uint32_t rank, const in
     return 0;
 }
 
-static int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_range, uint32_t rank, int64_t *out)
+int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_range, uint32_t rank, int64_t *out)
 {
     if (axis < -(int64_t)rank || axis >= rank_for_range)
         return fail(c, "attribute axis=%lld out of range for rank %u", (long long)axis, rank);
@@ -303,23 +246,13 @@ static int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_ran
     return 0;
 }
 
-/*
- * op_run recomputes a node's geometry with the same functions op_infer
- * used, through a context without an error buffer.  They only read the
- * graph, so the const is cast away safely; and they cannot fail there,
- * since op_infer accepted the same node.
- */
-static infer_ctx run_ctx(const graph *g, const graph_node *n)
+infer_ctx run_ctx(const graph *g, const graph_node *n)
 {
     infer_ctx c = {(graph *)g, n, NULL, 0};
     return c;
 }
 
-/*
- * The bytes of a constant input: it must be a TENSOR_WEIGHT lying inside
- * the weight region, since its values fix shapes or bounds at compile time.
- */
-static const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor *t, const char *what)
+const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor *t, const char *what)
 {
     const graph *g = c->g;
     const char *tn = t->name ? t->name : "?";
@@ -334,8 +267,7 @@ static const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor 
     return g->weights + t->offset;
 }
 
-/* Element i of an int64 or int32 array. */
-static int64_t load_index(const unsigned char *p, int32_t dtype, uint64_t i)
+int64_t load_index(const unsigned char *p, int32_t dtype, uint64_t i)
 {
     if (dtype == DT_INT64) {
         int64_t v;
@@ -347,12 +279,8 @@ static int64_t load_index(const unsigned char *p, int32_t dtype, uint64_t i)
     return v;
 }
 
-/*
- * Input k as constant integers: an int64 or int32 weight of rank 0 or 1
- * with at most max_count values, copied into vals.
- */
-static int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, int64_t *vals,
-                      uint32_t *count)
+int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, int64_t *vals,
+               uint32_t *count)
 {
     const graph_tensor *t;
     if (get_input(c, k, 0, -1, 0, 1, &t))
@@ -373,9 +301,8 @@ static int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t
     return 0;
 }
 
-/* Input k as constant floats: a float32 weight of rank 0 or 1 with at most max_count values. */
-static int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, float *vals,
-                        uint32_t *count)
+int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, float *vals,
+                 uint32_t *count)
 {
     const graph_tensor *t;
     if (get_input(c, k, 0, DT_FLOAT, 0, 1, &t))
@@ -392,19 +319,13 @@ static int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32
     return 0;
 }
 
-/* Whether input k is given (present and not GRAPH_NO_TENSOR). */
-static int has_input(const graph_node *n, uint32_t k)
+int has_input(const graph_node *n, uint32_t k)
 {
     return k < n->n_inputs && n->inputs[k] != GRAPH_NO_TENSOR;
 }
 
-/*
- * A list of axes from the INTS attribute `name` (older opsets) or from
- * constant input k (newer ones), never both.  *present is 0 when neither
- * is given.
- */
-static int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint32_t max_count, int64_t *axes,
-                         uint32_t *count, int *present)
+int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint32_t max_count, int64_t *axes,
+                  uint32_t *count, int *present)
 {
     const graph_attr *a = graph_attr_find(c->n, name);
     *count = 0;
@@ -425,9 +346,8 @@ static int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint3
     return 0;
 }
 
-/* Normalises axes against `rank` into the bit mask *mask; each must be in [-rank, rank) and appear once. */
-static int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, uint32_t count, uint32_t rank,
-                     unsigned *mask)
+int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, uint32_t count, uint32_t rank,
+              unsigned *mask)
 {
     *mask = 0;
     for (uint32_t i = 0; i < count; i++) {
@@ -443,8 +363,7 @@ static int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, 
     return 0;
 }
 
-/* A STRING attribute's value, or dflt when absent. */
-static const char *attr_str(const graph_node *n, const char *name, const char *dflt)
+const char *attr_str(const graph_node *n, const char *name, const char *dflt)
 {
     const graph_attr *a = graph_attr_find(n, name);
     return a ? a->v.s : dflt;
@@ -462,14 +381,14 @@ static int unary_output(const infer_ctx *c)
 }
 
 /* Relu, Sigmoid, Tanh and Sqrt: no attributes. */
-static int infer_unary(const infer_ctx *c)
+int infer_unary(const infer_ctx *c)
 {
     if (check_attr_names(c, NULL, 0))
         return -1;
     return unary_output(c);
 }
 
-static int infer_hardsigmoid(const infer_ctx *c)
+int infer_hardsigmoid(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}};
     float f;
@@ -483,27 +402,27 @@ static size_t input_numel(const graph *g, const graph_node *n)
     return (size_t)graph_tensor_numel(&g->tensors[n->inputs[0]]);
 }
 
-static void run_relu(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_relu(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_relu(in[0], out[0], input_numel(g, n));
 }
 
-static void run_sigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_sigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_sigmoid(in[0], out[0], input_numel(g, n));
 }
 
-static void run_tanh(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_tanh(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_tanh(in[0], out[0], input_numel(g, n));
 }
 
-static void run_sqrt(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_sqrt(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_sqrt(in[0], out[0], input_numel(g, n));
 }
 
-static void run_hardsigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_hardsigmoid(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_hardsigmoid(in[0], out[0], input_numel(g, n), graph_attr_float(n, "alpha", 0.2f),
                   graph_attr_float(n, "beta", 0.5f));
@@ -514,7 +433,7 @@ static void run_hardsigmoid(const graph *g, const graph_node *n, const void *con
  * inputs (opset >= 11), never both for the same bound.  The input bounds are
  * read at run time, so they may be weights or computed.
  */
-static int infer_clip(const infer_ctx *c)
+int infer_clip(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"min", ATTR_FLOAT}, {"max", ATTR_FLOAT}};
     const graph_tensor *x, *lo, *hi;
@@ -531,7 +450,7 @@ static int infer_clip(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, x->dims);
 }
 
-static void run_clip(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_clip(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     float lo = graph_attr_float(n, "min", -INFINITY), hi = graph_attr_float(n, "max", INFINITY);
@@ -587,12 +506,12 @@ static int infer_binary(const infer_ctx *c, int32_t want)
  * the shape arithmetic of imported models); Pow takes float32 base and
  * exponent.
  */
-static int infer_arith(const infer_ctx *c)
+int infer_arith(const infer_ctx *c)
 {
     return infer_binary(c, -1);
 }
 
-static int infer_pow(const infer_ctx *c)
+int infer_pow(const infer_ctx *c)
 {
     return infer_binary(c, DT_FLOAT);
 }
@@ -610,27 +529,27 @@ static void run_binary(k_binop op, const graph *g, const graph_node *n, const vo
         k_binary_broadcast(op, in[0], ad, in[1], bd, out[0], y->dims, (int)y->rank);
 }
 
-static void run_add(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_add(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     run_binary(K_ADD, g, n, in, out);
 }
 
-static void run_sub(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_sub(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     run_binary(K_SUB, g, n, in, out);
 }
 
-static void run_mul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_mul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     run_binary(K_MUL, g, n, in, out);
 }
 
-static void run_div(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_div(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     run_binary(K_DIV, g, n, in, out);
 }
 
-static void run_pow(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_pow(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     run_binary(K_POW, g, n, in, out);
 }
@@ -643,7 +562,7 @@ static void run_pow(const graph *g, const graph_node *n, const void *const *in, 
  * is flattened to 2-D at `axis` (default 1) and each row of the trailing
  * block normalised.  The two agree when axis is the last one.
  */
-static int infer_softmax(const infer_ctx *c)
+int infer_softmax(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axis", ATTR_INT}, {"_legacy_coerce2d", ATTR_INT}};
     const graph_tensor *x;
@@ -656,7 +575,7 @@ static int infer_softmax(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, x->dims);
 }
 
-static void run_softmax(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_softmax(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     int legacy = graph_attr_int(n, "_legacy_coerce2d", 0) != 0;
@@ -677,14 +596,7 @@ static void run_softmax(const graph *g, const graph_node *n, const void *const *
 
 /* --- convolution and pooling windows ------------------------------------------------- */
 
-/* The resolved 2-D window of a Conv or pool node, per spatial axis (0 = H, 1 = W). */
-typedef struct window2d {
-    int64_t k[2], stride[2], dil[2], pad_b[2], pad_e[2], out[2];
-} window2d;
-
-typedef enum { PAD_NOTSET, PAD_SAME_UPPER, PAD_SAME_LOWER, PAD_VALID } pad_mode;
-
-static int get_auto_pad(const infer_ctx *c, pad_mode *mode)
+int get_auto_pad(const infer_ctx *c, pad_mode *mode)
 {
     const graph_attr *a = graph_attr_find(c->n, "auto_pad");
     *mode = PAD_NOTSET;
@@ -701,13 +613,7 @@ static int get_auto_pad(const infer_ctx *c, pad_mode *mode)
     return 0;
 }
 
-/*
- * Reads strides, dilations, pads and auto_pad and computes the output size
- * of each spatial axis of in[2] with kernel w->k.  Pools (is_pool) also
- * honour ceil_mode and need each pad smaller than the window, as
- * onnxruntime does, so that every window touches the input.
- */
-static int resolve_window(const infer_ctx *c, const int64_t *in, int is_pool, int ceil_mode, window2d *w)
+int resolve_window(const infer_ctx *c, const int64_t *in, int is_pool, int ceil_mode, window2d *w)
 {
     int64_t pads[4];
     pad_mode mode;
@@ -753,9 +659,8 @@ static int resolve_window(const infer_ctx *c, const int64_t *in, int is_pool, in
     return 0;
 }
 
-/* Reads the window back in op_run; the attributes were validated by op_infer. */
-static void window_from_node(const graph_node *n, const int64_t *in, const int64_t *out, int64_t kh, int64_t kw,
-                             window2d *w)
+void window_from_node(const graph_node *n, const int64_t *in, const int64_t *out, int64_t kh, int64_t kw,
+                      window2d *w)
 {
     const graph_attr *a;
     w->k[0] = kh;
@@ -795,7 +700,7 @@ static void window_from_node(const graph_node *n, const int64_t *in, const int64
 
 /* --- Conv ---------------------------------------------------------------------------- */
 
-static int infer_conv(const infer_ctx *c)
+int infer_conv(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
                                      {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS}, {"strides", ATTR_INTS}};
@@ -886,7 +791,7 @@ static float *scratch_get(size_t want, size_t *got)
     return s->p;
 }
 
-static void run_conv(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_conv(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]], *w = &g->tensors[n->inputs[1]];
     const graph_tensor *y = &g->tensors[n->outputs[0]];
@@ -932,7 +837,7 @@ static int infer_pool(const infer_ctx *c)
     return set_output(c, DT_FLOAT, 4, yd);
 }
 
-static int infer_maxpool(const infer_ctx *c)
+int infer_maxpool(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
                                      {"dilations", ATTR_INTS},   {"kernel_shape", ATTR_INTS},
@@ -943,7 +848,7 @@ static int infer_maxpool(const infer_ctx *c)
     return infer_pool(c);
 }
 
-static int infer_avgpool(const infer_ctx *c)
+int infer_avgpool(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"ceil_mode", ATTR_INT},
                                      {"count_include_pad", ATTR_INT}, {"dilations", ATTR_INTS},
@@ -972,19 +877,19 @@ static k_pool2d_shape pool_shape(const graph *g, const graph_node *n)
     return s;
 }
 
-static void run_maxpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_maxpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_pool2d_shape s = pool_shape(g, n);
     k_maxpool2d(&s, in[0], out[0]);
 }
 
-static void run_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     k_pool2d_shape s = pool_shape(g, n);
     k_avgpool2d(&s, in[0], out[0], (int)graph_attr_int(n, "count_include_pad", 0));
 }
 
-static int infer_global_avgpool(const infer_ctx *c)
+int infer_global_avgpool(const infer_ctx *c)
 {
     const graph_tensor *x;
     if (check_attr_names(c, NULL, 0) || check_input_count(c, 1, 1) ||
@@ -998,7 +903,7 @@ static int infer_global_avgpool(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, yd);
 }
 
-static void run_global_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_global_avgpool(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     int64_t plane = 1;
@@ -1009,7 +914,7 @@ static void run_global_avgpool(const graph *g, const graph_node *n, const void *
 
 /* --- BatchNormalization ---------------------------------------------------------------- */
 
-static int infer_batchnorm(const infer_ctx *c)
+int infer_batchnorm(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"epsilon", ATTR_FLOAT}, {"momentum", ATTR_FLOAT},
                                      {"training_mode", ATTR_INT}, {"spatial", ATTR_INT}};
@@ -1033,7 +938,7 @@ static int infer_batchnorm(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, x->dims);
 }
 
-static void run_batchnorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_batchnorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     int64_t spatial = 1;
@@ -1072,7 +977,7 @@ static int matmul_shape(const graph_tensor *a, const graph_tensor *b, matmul_vie
     return -1;
 }
 
-static int infer_matmul(const infer_ctx *c)
+int infer_matmul(const infer_ctx *c)
 {
     const graph_tensor *a, *b;
     matmul_view v;
@@ -1096,7 +1001,7 @@ static int infer_matmul(const infer_ctx *c)
     return set_output(c, DT_FLOAT, r, yd);
 }
 
-static void run_matmul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_matmul(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     matmul_view v;
     matmul_shape(&g->tensors[n->inputs[0]], &g->tensors[n->inputs[1]], &v);
@@ -1111,7 +1016,7 @@ static int gemm_c_shape(const graph_tensor *ct, int64_t m, int64_t n, int64_t *r
     return (*rows == 1 || *rows == m) && (*cols == 1 || *cols == n);
 }
 
-static int infer_gemm(const infer_ctx *c)
+int infer_gemm(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"alpha", ATTR_FLOAT}, {"beta", ATTR_FLOAT}, {"transA", ATTR_INT},
                                      {"transB", ATTR_INT}};
@@ -1134,7 +1039,7 @@ static int infer_gemm(const infer_ctx *c)
     return set_output(c, DT_FLOAT, 2, yd);
 }
 
-static void run_gemm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_gemm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *a = &g->tensors[n->inputs[0]], *b = &g->tensors[n->inputs[1]];
     int ta = (int)graph_attr_int(n, "transA", 0), tb = (int)graph_attr_int(n, "transB", 0);
@@ -1157,7 +1062,7 @@ static void run_gemm(const graph *g, const graph_node *n, const void *const *in,
  * same index, one -1 takes what is left.  allowzero=1 (a literal 0 dim) is
  * refused since zero-sized tensors are not supported.
  */
-static int infer_reshape(const infer_ctx *c)
+int infer_reshape(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"allowzero", ATTR_INT}, {"shape", ATTR_INTS}};
     const graph_tensor *x, *st;
@@ -1223,7 +1128,7 @@ static int infer_reshape(const infer_ctx *c)
     return set_output(c, x->dtype, rank, yd);
 }
 
-static int infer_flatten(const infer_ctx *c)
+int infer_flatten(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axis", ATTR_INT}};
     const graph_tensor *x;
@@ -1239,7 +1144,7 @@ static int infer_flatten(const infer_ctx *c)
 }
 
 /* Reshape, Flatten, Squeeze, Unsqueeze and Identity keep the bytes; only a copy when output and input are not the same memory. */
-static void run_copy(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_copy(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *y = &g->tensors[n->outputs[0]];
     if (in[0] != out[0])
@@ -1248,7 +1153,7 @@ static void run_copy(const graph *g, const graph_node *n, const void *const *in,
 
 /* --- Transpose and Concat ----------------------------------------------------------------- */
 
-static int infer_transpose(const infer_ctx *c)
+int infer_transpose(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"perm", ATTR_INTS}};
     const graph_tensor *x;
@@ -1269,7 +1174,7 @@ static int infer_transpose(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, yd);
 }
 
-static void run_transpose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_transpose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     const graph_attr *pa = graph_attr_find(n, "perm");
@@ -1279,7 +1184,7 @@ static void run_transpose(const graph *g, const graph_node *n, const void *const
     k_transpose(in[0], out[0], x->dims, perm, (int)x->rank);
 }
 
-static int infer_concat(const infer_ctx *c)
+int infer_concat(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axis", ATTR_INT}};
     const graph_tensor *x0, *x;
@@ -1305,7 +1210,7 @@ static int infer_concat(const infer_ctx *c)
     return set_output(c, x0->dtype, x0->rank, yd);
 }
 
-static void run_concat(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_concat(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *y = &g->tensors[n->outputs[0]];
     int64_t mid[OPS_MAX_CONCAT_INPUTS];
@@ -1426,7 +1331,7 @@ static int convt_geometry(const infer_ctx *c, const graph_tensor *x, const graph
     return 0;
 }
 
-static int infer_convtranspose(const infer_ctx *c)
+int infer_convtranspose(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"auto_pad", ATTR_STRING},    {"dilations", ATTR_INTS},
                                      {"group", ATTR_INT},          {"kernel_shape", ATTR_INTS},
@@ -1444,7 +1349,7 @@ static int infer_convtranspose(const infer_ctx *c)
     return set_output(c, DT_FLOAT, 4, yd);
 }
 
-static void run_convtranspose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_convtranspose(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]], *w = &g->tensors[n->inputs[1]];
     infer_ctx c = run_ctx(g, n);
@@ -1488,7 +1393,7 @@ static int reduce_mask(const infer_ctx *c, const graph_tensor *x, unsigned *mask
     return 0;
 }
 
-static int infer_reducemean(const infer_ctx *c)
+int infer_reducemean(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axes", ATTR_INTS}, {"keepdims", ATTR_INT}, {"noop_with_empty_axes", ATTR_INT}};
     const graph_tensor *x;
@@ -1507,7 +1412,7 @@ static int infer_reducemean(const infer_ctx *c)
     return set_output(c, DT_FLOAT, r, yd);
 }
 
-static void run_reducemean(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_reducemean(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     infer_ctx c = run_ctx(g, n);
@@ -1525,7 +1430,7 @@ static void run_reducemean(const graph *g, const graph_node *n, const void *cons
  * Squeeze: drops the axes listed (attribute, opset < 13, or constant input
  * 1), each of which must have size 1; with no list, every size-1 axis.
  */
-static int infer_squeeze(const infer_ctx *c)
+int infer_squeeze(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axes", ATTR_INTS}};
     const graph_tensor *x;
@@ -1548,7 +1453,7 @@ static int infer_squeeze(const infer_ctx *c)
 }
 
 /* Unsqueeze: inserts size-1 axes at the listed positions of the output (negative ones count from its end). */
-static int infer_unsqueeze(const infer_ctx *c)
+int infer_unsqueeze(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axes", ATTR_INTS}};
     const graph_tensor *x;
@@ -1571,7 +1476,7 @@ static int infer_unsqueeze(const infer_ctx *c)
     return set_output(c, x->dtype, rank, yd);
 }
 
-static int infer_identity(const infer_ctx *c)
+int infer_identity(const infer_ctx *c)
 {
     const graph_tensor *x;
     if (check_attr_names(c, NULL, 0) || check_input_count(c, 1, 1) || get_input(c, 0, 0, -1, 0, GRAPH_MAX_RANK, &x))
@@ -1586,7 +1491,7 @@ typedef struct slice_plan {
     int64_t start[GRAPH_MAX_RANK], step[GRAPH_MAX_RANK], dims[GRAPH_MAX_RANK];
 } slice_plan;
 
-static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
 }
@@ -1692,7 +1597,7 @@ static int slice_plan_of(const infer_ctx *c, const graph_tensor *x, slice_plan *
     return 0;
 }
 
-static int infer_slice(const infer_ctx *c)
+int infer_slice(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"starts", ATTR_INTS}, {"ends", ATTR_INTS}, {"axes", ATTR_INTS}};
     const graph_tensor *x;
@@ -1706,7 +1611,7 @@ static int infer_slice(const infer_ctx *c)
     return set_output(c, x->dtype, x->rank, p.dims);
 }
 
-static void run_slice(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_slice(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     infer_ctx c = run_ctx(g, n);
@@ -1733,7 +1638,7 @@ static int check_const_indices(const infer_ctx *c, const graph_tensor *idx, int6
     return 0;
 }
 
-static int infer_gather(const infer_ctx *c)
+int infer_gather(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axis", ATTR_INT}};
     const graph_tensor *x, *idx;
@@ -1761,7 +1666,7 @@ static int infer_gather(const infer_ctx *c)
     return set_output(c, x->dtype, rank, yd);
 }
 
-static void run_gather(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_gather(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]], *idx = &g->tensors[n->inputs[1]];
     int64_t axis = graph_attr_int(n, "axis", 0);
@@ -1798,7 +1703,7 @@ static k_dtype kernel_dtype(int32_t dt)
     return dt == DT_INT64 ? K_I64 : dt == DT_INT32 ? K_I32 : K_F32;
 }
 
-static int infer_cast(const infer_ctx *c)
+int infer_cast(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"to", ATTR_INT}};
     const graph_tensor *x;
@@ -1813,7 +1718,7 @@ static int infer_cast(const infer_ctx *c)
     return set_output(c, dt, x->rank, x->dims);
 }
 
-static void run_cast(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_cast(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]], *y = &g->tensors[n->outputs[0]];
     k_cast(in[0], kernel_dtype(x->dtype), out[0], kernel_dtype(y->dtype), (size_t)graph_tensor_numel(x));
@@ -1835,7 +1740,7 @@ static int shape_range(const infer_ctx *c, uint32_t rank, int64_t *s, int64_t *e
     return 0;
 }
 
-static int infer_shape(const infer_ctx *c)
+int infer_shape(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"start", ATTR_INT}, {"end", ATTR_INT}};
     const graph_tensor *x;
@@ -1847,7 +1752,7 @@ static int infer_shape(const infer_ctx *c)
     return set_output(c, DT_INT64, 1, yd);
 }
 
-static void run_shape(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_shape(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     (void)in;
     const graph_tensor *x = &g->tensors[n->inputs[0]];
@@ -1993,7 +1898,7 @@ static int resize_plan_of(const infer_ctx *c, const graph_tensor *x, resize_plan
     return 0;
 }
 
-static int infer_resize(const infer_ctx *c)
+int infer_resize(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"mode", ATTR_STRING},
                                      {"coordinate_transformation_mode", ATTR_STRING},
@@ -2011,7 +1916,7 @@ static int infer_resize(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, p.dims);
 }
 
-static void run_resize(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_resize(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     infer_ctx c = run_ctx(g, n);
@@ -2055,7 +1960,7 @@ static int norm_param_fits(const graph_tensor *t, const graph_tensor *x, int64_t
 }
 
 /* LayerNormalization (opset 17), the Y output only; stash_type 1 (float) is the only one. */
-static int infer_layernorm(const infer_ctx *c)
+int infer_layernorm(const infer_ctx *c)
 {
     static const attr_spec spec[] = {{"axis", ATTR_INT}, {"epsilon", ATTR_FLOAT}, {"stash_type", ATTR_INT}};
     const graph_tensor *x, *sc, *b;
@@ -2081,7 +1986,7 @@ static int infer_layernorm(const infer_ctx *c)
     return set_output(c, DT_FLOAT, x->rank, x->dims);
 }
 
-static void run_layernorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
+void run_layernorm(const graph *g, const graph_node *n, const void *const *in, void *const *out)
 {
     const graph_tensor *x = &g->tensors[n->inputs[0]];
     int64_t axis = graph_attr_int(n, "axis", -1);
@@ -2099,96 +2004,4 @@ static void run_layernorm(const graph *g, const graph_node *n, const void *const
     int64_t blen = bias ? (int64_t)graph_tensor_numel(&g->tensors[n->inputs[2]]) : 0;
     k_layernorm(in[0], out[0], rows, cols, in[1], (int64_t)graph_tensor_numel(sc), bias, blen,
                 graph_attr_float(n, "epsilon", 1e-5f));
-}
-
-/* --- the op table ------------------------------------------------------------------------ */
-
-typedef struct op_def {
-    const char *name; /* ONNX op type */
-    int (*infer)(const infer_ctx *c);
-    void (*run)(const graph *g, const graph_node *n, const void *const *in, void *const *out);
-} op_def;
-
-/* Every operator of the device, one entry each; its op code is 1 + its index. */
-static const op_def op_table[] = {
-    {"Conv", infer_conv, run_conv},
-    {"ConvTranspose", infer_convtranspose, run_convtranspose},
-    {"MatMul", infer_matmul, run_matmul},
-    {"Gemm", infer_gemm, run_gemm},
-    {"MaxPool", infer_maxpool, run_maxpool},
-    {"AveragePool", infer_avgpool, run_avgpool},
-    {"GlobalAveragePool", infer_global_avgpool, run_global_avgpool},
-    {"Relu", infer_unary, run_relu},
-    {"Sigmoid", infer_unary, run_sigmoid},
-    {"Tanh", infer_unary, run_tanh},
-    {"Sqrt", infer_unary, run_sqrt},
-    {"HardSigmoid", infer_hardsigmoid, run_hardsigmoid},
-    {"Clip", infer_clip, run_clip},
-    {"Add", infer_arith, run_add},
-    {"Sub", infer_arith, run_sub},
-    {"Mul", infer_arith, run_mul},
-    {"Div", infer_arith, run_div},
-    {"Pow", infer_pow, run_pow},
-    {"Cast", infer_cast, run_cast},
-    {"Softmax", infer_softmax, run_softmax},
-    {"BatchNormalization", infer_batchnorm, run_batchnorm},
-    {"LayerNormalization", infer_layernorm, run_layernorm},
-    {"ReduceMean", infer_reducemean, run_reducemean},
-    {"Reshape", infer_reshape, run_copy},
-    {"Flatten", infer_flatten, run_copy},
-    {"Squeeze", infer_squeeze, run_copy},
-    {"Unsqueeze", infer_unsqueeze, run_copy},
-    {"Identity", infer_identity, run_copy},
-    {"Shape", infer_shape, run_shape},
-    {"Transpose", infer_transpose, run_transpose},
-    {"Concat", infer_concat, run_concat},
-    {"Slice", infer_slice, run_slice},
-    {"Gather", infer_gather, run_gather},
-    {"Resize", infer_resize, run_resize},
-};
-
-#define OP_TABLE_LEN (sizeof(op_table) / sizeof(op_table[0]))
-
-/* The entry of an op code, NULL for OP_UNKNOWN and any value past the table. */
-static const op_def *op_entry(op_code op)
-{
-    return op >= 1 && op <= OP_TABLE_LEN ? &op_table[op - 1] : NULL;
-}
-
-op_code op_lookup(const char *op_type)
-{
-    if (!op_type)
-        return OP_UNKNOWN;
-    for (size_t i = 0; i < OP_TABLE_LEN; i++)
-        if (strcmp(op_table[i].name, op_type) == 0)
-            return (op_code)(i + 1);
-    return OP_UNKNOWN;
-}
-
-const char *op_name(op_code op)
-{
-    const op_def *d = op_entry(op);
-    return d ? d->name : "Unknown";
-}
-
-/* --- dispatch -------------------------------------------------------------------------------- */
-
-int op_infer(graph *g, const graph_node *n, char *err, size_t errlen)
-{
-    infer_ctx c = {g, n, err, errlen};
-    if (err && errlen)
-        err[0] = '\0';
-    if (n->op_type && op_lookup(n->op_type) != n->op)
-        return fail(&c, "op code %u does not match the op type", n->op);
-    const op_def *d = op_entry(n->op);
-    if (!d)
-        return fail(&c, "unsupported operator");
-    return d->infer(&c);
-}
-
-void op_run(const graph *g, const graph_node *n, const void *const *in, void *const *out)
-{
-    const op_def *d = op_entry(n->op);
-    if (d)
-        d->run(g, n, in, out);
 }
