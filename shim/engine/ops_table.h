@@ -18,7 +18,7 @@
 #define ACLSUB_SHIM_OPS_TABLE_H_
 
 #define OPS_TABLE(OP)                                                   \
-    /* convolutions and matrix products */                              \
+    /* ops_conv.c: convolutions and matrix products */                  \
     OP("Conv", infer_conv, run_conv)                                    \
     OP("ConvTranspose", infer_convtranspose, run_convtranspose)         \
     OP("MatMul", infer_matmul, run_matmul)                              \
