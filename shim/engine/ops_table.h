@@ -23,7 +23,7 @@
     OP("ConvTranspose", infer_convtranspose, run_convtranspose)         \
     OP("MatMul", infer_matmul, run_matmul)                              \
     OP("Gemm", infer_gemm, run_gemm)                                    \
-    /* pooling */                                                       \
+    /* ops_pool.c: pooling */                                           \
     OP("MaxPool", infer_maxpool, run_maxpool)                           \
     OP("AveragePool", infer_avgpool, run_avgpool)                       \
     OP("GlobalAveragePool", infer_global_avgpool, run_global_avgpool)   \
