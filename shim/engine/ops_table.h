@@ -27,7 +27,7 @@
     OP("MaxPool", infer_maxpool, run_maxpool)                           \
     OP("AveragePool", infer_avgpool, run_avgpool)                       \
     OP("GlobalAveragePool", infer_global_avgpool, run_global_avgpool)   \
-    /* arithmetic, activations, Cast */                                 \
+    /* ops_elementwise.c: arithmetic, activations, Cast */              \
     OP("Relu", infer_unary, run_relu)                                   \
     OP("Sigmoid", infer_unary, run_sigmoid)                             \
     OP("Tanh", infer_unary, run_tanh)                                   \
