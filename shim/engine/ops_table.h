@@ -40,11 +40,11 @@
     OP("Div", infer_arith, run_div)                                     \
     OP("Pow", infer_pow, run_pow)                                       \
     OP("Cast", infer_cast, run_cast)                                    \
-    /* normalisations */                                                \
+    /* ops_norm.c: normalisations */                                    \
     OP("Softmax", infer_softmax, run_softmax)                           \
     OP("BatchNormalization", infer_batchnorm, run_batchnorm)            \
     OP("LayerNormalization", infer_layernorm, run_layernorm)            \
-    /* reductions */                                                    \
+    /* ops_reduce.c: reductions */                                      \
     OP("ReduceMean", infer_reducemean, run_reducemean)                  \
     /* new shapes over the same bytes, and Shape */                     \
     OP("Reshape", infer_reshape, run_copy)                              \
