@@ -46,7 +46,7 @@
     OP("LayerNormalization", infer_layernorm, run_layernorm)            \
     /* ops_reduce.c: reductions */                                      \
     OP("ReduceMean", infer_reducemean, run_reducemean)                  \
-    /* new shapes over the same bytes, and Shape */                     \
+    /* ops_shape.c: new shapes over the same bytes, and Shape */        \
     OP("Reshape", infer_reshape, run_copy)                              \
     OP("Flatten", infer_flatten, run_copy)                              \
     OP("Squeeze", infer_squeeze, run_copy)                              \
