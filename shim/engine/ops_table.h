@@ -53,7 +53,7 @@
     OP("Unsqueeze", infer_unsqueeze, run_copy)                          \
     OP("Identity", infer_identity, run_copy)                            \
     OP("Shape", infer_shape, run_shape)                                 \
-    /* elements moved or picked, not computed */                        \
+    /* ops_movement.c: elements moved or picked, not computed */        \
     OP("Transpose", infer_transpose, run_transpose)                     \
     OP("Concat", infer_concat, run_concat)                              \
     OP("Slice", infer_slice, run_slice)                                 \
