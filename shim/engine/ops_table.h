@@ -58,7 +58,7 @@
     OP("Concat", infer_concat, run_concat)                              \
     OP("Slice", infer_slice, run_slice)                                 \
     OP("Gather", infer_gather, run_gather)                              \
-    /* resampling */                                                    \
+    /* ops_resize.c: resampling */                                      \
     OP("Resize", infer_resize, run_resize)
 
 #endif /* ACLSUB_SHIM_OPS_TABLE_H_ */
