@@ -5,7 +5,7 @@
  * The .om loader (om.c) builds it from an untrusted file and checks every
  * reference; the graph compilers (tools/mkom, tools/atc) build it from text
  * or ONNX and hand it to the .om writer; the executor (exec.c) runs the
- * nodes one by one through ops.c.
+ * nodes one by one through op_run (ops.h).
  *
  * Tensors live in one of three places: the weight region (initialisers),
  * the work region (intermediate activations, laid out by graph_plan_memory)

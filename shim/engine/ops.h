@@ -7,6 +7,10 @@
  *    and again, as a check against the file, when an untrusted .om is loaded.
  *  - op_run: runs the node on bound tensor memory, calling the plain kernels
  *    of kernels.h.  It is only called on nodes op_infer accepted.
+ *
+ * ops.c looks operators up and dispatches to them through the operator
+ * table (ops_table.h); the operators themselves live in one file per
+ * family, ops_*.c as the table names them, on the helpers of ops_impl.h.
  */
 #ifndef ACLSUB_SHIM_OPS_H_
 #define ACLSUB_SHIM_OPS_H_

@@ -3,21 +3,21 @@
  * errors, attribute readers, the checks of a node's inputs and output,
  * constant inputs, axes lists and the window of Conv and the pools.
  *
- * The operators still follow the helpers here, until each family moves to
- * a file of its own.
+ * Rules: a helper lives here once a second family needs it, and not
+ * before; one family's helpers stay static in its file.  Every check
+ * reports through fail(), so that a node is rejected with one line naming
+ * it, and the helpers a runner calls again (through run_ctx) only read the
+ * graph.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "shim/engine/kernels.h"
 #include "shim/engine/ops.h"
 #include "shim/engine/ops_impl.h"
 
-/* --- errors ---------------------------------------------------------------------------- */
+/* --- errors ------------------------------------------------------------------------------ */
 
 int fail(const infer_ctx *c, const char *fmt, ...)
 {
@@ -52,7 +52,7 @@ const char *dtype_name(int32_t dt)
     }
 }
 
-/* --- attributes ------------------------------------------------------------------- */
+/* --- attributes -------------------------------------------------------------------------- */
 
 static const char *attr_type_name(uint32_t t)
 {
@@ -138,7 +138,13 @@ int attr_ints(const infer_ctx *c, const char *name, uint32_t count, int64_t dflt
     return 1;
 }
 
-/* --- tensors ---------------------------------------------------------------------- */
+const char *attr_str(const graph_node *n, const char *name, const char *dflt)
+{
+    const graph_attr *a = graph_attr_find(n, name);
+    return a ? a->v.s : dflt;
+}
+
+/* --- inputs and the output --------------------------------------------------------------- */
 
 /* Element count of validated dims, or -1 past OPS_MAX_NUMEL. */
 static int64_t dims_numel(const int64_t *dims, uint32_t rank)
@@ -152,8 +158,8 @@ static int64_t dims_numel(const int64_t *dims, uint32_t rank)
     return n;
 }
 
-int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype, uint32_t min_rank,
-              uint32_t max_rank, const graph_tensor **out)
+int get_input(const infer_ctx *c, uint32_t k, int optional, int32_t dtype, uint32_t min_rank, uint32_t max_rank,
+              const graph_tensor **out)
 {
     const graph *g = c->g;
     *out = NULL;
@@ -205,6 +211,11 @@ int check_input_count(const infer_ctx *c, uint32_t lo, uint32_t hi)
     return 0;
 }
 
+int has_input(const graph_node *n, uint32_t k)
+{
+    return k < n->n_inputs && n->inputs[k] != GRAPH_NO_TENSOR;
+}
+
 int set_output(const infer_ctx *c, int32_t dtype, uint32_t rank, const int64_t *dims)
 {
     graph *g = c->g;
@@ -246,6 +257,8 @@ infer_ctx run_ctx(const graph *g, const graph_node *n)
     infer_ctx c = {(graph *)g, n, NULL, 0};
     return c;
 }
+
+/* --- constant inputs --------------------------------------------------------------------- */
 
 const unsigned char *weight_bytes(const infer_ctx *c, const graph_tensor *t, const char *what)
 {
@@ -314,10 +327,7 @@ int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_
     return 0;
 }
 
-int has_input(const graph_node *n, uint32_t k)
-{
-    return k < n->n_inputs && n->inputs[k] != GRAPH_NO_TENSOR;
-}
+/* --- axes -------------------------------------------------------------------------------- */
 
 int get_axes_list(const infer_ctx *c, uint32_t k, const char *name, uint32_t max_count, int64_t *axes,
                   uint32_t *count, int *present)
@@ -363,13 +373,7 @@ int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-const char *attr_str(const graph_node *n, const char *name, const char *dflt)
-{
-    const graph_attr *a = graph_attr_find(n, name);
-    return a ? a->v.s : dflt;
-}
-
-/* --- convolution and pooling windows ------------------------------------------------- */
+/* --- the window of Conv and the pools ---------------------------------------------------- */
 
 int get_auto_pad(const infer_ctx *c, pad_mode *mode)
 {

@@ -39,7 +39,7 @@
 /* Ceiling for kernel sizes, strides, pads and dilations. */
 #define OPS_MAX_PARAM ((int64_t)INT32_MAX)
 
-/* op_run hands graph shapes straight to the n-dimensional kernels. */
+/* The runners hand graph shapes straight to the n-dimensional kernels. */
 _Static_assert(GRAPH_MAX_RANK <= K_MAX_RANK, "kernels must take every graph rank");
 
 /* The node being checked, and where its error goes (err may be NULL). */
@@ -50,7 +50,7 @@ typedef struct infer_ctx {
     size_t errlen;
 } infer_ctx;
 
-/* --- the operators ---------------------------------------------------------------- */
+/* --- the operators ----------------------------------------------------------------------- */
 
 typedef int op_infer_fn(const infer_ctx *c);
 typedef void op_run_fn(const graph *g, const graph_node *n, const void *const *in, void *const *out);
@@ -61,7 +61,7 @@ typedef void op_run_fn(const graph *g, const graph_node *n, const void *const *i
 OPS_TABLE(OPS_DECLARE)
 #undef OPS_DECLARE
 
-/* --- errors ----------------------------------------------------------------------- */
+/* --- errors ------------------------------------------------------------------------------ */
 
 /*
  * Writes "node NAME (OPTYPE): " and the message into c->err, as one line
@@ -71,7 +71,7 @@ int fail(const infer_ctx *c, const char *fmt, ...) __attribute__((format(printf,
 
 const char *dtype_name(int32_t dt);
 
-/* --- attributes ------------------------------------------------------------------- */
+/* --- attributes -------------------------------------------------------------------------- */
 
 typedef struct attr_spec {
     const char *name;
@@ -102,7 +102,7 @@ int attr_ints(const infer_ctx *c, const char *name, uint32_t count, int64_t dflt
 /* A STRING attribute's value, or dflt when absent. */
 const char *attr_str(const graph_node *n, const char *name, const char *dflt);
 
-/* --- inputs and the output ---------------------------------------------------------- */
+/* --- inputs and the output --------------------------------------------------------------- */
 
 /*
  * Input k of the node, checked: present (unless optional), a valid tensor
@@ -140,7 +140,7 @@ int normalize_axis(const infer_ctx *c, int64_t axis, int64_t rank_for_range, uin
  */
 infer_ctx run_ctx(const graph *g, const graph_node *n);
 
-/* --- constant inputs -------------------------------------------------------------- */
+/* --- constant inputs --------------------------------------------------------------------- */
 
 /*
  * The bytes of a constant input: it must be a TENSOR_WEIGHT lying inside
@@ -162,7 +162,7 @@ int const_ints(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_co
 int const_floats(const infer_ctx *c, uint32_t k, const char *what, uint32_t max_count, float *vals,
                  uint32_t *count);
 
-/* --- axes --------------------------------------------------------------------------- */
+/* --- axes -------------------------------------------------------------------------------- */
 
 /*
  * A list of axes from the INTS attribute `name` (older opsets) or from
@@ -178,7 +178,7 @@ int axes_mask(const infer_ctx *c, const char *name, const int64_t *axes, uint32_
 
 int64_t clamp64(int64_t v, int64_t lo, int64_t hi);
 
-/* --- the window of Conv, ConvTranspose and the pools ------------------------------------ */
+/* --- the window of Conv and the pools ---------------------------------------------------- */
 
 /* The resolved 2-D window of a Conv or pool node, per spatial axis (0 = H, 1 = W). */
 typedef struct window2d {

@@ -5,14 +5,15 @@
  * A line OP(name, infer, run) gives the ONNX op type name, the function
  * that checks a node of that type and computes its output shapes, and the
  * function that runs it (their types are in ops_impl.h).  The lines are
- * grouped by family; operators that share a checker or a runner name the
+ * grouped by family, and both functions live in the family's file, named
+ * above its group; operators that share a checker or a runner name the
  * same function.
  *
  * The table is read twice: ops_impl.h declares every function named here,
  * so a family file needs no declarations of its own, and ops.c builds
  * op_table[] from the lines in this order, an op code being 1 + the line's
  * index.  Nothing else lists operators: adding one is writing its infer and
- * run functions and adding its line here.
+ * run functions in its family's file and adding its line here.
  */
 #ifndef ACLSUB_SHIM_OPS_TABLE_H_
 #define ACLSUB_SHIM_OPS_TABLE_H_
