@@ -9,7 +9,7 @@
  * ReduceMean, pooling, batch and layer normalisation, Resize, and the
  * data-movement kernels (transpose, concat, slice, gather, cast).
  *
- * The kernels trust their arguments (ops.c validated them) and allocate
+ * The kernels trust their arguments (op_infer validated them) and allocate
  * nothing: callers hand in the output and, for convolution, the scratch.
  * Hot loops keep their innermost dimension contiguous and branch-free where
  * the geometry allows, which is what lets gcc vectorise them at -O2.

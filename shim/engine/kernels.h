@@ -4,11 +4,11 @@
  * models' shape computations need.
  *
  * Each kernel is a plain function over plain, densely packed row-major
- * arrays; none of them knows about graphs, tensors or attributes.  ops.c
- * checks shapes and attributes (op_infer) and then calls these with sizes it
- * has already validated, so the kernels trust their arguments: every size is
- * positive and every product of sizes fits the arrays passed in.  Outputs
- * must not overlap inputs.
+ * arrays; none of them knows about graphs, tensors or attributes.  The
+ * operators (ops.h) check shapes and attributes (op_infer) and then call
+ * these with sizes they have already validated, so the kernels trust their
+ * arguments: every size is positive and every product of sizes fits the
+ * arrays passed in.  Outputs must not overlap inputs.
  *
  * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
  * simple enough for the compiler to vectorise their inner dimension.

@@ -7,52 +7,27 @@
  *    and again, as a check against the file, when an untrusted .om is loaded.
  *  - op_run: runs the node on bound tensor memory, calling the plain kernels
  *    of kernels.h.  It is only called on nodes op_infer accepted.
+ *
+ * ops.c looks operators up and dispatches to them through the operator
+ * table (ops_table.h); the operators themselves live in one file per
+ * family, ops_*.c as the table names them, on the helpers of ops_impl.h.
  */
 #ifndef ACLSUB_SHIM_OPS_H_
 #define ACLSUB_SHIM_OPS_H_
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "shim/engine/graph.h"
 
-typedef enum {
-    OP_UNKNOWN = 0,
-    OP_CONV,
-    OP_MATMUL,
-    OP_GEMM,
-    OP_ADD,
-    OP_SUB,
-    OP_MUL,
-    OP_DIV,
-    OP_RELU,
-    OP_SIGMOID,
-    OP_TANH,
-    OP_HARDSIGMOID,
-    OP_CLIP,
-    OP_SOFTMAX,
-    OP_MAXPOOL,
-    OP_AVERAGEPOOL,
-    OP_GLOBALAVERAGEPOOL,
-    OP_BATCHNORM,
-    OP_RESHAPE,
-    OP_FLATTEN,
-    OP_TRANSPOSE,
-    OP_CONCAT,
-    OP_CONVTRANSPOSE,
-    OP_POW,
-    OP_SQRT,
-    OP_REDUCEMEAN,
-    OP_SQUEEZE,
-    OP_UNSQUEEZE,
-    OP_SLICE,
-    OP_GATHER,
-    OP_CAST,
-    OP_SHAPE,
-    OP_RESIZE,
-    OP_LAYERNORM,
-    OP_IDENTITY,
-    OP_COUNT_
-} op_code;
+/*
+ * An operator's code: 1 + its index in the operator table, 0 (OP_UNKNOWN)
+ * for an op type the device does not have.  Graph nodes keep the code of
+ * their op type (graph_node.op) so that op_run needs no name lookup; the
+ * .om file stores the name, so codes mean nothing outside one build.
+ */
+typedef uint32_t op_code;
+#define OP_UNKNOWN ((op_code)0)
 
 /*
  * Operator versions.  Each op follows the ONNX definition of the opsets up
@@ -75,6 +50,7 @@ typedef enum {
 
 /* The op code of an ONNX op type name, OP_UNKNOWN if unsupported. */
 op_code op_lookup(const char *op_type);
+/* The ONNX op type name of an op code, "Unknown" for any other value. */
 const char *op_name(op_code op);
 
 /*

@@ -534,7 +534,7 @@ typedef struct pool_case {
     int ceil_mode;
 } pool_case;
 
-/* Output size, written out from the ONNX/PyTorch rule rather than shared with ops.c. */
+/* Output size, written out from the ONNX/PyTorch rule rather than shared with the operator layer (shim/engine/ops_*.c). */
 static int64_t pool_out(int64_t in, int64_t pb, int64_t pe, int64_t k, int64_t d, int64_t s, int ceil_mode)
 {
     int64_t span = in + pb + pe - d * (k - 1) - 1;

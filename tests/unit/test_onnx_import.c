@@ -396,7 +396,7 @@ START_TEST(test_names_and_types_preserved)
     ck_assert_uint_eq(g->n_nodes, 2);
     ck_assert_str_eq(g->nodes[0].name, "p2o.Conv.0");
     ck_assert_str_eq(g->nodes[0].op_type, "Conv");
-    ck_assert_uint_eq(g->nodes[0].op, OP_CONV);
+    ck_assert_uint_eq(g->nodes[0].op, op_lookup("Conv"));
     ck_assert_str_eq(g->nodes[1].name, "p2o.Relu.0");
     ck_assert_str_eq(g->nodes[1].op_type, "Relu");
     ck_assert_int_eq(out_tensor(g, 0)->dims[1], 4);

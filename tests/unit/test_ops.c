@@ -219,17 +219,16 @@ START_TEST(test_lookup_every_name_and_roundtrip)
                                   "Flatten", "Transpose", "Concat", "ConvTranspose", "Pow", "Sqrt",
                                   "ReduceMean", "Squeeze", "Unsqueeze", "Slice", "Gather", "Cast", "Shape",
                                   "Resize", "LayerNormalization", "Identity"};
-    static const op_code codes[] = {OP_CONV, OP_MATMUL, OP_GEMM, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
-                                    OP_RELU, OP_SIGMOID, OP_TANH, OP_HARDSIGMOID, OP_CLIP, OP_SOFTMAX, OP_MAXPOOL,
-                                    OP_AVERAGEPOOL, OP_GLOBALAVERAGEPOOL, OP_BATCHNORM, OP_RESHAPE,
-                                    OP_FLATTEN, OP_TRANSPOSE, OP_CONCAT, OP_CONVTRANSPOSE, OP_POW, OP_SQRT,
-                                    OP_REDUCEMEAN, OP_SQUEEZE, OP_UNSQUEEZE, OP_SLICE, OP_GATHER, OP_CAST, OP_SHAPE,
-                                    OP_RESIZE, OP_LAYERNORM, OP_IDENTITY};
-    ck_assert_uint_eq(sizeof(names) / sizeof(names[0]), OP_COUNT_ - 1);
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        ck_assert_int_eq(op_lookup(names[i]), codes[i]);
-        ck_assert_str_eq(op_name(codes[i]), names[i]);
+    const op_code n = (op_code)(sizeof(names) / sizeof(names[0]));
+    for (size_t i = 0; i < n; i++) {
+        op_code op = op_lookup(names[i]);
+        ck_assert_uint_ne(op, OP_UNKNOWN);
+        ck_assert_str_eq(op_name(op), names[i]);
     }
+    /* the table holds these and no more: codes 1 to n, then nothing */
+    for (op_code op = 1; op <= n; op++)
+        ck_assert_str_ne(op_name(op), "Unknown");
+    ck_assert_str_eq(op_name(n + 1), "Unknown");
 }
 END_TEST
 
