@@ -1,8 +1,8 @@
 /*
- * mkom.c - the text graph description compiler (mkom.h): a line-oriented
- * description (docs/MODEL.md, "The text description") in, a graph with
- * shapes, filled weights and planned memory out.  The `aclsub mkom` command
- * around it is tools/mkom_cmd.c.
+ * mkom_text.c - the text graph description compiler (mkom.h): a
+ * line-oriented description (docs/MODEL.md, "The text description") in, a
+ * graph with shapes, filled weights and planned memory out.  The `aclsub
+ * mkom` command around it is tools/mkom_cmd.c.
  *
  * The text is untrusted: every line is tokenised on a private copy, every
  * number is range-checked, names are looked up in hash tables, sizes are
