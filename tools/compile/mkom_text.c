@@ -2,7 +2,7 @@
  * mkom_text.c - the text graph description compiler (mkom.h): a
  * line-oriented description (docs/MODEL.md, "The text description") in, a
  * graph with shapes, filled weights and planned memory out.  The `aclsub
- * mkom` command around it is tools/mkom_cmd.c.
+ * mkom` command around it is tools/mkom.c.
  *
  * The text is untrusted: every line is tokenised on a private copy, every
  * number is range-checked, names are looked up in hash tables, sizes are

@@ -1,5 +1,5 @@
 /*
- * mkom_cmd.c - `aclsub mkom`: reads a text graph description (a file or
+ * mkom.c - `aclsub mkom`: reads a text graph description (a file or
  * standard input), compiles it with mkom_build (tools/compile/mkom.h) and
  * writes the .om with om_write_file.
  *
