@@ -625,25 +625,6 @@ static int mk_split_list(mk_parser *p, const char *what, char *s, char **item, u
     }
 }
 
-static void mk_node_free(graph_node *n)
-{
-    free(n->name);
-    free(n->op_type);
-    free(n->inputs);
-    free(n->outputs);
-    for (uint32_t k = 0; k < n->n_attrs; k++) {
-        graph_attr *a = &n->attrs[k];
-        free(a->name);
-        if (a->type == ATTR_INTS)
-            free(a->v.ints);
-        else if (a->type == ATTR_FLOATS)
-            free(a->v.floats);
-        else if (a->type == ATTR_STRING)
-            free(a->v.s);
-    }
-    free(n->attrs);
-}
-
 static int mk_node_inputs(mk_parser *p, char *list, graph_node *n)
 {
     char *item[MK_MAX_IO];
@@ -738,7 +719,7 @@ static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
         return mk_fail(p, "%s", why);
     return 0;
 fail:
-    mk_node_free(&n);
+    graph_node_free(&n);
     return -1;
 }
 

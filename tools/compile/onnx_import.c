@@ -768,29 +768,6 @@ static int im_attrs(imp *p, const Onnx__NodeProto *on, graph_node *n)
     return 0;
 }
 
-static void im_attr_free(graph_attr *a)
-{
-    free(a->name);
-    if (a->type == ATTR_INTS)
-        free(a->v.ints);
-    else if (a->type == ATTR_FLOATS)
-        free(a->v.floats);
-    else if (a->type == ATTR_STRING)
-        free(a->v.s);
-}
-
-static void im_node_free(graph_node *n)
-{
-    free(n->name);
-    free(n->op_type);
-    free(n->inputs);
-    free(n->outputs);
-    for (uint32_t k = 0; k < n->n_attrs; k++)
-        im_attr_free(&n->attrs[k]);
-    free(n->attrs);
-    memset(n, 0, sizeof *n);
-}
-
 /* Appends an INT attribute (room for it was reserved by im_attrs). */
 static int im_add_int_attr(imp *p, graph_node *n, const char *name, int64_t v)
 {
@@ -1074,7 +1051,7 @@ static int im_node(imp *p, uint32_t index)
         rc = im_shape_node(p, on, &n);
     else if (rc == 0)
         rc = im_op_node(p, on, &n);
-    im_node_free(&n); /* a no-op when the graph took it over */
+    graph_node_free(&n); /* a no-op when the graph took it over */
     return rc;
 }
 
@@ -1133,7 +1110,7 @@ static int im_output_identity(imp *p, const char *name, uint32_t *idx)
         *idx = n.outputs[0];
         rc = im_append_node(p, &n);
     }
-    im_node_free(&n);
+    graph_node_free(&n);
     return rc;
 }
 
