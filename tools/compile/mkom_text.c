@@ -9,7 +9,8 @@
  * bounded, and each node goes through op_infer as soon as it is read, so an
  * error names the line that caused it.  Weights are filled from a seeded
  * xorshift64* generator, so the same text and seed give the same bytes on
- * every machine.
+ * every machine.  The graph grows through the builder (builder.h), which
+ * also holds the .om limits; messages are worded here.
  */
 #include <errno.h>
 #include <math.h>
@@ -19,22 +20,16 @@
 #include <string.h>
 
 #include "aclsub/record.h"
+#include "shim/engine/ops.h"
+#include "tools/compile/builder.h"
 #include "tools/compile/mkom.h"
 #include "tools/compile/name_map.h"
-#include "shim/engine/om.h"
-#include "shim/engine/ops.h"
 
-#define MK_MAX_TENSORS 1000000u
-#define MK_MAX_NODES 1000000u
-#define MK_MAX_IO 64u         /* inputs or outputs of one node */
-#define MK_MAX_ATTRS 64u      /* attributes of one node */
+/* Counts, names and sizes are bounded by the .om limits (builder.h); these are the text format's own. */
 #define MK_MAX_VALUES 4096u   /* elements of one list attribute */
-#define MK_MAX_NAME 255u      /* bytes in a name */
 #define MK_MAX_TOKENS 256u    /* fields on one line */
 #define MK_MAX_DIM 2147483647 /* one dimension */
 #define MK_MAX_WEIGHT_BYTES ((uint64_t)256 << 20)
-#define MK_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
-#define MK_WEIGHT_ALIGN 64u
 
 /* --- parser state and errors --------------------------------------------------------- */
 
@@ -44,8 +39,7 @@ typedef struct mk_parser {
     char *err;
     size_t errlen;
     uint64_t seed;
-    graph *g;
-    size_t cap_tensors, cap_nodes, cap_inputs, cap_outputs, cap_weights;
+    builder b; /* the graph being built */
     name_map tensors, nodes;
     int model_seen;
 } mk_parser;
@@ -69,20 +63,12 @@ static int mk_oom(mk_parser *p)
     return mk_fail(p, "out of memory");
 }
 
-/* Grows *arr (elements of `size` bytes) to hold at least `need`. */
-static int mk_reserve(void **arr, size_t *cap, size_t need, size_t size)
+/* A builder failure adding one of `what`: beyond the .om's count, or out of memory. */
+static int mk_builder_fail(mk_parser *p, int rc, const char *what)
 {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*arr, n * size);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = n;
-    return 0;
+    if (rc == BUILDER_ELIMIT)
+        return mk_fail(p, "more than %u %s", OM_MAX_COUNT, what);
+    return mk_oom(p);
 }
 
 /* --- lexical helpers ----------------------------------------------------------------- */
@@ -104,8 +90,8 @@ static int mk_check_name(mk_parser *p, const char *what, const char *s)
     size_t n = strlen(s);
     if (n == 0)
         return mk_fail(p, "missing %s name", what);
-    if (n > MK_MAX_NAME)
-        return mk_fail(p, "%s name longer than %u bytes", what, MK_MAX_NAME);
+    if (n > OM_MAX_NAME)
+        return mk_fail(p, "%s name longer than %u bytes", what, OM_MAX_NAME);
     for (size_t i = 0; i < n; i++)
         if (!mk_is_name_char((unsigned char)s[i]))
             return mk_fail(p, "%s name '%.64s' has a character outside [A-Za-z0-9_.:/-]", what, s);
@@ -255,11 +241,8 @@ static int mk_parse_dims(mk_parser *p, const char *s, graph_tensor *t)
 /* Byte size of a declared tensor, bounded. */
 static int mk_tensor_bytes(mk_parser *p, graph_tensor *t)
 {
-    uint64_t n = graph_dtype_size(t->dtype);
-    for (uint32_t k = 0; k < t->rank; k++)
-        if (__builtin_mul_overflow(n, (uint64_t)t->dims[k], &n) || n > MK_MAX_TENSOR_BYTES)
-            return mk_fail(p, "tensor '%s' is larger than 2^40 bytes", t->name);
-    t->bytes = n;
+    if (builder_tensor_bytes(t) != 0)
+        return mk_fail(p, "tensor '%s' is larger than 2^40 bytes", t->name);
     return 0;
 }
 
@@ -267,7 +250,6 @@ static int mk_tensor_bytes(mk_parser *p, graph_tensor *t)
 
 static graph_tensor *mk_new_tensor(mk_parser *p, const char *name, uint32_t kind, uint32_t *index)
 {
-    graph *g = p->g;
     uint32_t old;
     if (mk_check_name(p, "tensor", name) != 0)
         return NULL;
@@ -275,29 +257,21 @@ static graph_tensor *mk_new_tensor(mk_parser *p, const char *name, uint32_t kind
         mk_fail(p, "duplicate tensor name '%s'", name);
         return NULL;
     }
-    if (g->n_tensors >= MK_MAX_TENSORS) {
-        mk_fail(p, "more than %u tensors", MK_MAX_TENSORS);
+    int rc = builder_add_tensor(&p->b, name, kind, index);
+    if (rc != 0) {
+        mk_builder_fail(p, rc, "tensors");
         return NULL;
     }
-    if (mk_reserve((void **)&g->tensors, &p->cap_tensors, g->n_tensors + 1, sizeof *g->tensors) != 0) {
+    graph_tensor *t = &p->b.g->tensors[*index];
+    if (name_map_put(&p->tensors, t->name, *index) != 0) { /* keyed by the graph's copy of the name */
         mk_oom(p);
         return NULL;
     }
-    graph_tensor *t = &g->tensors[g->n_tensors];
-    memset(t, 0, sizeof *t);
-    if (!(t->name = strdup(name)) || name_map_put(&p->tensors, t->name, g->n_tensors) != 0) {
-        free(t->name);
-        mk_oom(p);
-        return NULL;
-    }
-    t->kind = kind;
-    *index = g->n_tensors++;
     return t;
 }
 
 static int mk_stmt_input(mk_parser *p, char **tok, size_t n)
 {
-    graph *g = p->g;
     uint32_t idx;
     int32_t dt;
     graph_tensor tmp;
@@ -305,15 +279,15 @@ static int mk_stmt_input(mk_parser *p, char **tok, size_t n)
         return mk_fail(p, "want: input NAME DTYPE SHAPE");
     if (mk_parse_dtype(p, tok[2], &dt) != 0 || mk_parse_dims(p, tok[3], &tmp) != 0)
         return -1;
-    if (mk_reserve((void **)&g->inputs, &p->cap_inputs, (size_t)g->n_inputs + 1, sizeof *g->inputs) != 0)
-        return mk_oom(p);
     graph_tensor *t = mk_new_tensor(p, tok[1], TENSOR_INPUT, &idx);
     if (!t)
         return -1;
     t->dtype = dt;
     t->rank = tmp.rank;
     memcpy(t->dims, tmp.dims, sizeof t->dims);
-    g->inputs[g->n_inputs++] = idx;
+    int rc = builder_add_input(&p->b, idx);
+    if (rc != 0)
+        return mk_builder_fail(p, rc, "inputs");
     return mk_tensor_bytes(p, t);
 }
 
@@ -466,32 +440,13 @@ static int mk_fill_weight(mk_parser *p, graph_tensor *t, unsigned char *dst, cha
     return mk_fail(p, "unknown initialiser '%.32s' (random, uniform, zeros, ones, fill or =)", how);
 }
 
-/* Makes room for `bytes` more weight bytes at a 64-byte boundary; the region stays 64-byte aligned. */
+/* Room for `bytes` more weight bytes (builder_weight_room), at most MK_MAX_WEIGHT_BYTES in all. */
 static int mk_weight_room(mk_parser *p, uint64_t bytes, uint64_t *offset)
 {
-    graph *g = p->g;
-    uint64_t off = (g->weight_size + MK_WEIGHT_ALIGN - 1) / MK_WEIGHT_ALIGN * MK_WEIGHT_ALIGN;
-    if (bytes > MK_MAX_WEIGHT_BYTES || off > MK_MAX_WEIGHT_BYTES - bytes)
+    int rc = builder_weight_room(&p->b, bytes, offset);
+    if (rc == BUILDER_ELIMIT)
         return mk_fail(p, "weights exceed %llu bytes in total", (unsigned long long)MK_MAX_WEIGHT_BYTES);
-    size_t need = (size_t)(off + bytes);
-    if (need > p->cap_weights) {
-        size_t cap = p->cap_weights ? p->cap_weights : 4096;
-        while (cap < need)
-            cap *= 2;
-        unsigned char *w = aligned_alloc(MK_WEIGHT_ALIGN, cap);
-        if (!w)
-            return mk_oom(p);
-        if (g->weight_size)
-            memcpy(w, g->weights, (size_t)g->weight_size);
-        free(g->weights);
-        g->weights = w;
-        g->weights_owned = 1;
-        p->cap_weights = cap;
-    }
-    memset(g->weights + g->weight_size, 0, need - (size_t)g->weight_size);
-    g->weight_size = need;
-    *offset = off;
-    return 0;
+    return rc != 0 ? mk_oom(p) : 0;
 }
 
 static int mk_stmt_weight(mk_parser *p, char **tok, size_t n)
@@ -512,9 +467,9 @@ static int mk_stmt_weight(mk_parser *p, char **tok, size_t n)
     uint64_t off = 0;
     if (mk_tensor_bytes(p, t) != 0 || mk_weight_room(p, t->bytes, &off) != 0)
         return -1;
-    t = &p->g->tensors[idx];
+    t = &p->b.g->tensors[idx];
     t->offset = off;
-    return mk_fill_weight(p, t, p->g->weights + off, tok + 4, n - 4);
+    return mk_fill_weight(p, t, p->b.g->weights + off, tok + 4, n - 4);
 }
 
 /* --- attributes ---------------------------------------------------------------------- */
@@ -566,7 +521,7 @@ static int mk_parse_attr(mk_parser *p, char *tok, graph_attr *a)
     *eq = '\0';
     char *key = tok, *val = eq + 1;
     size_t klen = strlen(key), vlen = strlen(val);
-    if (klen > MK_MAX_NAME || !mk_is_word(key))
+    if (klen > OM_MAX_NAME || !mk_is_word(key))
         return mk_fail(p, "bad attribute name '%.64s'", key);
     if (!(a->name = strdup(key)))
         return mk_oom(p);
@@ -608,13 +563,13 @@ static int mk_parse_attr(mk_parser *p, char *tok, graph_attr *a)
 
 /* --- nodes --------------------------------------------------------------------------- */
 
-/* Splits a comma list into at most MK_MAX_IO names (in place). */
+/* Splits a comma list into at most OM_MAX_NODE_IO names (in place). */
 static int mk_split_list(mk_parser *p, const char *what, char *s, char **item, uint32_t *n)
 {
     *n = 0;
     for (char *at = s;;) {
-        if (*n == MK_MAX_IO)
-            return mk_fail(p, "more than %u %s", MK_MAX_IO, what);
+        if (*n == OM_MAX_NODE_IO)
+            return mk_fail(p, "more than %u %s", OM_MAX_NODE_IO, what);
         char *comma = strchr(at, ',');
         if (comma)
             *comma = '\0';
@@ -627,7 +582,7 @@ static int mk_split_list(mk_parser *p, const char *what, char *s, char **item, u
 
 static int mk_node_inputs(mk_parser *p, char *list, graph_node *n)
 {
-    char *item[MK_MAX_IO];
+    char *item[OM_MAX_NODE_IO];
     if (mk_split_list(p, "inputs", list, item, &n->n_inputs) != 0)
         return -1;
     if (!(n->inputs = malloc(n->n_inputs * sizeof *n->inputs)))
@@ -645,8 +600,8 @@ static int mk_node_inputs(mk_parser *p, char *list, graph_node *n)
 
 static int mk_node_attrs(mk_parser *p, char **tok, size_t count, graph_node *n)
 {
-    if (count > MK_MAX_ATTRS)
-        return mk_fail(p, "more than %u attributes", MK_MAX_ATTRS);
+    if (count > OM_MAX_NODE_ATTRS)
+        return mk_fail(p, "more than %u attributes", OM_MAX_NODE_ATTRS);
     if (count == 0)
         return 0;
     if (!(n->attrs = calloc(count, sizeof *n->attrs)))
@@ -665,7 +620,7 @@ static int mk_node_attrs(mk_parser *p, char **tok, size_t count, graph_node *n)
 /* Declares the node's outputs as new activations; op_infer gives them shapes. */
 static int mk_node_outputs(mk_parser *p, char *list, graph_node *n)
 {
-    char *item[MK_MAX_IO];
+    char *item[OM_MAX_NODE_IO];
     uint32_t count;
     if (mk_split_list(p, "outputs", list, item, &count) != 0)
         return -1;
@@ -682,7 +637,7 @@ static int mk_node_outputs(mk_parser *p, char *list, graph_node *n)
 
 static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
 {
-    graph *g = p->g;
+    graph *g = p->b.g;
     graph_node n = {0};
     uint32_t old;
     if (ntok < 6 || strcmp(tok[4], "->") != 0)
@@ -691,8 +646,8 @@ static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
         return -1;
     if (name_map_get(&p->nodes, tok[1], &old))
         return mk_fail(p, "duplicate node name '%s'", tok[1]);
-    if (g->n_nodes >= MK_MAX_NODES)
-        return mk_fail(p, "more than %u nodes", MK_MAX_NODES);
+    if (g->n_nodes >= OM_MAX_COUNT)
+        return mk_fail(p, "more than %u nodes", OM_MAX_COUNT);
     n.op = op_lookup(tok[2]);
     if (n.op == OP_UNKNOWN)
         return mk_fail(p, "unknown op type '%.64s'", tok[2]);
@@ -704,16 +659,14 @@ static int mk_stmt_node(mk_parser *p, char **tok, size_t ntok)
     if (mk_node_inputs(p, tok[3], &n) != 0 || mk_node_attrs(p, tok + 6, ntok - 6, &n) != 0 ||
         mk_node_outputs(p, tok[5], &n) != 0)
         goto fail;
-    if (mk_reserve((void **)&g->nodes, &p->cap_nodes, (size_t)g->n_nodes + 1, sizeof *g->nodes) != 0) {
-        mk_oom(p);
+    int rc = builder_add_node(&p->b, &n); /* once added, the graph owns it (n is zeroed) */
+    if (rc != 0) {
+        mk_builder_fail(p, rc, "nodes");
         goto fail;
     }
-    g->nodes[g->n_nodes] = n;
-    if (name_map_put(&p->nodes, g->nodes[g->n_nodes].name, g->n_nodes) != 0) {
-        mk_oom(p);
-        goto fail;
-    }
-    graph_node *gn = &g->nodes[g->n_nodes++]; /* from here graph_free owns it */
+    graph_node *gn = &g->nodes[g->n_nodes - 1];
+    if (name_map_put(&p->nodes, gn->name, g->n_nodes - 1) != 0)
+        return mk_oom(p);
     char why[256];
     if (op_infer(g, gn, why, sizeof why) != 0)
         return mk_fail(p, "%s", why);
@@ -725,11 +678,11 @@ fail:
 
 static int mk_stmt_output(mk_parser *p, char **tok, size_t n)
 {
-    graph *g = p->g;
+    graph *g = p->b.g;
     if (n < 2)
         return mk_fail(p, "want: output NAME[,NAME...]");
     for (size_t k = 1; k < n; k++) {
-        char *item[MK_MAX_IO];
+        char *item[OM_MAX_NODE_IO];
         uint32_t count;
         if (mk_split_list(p, "outputs on one line", tok[k], item, &count) != 0)
             return -1;
@@ -742,10 +695,9 @@ static int mk_stmt_output(mk_parser *p, char **tok, size_t n)
             for (uint32_t j = 0; j < g->n_outputs; j++)
                 if (g->outputs[j] == t)
                     return mk_fail(p, "output '%s' listed twice", item[i]);
-            if (g->n_outputs >= MK_MAX_TENSORS ||
-                mk_reserve((void **)&g->outputs, &p->cap_outputs, (size_t)g->n_outputs + 1, sizeof *g->outputs) != 0)
-                return mk_oom(p);
-            g->outputs[g->n_outputs++] = t;
+            int rc = builder_add_output(&p->b, t);
+            if (rc != 0)
+                return mk_builder_fail(p, rc, "outputs");
         }
     }
     return 0;
@@ -810,7 +762,7 @@ static int mk_parse_text(mk_parser *p, const char *text, size_t len)
         at += n + 1;
     }
     free(buf);
-    if (rc == 0 && p->g->n_outputs == 0)
+    if (rc == 0 && p->b.g->n_outputs == 0)
         rc = mk_fail(p, "no output declared (add a line 'output NAME')");
     return rc;
 }
@@ -822,18 +774,16 @@ int mkom_build(const char *text, size_t len, const char *source, uint64_t seed, 
     if (err && errlen)
         err[0] = '\0';
     *out = NULL;
-    if (!(p.g = calloc(1, sizeof *p.g)))
+    if (builder_init(&p.b, MK_MAX_WEIGHT_BYTES) != 0)
         return mk_oom(&p);
-    p.g->weights_owned = 1;
     int rc = text || !len ? mk_parse_text(&p, text ? text : "", len) : mk_fail(&p, "no text");
-    if (rc == 0 && graph_plan_memory(p.g) != 0)
+    if (rc == 0 && builder_finish(&p.b, out) != 0)
         rc = mk_oom(&p);
     name_map_free(&p.tensors);
     name_map_free(&p.nodes);
     if (rc != 0) {
-        graph_free(p.g);
+        builder_discard(&p.b);
         return -1;
     }
-    *out = p.g;
     return 0;
 }
