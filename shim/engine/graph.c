@@ -48,7 +48,7 @@ size_t graph_dtype_size(int32_t dtype)
     }
 }
 
-static void attr_free(graph_attr *a)
+void graph_attr_free(graph_attr *a)
 {
     free(a->name);
     if (a->type == ATTR_INTS)
@@ -59,22 +59,26 @@ static void attr_free(graph_attr *a)
         free(a->v.s);
 }
 
+void graph_node_free(graph_node *n)
+{
+    free(n->name);
+    free(n->op_type);
+    free(n->inputs);
+    free(n->outputs);
+    for (uint32_t k = 0; k < n->n_attrs; k++)
+        graph_attr_free(&n->attrs[k]);
+    free(n->attrs);
+    memset(n, 0, sizeof *n);
+}
+
 void graph_free(graph *g)
 {
     if (!g)
         return;
     for (uint32_t i = 0; i < g->n_tensors; i++)
         free(g->tensors[i].name);
-    for (uint32_t i = 0; i < g->n_nodes; i++) {
-        graph_node *n = &g->nodes[i];
-        free(n->name);
-        free(n->op_type);
-        free(n->inputs);
-        free(n->outputs);
-        for (uint32_t k = 0; k < n->n_attrs; k++)
-            attr_free(&n->attrs[k]);
-        free(n->attrs);
-    }
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        graph_node_free(&g->nodes[i]);
     free(g->tensors);
     free(g->nodes);
     free(g->inputs);

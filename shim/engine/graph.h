@@ -100,6 +100,11 @@ float graph_attr_float(const graph_node *n, const char *name, float dflt);
 uint64_t graph_tensor_numel(const graph_tensor *t);
 size_t graph_dtype_size(int32_t dtype);
 
+/* Frees what an attribute owns (its name, and its list or string). */
+void graph_attr_free(graph_attr *a);
+/* Frees what a node owns (names, tensor lists, attributes) and leaves it all zero. */
+void graph_node_free(graph_node *n);
+/* Frees the graph and all it owns; the weights only when weights_owned. */
 void graph_free(graph *g);
 
 #endif /* ACLSUB_SHIM_GRAPH_H_ */

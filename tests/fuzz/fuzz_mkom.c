@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* mkom.c belongs to the aclsub program, not to the libraries built into fuzzers. */
+/* The compiler is tools/compile/mkom_text.c, built into the target with the other tool sources. */
 #include "tools/compile/mkom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

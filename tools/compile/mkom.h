@@ -1,5 +1,6 @@
 /*
- * mkom.h - the text graph description compiler behind `aclsub mkom`.
+ * mkom.h - the text graph description compiler behind `aclsub mkom`
+ * (mkom_text.c).
  *
  * The description format is documented in docs/MODEL.md.  mkom_build is the
  * whole compiler minus the file handling, so tests and fuzzers can turn text

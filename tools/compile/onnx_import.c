@@ -17,25 +17,23 @@
  *      compile time with op_run into a new weight (constant folding);
  *      otherwise it becomes a device operator;
  *   5. graph outputs; unused weights dropped; memory planned.
+ *
+ * The graph grows through the builder (builder.h), which also holds the .om
+ * limits; messages are worded here.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim/engine/om.h"
 #include "gen/onnx.pb-c.h"
-#include "tools/compile/onnx_import.h"
-#include "tools/compile/name_map.h"
 #include "shim/engine/ops.h"
+#include "tools/compile/builder.h"
+#include "tools/compile/name_map.h"
+#include "tools/compile/onnx_import.h"
 
-#define IM_MAX_COUNT 1000000u  /* tensors, nodes, graph inputs and outputs (the .om limits) */
-#define IM_MAX_IO 64u          /* inputs or outputs of one node */
-#define IM_MAX_ATTRS 64u       /* attributes of one node */
-#define IM_MAX_NAME 255u       /* bytes of a name in the .om */
+/* Counts, names and sizes are bounded by the .om limits (builder.h); these are the importer's own. */
 #define IM_MAX_VALUES (1u << 20) /* elements of one list attribute */
-#define IM_MAX_TENSOR_BYTES ((uint64_t)1 << 40)
-#define IM_WEIGHT_ALIGN 64u
 #define IM_DEFAULT_OPSET 21 /* a model without an opset for the default domain */
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ONNX raw_data is little-endian, as is the .om");
@@ -54,9 +52,7 @@ typedef struct imp {
     size_t errlen;
     const Onnx__GraphProto *og;
     int64_t opset;
-    uint64_t max_weights;
-    graph *g;
-    size_t cap_tensors, cap_nodes, cap_weights;
+    builder b;         /* the graph being built */
     name_map values;   /* ONNX value name -> tensor index */
     name_map inits;    /* initializer name -> initializer index */
     im_shape *shapes; /* --input_shape */
@@ -92,36 +88,12 @@ static const char *im_str(const char *s)
     return s ? s : "";
 }
 
-static int im_reserve(void **arr, size_t *cap, size_t need, size_t size)
+/* A builder failure adding one of `what`: beyond the .om's count, or out of memory. */
+static int im_builder_fail(imp *p, int rc, const char *what)
 {
-    if (need <= *cap)
-        return 0;
-    size_t n = *cap ? *cap * 2 : 16;
-    while (n < need)
-        n *= 2;
-    void *q = realloc(*arr, n * size);
-    if (!q)
-        return -1;
-    *arr = q;
-    *cap = n;
-    return 0;
-}
-
-/* A copy of s cut to IM_MAX_NAME bytes at a UTF-8 character boundary. */
-static char *im_name_dup(const char *s)
-{
-    size_t n = strlen(s);
-    if (n > IM_MAX_NAME) {
-        n = IM_MAX_NAME;
-        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-            n--;
-    }
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
+    if (rc == BUILDER_ELIMIT)
+        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u %s", OM_MAX_COUNT, what);
+    return im_oom(p);
 }
 
 /* --- dtypes ------------------------------------------------------------------------------ */
@@ -151,33 +123,14 @@ static int32_t im_dtype(int32_t onnx_type)
 
 /* --- tensors and weights ------------------------------------------------------------------ */
 
-/* Bytes of a tensor with this dtype and shape, or -1 beyond IM_MAX_TENSOR_BYTES. */
-static int im_tensor_bytes(graph_tensor *t)
-{
-    uint64_t n = graph_dtype_size(t->dtype);
-    for (uint32_t k = 0; k < t->rank; k++)
-        if (t->dims[k] < 0 || __builtin_mul_overflow(n, (uint64_t)t->dims[k], &n) || n > IM_MAX_TENSOR_BYTES)
-            return -1;
-    t->bytes = n;
-    return 0;
-}
-
 /* A new tensor named `name`, registered as the ONNX value `key` unless key is NULL. */
 static int im_new_tensor_as(imp *p, const char *name, const char *key, uint32_t kind, uint32_t *index)
 {
-    graph *g = p->g;
-    if (g->n_tensors >= IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u tensors", IM_MAX_COUNT);
-    if (im_reserve((void **)&g->tensors, &p->cap_tensors, (size_t)g->n_tensors + 1, sizeof *g->tensors))
+    int rc = builder_add_tensor(&p->b, name, kind, index);
+    if (rc)
+        return im_builder_fail(p, rc, "tensors");
+    if (key && name_map_put(&p->values, key, *index))
         return im_oom(p);
-    graph_tensor *t = &g->tensors[g->n_tensors];
-    memset(t, 0, sizeof *t);
-    if (!(t->name = im_name_dup(name)) || (key && name_map_put(&p->values, key, g->n_tensors))) {
-        free(t->name);
-        return im_oom(p);
-    }
-    t->kind = kind;
-    *index = g->n_tensors++;
     return 0;
 }
 
@@ -187,32 +140,14 @@ static int im_new_tensor(imp *p, const char *name, uint32_t kind, uint32_t *inde
     return im_new_tensor_as(p, name, name, kind, index);
 }
 
-/* Room for `bytes` more weight bytes at a 64-byte boundary; the region stays 64-byte aligned. */
+/* Room for `bytes` more weight bytes (builder_weight_room) under the ceiling of onnx_import_opts. */
 static int im_weight_room(imp *p, uint64_t bytes, uint64_t *offset)
 {
-    graph *g = p->g;
-    uint64_t off = (g->weight_size + IM_WEIGHT_ALIGN - 1) / IM_WEIGHT_ALIGN * IM_WEIGHT_ALIGN;
-    if (bytes > p->max_weights || off > p->max_weights - bytes)
+    int rc = builder_weight_room(&p->b, bytes, offset);
+    if (rc == BUILDER_ELIMIT)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "weights (folded constants included) exceed %llu bytes",
-                       (unsigned long long)p->max_weights);
-    size_t need = (size_t)(off + bytes);
-    if (need > p->cap_weights || !g->weights) {
-        size_t cap = p->cap_weights ? p->cap_weights : 4096;
-        while (cap < need)
-            cap *= 2;
-        unsigned char *w = aligned_alloc(IM_WEIGHT_ALIGN, cap);
-        if (!w)
-            return im_oom(p);
-        if (g->weight_size)
-            memcpy(w, g->weights, (size_t)g->weight_size);
-        free(g->weights);
-        g->weights = w;
-        p->cap_weights = cap;
-    }
-    memset(g->weights + g->weight_size, 0, need - (size_t)g->weight_size);
-    g->weight_size = need;
-    *offset = off;
-    return 0;
+                       (unsigned long long)p->b.max_weights);
+    return rc ? im_oom(p) : 0;
 }
 
 /* A new weight tensor with a shape; its bytes are zero until the caller fills them. */
@@ -221,13 +156,13 @@ static int im_new_weight(imp *p, const char *name, int32_t dtype, uint32_t rank,
 {
     graph_tensor tmp = {.dtype = dtype, .rank = rank};
     memcpy(tmp.dims, dims, rank * sizeof dims[0]);
-    if (im_tensor_bytes(&tmp))
+    if (builder_tensor_bytes(&tmp))
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "tensor '%.64s' is larger than 2^40 bytes", name);
     uint64_t off;
     int rc = im_weight_room(p, tmp.bytes, &off);
     if (rc || (rc = im_new_tensor(p, name, TENSOR_WEIGHT, index)))
         return rc;
-    graph_tensor *t = &p->g->tensors[*index];
+    graph_tensor *t = &p->b.g->tensors[*index];
     t->dtype = dtype;
     t->rank = rank;
     memcpy(t->dims, tmp.dims, sizeof t->dims);
@@ -274,7 +209,7 @@ static int im_tensor_header(imp *p, const char *what, const char *name, const On
                            (long long)tp->dims[k]);
         t->dims[k] = tp->dims[k];
     }
-    if (im_tensor_bytes(t))
+    if (builder_tensor_bytes(t))
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "%s '%.64s' is larger than 2^40 bytes", what, name);
     return 0;
 }
@@ -298,7 +233,7 @@ static int im_tensor_weight(imp *p, const char *what, const char *name, const On
     uint32_t idx;
     if ((rc = im_new_weight(p, name, h.dtype, h.rank, h.dims, &idx)))
         return rc;
-    unsigned char *dst = p->g->weights + p->g->tensors[idx].offset;
+    unsigned char *dst = p->b.g->weights + p->b.g->tensors[idx].offset;
     if (h.bytes)
         memcpy(dst, tp->has_raw_data ? (const void *)tp->raw_data.data : typed, (size_t)h.bytes);
     return 0;
@@ -309,8 +244,8 @@ static int im_initializers(imp *p)
     const Onnx__GraphProto *og = p->og;
     if (og->n_sparse_initializer)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "sparse initializers are unsupported");
-    if (og->n_initializer > IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u initializers", IM_MAX_COUNT);
+    if (og->n_initializer > OM_MAX_COUNT)
+        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u initializers", OM_MAX_COUNT);
     for (size_t i = 0; i < og->n_initializer; i++) {
         const Onnx__TensorProto *tp = og->initializer[i];
         uint32_t old;
@@ -483,19 +418,17 @@ static int im_input(imp *p, size_t i, const Onnx__ValueInfoProto *vi)
     int rc = s ? im_input_override(p, name, tt->shape, s, &t) : im_input_shape(p, name, tt->shape, &t);
     if (rc)
         return rc;
-    if (im_tensor_bytes(&t))
+    if (builder_tensor_bytes(&t))
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "input '%.64s' is larger than 2^40 bytes", name);
-    if (p->g->n_inputs >= IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u inputs", IM_MAX_COUNT);
     if ((rc = im_new_tensor(p, name, TENSOR_INPUT, &idx)))
         return rc;
-    graph_tensor *gt = &p->g->tensors[idx];
+    graph_tensor *gt = &p->b.g->tensors[idx];
     gt->dtype = t.dtype;
     gt->rank = t.rank;
     memcpy(gt->dims, t.dims, sizeof gt->dims);
     gt->bytes = t.bytes;
-    p->g->inputs[p->g->n_inputs++] = idx;
-    return 0;
+    rc = builder_add_input(&p->b, idx);
+    return rc ? im_builder_fail(p, rc, "inputs") : 0;
 }
 
 /* Every --input_shape name must be a graph input. */
@@ -516,10 +449,8 @@ static int im_check_shape_names(imp *p)
 static int im_inputs(imp *p)
 {
     const Onnx__GraphProto *og = p->og;
-    if (og->n_input > IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u graph inputs", IM_MAX_COUNT);
-    if (!(p->g->inputs = malloc((og->n_input ? og->n_input : 1) * sizeof *p->g->inputs)))
-        return im_oom(p);
+    if (og->n_input > OM_MAX_COUNT)
+        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u graph inputs", OM_MAX_COUNT);
     int rc = im_check_shape_names(p);
     for (size_t i = 0; rc == 0 && i < og->n_input; i++)
         rc = im_input(p, i, og->input[i]);
@@ -737,9 +668,9 @@ static int im_attr_dropped(const Onnx__NodeProto *on, const Onnx__AttributeProto
 
 static int im_attrs(imp *p, const Onnx__NodeProto *on, graph_node *n)
 {
-    if (on->n_attribute > IM_MAX_ATTRS)
+    if (on->n_attribute > OM_MAX_NODE_ATTRS)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "node %s (%s): more than %u attributes", n->name, n->op_type,
-                       IM_MAX_ATTRS);
+                       OM_MAX_NODE_ATTRS);
     if (!(n->attrs = calloc(on->n_attribute + 2, sizeof *n->attrs))) /* +2: room for opset rewrites */
         return im_oom(p);
     for (size_t k = 0; k < on->n_attribute; k++) {
@@ -749,9 +680,9 @@ static int im_attrs(imp *p, const Onnx__NodeProto *on, graph_node *n)
         if (a->ref_attr_name && *a->ref_attr_name)
             return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "node %s (%s): attribute %.64s refers to a function attribute",
                            n->name, n->op_type, a->name);
-        if (strlen(a->name) > IM_MAX_NAME)
+        if (strlen(a->name) > OM_MAX_NAME)
             return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "node %s (%s): attribute name longer than %u bytes", n->name,
-                           n->op_type, IM_MAX_NAME);
+                           n->op_type, OM_MAX_NAME);
         if (im_attr_dropped(on, a))
             continue;
         if (graph_attr_find(n, a->name))
@@ -766,29 +697,6 @@ static int im_attrs(imp *p, const Onnx__NodeProto *on, graph_node *n)
             return rc;
     }
     return 0;
-}
-
-static void im_attr_free(graph_attr *a)
-{
-    free(a->name);
-    if (a->type == ATTR_INTS)
-        free(a->v.ints);
-    else if (a->type == ATTR_FLOATS)
-        free(a->v.floats);
-    else if (a->type == ATTR_STRING)
-        free(a->v.s);
-}
-
-static void im_node_free(graph_node *n)
-{
-    free(n->name);
-    free(n->op_type);
-    free(n->inputs);
-    free(n->outputs);
-    for (uint32_t k = 0; k < n->n_attrs; k++)
-        im_attr_free(&n->attrs[k]);
-    free(n->attrs);
-    memset(n, 0, sizeof *n);
 }
 
 /* Appends an INT attribute (room for it was reserved by im_attrs). */
@@ -815,7 +723,7 @@ static int im_softmax_legacy(imp *p, graph_node *n)
     if (p->opset >= 13 || strcmp(n->op_type, "Softmax") != 0 || n->n_inputs < 1 ||
         n->inputs[0] == GRAPH_NO_TENSOR)
         return 0;
-    int64_t rank = p->g->tensors[n->inputs[0]].rank;
+    int64_t rank = p->b.g->tensors[n->inputs[0]].rank;
     graph_attr *a = (graph_attr *)graph_attr_find(n, "axis");
     if (a && a->type != ATTR_INT)
         return 0; /* op_infer names the bad type */
@@ -840,7 +748,7 @@ static int im_resolve_input(imp *p, const graph_node *n, const char *name, uint3
                        "node %s (%s): input '%.64s' is not a graph input, an initializer or a node's output", n->name,
                        n->op_type, name);
     /* Exporters pass an empty constant for an optional input they leave out (Resize's roi, scales). */
-    const graph_tensor *t = &p->g->tensors[*idx];
+    const graph_tensor *t = &p->b.g->tensors[*idx];
     if (t->kind == TENSOR_WEIGHT && t->bytes == 0)
         *idx = GRAPH_NO_TENSOR;
     return 0;
@@ -851,9 +759,9 @@ static int im_node_inputs(imp *p, const Onnx__NodeProto *on, graph_node *n)
     size_t count = on->n_input;
     while (count && !*on->input[count - 1]) /* trailing absent inputs */
         count--;
-    if (count > IM_MAX_IO)
+    if (count > OM_MAX_NODE_IO)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "node %s (%s): more than %u inputs", n->name, n->op_type,
-                       IM_MAX_IO);
+                       OM_MAX_NODE_IO);
     if (!(n->inputs = malloc((count ? count : 1) * sizeof *n->inputs)))
         return im_oom(p);
     n->n_inputs = (uint32_t)count;
@@ -875,16 +783,16 @@ static int im_node_outputs(imp *p, const Onnx__NodeProto *on, graph_node *n)
         count--;
     if (count == 0)
         return im_fail(p, ONNX_IMPORT_EINVAL, "node %s (%s): no outputs", n->name, n->op_type);
-    if (count > IM_MAX_IO)
+    if (count > OM_MAX_NODE_IO)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "node %s (%s): more than %u outputs", n->name, n->op_type,
-                       IM_MAX_IO);
+                       OM_MAX_NODE_IO);
     if (!(n->outputs = malloc(count * sizeof *n->outputs)))
         return im_oom(p);
     for (size_t k = 0; k < count; k++) {
         const char *o = on->output[k];
         int rc;
         if (!*o) {
-            char tmp[IM_MAX_NAME + 16];
+            char tmp[OM_MAX_NAME + 16];
             snprintf(tmp, sizeof tmp, "%.200s:unused%zu", n->name, k);
             rc = im_new_tensor_as(p, tmp, NULL, TENSOR_ACTIVATION, &n->outputs[k]);
         } else {
@@ -906,7 +814,7 @@ static int im_node_names(imp *p, const Onnx__NodeProto *on, uint32_t index, grap
         snprintf(made, sizeof made, "%.64s_%u", on->op_type, index);
         name = made;
     }
-    if (!(n->name = im_name_dup(name)) || !(n->op_type = im_name_dup(on->op_type)))
+    if (!(n->name = builder_name_dup(name)) || !(n->op_type = builder_name_dup(on->op_type)))
         return im_oom(p);
     return 0;
 }
@@ -914,10 +822,10 @@ static int im_node_names(imp *p, const Onnx__NodeProto *on, uint32_t index, grap
 /* Runs a node whose inputs are all weights; its outputs become weights. */
 static int im_fold(imp *p, graph_node *n)
 {
-    graph *g = p->g;
-    uint64_t off[IM_MAX_IO];
-    const void *in[IM_MAX_IO];
-    void *out[IM_MAX_IO];
+    graph *g = p->b.g;
+    uint64_t off[OM_MAX_NODE_IO];
+    const void *in[OM_MAX_NODE_IO];
+    void *out[OM_MAX_NODE_IO];
     for (uint32_t k = 0; k < n->n_outputs; k++) {
         int rc = im_weight_room(p, g->tensors[n->outputs[k]].bytes, &off[k]);
         if (rc)
@@ -953,14 +861,8 @@ static int im_all_constant(const graph *g, const graph_node *n)
 /* Keeps node n as a device operator (the graph takes it over). */
 static int im_append_node(imp *p, graph_node *n)
 {
-    graph *g = p->g;
-    if (g->n_nodes >= IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u operators", IM_MAX_COUNT);
-    if (im_reserve((void **)&g->nodes, &p->cap_nodes, (size_t)g->n_nodes + 1, sizeof *g->nodes))
-        return im_oom(p);
-    g->nodes[g->n_nodes++] = *n;
-    memset(n, 0, sizeof *n);
-    return 0;
+    int rc = builder_add_node(&p->b, n);
+    return rc ? im_builder_fail(p, rc, "operators") : 0;
 }
 
 /* Shape: the input's static shape (dims start..end, opset 15) as an int64 weight. */
@@ -974,7 +876,7 @@ static int im_shape_node(imp *p, const Onnx__NodeProto *on, graph_node *n)
         return rc;
     if (x == GRAPH_NO_TENSOR)
         return im_fail(p, ONNX_IMPORT_EINVAL, "node %s (%s): input 0 is missing", n->name, n->op_type);
-    graph_tensor src = p->g->tensors[x];
+    graph_tensor src = p->b.g->tensors[x];
     int64_t r = src.rank, lo = 0, hi = r;
     for (size_t k = 0; k < on->n_attribute; k++) {
         const Onnx__AttributeProto *a = on->attribute[k];
@@ -995,7 +897,7 @@ static int im_shape_node(imp *p, const Onnx__NodeProto *on, graph_node *n)
     if ((rc = im_new_weight(p, on->output[0], DT_INT64, 1, &len, &idx)))
         return rc;
     if (len)
-        memcpy(p->g->weights + p->g->tensors[idx].offset, src.dims + lo, (size_t)len * sizeof(int64_t));
+        memcpy(p->b.g->weights + p->b.g->tensors[idx].offset, src.dims + lo, (size_t)len * sizeof(int64_t));
     p->st.folded++;
     return 0;
 }
@@ -1014,9 +916,9 @@ static int im_constant_scalar(imp *p, const char *name, const Onnx__AttributePro
     int rc = im_new_weight(p, name, is_float ? DT_FLOAT : DT_INT64, is_list ? 1 : 0, &len, &idx);
     if (rc)
         return rc;
-    graph_tensor *t = &p->g->tensors[idx];
+    graph_tensor *t = &p->b.g->tensors[idx];
     if (t->bytes)
-        memcpy(p->g->weights + t->offset, src, (size_t)t->bytes);
+        memcpy(p->b.g->weights + t->offset, src, (size_t)t->bytes);
     return 0;
 }
 
@@ -1053,9 +955,9 @@ static int im_op_node(imp *p, const Onnx__NodeProto *on, graph_node *n)
         (rc = im_node_outputs(p, on, n)))
         return rc;
     char why[512];
-    if (op_infer(p->g, n, why, sizeof why))
+    if (op_infer(p->b.g, n, why, sizeof why))
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "%s", why);
-    return im_all_constant(p->g, n) ? im_fold(p, n) : im_append_node(p, n);
+    return im_all_constant(p->b.g, n) ? im_fold(p, n) : im_append_node(p, n);
 }
 
 static int im_node(imp *p, uint32_t index)
@@ -1074,7 +976,7 @@ static int im_node(imp *p, uint32_t index)
         rc = im_shape_node(p, on, &n);
     else if (rc == 0)
         rc = im_op_node(p, on, &n);
-    im_node_free(&n); /* a no-op when the graph took it over */
+    graph_node_free(&n); /* a no-op when the graph took it over */
     return rc;
 }
 
@@ -1082,8 +984,8 @@ static int im_nodes(imp *p)
 {
     const Onnx__GraphProto *og = p->og;
     uint32_t *order;
-    if (og->n_node > IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u nodes", IM_MAX_COUNT);
+    if (og->n_node > OM_MAX_COUNT)
+        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u nodes", OM_MAX_COUNT);
     p->st.onnx_nodes = (uint32_t)og->n_node;
     int rc = im_sort(p, &order);
     if (rc)
@@ -1108,10 +1010,10 @@ static int im_output_copy_op(imp *p, const char *name, const graph_tensor *t, gr
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED,
                        "graph output '%.64s' is a %s scalar; an .om needs every output produced by an operator", name,
                        t->kind == TENSOR_INPUT ? "graph input" : "constant");
-    char made[IM_MAX_NAME + 16];
+    char made[OM_MAX_NAME + 16];
     snprintf(made, sizeof made, "%.200s_identity", name);
     n->op = op_lookup(op);
-    if (!(n->name = im_name_dup(made)) || !(n->op_type = strdup(op)) || !(n->inputs = malloc(sizeof(uint32_t))) ||
+    if (!(n->name = builder_name_dup(made)) || !(n->op_type = strdup(op)) || !(n->inputs = malloc(sizeof(uint32_t))) ||
         !(n->outputs = malloc(sizeof(uint32_t))) || !(n->attrs = calloc(1, sizeof *n->attrs)))
         return im_oom(p);
     return n->op == op_lookup("Concat") ? im_add_int_attr(p, n, "axis", 0) : 0;
@@ -1120,33 +1022,31 @@ static int im_output_copy_op(imp *p, const char *name, const graph_tensor *t, gr
 static int im_output_identity(imp *p, const char *name, uint32_t *idx)
 {
     graph_node n = {0};
-    int rc = im_output_copy_op(p, name, &p->g->tensors[*idx], &n);
+    int rc = im_output_copy_op(p, name, &p->b.g->tensors[*idx], &n);
     if (rc == 0) {
         n.n_inputs = n.n_outputs = 1;
         n.inputs[0] = *idx;
         rc = im_new_tensor(p, name, TENSOR_ACTIVATION, &n.outputs[0]);
     }
     char why[512];
-    if (rc == 0 && op_infer(p->g, &n, why, sizeof why))
+    if (rc == 0 && op_infer(p->b.g, &n, why, sizeof why))
         rc = im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "%s", why);
     if (rc == 0) {
         *idx = n.outputs[0];
         rc = im_append_node(p, &n);
     }
-    im_node_free(&n);
+    graph_node_free(&n);
     return rc;
 }
 
 static int im_outputs(imp *p)
 {
     const Onnx__GraphProto *og = p->og;
-    graph *g = p->g;
+    graph *g = p->b.g;
     if (og->n_output == 0)
         return im_fail(p, ONNX_IMPORT_EINVAL, "the graph has no outputs");
-    if (og->n_output > IM_MAX_COUNT)
-        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u graph outputs", IM_MAX_COUNT);
-    if (!(g->outputs = malloc(og->n_output * sizeof *g->outputs)))
-        return im_oom(p);
+    if (og->n_output > OM_MAX_COUNT)
+        return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "more than %u graph outputs", OM_MAX_COUNT);
     for (size_t i = 0; i < og->n_output; i++) {
         const char *name = og->output[i]->name;
         uint32_t idx;
@@ -1158,7 +1058,8 @@ static int im_outputs(imp *p)
         for (uint32_t k = 0; k < g->n_outputs; k++)
             if (g->outputs[k] == idx)
                 return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "graph output '%.64s' is listed twice", name);
-        g->outputs[g->n_outputs++] = idx;
+        if ((rc = builder_add_output(&p->b, idx)))
+            return im_builder_fail(p, rc, "graph outputs");
     }
     return 0;
 }
@@ -1172,39 +1073,9 @@ static void im_remap(uint32_t *v, uint32_t n, const uint32_t *map)
             v[k] = map[v[k]];
 }
 
-/* Moves the used weights into a new, packed region. */
-static int im_pack_weights(imp *p, const unsigned char *used)
-{
-    graph *g = p->g;
-    uint64_t size = 0;
-    for (uint32_t i = 0; i < g->n_tensors; i++)
-        if (used[i] && g->tensors[i].kind == TENSOR_WEIGHT)
-            size = (size + IM_WEIGHT_ALIGN - 1) / IM_WEIGHT_ALIGN * IM_WEIGHT_ALIGN + g->tensors[i].bytes;
-    unsigned char *w = aligned_alloc(IM_WEIGHT_ALIGN, (size + IM_WEIGHT_ALIGN) / IM_WEIGHT_ALIGN * IM_WEIGHT_ALIGN);
-    if (!w)
-        return im_oom(p);
-    memset(w, 0, (size_t)size);
-    uint64_t at = 0;
-    for (uint32_t i = 0; i < g->n_tensors; i++) {
-        graph_tensor *t = &g->tensors[i];
-        if (!used[i] || t->kind != TENSOR_WEIGHT)
-            continue;
-        at = (at + IM_WEIGHT_ALIGN - 1) / IM_WEIGHT_ALIGN * IM_WEIGHT_ALIGN;
-        if (t->bytes)
-            memcpy(w + at, g->weights + t->offset, (size_t)t->bytes);
-        t->offset = at;
-        at += t->bytes;
-    }
-    free(g->weights);
-    g->weights = w;
-    g->weight_size = size;
-    p->cap_weights = (size_t)size;
-    return 0;
-}
-
 static int im_drop_unused(imp *p)
 {
-    graph *g = p->g;
+    graph *g = p->b.g;
     unsigned char *used = calloc(g->n_tensors ? g->n_tensors : 1, 1);
     uint32_t *map = malloc((g->n_tensors ? g->n_tensors : 1) * sizeof *map);
     if (!used || !map) {
@@ -1218,7 +1089,7 @@ static int im_drop_unused(imp *p)
         for (uint32_t k = 0; k < g->nodes[i].n_inputs; k++)
             if (g->nodes[i].inputs[k] != GRAPH_NO_TENSOR)
                 used[g->nodes[i].inputs[k]] = 1;
-    int rc = im_pack_weights(p, used);
+    int rc = builder_pack_weights(&p->b, used) ? im_oom(p) : 0;
     uint32_t kept = 0;
     for (uint32_t i = 0; rc == 0 && i < g->n_tensors; i++) {
         if (!used[i]) {
@@ -1255,29 +1126,28 @@ static int64_t im_opset(const Onnx__ModelProto *m)
     return IM_DEFAULT_OPSET;
 }
 
-static int im_run(imp *p, const Onnx__ModelProto *m, const char *input_shape)
+/* The passes, into p->b; the caller finishes or discards the graph. */
+static int im_run(imp *p, const Onnx__ModelProto *m, const onnx_import_opts *opts)
 {
     if (!m->graph)
         return im_fail(p, ONNX_IMPORT_EINVAL, "the model has no graph");
     p->og = m->graph;
     p->opset = im_opset(m);
-    if (!(p->g = calloc(1, sizeof *p->g)))
+    if (builder_init(&p->b, opts && opts->max_weight_bytes ? opts->max_weight_bytes : ONNX_IMPORT_MAX_WEIGHTS))
         return im_oom(p);
-    p->g->weights_owned = 1;
-    int rc = im_parse_shapes(p, input_shape);
+    int rc = im_parse_shapes(p, opts ? opts->input_shape : NULL);
     if (rc || (rc = im_initializers(p)) || (rc = im_inputs(p)) || (rc = im_nodes(p)) || (rc = im_outputs(p)) ||
         (rc = im_drop_unused(p)))
         return rc;
-    if (p->g->n_nodes == 0)
+    if (p->b.g->n_nodes == 0)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "no operator is left after constant folding");
-    return graph_plan_memory(p->g) ? im_oom(p) : 0;
+    return 0;
 }
 
 int onnx_import(const void *data, size_t len, const onnx_import_opts *opts, graph **out,
                 onnx_import_stats *stats, char *err, size_t errlen)
 {
     imp p = {.src = opts && opts->source ? opts->source : "<onnx>", .err = err, .errlen = errlen};
-    p.max_weights = opts && opts->max_weight_bytes ? opts->max_weight_bytes : ONNX_IMPORT_MAX_WEIGHTS;
     if (err && errlen)
         err[0] = '\0';
     *out = NULL;
@@ -1288,20 +1158,21 @@ int onnx_import(const void *data, size_t len, const onnx_import_opts *opts, grap
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, data);
     if (!m)
         return im_fail(&p, ONNX_IMPORT_EINVAL, "not an ONNX model (the protobuf does not parse as a ModelProto)");
-    int rc = im_run(&p, m, opts ? opts->input_shape : NULL);
+    int rc = im_run(&p, m, opts);
     onnx__model_proto__free_unpacked(m, NULL);
     name_map_free(&p.values);
     name_map_free(&p.inits);
     for (size_t k = 0; k < p.n_shapes; k++)
         free(p.shapes[k].name);
     free(p.shapes);
+    if (rc == 0 && builder_finish(&p.b, out))
+        rc = im_oom(&p);
     if (rc) {
-        graph_free(p.g);
+        builder_discard(&p.b);
         return rc;
     }
     if (stats)
         *stats = p.st;
-    *out = p.g;
     return ONNX_IMPORT_OK;
 }
 
