@@ -2,15 +2,10 @@
 # check_decode.sh BUILD - `aclsub decode` on generated streams: golden output for a
 # clean stream; damaged streams (truncated, one flipped bit, garbage between
 # records, an unknown version) exit 2 and still print every valid record.
-set -u
-B=$1
-ACLSUB=$B/bin/aclsub
-GEN=$B/tests/tool_genstream
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+SUBJECT=decode
+. tests/shell/lib.sh
 check() { # name, condition result
-    if [ "$2" -eq 0 ]; then echo "ok   decode: $1"; else echo "FAIL decode: $1"; fail=1; fi
+    if [ "$2" -eq 0 ]; then say_ok "$1"; else say_fail "$1"; fi
 }
 golden=tests/golden/decode_basic.out
 R=512
@@ -76,4 +71,4 @@ $ACLSUB decode --bogus >/dev/null 2>&1; rc=$?
 
 $ACLSUB decode --help | grep -q "usage: aclsub decode"; check "--help" $?
 
-exit $fail
+end_checks
