@@ -6,20 +6,16 @@
 # tests/conformance/conformance.c) over every backend node test.  Run from
 # the repository root.  Under BUILD/san the conformance program is built
 # with the sanitizers, like the libraries it links.
-set -u
-B=$1
-ATC="$B/bin/aclsub atc"
+SUBJECT=atc
+. tests/shell/lib.sh
+ATC="$B/bin/aclsub atc" # split into words where it is used
 DATA=/usr/share/libonnx-testdata/data/node
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
 
-ok() { echo "ok   atc: $1"; }
+# bad TEXT - a FAIL line, then the last command's output and error stream.
 bad() {
-    echo "FAIL atc: $1"
-    [ -s "$T/out" ] && sed 's/^/    | /' "$T/out"
-    [ -s "$T/err" ] && sed 's/^/    ! /' "$T/err"
-    fail=1
+    say_fail "$1"
+    show "$T/out"
+    show_err "$T/err"
 }
 
 # expect NAME STATUS PATTERN COMMAND... - runs COMMAND; its exit status must be
@@ -34,12 +30,12 @@ expect() {
     elif ! cat "$T/out" "$T/err" | grep -q -- "$pat"; then
         bad "$name (no line matching '$pat')"
     else
-        ok "$name"
+        say_ok "$name"
     fi
 }
 
 if [ ! -d "$DATA" ]; then
-    echo "FAIL atc: $DATA is missing (install libonnx-testdata: ./install-deps.sh)"
+    say_fail "$DATA is missing (install libonnx-testdata: ./install-deps.sh)"
     exit 1
 fi
 
@@ -48,7 +44,7 @@ expect "help" 0 "framework" $ATC --help
 expect "conv model" 0 "conv.om: 1 operators" \
     $ATC --model="$DATA/test_conv_with_strides_padding/model.onnx" --framework=5 --output="$T/conv"
 [ -s "$T/conv.om" ] && readelf -S "$T/conv.om" 2>/dev/null | grep -q '.aclsub.nodes' &&
-    ok "conv.om is an .om (readelf)" || bad "conv.om is not an .om"
+    say_ok "conv.om is an .om (readelf)" || bad "conv.om is not an .om"
 expect "options with spaces, NAME.om kept" 0 "relu.om: 1 operators" \
     $ATC --model "$DATA/test_relu/model.onnx" --framework 5 --output "$T/relu.om"
 expect "vendor options accepted" 0 "shape.om" \
@@ -75,14 +71,14 @@ expect "input_shape of an unknown input" 2 "names 'nope', which is not an input"
     $ATC --model="$DATA/test_relu/model.onnx" --framework=5 --output="$T/x" --input_shape="nope:1,2"
 expect "input_shape against the model" 2 "input 'x' dim 0" \
     $ATC --model="$DATA/test_relu/model.onnx" --framework=5 --output="$T/x" --input_shape="x:4,4,5"
-[ -e "$T/x.om" ] && bad "a failed compile left x.om behind" || ok "failed compiles write nothing"
+[ -e "$T/x.om" ] && bad "a failed compile left x.om behind" || say_ok "failed compiles write nothing"
 
 # --- conformance --------------------------------------------------------------------------------
 CONF="$B/tests/conformance" # built by make tests
 if [ -x "$CONF" ]; then
-    ok "conformance program built"
+    say_ok "conformance program built"
     if timeout 300 "$CONF" --data "$DATA" --skip tests/conformance/skip.txt >"$T/out" 2>"$T/err"; then
-        ok "conformance: $(tail -n 1 "$T/out")"
+        say_ok "conformance: $(tail -n 1 "$T/out")"
         sed 's/^/    /' "$T/out"
     else
         bad "conformance"
@@ -90,4 +86,4 @@ if [ -x "$CONF" ]; then
 else
     bad "$CONF is missing (make tests builds it)"
 fi
-exit $fail
+end_checks

@@ -4,15 +4,10 @@
 # records, an unknown version) exit 2 and still print every valid record;
 # loss no record counted (a record cut out, the last one cut, one written
 # twice) is reported and exits 2; sums past 2^64 saturate.
-set -u
-B=$1
-ACLSUB=$B/bin/aclsub
-GEN=$B/tests/tool_genstream
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+SUBJECT=decode
+. tests/shell/lib.sh
 check() { # name, condition result
-    if [ "$2" -eq 0 ]; then echo "ok   decode: $1"; else echo "FAIL decode: $1"; fail=1; fi
+    if [ "$2" -eq 0 ]; then say_ok "$1"; else say_fail "$1"; fi
 }
 golden=tests/golden/decode_basic.out
 R=512
@@ -112,4 +107,4 @@ $ACLSUB decode --bogus >/dev/null 2>&1; rc=$?
 
 $ACLSUB decode --help | grep -q "usage: aclsub decode"; check "--help" $?
 
-exit $fail
+end_checks

@@ -9,16 +9,10 @@
 # both the reference and the decoder.  The Chrome trace is parsed with
 # Python's json module and checked for nesting per track; the CSV is read
 # back with Python's csv module.
-set -u
-B=$1
-ACLSUB=$B/bin/aclsub
-GEN=$B/tests/tool_genstream
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+SUBJECT="decode views"
+. tests/shell/lib.sh
 check() { # name, condition result
-    if [ "$2" -eq 0 ]; then echo "ok   decode views: $1"; else echo "FAIL decode views: $1"; fail=1; fi
+    if [ "$2" -eq 0 ]; then say_ok "$1"; else say_fail "$1"; fi
 }
 G=tests/golden
 R=512
@@ -285,8 +279,7 @@ run chrome.json list -f chrome "$T/v.rec"
 golden chrome.json "$T/chrome.json"; check "Chrome trace" $?
 run diff_type.csv diff -f csv "$T/v.rec" "$T/b.rec"
 golden diff_type.csv "$T/diff_type.csv"; check "diff CSV (ratios B/A)" $?
-abs=$(cd "$(dirname "$ACLSUB")" && pwd)/aclsub
-(cd "$T" && "$abs" decode diff v.rec b.rec >diff_type.table 2>/dev/null)
+(cd "$T" && "$ACLSUB" decode diff v.rec b.rec >diff_type.table 2>/dev/null)
 golden diff_type.table "$T/diff_type.table"; check "diff table" $?
 
 # Every JSON Lines output parses; names keep their bytes (invalid UTF-8 as \u00XX).
@@ -439,4 +432,4 @@ if command -v script >/dev/null 2>&1; then
     check "--follow on a terminal: refreshed with clear-screen, then the final summary" $?
 fi
 
-exit $fail
+end_checks

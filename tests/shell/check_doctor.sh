@@ -7,63 +7,40 @@
 # and as a #! script (works), a file that is neither ELF nor a script
 # (exit 1), and --format json read by Python's json module.  Run from the
 # repository root (tests/run.sh does).
-set -u
-export LC_ALL=C
-B=${1:-build}
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-A=$BA/bin/aclsub
-APP=$BA/tests/app_plain
-PY=/usr/bin/python3
+SUBJECT=doctor
+. tests/shell/lib.sh
 CC=${CC:-cc}
-unset LD_PRELOAD
-fail=0
 # case NAME WANT-STATUS WANT-VERDICT-PREFIX [grep PATTERN...] - on $T/out, $T/err, $rc.
 case_() {
-    name=$1
+    begin "$1"
     want=$2
     verdict=$3
     shift 3
-    why=""
-    [ "$rc" = "$want" ] || why="$why
-    - exit status $rc, expected $want"
+    [ "$rc" = "$want" ] || wrong "exit status $rc, expected $want"
     if [ -n "$verdict" ] && ! tail -n 1 "$T/out" | grep -q "^verdict: $verdict"; then
-        why="$why
-    - last line '$(tail -n 1 "$T/out")', expected 'verdict: $verdict...'"
+        wrong "last line '$(tail -n 1 "$T/out")', expected 'verdict: $verdict...'"
     fi
     for pat in "$@"; do
-        grep -q -- "$pat" "$T/out" "$T/err" || why="$why
-    - no line matching '$pat'"
+        grep -q -- "$pat" "$T/out" "$T/err" || wrong "no line matching '$pat'"
     done
-    if [ -z "$why" ]; then
-        echo "ok   doctor: $name"
-    else
-        echo "FAIL doctor: $name$why"
-        for f in "$T/out" "$T/err"; do [ -s "$f" ] && sed 's/^/    | /' "$f" | head -n 30; done
-        fail=1
-    fi
+    finish "$T/out" "$T/err"
 }
 doc() {
-    "$A" doctor "$@" >"$T/out" 2>"$T/err"
+    "$ACLSUB" doctor "$@" >"$T/out" 2>"$T/err"
     rc=$?
 }
 
 doc "$APP"
 case_ "app_plain (dynamic, libascendcl.so NEEDED): works" 0 "works (" \
     "^ELF: .*dynamic" "^AscendCL: *app_plain needs libascendcl.so" "app_plain imports aclmdlExecute" \
-    "^  libascendcl.so => $BA/lib/aclsub-emu/libascendcl.so (RUNPATH"
+    "^  libascendcl.so => $EMU (RUNPATH"
 
 printf 'int main(void) { return 0; }\n' >"$T/tiny.c"
 if $CC -static -o "$T/tiny_static" "$T/tiny.c" 2>"$T/cc.err"; then
     doc "$T/tiny_static"
     case_ "a static program: will not work" 2 "will not work (statically linked" "^ELF: .*static"
 else
-    echo "ok   doctor: a static program (SKIPPED: cc -static failed: $(head -n 1 "$T/cc.err"))"
+    say_skipped "a static program" "cc -static failed: $(head -n 1 "$T/cc.err")"
 fi
 
 cat >"$T/own.c" <<'CEOF'
@@ -106,7 +83,7 @@ if [ -x "$PY" ]; then
         "neither imports acl nor names libascendcl"
     if [ -d "$BA/python" ]; then
         printf '#!%s\nimport acl\n' "$PY" >"$T/uses_acl.py"
-        PYTHONPATH=$BA/python "$A" doctor "$T/uses_acl.py" >"$T/out" 2>"$T/err"
+        PYTHONPATH=$BA/python "$ACLSUB" doctor "$T/uses_acl.py" >"$T/out" 2>"$T/err"
         rc=$?
         case_ "a script importing the acl module (PYTHONPATH=BUILD/python): works, the module found" 0 "works (" \
             "^Python: libascendcl.so is dlopen'ed at run time by the acl extension module ($BA/python/acl"
@@ -124,7 +101,7 @@ doc "$T/no-such-file"
 case_ "a missing program: exit 1" 1 "" "not found$"
 
 if [ -x "$PY" ]; then
-    "$A" doctor --format json "$APP" >"$T/json" 2>"$T/err"
+    "$ACLSUB" doctor --format json "$APP" >"$T/json" 2>"$T/err"
     rc=$?
     "$PY" -c '
 import json, sys
@@ -140,10 +117,10 @@ assert "aclmdlExecute" in objs["libascendcl.so"]["defines"]
     echo "verdict: works (json)" >>"$T/out"
     rc=$((rc + prc))
     case_ "--format json on app_plain: one object Python's json reads, verdict works" 0 "works"
-    "$A" doctor --format json "$T/app_setuid" >"$T/json" 2>"$T/err"
+    "$ACLSUB" doctor --format json "$T/app_setuid" >"$T/json" 2>"$T/err"
     rc=$?
     "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["verdict"] == "will not work" and d["setuid"]' \
         "$T/json" >"$T/out" 2>&1 || rc=99
     case_ "--format json on the setuid copy: exit 2, verdict will not work" 2 ""
 fi
-exit $fail
+end_checks

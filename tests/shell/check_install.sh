@@ -5,17 +5,10 @@
 # emulated runtime, is profiled by the installed libaclsub.so, and its stream
 # decodes with the installed aclsub; `make uninstall` removes every file; a
 # DESTDIR install puts the same files under DESTDIR.
-set -u
-B=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-say() {
-    echo "$1 install: $2"
-    [ "$1" = ok ] || fail=1
-}
-SANFLAG=
-case "$B" in */san) SANFLAG="SAN=1" ;; esac
+SUBJECT=install # its lines read "ok install: ..." (say ok/FAIL)
+. tests/shell/lib.sh
+SANFLAG= # make's setting for this BUILD
+[ "$SAN" = 1 ] && SANFLAG="SAN=1"
 P=$T/prefix
 CLEAN="env -i PATH=/usr/bin:/bin HOME=$T"
 
@@ -40,8 +33,8 @@ if [ -z "$SANFLAG" ]; then
     # shellcheck disable=SC2086
     if cc -std=c11 -o "$T/app" tests/progs/app_plain.c $cflags -pthread 2>"$T/cc.log"; then
         say ok "tests/progs/app_plain.c builds with pkg-config ascendcl-emu"
-        $CLEAN "$T/app" "$B/models/mlp.om" 3 >"$T/plain.out" 2>&1 || say FAIL "the installed runtime does not run it"
-        $CLEAN LD_PRELOAD="$P/lib/libaclsub.so" ACLSUB_OUTPUT="$T/ops.rec" "$T/app" "$B/models/mlp.om" 3 \
+        $CLEAN "$T/app" "$MLP" 3 >"$T/plain.out" 2>&1 || say FAIL "the installed runtime does not run it"
+        $CLEAN LD_PRELOAD="$P/lib/libaclsub.so" ACLSUB_OUTPUT="$T/ops.rec" "$T/app" "$MLP" 3 \
             >"$T/pre.out" 2>"$T/pre.err"
         if cmp -s "$T/plain.out" "$T/pre.out" &&
             [ "$($CLEAN "$P/bin/aclsub" decode "$T/ops.rec" | grep -c '	op	')" -eq 21 ]; then
@@ -62,7 +55,7 @@ for page in man1/aclsub.1 man1/aclsub-run.1 man1/aclsub-decode.1 man1/aclsub-atc
 done
 if [ -z "$SANFLAG" ] && [ -x "$T/app" ]; then
     # The installed aclsub finds the installed libaclsub.so next to itself.
-    if (cd "$T" && $CLEAN "$P/bin/aclsub" run -o "$T/run.rec" -- "$T/app" "$OLDPWD/$B/models/mlp.om" 2 \
+    if (cd "$T" && $CLEAN "$P/bin/aclsub" run -o "$T/run.rec" -- "$T/app" "$MLP" 2 \
         >/dev/null 2>"$T/run.err") && [ "$("$P/bin/aclsub" decode "$T/run.rec" | grep -c '	op	')" -eq 14 ]; then
         say ok "installed aclsub run profiles a program with the installed libaclsub.so (14 operator records)"
     else
@@ -71,11 +64,11 @@ if [ -z "$SANFLAG" ] && [ -x "$T/app" ]; then
     fi
 fi
 
-if [ -z "$SANFLAG" ] && [ -d tools/pyacl ]; then
+if [ -z "$SANFLAG" ] && [ -d shim/pyacl ]; then
     pydir=$(find "$P/lib" -maxdepth 3 -name dist-packages -type d | head -n 1)
-    out=$($CLEAN PYTHONPATH="$pydir" /usr/bin/python3 -c '
+    out=$($CLEAN PYTHONPATH="$pydir" "$PY" -c '
 import acl
-print(acl.init(), acl.rt.set_device(0), acl.mdl.load_from_file("'"$B/models/mlp.om"'")[1], acl.__file__)' 2>&1)
+print(acl.init(), acl.rt.set_device(0), acl.mdl.load_from_file("'"$MLP"'")[1], acl.__file__)' 2>&1)
     case "$out" in
     "0 0 0 $P/"*) say ok "the installed acl module imports from $pydir and runs on the installed runtime" ;;
     *) say FAIL "installed acl module: $out" ;;
@@ -97,4 +90,4 @@ if make -s O="$B" $SANFLAG PREFIX=/usr/local DESTDIR="$T/stage" install >/dev/nu
 else
     say FAIL "DESTDIR install"
 fi
-exit $fail
+end_checks

@@ -21,61 +21,27 @@
 # Under the sanitizer build (BUILD/lib/libaclsub.so linked against libasan)
 # the programs are ASan executables too, and libasan is preloaded ahead of
 # libaclsub.so, as ASan requires its runtime first in the library list.
-set -u
-export LC_ALL=C
-B=${1:-build}
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-BGPIDS=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+SUBJECT=preload
+. tests/shell/lib.sh
 # shellcheck disable=SC3045 # dash and bash have ulimit -c; no core files from the abort case
 ulimit -c 0 2>/dev/null
-unset ACLSUB_OUTPUT ACLSUB_MODELS ACLSUB_OP_TYPES ACLSUB_OP_NAMES ACLSUB_ON_FULL ACLSUB_BUFFER ACLSUB_CHILDREN \
-    ACLSUB_LOG LD_PRELOAD
-fail=0
 TMO=10 # seconds for one program (each takes well under 1 s)
 
-APP=$BA/tests/app_plain
 CHK=$BA/tests/tool_sinkcheck
-DEC=$BA/bin/aclsub
-LIB=$BA/lib/libaclsub.so
-EMU=$BA/lib/aclsub-emu/libascendcl.so
-CNN=$BA/models/cnn.om
-MLP=$BA/models/mlp.om
-PY=/usr/bin/python3
-for f in "$APP" "$CHK" "$DEC" "$LIB" "$EMU" "$CNN" "$MLP"; do
-    if [ ! -e "$f" ]; then
-        echo "FAIL preload: $f is missing (make tests)"
-        exit 1
-    fi
-done
+DEC=$ACLSUB # the decoder, by the name the cases use
+require_built "$APP" "$CHK" "$ACLSUB" "$LIBACLSUB" "$EMU" "$CNN" "$MLP"
 
-# Operators per execute, from the models' text descriptions.
-CNN_OPS=$(awk '$1 == "node"' models/cnn.txt | wc -l)
-MLP_OPS=$(awk '$1 == "node"' models/mlp.txt | wc -l)
+# Operators per execute, from the models' text descriptions (CNN_OPS and MLP_OPS: lib.sh).
 CONV_OPS=$(awk '$1 == "node" && $3 == "Conv"' models/cnn.txt | wc -l)
 RELU_OPS=$(awk '$1 == "node" && $3 == "Relu"' models/cnn.txt | wc -l)
 MLP_RELU_OPS=$(awk '$1 == "node" && $3 == "Relu"' models/mlp.txt | wc -l)
 SE_OPS=$(awk '$1 == "node" && $2 ~ /^se_/' models/cnn.txt | wc -l)
 
-ASAN_LIB=$(ldd "$LIB" 2>/dev/null | awk '/libasan/ {print $3; exit}')
-if [ -n "$ASAN_LIB" ]; then
-    SAN=1
-    PRE="$ASAN_LIB $LIB"
+if [ "$SAN" = 1 ]; then
+    PRE="$ASAN_LIB $LIBACLSUB"
     APP_CFLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 else
-    SAN=0
-    PRE=$LIB
+    PRE=$LIBACLSUB
     APP_CFLAGS="-O2"
 fi
 
@@ -109,42 +75,7 @@ status_text() {
     esac
 }
 
-# --- recording a case's result --------------------------------------------------------
-
-begin() {
-    tname=$1
-    why=""
-}
-
-# eq WHAT GOT WANT - one expectation.
-eq() {
-    [ "$2" = "$3" ] || why="$why
-    - $1: got $2, expected $3"
-}
-
-# need WHAT COMMAND... - an expectation that COMMAND succeeds.
-need() {
-    what=$1
-    shift
-    "$@" || why="$why
-    - $what"
-}
-
-# finish [FILE...] - prints the case's line; on failure the reasons and the files.
-finish() {
-    if [ -z "$why" ]; then
-        echo "ok   preload: $tname"
-        return 0
-    fi
-    echo "FAIL preload: $tname$why"
-    for f in "$@"; do
-        [ -s "$f" ] || continue
-        echo "    ${f#"$T"/}:"
-        head -n 12 "$f" | sed 's/^/    | /'
-    done
-    fail=1
-    return 1
-}
+# --- recording a case's result (begin, eq, need, finish: lib.sh) --------------------------
 
 # same_as REF BASE [STATUS] - standard output and status of a profiled run as the
 # unprofiled one's; the unprofiled run itself must have ended with STATUS (0).
@@ -153,8 +84,7 @@ same_as() {
     eq "exit status" "$(status_text "$rc")" "$(status_text "$(cat "$1.rc")")"
     if ! cmp -s "$1.out" "$2.out"; then
         diff "$1.out" "$2.out" >"$2.diff"
-        why="$why
-    - standard output differs from the run without the preload (see $(basename "$2").diff)"
+        wrong "standard output differs from the run without the preload (see $(basename "$2").diff)"
     fi
 }
 
@@ -183,8 +113,7 @@ v() {
 all_there() {
     s=$1 ops=$2 runs=$3 procs=${4:-1}
     if [ ! -f "$s" ]; then
-        why="$why
-    - no sink file $s"
+        wrong "no sink file $s"
         return
     fi
     sc "$s"
@@ -740,4 +669,4 @@ BGPIDS=""
 cat "$T/c1.result" "$T/c2.result"
 grep -q '^FAIL' "$T/c1.result" "$T/c2.result" && fail=1
 
-exit $fail
+end_checks

@@ -8,17 +8,10 @@
 #   - fork after aclInit, with a model loaded, subscribed and executed:
 #     the child gets clear errors, re-initialises and works, and the
 #     parent's subscription still receives every record (progs/app_fork.c).
-set -u
-B=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-ok() { echo "ok   promises: $1"; }
-bad() {
-    echo "FAIL promises: $1"
-    fail=1
-}
-ACLSUB=$B/bin/aclsub
+SUBJECT=promises
+. tests/shell/lib.sh
+ok() { say_ok "$1"; }
+bad() { say_fail "$1"; }
 mkfifo "$T/model.om" "$T/model.onnx" "$T/prog"
 mkdir "$T/dir.om"
 
@@ -53,4 +46,4 @@ else
     bad "fork after aclInit (exit $?):"
     cat "$T/fork.out" "$T/fork.err"
 fi
-exit $fail
+end_checks

