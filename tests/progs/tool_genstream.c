@@ -21,7 +21,10 @@
  *
  * --repeat N writes the records N times; repetition r adds r * NS to every
  * start and end (NS defaults to the spec's time span plus 1000), r to the
- * iteration and r * records to the sequence number.  The damage options
+ * iteration and, unless the spec starts a stream for the record's process
+ * (then every repetition is a stream of its own, numbered anew), r * (one
+ * past the largest sequence number of the record's subscription in the
+ * spec) to the sequence number.  The damage options
  * apply to single copies only (N = 1).
  */
 #include <stdio.h>
@@ -128,6 +131,25 @@ static uint64_t sub_records(uint32_t pid, uint32_t model, int n)
     return k;
 }
 
+/* One past the largest number of subscription (pid, model) among the first n specs. */
+static uint64_t sub_span(uint32_t pid, uint32_t model, int n)
+{
+    uint64_t span = 0;
+    for (int i = 0; i < n; i++)
+        if (is_data(&specs[i]) && specs[i].pid == pid && specs[i].model_id == model && specs[i].seq >= span)
+            span = specs[i].seq + 1;
+    return span;
+}
+
+/* 1 if the first n specs start a stream for pid: each repetition is then a new stream, numbered anew. */
+static int has_stream_start(uint32_t pid, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (specs[i].kind == ACLSUB_KIND_STREAM_START && specs[i].pid == pid)
+            return 1;
+    return 0;
+}
+
 static int nspecs; /* specs read so far, for default_seq */
 
 /* The next number of r's subscription (operator and whole-run records); 0 for control records. */
@@ -191,8 +213,8 @@ static int write_repeated(FILE *f, int n, unsigned long repeat, uint64_t period)
             r.start += rep * period;
             r.end += rep * period;
             r.iteration += rep;
-            if (is_data(&r))
-                r.seq += rep * sub_records(specs[i].pid, specs[i].model_id, n);
+            if (is_data(&r) && !has_stream_start(specs[i].pid, n))
+                r.seq += rep * sub_span(specs[i].pid, specs[i].model_id, n);
             aclsub_rec_encode(buf[i], &r);
         }
         if (fwrite(buf, ACLSUB_REC_SIZE, (size_t)n, f) != (size_t)n)
