@@ -587,12 +587,23 @@ size_t aclGetDataBufferSizeV2(const aclDataBuffer *dataBuffer)
     return dataBuffer ? dataBuffer->size : 0;
 }
 
+/* Bytes per element, the vendor's table: unknown types count as 8 bytes. */
 size_t aclDataTypeSize(aclDataType dataType)
 {
     switch (dataType) {
+    case ACL_STRING:
+    case ACL_DT_UNDEFINED:
+        return 0;
+    case ACL_INT4:
+    case ACL_UINT1:
     case ACL_INT8:
     case ACL_UINT8:
     case ACL_BOOL:
+    case ACL_HIFLOAT8:
+    case ACL_HIFLOAT4:
+    case ACL_FLOAT8_E5M2:
+    case ACL_FLOAT8_E4M3FN:
+    case ACL_FLOAT8_E8M0:
         return 1;
     case ACL_FLOAT16:
     case ACL_BF16:
@@ -602,15 +613,11 @@ size_t aclDataTypeSize(aclDataType dataType)
     case ACL_FLOAT:
     case ACL_INT32:
     case ACL_UINT32:
+    case ACL_COMPLEX32:
         return 4;
-    case ACL_INT64:
-    case ACL_UINT64:
-    case ACL_DOUBLE:
-    case ACL_COMPLEX64:
-        return 8;
     case ACL_COMPLEX128:
         return 16;
     default:
-        return 0;
+        return 8;
     }
 }
