@@ -462,6 +462,20 @@ static void run_execute(emu_task *t)
     emu_model_put(m);
 }
 
+/* An execute dropped from a stream aclrtDestroyStreamForce destroys: it never ran. */
+static void cancel_execute(emu_task *t)
+{
+    struct exec_task *x = (struct exec_task *)t;
+    emu_model *m = x->m;
+    t->result = ACL_ERROR_RT_FAILURE;
+    pthread_mutex_lock(&m->lock);
+    if (--m->inflight == 0)
+        pthread_cond_broadcast(&m->idle);
+    pthread_mutex_unlock(&m->lock);
+    free(x->in);
+    emu_model_put(m);
+}
+
 struct aclmdlDataset {
     size_t n, cap;
     aclDataBuffer **bufs;
@@ -514,6 +528,7 @@ static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlD
         return rc;
     }
     x->task.run = run_execute;
+    x->task.cancel = cancel_execute;
     x->m = m;
     x->stream = s;
     pthread_mutex_lock(&m->lock);
