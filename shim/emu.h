@@ -2,7 +2,8 @@
  * emu.h - internals shared by the emulated AscendCL runtime's files:
  * runtime.c (init, devices, contexts, streams and their device workers,
  * memory), model.c (descriptions, datasets, loading, execution) and sub.c
- * (subscriptions and the writer threads that feed subscribers' pipes).
+ * (subscriptions and the writer threads that feed subscribers' pipes) and
+ * callback.c (host callbacks and the threads that process their reports).
  *
  * Threads: application threads submit tasks to streams; each stream has one
  * device worker thread that runs its tasks in order (kernels run there and
@@ -31,6 +32,12 @@ struct emu_task {
     int done;      /* set by the worker under the stream lock when `wait` */
     int wait;      /* 1: the submitter waits for it and frees it; 0: the worker frees it */
     void *payload; /* task-specific */
+    /*
+     * Optional: run instead of `run` when the stream is being destroyed by
+     * aclrtDestroyStreamForce, to drop the task (release what it holds and
+     * set result).  Tasks without it still run.
+     */
+    emu_task_fn cancel;
 };
 
 typedef struct emu_stream {
@@ -43,6 +50,7 @@ typedef struct emu_stream {
     uint64_t submitted, completed;
     aclError first_error; /* of an async task since the last synchronize */
     int stop;
+    int discard;         /* aclrtDestroyStreamForce: queued tasks are cancelled, not run */
     unsigned generation; /* the process generation that created it (runtime.c, fork) */
 } emu_stream;
 
@@ -62,6 +70,8 @@ aclError emu_finalize_begin(void);
 void emu_finalize_end(void);
 /* The calling thread's current context, NULL if none. */
 emu_context *emu_current_context(void);
+/* The stream a call names: NULL is the current context's default stream (NULL if none). */
+emu_stream *emu_resolve_stream(aclrtStream stream);
 /* 1 if s was created in this process (not inherited from the parent of a fork). */
 int emu_stream_alive(const emu_stream *s);
 /* Queues t on s; the worker runs it. */
@@ -69,6 +79,15 @@ void emu_stream_submit(emu_stream *s, emu_task *t);
 /* Queues t on s and waits until it ran; returns t->result. */
 aclError emu_stream_run_sync(emu_stream *s, emu_task *t);
 uint64_t emu_now_ns(void);
+
+/* --- callback.c ------------------------------------------------------------ */
+
+/*
+ * Forgets a stream that is being destroyed: its report subscription, and
+ * the reports of its callbacks not yet processed (a blocking callback's
+ * task is released and the callback never runs).
+ */
+void emu_callbacks_forget_stream(emu_stream *s);
 
 /* --- model.c -------------------------------------------------------------- */
 

@@ -8,7 +8,8 @@
  * subscribed, the worker then encodes one record per operator and one
  * whole-run record and hands them to the subscription's writer (sub.c).
  * aclprofModelSubscribe / UnSubscribe attach and detach a model's
- * subscription here.
+ * subscription here.  The description getters include the dynamic-gear
+ * calls, answered as the vendor answers them for a model without gears.
  *
  * Lifetime: the registry holds one reference to each loaded model, every
  * execute in flight holds another; unloading waits for the executes in
@@ -461,6 +462,20 @@ static void run_execute(emu_task *t)
     emu_model_put(m);
 }
 
+/* An execute dropped from a stream aclrtDestroyStreamForce destroys: it never ran. */
+static void cancel_execute(emu_task *t)
+{
+    struct exec_task *x = (struct exec_task *)t;
+    emu_model *m = x->m;
+    t->result = ACL_ERROR_RT_FAILURE;
+    pthread_mutex_lock(&m->lock);
+    if (--m->inflight == 0)
+        pthread_cond_broadcast(&m->idle);
+    pthread_mutex_unlock(&m->lock);
+    free(x->in);
+    emu_model_put(m);
+}
+
 struct aclmdlDataset {
     size_t n, cap;
     aclDataBuffer **bufs;
@@ -513,6 +528,7 @@ static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlD
         return rc;
     }
     x->task.run = run_execute;
+    x->task.cancel = cancel_execute;
     x->m = m;
     x->stream = s;
     pthread_mutex_lock(&m->lock);
@@ -784,4 +800,84 @@ aclFormat aclmdlGetOutputFormat(const aclmdlDesc *modelDesc, size_t index)
 {
     const struct desc_io *io = desc_io_at(modelDesc, index, 1);
     return !io ? ACL_FORMAT_UNDEFINED : io->dim_count == 4 ? ACL_FORMAT_NCHW : ACL_FORMAT_ND;
+}
+
+aclError aclmdlGetCurOutputDims(const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims)
+{
+    /* No dynamic gears: the current output dims are the static ones. */
+    return get_dims(desc_io_at(modelDesc, index, 1), dims);
+}
+
+static aclError index_by_name(const struct desc_io *io, size_t n, const char *name, size_t *index)
+{
+    if (!io || !name || !index)
+        return ACL_ERROR_INVALID_PARAM;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(io[i].name, name) == 0) {
+            *index = i;
+            return ACL_SUCCESS;
+        }
+    return ACL_ERROR_INVALID_PARAM; /* as the vendor: a static model has no ACL_DYNAMIC_TENSOR_NAME */
+}
+
+aclError aclmdlGetInputIndexByName(const aclmdlDesc *modelDesc, const char *name, size_t *index)
+{
+    return modelDesc ? index_by_name(modelDesc->in, modelDesc->n_in, name, index) : ACL_ERROR_INVALID_PARAM;
+}
+
+aclError aclmdlGetOutputIndexByName(const aclmdlDesc *modelDesc, const char *name, size_t *index)
+{
+    return modelDesc ? index_by_name(modelDesc->out, modelDesc->n_out, name, index) : ACL_ERROR_INVALID_PARAM;
+}
+
+/* --- dynamic gears: aclsub's models have none -------------------------------------------- */
+
+aclError aclmdlGetDynamicBatch(const aclmdlDesc *modelDesc, aclmdlBatch *batch)
+{
+    if (!modelDesc || !batch)
+        return ACL_ERROR_INVALID_PARAM;
+    batch->batchCount = 0; /* as the vendor: the gear array is left alone */
+    return ACL_SUCCESS;
+}
+
+aclError aclmdlGetDynamicHW(const aclmdlDesc *modelDesc, size_t index, aclmdlHW *hw)
+{
+    (void)index; /* ignored by the vendor too (its documentation says to pass -1) */
+    if (!modelDesc || !hw)
+        return ACL_ERROR_INVALID_PARAM;
+    hw->hwCount = 0;
+    return ACL_SUCCESS;
+}
+
+/*
+ * The checks of a dynamic-gear setter, in the vendor's order: the dataset
+ * and its buffer at index, then the buffer's length (min_len bytes), then
+ * the model id; a model without gears then refuses any gear.
+ */
+static aclError set_gear(uint32_t modelId, const aclmdlDataset *dataset, size_t index, size_t min_len)
+{
+    if (!dataset || index >= dataset->n || !aclGetDataBufferAddr(dataset->bufs[index]))
+        return ACL_ERROR_INVALID_PARAM;
+    if (aclGetDataBufferSizeV2(dataset->bufs[index]) < min_len)
+        return ACL_ERROR_GE_DYNAMIC_INPUT_LENGTH_INVALID;
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return ACL_ERROR_GE_EXEC_MODEL_ID_INVALID;
+    emu_model_put(m);
+    return ACL_ERROR_GE_DYNAMIC_BATCH_SIZE_INVALID;
+}
+
+aclError aclmdlSetDynamicBatchSize(uint32_t modelId, aclmdlDataset *dataset, size_t index, uint64_t batchSize)
+{
+    if (!dataset || batchSize == 0)
+        return ACL_ERROR_INVALID_PARAM;
+    return set_gear(modelId, dataset, index, sizeof(uint32_t));
+}
+
+aclError aclmdlSetDynamicHWSize(uint32_t modelId, aclmdlDataset *dataset, size_t index, uint64_t height,
+                                uint64_t width)
+{
+    if (!dataset || height == 0 || width == 0)
+        return ACL_ERROR_INVALID_PARAM;
+    return set_gear(modelId, dataset, index, 2 * sizeof(uint32_t));
 }

@@ -2,7 +2,8 @@
  * runtime.c - the emulated AscendCL runtime: aclInit (aclFinalize, which
  * unloads models, is model.c's, over emu_finalize_begin/end here), the one
  * emulated device, contexts (a current context per thread), streams with
- * their device worker threads, device and host memory, memcpy, and data
+ * their device worker threads (aclrtDestroyStreamForce drops what is queued),
+ * device and host memory, memcpy, and data
  * buffers.  Device memory is host memory here; a "device" operation is one
  * that runs on a stream's worker thread.
  */
@@ -165,8 +166,9 @@ static void *stream_worker(void *arg)
         s->head = t->next;
         if (!s->head)
             s->tail = NULL;
+        emu_task_fn fn = s->discard && t->cancel ? t->cancel : t->run;
         pthread_mutex_unlock(&s->lock);
-        t->run(t);
+        fn(t);
         pthread_mutex_lock(&s->lock);
         s->completed++;
         if (t->result != ACL_SUCCESS && s->first_error == ACL_SUCCESS && !t->wait)
@@ -226,6 +228,7 @@ static aclError stream_sync(emu_stream *s)
 static void stream_free(emu_stream *s)
 {
     stream_sync(s);
+    emu_callbacks_forget_stream(s);
     pthread_mutex_lock(&s->lock);
     s->stop = 1;
     pthread_cond_broadcast(&s->cond);
@@ -309,6 +312,16 @@ aclError aclrtResetDevice(int32_t deviceId)
     if (tls_ctx == c)
         tls_ctx = NULL;
     return ACL_SUCCESS;
+}
+
+/*
+ * The vendor's releases the device however many times it was set; the
+ * emulated device's default context stays for other threads in any case,
+ * so this is aclrtResetDevice: drain the default stream, leave the context.
+ */
+aclError aclrtResetDeviceForce(int32_t deviceId)
+{
+    return aclrtResetDevice(deviceId);
 }
 
 aclError aclrtGetDevice(int32_t *deviceId)
@@ -417,8 +430,28 @@ aclError aclrtDestroyStream(aclrtStream stream)
     return ACL_SUCCESS;
 }
 
+/*
+ * As aclrtDestroyStream without waiting for the queued work: the task
+ * running finishes, queued executes are dropped, a callback waiting for
+ * its report is released and never runs.
+ */
+aclError aclrtDestroyStreamForce(aclrtStream stream)
+{
+    emu_stream *s = stream;
+    if (!s)
+        return ACL_ERROR_INVALID_PARAM;
+    if (!emu_stream_alive(s))
+        return ACL_ERROR_RT_PARAM_INVALID;
+    pthread_mutex_lock(&s->lock);
+    s->discard = 1;
+    pthread_mutex_unlock(&s->lock);
+    emu_callbacks_forget_stream(s);
+    stream_free(s);
+    return ACL_SUCCESS;
+}
+
 /* NULL means the current context's default stream, as in AscendCL. */
-static emu_stream *resolve_stream(aclrtStream stream)
+emu_stream *emu_resolve_stream(aclrtStream stream)
 {
     if (stream)
         return stream;
@@ -427,7 +460,7 @@ static emu_stream *resolve_stream(aclrtStream stream)
 
 aclError aclrtSynchronizeStream(aclrtStream stream)
 {
-    emu_stream *s = resolve_stream(stream);
+    emu_stream *s = emu_resolve_stream(stream);
     if (!s)
         return ACL_ERROR_INVALID_PARAM;
     return stream_sync(s);
@@ -522,7 +555,7 @@ aclError aclrtMemcpyAsync(void *dst, size_t destMax, const void *src, size_t cou
     aclError rc = memcpy_check(dst, destMax, src, count, kind);
     if (rc != ACL_SUCCESS)
         return rc;
-    emu_stream *s = resolve_stream(stream);
+    emu_stream *s = emu_resolve_stream(stream);
     if (!s)
         return ACL_ERROR_INVALID_PARAM;
     if (!emu_stream_alive(s))
@@ -587,12 +620,23 @@ size_t aclGetDataBufferSizeV2(const aclDataBuffer *dataBuffer)
     return dataBuffer ? dataBuffer->size : 0;
 }
 
+/* Bytes per element, the vendor's table: unknown types count as 8 bytes. */
 size_t aclDataTypeSize(aclDataType dataType)
 {
     switch (dataType) {
+    case ACL_STRING:
+    case ACL_DT_UNDEFINED:
+        return 0;
+    case ACL_INT4:
+    case ACL_UINT1:
     case ACL_INT8:
     case ACL_UINT8:
     case ACL_BOOL:
+    case ACL_HIFLOAT8:
+    case ACL_HIFLOAT4:
+    case ACL_FLOAT8_E5M2:
+    case ACL_FLOAT8_E4M3FN:
+    case ACL_FLOAT8_E8M0:
         return 1;
     case ACL_FLOAT16:
     case ACL_BF16:
@@ -602,15 +646,11 @@ size_t aclDataTypeSize(aclDataType dataType)
     case ACL_FLOAT:
     case ACL_INT32:
     case ACL_UINT32:
+    case ACL_COMPLEX32:
         return 4;
-    case ACL_INT64:
-    case ACL_UINT64:
-    case ACL_DOUBLE:
-    case ACL_COMPLEX64:
-        return 8;
     case ACL_COMPLEX128:
         return 16;
     default:
-        return 0;
+        return 8;
     }
 }

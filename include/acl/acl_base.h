@@ -113,6 +113,11 @@ static const int ACL_ERROR_PROFILING_FAILURE = 500005;
 
 /* Runtime-level codes (the vendor's rt_error_codes.h). */
 static const int ACL_ERROR_RT_PARAM_INVALID = 107000;
+static const int ACL_ERROR_RT_CONTEXT_NULL = 107002;
+static const int ACL_ERROR_RT_STREAM_SUBSCRIBE = 107011;
+static const int ACL_ERROR_RT_THREAD_SUBSCRIBE = 107012;
+static const int ACL_ERROR_RT_STREAM_NO_CB_REG = 107015;
+static const int ACL_ERROR_RT_REPORT_TIMEOUT = 507012;
 
 #define ACL_TENSOR_SHAPE_RANGE_NUM 2
 #define ACL_TENSOR_VALUE_RANGE_NUM 2
@@ -136,6 +141,19 @@ typedef enum {
     ACL_COMPLEX64 = 16,
     ACL_COMPLEX128 = 17,
     ACL_BF16 = 27,
+    ACL_INT4 = 29,
+    ACL_UINT1 = 30,
+    ACL_COMPLEX32 = 33,
+    ACL_HIFLOAT8 = 34,
+    ACL_FLOAT8_E5M2 = 35,
+    ACL_FLOAT8_E4M3FN = 36,
+    ACL_FLOAT8_E8M0 = 37,
+    ACL_FLOAT6_E3M2 = 38,
+    ACL_FLOAT6_E2M3 = 39,
+    ACL_FLOAT4_E2M1 = 40,
+    ACL_FLOAT4_E1M2 = 41,
+    ACL_HIFLOAT4 = 42,
+    ACL_HIFLOAT4_SCALE = 43,
 } aclDataType;
 
 typedef enum {
@@ -145,6 +163,15 @@ typedef enum {
     ACL_FORMAT_ND = 2,
     ACL_FORMAT_NC1HWC0 = 3,
     ACL_FORMAT_FRACTAL_Z = 4,
+    ACL_FORMAT_NC1HWC0_C04 = 12,
+    ACL_FORMAT_HWCN = 16,
+    ACL_FORMAT_NDHWC = 27,
+    ACL_FORMAT_FRACTAL_NZ = 29,
+    ACL_FORMAT_NCDHW = 30,
+    ACL_FORMAT_NDC1HWC0 = 32,
+    ACL_FRACTAL_Z_3D = 33,
+    ACL_FORMAT_NC = 35,
+    ACL_FORMAT_NCL = 47,
 } aclFormat;
 
 typedef enum {
@@ -163,6 +190,38 @@ ACL_DEPRECATED_MESSAGE("aclGetDataBufferSize is deprecated, use aclGetDataBuffer
 ACL_FUNC_VISIBILITY uint32_t aclGetDataBufferSize(const aclDataBuffer *dataBuffer);
 ACL_FUNC_VISIBILITY size_t aclGetDataBufferSizeV2(const aclDataBuffer *dataBuffer);
 ACL_FUNC_VISIBILITY size_t aclDataTypeSize(aclDataType dataType);
+
+/*
+ * Half-precision conversions in the vendor's saturating mode: fp16 Inf and
+ * NaN bit patterns convert as if their exponent were an ordinary one
+ * (0x7C00 -> 65536.0f), and a float beyond the fp16 range, Inf or NaN
+ * converts to +-65504 (0x7BFF / 0xFBFF); rounding is to nearest even.
+ */
+ACL_FUNC_VISIBILITY float aclFloat16ToFloat(aclFloat16 value);
+ACL_FUNC_VISIBILITY aclFloat16 aclFloatToFloat16(float value);
+
+/*
+ * Application log: one line on standard error when logLevel is at or above
+ * the level of ASCEND_GLOBAL_LOG_LEVEL (0 debug, 1 info, 2 warning, 3 error,
+ * 4 none; default 2).  The message is cut at 1024 bytes.
+ */
+ACL_FUNC_VISIBILITY void aclAppLog(aclLogLevel logLevel, const char *func, const char *file, uint32_t line,
+                                   const char *fmt, ...);
+#define ACL_APP_LOG(level, fmt, ...) aclAppLog(level, __FUNCTION__, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+
+/* The SoC name; the emulated device answers "Ascend310P3" (docs/API.md). */
+ACL_FUNC_VISIBILITY const char *aclrtGetSocName(void);
+
+/* Tensor descriptions: a data type, a format and a shape. */
+ACL_FUNC_VISIBILITY aclTensorDesc *aclCreateTensorDesc(aclDataType dataType, int numDims, const int64_t *dims,
+                                                       aclFormat format);
+ACL_FUNC_VISIBILITY void aclDestroyTensorDesc(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY aclDataType aclGetTensorDescType(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY aclFormat aclGetTensorDescFormat(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY size_t aclGetTensorDescSize(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY size_t aclGetTensorDescElementCount(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY size_t aclGetTensorDescNumDims(const aclTensorDesc *desc);
+ACL_FUNC_VISIBILITY aclError aclGetTensorDescDimV2(const aclTensorDesc *desc, size_t index, int64_t *dimSize);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
  * acl.c - the `acl` extension module: initialisation (PyInit_acl), the
- * top-level functions (acl.init, acl.finalize and the data-buffer calls),
+ * top-level functions (acl.init, acl.finalize and the data-buffer calls;
+ * base.c has the rest of them),
  * the argument parser and the result builders the submodules share.
  *
  * The module follows pyACL's conventions (docs/PYACL.md): handles and
@@ -325,9 +326,17 @@ static int add_submodule(PyObject *m, const char *name, PyObject *sub)
     return 0;
 }
 
+PyObject *aclpy_module_with(struct PyModuleDef *def, PyMethodDef *extra)
+{
+    PyObject *m = PyModule_Create(def);
+    if (m && PyModule_AddFunctions(m, extra) < 0)
+        Py_CLEAR(m);
+    return m;
+}
+
 PyMODINIT_FUNC PyInit_acl(void)
 {
-    PyObject *m = PyModule_Create(&acl_def);
+    PyObject *m = aclpy_module_with(&acl_def, aclpy_base_methods);
     if (!m)
         return NULL;
     if (add_submodule(m, "rt", aclpy_rt_module()) < 0 || add_submodule(m, "mdl", aclpy_mdl_module()) < 0 ||

@@ -78,6 +78,13 @@ PyObject *aclpy_str(const char *s, size_t len);           /* UTF-8, surrogateesc
 
 #define METHOD(name, fn, doc) {name, (PyCFunction)(void (*)(void))fn, METH_FASTCALL, PyDoc_STR(doc)}
 
+/* Method tables of the files that extend a module (base.c, rt_report.c, mdl_dynamic.c). */
+extern PyMethodDef aclpy_base_methods[];
+extern PyMethodDef aclpy_rt_report_methods[];
+extern PyMethodDef aclpy_mdl_dynamic_methods[];
+/* A new module from DEF with the functions of EXTRA added, or NULL. */
+PyObject *aclpy_module_with(struct PyModuleDef *def, PyMethodDef *extra);
+
 /* The submodules; each returns a new module object or NULL. */
 PyObject *aclpy_rt_module(void);
 PyObject *aclpy_mdl_module(void);

@@ -1,6 +1,7 @@
 /*
  * mdl.c - acl.mdl: loading offline models, model descriptions, datasets and
- * execution (aclmdl*), with pyACL's conventions.  Loading, unloading and
+ * execution (aclmdl*), with pyACL's conventions (mdl_dynamic.c adds the
+ * by-name, type, format and dynamic-gear calls).  Loading, unloading and
  * executing run with the GIL released: they can wait for the device, and a
  * subscribed model's records may need a Python reader thread to make room
  * in its pipe.
@@ -362,5 +363,5 @@ static struct PyModuleDef mdl_def = {
 
 PyObject *aclpy_mdl_module(void)
 {
-    return PyModule_Create(&mdl_def);
+    return aclpy_module_with(&mdl_def, aclpy_mdl_dynamic_methods);
 }

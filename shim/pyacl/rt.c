@@ -1,6 +1,7 @@
 /*
  * rt.c - acl.rt: devices, contexts, streams and memory (aclrt*), with pyACL's
- * conventions.  The calls that can wait for the device (stream
+ * conventions (rt_report.c adds host callbacks, the forced calls and
+ * get_mem_info).  The calls that can wait for the device (stream
  * synchronisation, large copies, device reset) run with the GIL released.
  */
 #include "shim/pyacl/common.h"
@@ -256,5 +257,5 @@ static struct PyModuleDef rt_def = {
 
 PyObject *aclpy_rt_module(void)
 {
-    return PyModule_Create(&rt_def);
+    return aclpy_module_with(&rt_def, aclpy_rt_report_methods);
 }

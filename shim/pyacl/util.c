@@ -1,7 +1,8 @@
 /*
  * util.c - acl.util: pyACL's utilities: threads that run Python functions
  * (start_thread / stop_thread) and conversions between Python objects and
- * raw addresses (numpy_to_ptr, bytes_to_ptr, ptr_to_numpy, ptr_to_bytes).
+ * raw addresses (numpy_to_ptr, numpy_contiguous_to_ptr, bytes_to_ptr,
+ * ptr_to_numpy, ptr_to_bytes).
  *
  * start_thread(func, args) starts a real POSIX thread which takes the GIL
  * (PyGILState_Ensure) and calls func(args); an exception raised there is
@@ -131,6 +132,33 @@ static PyObject *util_numpy_to_ptr(PyObject *self, PyObject *const *args, Py_ssi
 }
 
 #undef FN
+#define FN "acl.util.numpy_contiguous_to_ptr"
+/*
+ * (address, array): a C-contiguous copy when the array is not contiguous
+ * (the array itself when it is), which the caller keeps alive while the
+ * address is in use.  Warns of the deprecation on every call, as pyACL.
+ */
+static PyObject *util_numpy_contiguous_to_ptr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    UNUSED_SELF;
+    PyObject *a;
+    ARGS("o:array", &a);
+    (void)rc_;
+    if (PyErr_WarnEx(PyExc_Warning,
+                     "acl.util.numpy_contiguous_to_ptr will be deprecated. Please use acl.util.bytes_to_ptr instead.",
+                     1) < 0)
+        return NULL;
+    if (!PyArray_Check(a)) {
+        PyErr_SetString(PyExc_ValueError, "needs an ndarray as argument");
+        return NULL;
+    }
+    PyArrayObject *c = PyArray_GETCONTIGUOUS((PyArrayObject *)a);
+    if (!c)
+        return NULL;
+    return Py_BuildValue("(KN)", (unsigned long long)(uintptr_t)PyArray_DATA(c), (PyObject *)c);
+}
+
+#undef FN
 #define FN "acl.util.bytes_to_ptr"
 static PyObject *util_bytes_to_ptr(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -232,6 +260,8 @@ static PyMethodDef util_methods[] = {
     METHOD("stop_thread", util_stop_thread,
            "stop_thread(thread_id) -> ret\n\nJoins a thread start_thread started (the GIL is released)."),
     METHOD("numpy_to_ptr", util_numpy_to_ptr, "numpy_to_ptr(array) -> address of the array's data"),
+    METHOD("numpy_contiguous_to_ptr", util_numpy_contiguous_to_ptr,
+           "numpy_contiguous_to_ptr(array) -> (address, contiguous array to keep alive); deprecated, warns"),
     METHOD("bytes_to_ptr", util_bytes_to_ptr, "bytes_to_ptr(data) -> address of the bytes' buffer"),
     METHOD("ptr_to_numpy", util_ptr_to_numpy,
            "ptr_to_numpy(ptr, shape, npy_type) -> numpy.ndarray viewing the memory (no copy)"),

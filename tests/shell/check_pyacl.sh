@@ -12,6 +12,9 @@
 #   - tests/progs/py_thread.py: start_thread / stop_thread, an exception in the thread;
 #   - tests/progs/py_types.py: TypeError for wrong argument types, out-of-range
 #     values, NULL handles, conversions, the runtime and model calls;
+#   - tests/progs/py_surface.py: fp16 against numpy, tensor descriptions, app_log
+#     (its line on stderr), the by-name and dynamic-gear model calls, host
+#     callbacks on the subscribed thread and process_report without the GIL;
 #   - examples/infer_plain.py (no acl.prof calls) under the interposer
 #     (LD_PRELOAD=BUILD/lib/libaclsub.so): standard output identical to the
 #     run without it, every record in the sink (`aclsub decode`,
@@ -114,6 +117,15 @@ finish "$T/thread.err"
 
 script "tests/progs/py_types.py" "$T/types" tests/progs/py_types.py "$CNN"
 finish "$T/types.err"
+
+script "tests/progs/py_surface.py" "$T/surface" tests/progs/py_surface.py "$CNN"
+grep -q '^\[ERROR\] .*: "py-app-log-msg 42"$' "$T/surface.err" || why="$why
+    - acl.app_log(3, ...) wrote no ERROR line on stderr"
+grep -q 'py-app-log-msg' "$T/surface.out" && why="$why
+    - acl.app_log wrote on stdout"
+grep -q '^ValueError: raised on purpose in a callback (expected)$' "$T/surface.err" || why="$why
+    - the exception raised in a callback is not printed on stderr"
+finish "$T/surface.err"
 
 # --- under the interposer ------------------------------------------------------------------
 
