@@ -3,8 +3,9 @@
  *
  * Everything here runs inside the host program, so it keeps to a few
  * rules: never write to stdout, never let SIGPIPE reach the program, never
- * block the program on a reader that does not read unless the user chose
- * `block`, and tell the user once on stderr when it cannot profile.
+ * block the program on a reader that does not read (with `block`, not
+ * longer than ACLSUB_STALL_MS), and tell the user once on stderr when it
+ * cannot profile.
  *
  * Words: the sink is the user's output, the FIFO, file or fd:N that
  * ACLSUB_OUTPUT names, and nothing else; the descriptors the program
@@ -109,7 +110,8 @@ int pl_relay_follows(uint32_t id);
 /*
  * Waits until the relay has read the model's pipe to its end of file (its
  * records are then in the program's fd and in the ring, or counted as
- * dropped; a warning after 5 s without progress ends the wait), forgets
+ * dropped; a warning after ACLSUB_STALL_MS and 1 s without progress ends
+ * the wait), forgets
  * the models whose pipe ended, and closes the program's own subscription
  * fd if `close_app` and no other subscription uses it.  id UINT32_MAX:
  * every model.

@@ -13,9 +13,13 @@
  * end) are queued alongside.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
- * the runtime, and with it the program, waits; with `drop` it keeps reading
- * and counts what it discards, then queues a records-lost record.  Every
- * record is either delivered or counted: delivered + dropped = produced.
+ * the runtime, and with it the program, waits, but only while the sink
+ * takes records: after ACLSUB_STALL_MS without progress it reads on as with
+ * `drop`, which keeps reading and counts what it discards, then queues a
+ * records-lost record.  Every record is either delivered or counted:
+ * delivered + dropped = produced.  What passes the filters is numbered
+ * anew per model, so the sink's sequence numbers have gaps only where
+ * records were dropped (and counted).
  *
  * Over a runtime whose records are the vendor's (80 bytes, names readable
  * once, in this process only), the relay reads each record's fields and
@@ -44,6 +48,7 @@
 
 #include "aclsub/record.h"
 #include "preload/preload.h"
+#include "decoder/record/le.h"
 #include "decoder/record/reader.h"
 
 #define REC ACLSUB_REC_SIZE
@@ -51,7 +56,7 @@
 #define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or fd:N sink, and from a signal */
 #define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
-#define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
+#define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
 
 typedef struct pl_model {
     uint32_t id;
@@ -62,7 +67,9 @@ typedef struct pl_model {
     uint64_t app_dropped, app_written;
     unsigned char carry[REC];
     size_t carry_len;
-    uint64_t seq, iteration, op_index; /* for records re-encoded from vendor records */
+    uint64_t in_next;  /* the runtime's sequence number expected next (aclsub records only) */
+    uint64_t out_seq;  /* the number the next record passing the filters gets in the sink */
+    uint64_t iteration, op_index; /* for records re-encoded from vendor records */
     struct pl_model *next;
 } pl_model;
 
@@ -99,7 +106,10 @@ struct relay_state {
         int pending;     /* [lock] a FIFO without a reader: the thread retries opening it */
         int dead;        /* [lock] writing failed: records are dropped from now on */
         int reader_left; /* [lock] a FIFO's reader came and went: drop until the next one */
+        int stalled;     /* [lock] took nothing for stall_ns with records waiting: drop until it takes some */
+        uint64_t taken_ns; /* [lock] when the sink last took records or had none waiting */
     } sink;
+    uint64_t stall_ns;        /* [start] ACLSUB_STALL_MS: no wait in the host lasts longer without progress */
     uint64_t produced;        /* [lock] records that passed the filters */
     uint64_t dropped;         /* [lock] of those, the ones that never reached the sink */
     uint64_t lost_unreported; /* [lock] dropped since the last records-lost record */
@@ -159,6 +169,24 @@ static void ring_push(const unsigned char *rec)
     atomic_store(&relay.ring.head, h + 1);
 }
 
+/*
+ * Queues one record of model m under the model's next sink sequence number;
+ * the number is written and the record signed anew when the runtime's
+ * number differs (filters or runtime gaps).  The caller checked for room.
+ */
+static void ring_push_numbered(pl_model *m, const unsigned char *rec)
+{
+    size_t h = atomic_load(&relay.ring.head);
+    unsigned char *slot = relay.ring.slots + (h % relay.ring.cap) * REC;
+    memcpy(slot, rec, REC);
+    uint64_t seq = m->out_seq++;
+    if (le64_get(slot + ACLSUB_OFF_SEQ) != seq) {
+        le64_put(slot + ACLSUB_OFF_SEQ, seq);
+        le32_put(slot + ACLSUB_OFF_SIGNATURE, aclsub_crc32c(slot + 4, REC - 4));
+    }
+    atomic_store(&relay.ring.head, h + 1);
+}
+
 /* Operator and whole-run records among the queued ones (control records are not counted as dropped). */
 static uint64_t ring_data_records(void)
 {
@@ -169,6 +197,24 @@ static uint64_t ring_data_records(void)
         n += b.kind < ACLSUB_KIND_STREAM_START;
     }
     return n;
+}
+
+/* ACLSUB_STALL_MS (1..3600000, default 5000), read as the runtime reads it, in ns. */
+static uint64_t read_stall_ns(void)
+{
+    const char *v = getenv("ACLSUB_STALL_MS");
+    long ms = STALL_MS_DEFAULT;
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        ms = strtol(v, &end, 10);
+        if (errno || end == v || *end || ms < 1 || ms > 3600000) {
+            pl_log(LOG_WARN, "aclsub: ACLSUB_STALL_MS=%s: not a number of milliseconds in 1..3600000; using %d", v,
+                   STALL_MS_DEFAULT);
+            ms = STALL_MS_DEFAULT;
+        }
+    }
+    return (uint64_t)ms * 1000000u;
 }
 
 /* --- control records ------------------------------------------------------------- */
@@ -324,7 +370,7 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
         relay.acc.attri ? relay.acc.attri(in, relay.in_size, 0, ACL_SUBSCRIBE_ATTRI_THREADID) : NULL;
     r.thread_id = tid ? (uint32_t)strtoul(tid, NULL, 10) : 0;
     r.pid = (uint32_t)getpid();
-    r.seq = m->seq++;
+    r.seq = m->out_seq; /* the number it keeps if it passes the filters */
     r.iteration = m->iteration;
     r.op_index = r.kind == ACLSUB_KIND_RUN ? m->op_index : m->op_index++;
     if (r.kind == ACLSUB_KIND_RUN) {
@@ -336,7 +382,35 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
     free(name_heap);
 }
 
-/* Takes whole records from a model's pipe: program fan-out, filters, ring. Under relay.lock. */
+/* n records produced and dropped (they take sequence numbers; a records-lost record follows). Under relay.lock. */
+static void count_dropped(uint64_t n)
+{
+    relay.produced += n;
+    relay.dropped += n;
+    relay.lost_unreported += n;
+}
+
+/*
+ * Records the runtime numbered but never wrote into the pipe (it gave up on
+ * a stalled pipe): produced and dropped, so their numbers stay a counted
+ * gap in the sink.  Under relay.lock.
+ */
+static void note_runtime_gap(pl_model *m, const unsigned char *rec)
+{
+    uint64_t seq = le64_get(rec + ACLSUB_OFF_SEQ);
+    if (seq > m->in_next) {
+        count_dropped(seq - m->in_next);
+        m->out_seq += seq - m->in_next;
+    }
+    m->in_next = seq + 1;
+}
+
+/*
+ * Takes whole records from a model's pipe: program fan-out, filters, ring.
+ * What passes the filters is numbered anew per model from 0 without gaps,
+ * except for records dropped here, which keep their numbers as the gap
+ * the stream end counts.  Under relay.lock.
+ */
 static void take_records(const pl_config *c, pl_model *m, const unsigned char *p, size_t len)
 {
     unsigned char translated[REC];
@@ -346,19 +420,21 @@ static void take_records(const pl_config *c, pl_model *m, const unsigned char *p
         if (relay.in_size != REC) {
             translate(m, rec, translated);
             rec = translated;
+        } else if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START) {
+            note_runtime_gap(m, rec);
         }
         if (!passes_filters(c, rec))
             continue;
-        relay.produced++;
         size_t need = relay.lost_unreported ? 2 : 1;
         if (relay.sink.dead || relay.ring.cap - ring_used() < need) {
-            relay.dropped++;
-            relay.lost_unreported++;
+            count_dropped(1);
+            m->out_seq++;
             continue;
         }
+        relay.produced++;
         if (relay.lost_unreported)
             push_lost_notice();
-        ring_push(rec);
+        ring_push_numbered(m, rec);
     }
 }
 
@@ -387,6 +463,16 @@ static void sink_close_fd(void)
     int fd = atomic_exchange(&relay.sink.fd, -1);
     if (fd >= 0)
         close_own_fd(fd);
+}
+
+/* The sink took records: `block` holds again. Under relay.lock. */
+static void sink_took(void)
+{
+    relay.sink.taken_ns = now_ns();
+    if (relay.sink.stalled)
+        pl_log(LOG_INFO, "aclsub: the sink takes records again");
+    relay.sink.stalled = 0;
+    relay.progress++;
 }
 
 /*
@@ -426,7 +512,7 @@ static int write_sink(void)
             done++;
         }
         atomic_store(&relay.ring.tail, t + done);
-        relay.progress++;
+        sink_took();
         return 1;
     }
     if (w < 0 && (errno == EINTR || errno == EAGAIN))
@@ -464,7 +550,33 @@ static int write_sink(void)
  */
 static int blocking(const pl_config *c)
 {
-    return c->on_full_block && !relay.sink.dead && !relay.sink.reader_left;
+    return c->on_full_block && !relay.sink.dead && !relay.sink.reader_left && !relay.sink.stalled;
+}
+
+/*
+ * `block` waits for a sink that takes records, never for one that takes
+ * nothing (no reader yet, a reader that stopped reading): after stall_ns
+ * without taking a record the relay drops (and counts) what does not fit,
+ * and keeps reading the models' pipes, so that the runtime, and with it
+ * the program's unload and finalize, never waits on the relay.  Returns
+ * the ms until the stall would be declared (for poll), or 1000.  Under
+ * relay.lock.
+ */
+static int check_stall(void)
+{
+    uint64_t now = now_ns();
+    if (!ring_used() || relay.sink.taken_ns == 0)
+        relay.sink.taken_ns = now;
+    if (relay.sink.stalled || now - relay.sink.taken_ns < relay.stall_ns) {
+        uint64_t left = relay.sink.stalled ? 1000000000u : relay.stall_ns - (now - relay.sink.taken_ns);
+        return left >= 1000000000u ? 1000 : (int)(left / 1000000u) + 1;
+    }
+    relay.sink.stalled = 1;
+    pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; records that do not fit are dropped "
+                     "(and counted) until it takes some",
+           relay.stall_ns / 1000000u);
+    pthread_cond_broadcast(&relay.cond);
+    return 1000;
 }
 
 static void *relay_main(void *arg)
@@ -491,6 +603,7 @@ static void *relay_main(void *arg)
             pfd_cap = (nm + 2) * 2;
             pfd = realloc(pfd, pfd_cap * sizeof *pfd);
         }
+        int wait_ms = check_stall();
         int room = !blocking(c) || relay.ring.cap - ring_used() >= 3;
         size_t k = 0;
         pfd[k++] = (struct pollfd){.fd = relay.wake[0], .events = POLLIN};
@@ -505,7 +618,7 @@ static void *relay_main(void *arg)
         if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
             break;
         pthread_mutex_unlock(&relay.lock);
-        int rc = poll(pfd, k, relay.sink.pending ? 50 : 1000);
+        int rc = poll(pfd, k, relay.sink.pending && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
         if (rc < 0)
             continue;
@@ -585,6 +698,7 @@ static int relay_start_locked(void)
         return -1;
     }
     relay.in_size = desc;
+    relay.stall_ns = read_stall_ns();
     int pending = 0, kind = SINK_FILE;
     int fd = pl_sink_open(c, &kind, &pending);
     if (fd < 0 && !pending)
@@ -703,7 +817,7 @@ static int wait_progress(int (*done)(uint32_t), uint32_t id)
         if (relay.progress != last) {
             last = relay.progress;
             since = now_ns();
-        } else if (now_ns() - since > WAIT_STALL_NS) {
+        } else if (now_ns() - since > relay.stall_ns + 1000000000u) {
             return 0;
         }
     }
@@ -727,7 +841,7 @@ static int thread_gone(uint32_t unused)
 static int ring_empty(uint32_t unused)
 {
     (void)unused;
-    return ring_used() == 0 || relay.sink.dead;
+    return ring_used() == 0 || relay.sink.dead || relay.sink.stalled;
 }
 
 /* Under relay.lock: is fd still used by another active program subscription? */
@@ -774,12 +888,14 @@ void pl_relay_flush(void)
     pthread_mutex_lock(&relay.lock);
     if (relay.started && !relay.failed) {
         wake_relay();
-        if (!wait_progress(ring_empty, 0)) {
+        if (!wait_progress(ring_empty, 0) || ring_used()) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
             atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
-            pl_log(LOG_WARN, "aclsub: the sink took nothing for %llu s; %" PRIu64 " buffered records dropped",
-                   WAIT_STALL_NS / 1000000000ull, left);
+            if (left)
+                pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; %" PRIu64
+                                 " buffered records dropped",
+                       relay.stall_ns / 1000000u, left);
         }
     }
     pthread_mutex_unlock(&relay.lock);
