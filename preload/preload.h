@@ -108,6 +108,13 @@ void pl_relay_attach_failed(uint32_t id);
 /* 1 if the library follows model id (an active pipe). */
 int pl_relay_follows(uint32_t id);
 /*
+ * 1 if model id's pipe was closed behind the library's back (a raw
+ * close_range): the caller ends the runtime's subscription, retires the
+ * model with pl_relay_wait_done and follows it anew.  Checks that the
+ * model's descriptors still name its pipe.
+ */
+int pl_relay_lost(uint32_t id);
+/*
  * Waits until the relay has read the model's pipe to its end of file (its
  * records are then in the program's fd and in the ring, or counted as
  * dropped; a warning after ACLSUB_STALL_MS and 1 s without progress ends

@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,8 @@ typedef struct pl_model {
     int app_fd; /* the program's own subscription fd, or -1 */
     int app_dead; /* writing to app_fd failed: its records are counted, no longer written */
     uint64_t app_dropped, app_written;
+    ino_t ino;    /* the pipe's inode: whether rfd and wfd still name it */
+    int lost;     /* its descriptors were closed behind the library's back: rfd forgotten, wfd guarded */
     unsigned char carry[REC];
     size_t carry_len;
     uint64_t in_next;  /* the runtime's sequence number expected next (aclsub records only) */
@@ -94,6 +97,9 @@ struct relay_state {
     int thread_live;     /* [lock] the relay thread runs */
     pthread_t thread;    /* [start] joined at exit */
     int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
+    ino_t wake_ino;      /* [start] its inode: whether wake[1] still names it */
+    _Atomic int wake_lost; /* [atomic] the program closed it behind the library's back: never written again */
+    int fds_lost_told;   /* [lock] the warning about closed descriptors was printed */
     pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
     struct {
         unsigned char *slots;        /* [start] cap records; their contents [lock] (and read by the signal handler) */
@@ -108,6 +114,8 @@ struct relay_state {
         int reader_left; /* [lock] a FIFO's reader came and went: drop until the next one */
         int stalled;     /* [lock] took nothing for stall_ns with records waiting: drop until it takes some */
         uint64_t taken_ns; /* [lock] when the sink last took records or had none waiting */
+        dev_t dev;       /* [lock] what the sink descriptor named when it was opened */
+        ino_t ino;
     } sink;
     uint64_t stall_ns;        /* [start] ACLSUB_STALL_MS: no wait in the host lasts longer without progress */
     uint64_t produced;        /* [lock] records that passed the filters */
@@ -148,12 +156,54 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The inode fd names, or 0 if it is not open. */
+static ino_t fd_ino(int fd)
+{
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Writes into the wake-up pipe only while its number still names it. */
 static void wake_relay(void)
 {
-    if (relay.wake[1] >= 0) {
-        ssize_t w = write(relay.wake[1], "x", 1);
-        (void)w;
+    if (relay.wake[1] < 0 || atomic_load(&relay.wake_lost))
+        return;
+    if (fd_ino(relay.wake[1]) != relay.wake_ino) {
+        atomic_store(&relay.wake_lost, 1);
+        return;
     }
+    ssize_t w = write(relay.wake[1], "x", 1);
+    (void)w;
+}
+
+/*
+ * A descriptor of the library was closed behind its back (a raw
+ * close_range or close syscall): said once; the caller stops using the
+ * number, which may name the program's file by now.  Under relay.lock.
+ */
+static void fds_lost(const char *what)
+{
+    if (relay.fds_lost_told++)
+        return;
+    pl_log(LOG_WARN, "aclsub: the program closed the library's %s behind its back; what it held is lost and "
+                     "counted where it can be", what);
+}
+
+/*
+ * Model m's pipe is no longer the library's: its read end is forgotten
+ * (not closed: the number is not ours), its write end stays guarded so that
+ * the runtime's close() of it cannot close the program's file; it is
+ * released when the model is retired.  Under relay.lock.
+ */
+static void model_lost(pl_model *m)
+{
+    fds_lost("pipe from the runtime");
+    pl_fd_unprotect(m->rfd);
+    pl_fd_unprotect(m->wfd);
+    pl_fd_protect(m->wfd);
+    m->rfd = -1;
+    m->lost = 1;
+    relay.progress++;
 }
 
 static size_t ring_used(void)
@@ -443,8 +493,16 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
 {
     memcpy(buf, m->carry, m->carry_len);
     ssize_t n = read(m->rfd, buf + m->carry_len, max - m->carry_len);
+    if (n < 0 && errno == EBADF) {
+        model_lost(m);
+        return 1;
+    }
     if (n < 0)
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+    if (n == 0 && fd_ino(m->rfd) != m->ino) {
+        model_lost(m); /* another file in its place (dup2): not our end of file, not ours to close */
+        return 1;
+    }
     if (n == 0)
         return 0;
     size_t have = m->carry_len + (size_t)n, whole = have / relay.in_size * relay.in_size;
@@ -456,6 +514,62 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
 }
 
 /* --- the sink ------------------------------------------------------------------------ */
+
+/* Takes fd as the sink and notes what it names. Under relay.lock. */
+static void sink_set(int fd)
+{
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        relay.sink.dev = st.st_dev;
+        relay.sink.ino = st.st_ino;
+    }
+    atomic_store(&relay.sink.fd, fd);
+}
+
+/* Nothing reaches the sink from now on: what is queued and what comes is dropped (and counted). */
+static void sink_dead(void)
+{
+    relay.sink.dead = 1;
+    relay.dropped += ring_data_records();
+    atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
+}
+
+/*
+ * The sink's descriptor no longer names what was opened (the program
+ * closed it with a raw syscall, or put another file in its place): the
+ * number is forgotten, not closed; a FIFO named by path waits for its next
+ * reader, a file named by path is opened again, an fd:N sink is dead.
+ * Under relay.lock.
+ */
+static void sink_lost(void)
+{
+    int fd = atomic_exchange(&relay.sink.fd, -1);
+    if (fd < 0)
+        return;
+    fds_lost("sink");
+    pl_fd_unprotect(fd);
+    const pl_config *c = pl_config_get();
+    if (relay.sink.kind == SINK_FIFO && c->output[0]) {
+        relay.sink.pending = 1;
+        return;
+    }
+    int kind = relay.sink.kind, pending = 0;
+    int nfd = kind == SINK_FILE ? pl_sink_open(c, &kind, &pending) : -1;
+    if (nfd >= 0)
+        sink_set(nfd);
+    else
+        sink_dead();
+}
+
+/* 1 if the sink's descriptor still names what was opened; else handles the loss. Under relay.lock. */
+static int sink_still_ours(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_dev == relay.sink.dev && st.st_ino == relay.sink.ino)
+        return 1;
+    sink_lost();
+    return 0;
+}
 
 /* No sink from now on (the fatal-signal handler sees -1 before the descriptor closes). */
 static void sink_close_fd(void)
@@ -485,7 +599,7 @@ static int write_sink(void)
 {
     int fd = atomic_load(&relay.sink.fd);
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
-    if (fd < 0 || t == h)
+    if (fd < 0 || t == h || !sink_still_ours(fd))
         return 0;
     size_t n = h - t, slot = t % relay.ring.cap, max = relay.sink.kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
     if (n > max)
@@ -531,12 +645,14 @@ static int write_sink(void)
         pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
         return 0;
     }
+    if (w < 0 && errno == EBADF) {
+        sink_lost();
+        return 0;
+    }
     pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
            strerror(errno));
     sink_close_fd();
-    relay.sink.dead = 1;
-    relay.dropped += ring_data_records();
-    atomic_store(&relay.ring.tail, h);
+    sink_dead();
     return 0;
 }
 
@@ -591,7 +707,7 @@ static void *relay_main(void *arg)
         if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
-                atomic_store(&relay.sink.fd, fd);
+                sink_set(fd);
                 relay.sink.pending = 0;
                 relay.sink.reader_left = 0;
             }
@@ -606,7 +722,8 @@ static void *relay_main(void *arg)
         int wait_ms = check_stall();
         int room = !blocking(c) || relay.ring.cap - ring_used() >= 3;
         size_t k = 0;
-        pfd[k++] = (struct pollfd){.fd = relay.wake[0], .events = POLLIN};
+        int woken = !atomic_load(&relay.wake_lost);
+        pfd[k++] = (struct pollfd){.fd = woken ? relay.wake[0] : -1, .events = POLLIN};
         int sfd = atomic_load(&relay.sink.fd);
         pfd[k++] = (struct pollfd){.fd = ring_used() && sfd >= 0 ? sfd : -1, .events = POLLOUT};
         int all_done = 1;
@@ -618,15 +735,20 @@ static void *relay_main(void *arg)
         if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
             break;
         pthread_mutex_unlock(&relay.lock);
-        int rc = poll(pfd, k, relay.sink.pending && wait_ms > 50 ? 50 : wait_ms);
+        int rc = poll(pfd, k, (relay.sink.pending || !woken) && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
         if (rc < 0)
             continue;
-        if (pfd[0].revents & POLLIN) {
+        if (pfd[0].revents & POLLNVAL) {
+            fds_lost("wake-up pipe");
+            atomic_store(&relay.wake_lost, 1);
+        } else if (pfd[0].revents & POLLIN) {
             char drain[64];
             while (read(relay.wake[0], drain, sizeof drain) > 0)
                 ;
         }
+        if (pfd[1].revents & POLLNVAL)
+            sink_lost();
         /*
          * The model list may have changed while this thread polled without
          * the lock: match the ready descriptors to models by fd.  A read end
@@ -640,6 +762,8 @@ static void *relay_main(void *arg)
             for (size_t i = 2; i < k && m->rfd >= 0; i++)
                 if (pfd[i].fd == m->rfd)
                     ev = pfd[i].revents;
+            if (m->rfd >= 0 && (ev & POLLNVAL))
+                model_lost(m);
             if (m->rfd < 0 || !(ev & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             size_t max = READ_CHUNK;
@@ -715,7 +839,8 @@ static int relay_start_locked(void)
         relay.wake[i] = pl_fd_lift(relay.wake[i]);
         pl_fd_protect(relay.wake[i]);
     }
-    atomic_store(&relay.sink.fd, fd);
+    relay.wake_ino = fd_ino(relay.wake[1]);
+    sink_set(fd);
     relay.sink.kind = kind;
     relay.sink.pending = pending;
     push_stream_start();
@@ -753,6 +878,7 @@ int pl_relay_attach(uint32_t id, const char *label)
     fcntl(m->rfd, F_SETFL, fcntl(m->rfd, F_GETFL) | O_NONBLOCK);
     fcntl(m->rfd, F_SETPIPE_SZ, PIPE_SIZE); /* fewer wake-ups; best effort */
     m->app_fd = -1;
+    m->ino = fd_ino(m->rfd);
     pl_fd_protect(m->rfd);
     pl_fd_protect_runtime(m->wfd);
     m->next = relay.models;
@@ -789,6 +915,19 @@ void pl_relay_attach_failed(uint32_t id)
     }
     pthread_mutex_unlock(&relay.lock);
     wake_relay();
+}
+
+int pl_relay_lost(uint32_t id)
+{
+    pthread_mutex_lock(&relay.lock);
+    pl_model *m = active_model(id);
+    if (m && (fd_ino(m->rfd) != m->ino || fd_ino(m->wfd) != m->ino))
+        model_lost(m);
+    int lost = 0;
+    for (m = relay.models; m; m = m->next)
+        lost |= m->id == id && m->lost;
+    pthread_mutex_unlock(&relay.lock);
+    return lost;
 }
 
 int pl_relay_follows(uint32_t id)
@@ -874,6 +1013,8 @@ void pl_relay_wait_done(uint32_t id, int close_app)
                                      " records dropped (the reader closed the pipe)",
                            m->app_fd, m->app_dropped, m->app_dropped + m->app_written);
             }
+            if (m->lost)
+                pl_fd_unprotect(m->wfd); /* the runtime has ended its subscription */
             *pp = m->next;
             free(m);
             continue;

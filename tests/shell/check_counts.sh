@@ -12,6 +12,10 @@
 #     passing records are numbered from 0 without gaps;
 #   - ACLSUB_ON_FULL=block and a FIFO nobody reads, two programs in turn:
 #     each ends after ACLSUB_STALL_MS, every record counted as dropped.
+#   - the program closes the library's descriptors with a raw close_range
+#     syscall, or dup2()s /dev/null over them: detected once, no spinning,
+#     the pipes and a sink named by path made anew; an fd:N sink replaced
+#     behind the library's back counts its records as dropped.
 set -u
 export LC_ALL=C
 B=$1
@@ -134,4 +138,26 @@ for i in 1 2; do
         sed 's/^/    | /' "$T/b$i.err" | head -n 10
     fi
 done
+# --- 3. descriptors closed or replaced behind the library's back ------------------------------
+
+N=40
+p=$(((CNN_OPS + 1) * N))
+for how in raw-close-range dup2-null; do
+    prun "$T/c-$how" 20 ACLSUB_OUTPUT="$T/c-$how.rec" "$APP" "$CNN" $N --$how
+    expect "--$how after the load, a file sink (cnn x $N; ${ms} ms)" "$T/c-$how.rec" \
+        "produced $p delivered $p dropped 0 missing 0"
+    n=$(grep -c "behind its back" "$T/c-$how.err")
+    [ "$n" = 1 ] && ok "--$how: said once on stderr" || bad "--$how: said $n times on stderr"
+done
+exec 9>"$T/fd9.rec"
+prun "$T/c-fd" 20 ACLSUB_OUTPUT=fd:9 ACLSUB_LOG=info "$APP" "$CNN" $N --dup2-null
+exec 9>&-
+got=$(summary_line "$T/c-fd")
+if [ $rc -eq 0 ] && [ "$got" = "produced $p dropped $p" ]; then
+    ok "--dup2-null over an fd:9 sink (cnn x $N): $got delivered 0 (to /dev/null); ${ms} ms"
+else
+    bad "--dup2-null over an fd:9 sink: exit $rc, '$got' (expected produced $p dropped $p)"
+    sed 's/^/    | /' "$T/c-fd.err" | head -n 10
+fi
+
 exit $fail
