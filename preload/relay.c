@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -571,6 +572,40 @@ static int sink_still_ours(int fd)
     return 0;
 }
 
+/*
+ * A FIFO's reader is gone: the records still in the FIFO's buffer (the
+ * write end tells how many bytes) were never read, so they are dropped,
+ * not delivered; a record read in part counts as unread.  They are the
+ * last ones written, before the ring's tail; a slot the ring has reused
+ * since is counted as a data record.  Under relay.lock.
+ */
+static void count_unread(int fd)
+{
+    int bytes = 0;
+    if (relay.sink.kind != SINK_FIFO || ioctl(fd, FIONREAD, &bytes) != 0 || bytes <= 0)
+        return;
+    size_t n = ((size_t)bytes + REC - 1) / REC, t = atomic_load(&relay.ring.tail);
+    size_t h = atomic_load(&relay.ring.head);
+    uint64_t data = 0;
+    for (size_t i = 1; i <= n && i <= t; i++) {
+        rec_brief b = {.kind = ACLSUB_KIND_OP};
+        if (h - (t - i) <= relay.ring.cap)
+            rec_peek(relay.ring.slots + ((t - i) % relay.ring.cap) * REC, &b);
+        data += b.kind < ACLSUB_KIND_STREAM_START;
+    }
+    relay.dropped += data;
+    relay.lost_unreported += data;
+    pl_log(LOG_INFO, "aclsub: %" PRIu64 " records the FIFO's reader never read are counted as dropped", data);
+}
+
+/* At the end: a FIFO whose reader is gone (POLLERR on the write end) holds records nobody reads. */
+static void count_unread_at_end(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    if (fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+        count_unread(fd);
+}
+
 /* No sink from now on (the fatal-signal handler sees -1 before the descriptor closes). */
 static void sink_close_fd(void)
 {
@@ -639,6 +674,7 @@ static int write_sink(void)
         struct timespec zero = {0, 0};
         while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
             ;
+        count_unread(fd);
         sink_close_fd();
         relay.sink.pending = 1;
         relay.sink.reader_left = 1;
@@ -1103,6 +1139,7 @@ void pl_relay_finish(void)
     pthread_mutex_unlock(&relay.lock);
     pthread_join(relay.thread, NULL);
     pthread_mutex_lock(&relay.lock);
+    count_unread_at_end(atomic_load(&relay.sink.fd));
     uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
     pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();

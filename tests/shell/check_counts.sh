@@ -12,6 +12,7 @@
 #     passing records are numbered from 0 without gaps;
 #   - ACLSUB_ON_FULL=block and a FIFO nobody reads, two programs in turn:
 #     each ends after ACLSUB_STALL_MS, every record counted as dropped.
+#   - a FIFO's reader leaves with a backlog: the unread records are dropped;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -138,6 +139,22 @@ for i in 1 2; do
         sed 's/^/    | /' "$T/b$i.err" | head -n 10
     fi
 done
+# 4a. The reader reads 10 records (the stream start and 9) and goes, leaving a full FIFO: what it
+# never read is dropped, not delivered.
+mkfifo "$T/gone"
+(timeout 30 head -c 5120 "$T/gone" >/dev/null) &
+prun "$T/b3" 30 ACLSUB_OUTPUT="$T/gone" ACLSUB_ON_FULL=block ACLSUB_STALL_MS=1000 ACLSUB_LOG=info "$APP" "$CNN" $N
+wait
+got=$(summary_line "$T/b3")
+p=$(((CNN_OPS + 1) * N))
+if [ $rc -eq 0 ] && [ "$got" = "produced $p dropped $((p - 9))" ] && [ $ms -lt 4000 ]; then
+    ok "block, the FIFO's reader leaves after 10 records (cnn x $N): $got delivered 9; ended in $ms ms"
+else
+    bad "block, the FIFO's reader leaves after 10 records: exit $rc after $ms ms, '$got' (expected produced $p dropped $((p - 9)))"
+    sed 's/^/    | /' "$T/b3.err" | head -n 10
+fi
+
+
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------
 
 N=40
