@@ -139,7 +139,12 @@ void pl_relay_finish(void);
  * with keep_profiling 0 the child follows nothing.
  */
 void pl_relay_after_fork_child(int keep_profiling);
-/* From a fatal signal handler: writes what is buffered, async-signal-safely. */
+/*
+ * From a fatal signal handler: the relay thread makes a last flush (the
+ * records of executes that returned, then the stream end) while the
+ * handler waits up to 2 s; if it cannot, the handler writes the buffered
+ * records no write has claimed, async-signal-safely.  No record twice.
+ */
 void pl_relay_flush_from_signal(void);
 /* The real runtime's accessors: hooks.c resolves them and hands them over before each attach. */
 typedef struct pl_accessors {

@@ -99,6 +99,8 @@ struct relay_state {
     pthread_t thread;    /* [start] joined at exit */
     int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
     ino_t wake_ino;      /* [start] its inode: whether wake[1] still names it */
+    _Atomic int thread_up;   /* [atomic] the relay thread runs (thread_live, for the signal handler) */
+    _Atomic int final;       /* [atomic] 1: a fatal signal asks the thread for a last flush; 2: done */
     _Atomic int wake_lost; /* [atomic] the program closed it behind the library's back: never written again */
     int fds_lost_told;   /* [lock] the warning about closed descriptors was printed */
     pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
@@ -106,6 +108,7 @@ struct relay_state {
         unsigned char *slots;        /* [start] cap records; their contents [lock] (and read by the signal handler) */
         size_t cap;                  /* [start] ACLSUB_BUFFER */
         _Atomic size_t head, tail;   /* [atomic] records ever queued / ever written; whole records in [tail, head) */
+        _Atomic size_t claimed;      /* [atomic] records [tail, claimed) are being written; only the claimer writes them */
     } ring;
     struct {
         _Atomic int fd;  /* [atomic] the sink, -1 while there is none (not open yet, reader left, failed) */
@@ -238,6 +241,14 @@ static void ring_push_numbered(pl_model *m, const unsigned char *rec)
     atomic_store(&relay.ring.head, h + 1);
 }
 
+/* Forgets the queued records (the caller counted them). */
+static void ring_discard(void)
+{
+    size_t h = atomic_load(&relay.ring.head);
+    atomic_store(&relay.ring.claimed, h);
+    atomic_store(&relay.ring.tail, h);
+}
+
 /* Operator and whole-run records among the queued ones (control records are not counted as dropped). */
 static uint64_t ring_data_records(void)
 {
@@ -332,6 +343,22 @@ static void push_lost_notice(void)
     control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
     ring_push(rec);
     relay.lost_unreported = 0;
+}
+
+/* Under relay.lock: the records-lost notice due, and the stream end, as room allows. */
+static void push_stream_end(void)
+{
+    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
+        push_lost_notice();
+    char text[128];
+    uint64_t delivered = relay.produced - relay.dropped;
+    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
+             relay.models_followed);
+    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
+    unsigned char rec[REC];
+    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
+    if (relay.ring.cap - ring_used() >= 1)
+        ring_push(rec);
 }
 
 /* --- records from the runtime ------------------------------------------------------- */
@@ -532,7 +559,7 @@ static void sink_dead(void)
 {
     relay.sink.dead = 1;
     relay.dropped += ring_data_records();
-    atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
+    ring_discard();
 }
 
 /*
@@ -641,7 +668,12 @@ static int write_sink(void)
         n = max;
     if (n > relay.ring.cap - slot)
         n = relay.ring.cap - slot; /* no wrap inside one write */
+    size_t expect = t;
+    if (!atomic_compare_exchange_strong(&relay.ring.claimed, &expect, t + n))
+        return 0; /* the fatal-signal handler writes them */
     ssize_t w = write(fd, relay.ring.slots + slot * REC, n * REC);
+    size_t claim = t + n;
+    atomic_compare_exchange_strong(&relay.ring.claimed, &claim, t + (w > 0 ? ((size_t)w + REC - 1) / REC : 0));
     if (w > 0) {
         /* Pipes take all or nothing below PIPE_BUF; files may take less. */
         size_t done = (size_t)w / REC;
@@ -731,6 +763,53 @@ static int check_stall(void)
     return 1000;
 }
 
+#define FINAL_QUIET_MS 20     /* a last flush reads the pipes until they stay empty this long */
+#define FINAL_WAIT_NS 2000000000ull /* the fatal-signal handler waits this long for the last flush */
+
+/* Writes the ring out for a last flush, waiting for a slow sink up to the handler's patience. */
+static void final_write(void)
+{
+    for (int i = 0; ring_used() && atomic_load(&relay.sink.fd) >= 0 && i < 200; i++) {
+        if (write_sink())
+            continue;
+        struct pollfd p = {.fd = atomic_load(&relay.sink.fd), .events = POLLOUT};
+        poll(&p, 1, 10);
+    }
+}
+
+/*
+ * A fatal signal's last flush, on the relay thread: every record the
+ * runtime has written or writes until the pipes stay quiet (those of
+ * executes that returned), then the stream end, reach the sink; the
+ * handler waits for `final` to become 2.  Under relay.lock.
+ */
+static void final_flush(const pl_config *c, unsigned char *buf)
+{
+    relay.sink.stalled = 1; /* never hold the runtime back now: drop what does not fit */
+    for (int quiet = 0; !quiet;) {
+        quiet = 1;
+        for (pl_model *m = relay.models; m; m = m->next)
+            while (m->rfd >= 0 && read_model(c, m, buf, READ_CHUNK) == 2) {
+                quiet = 0;
+                final_write();
+            }
+        if (quiet) {
+            pthread_mutex_unlock(&relay.lock);
+            struct timespec ts = {0, FINAL_QUIET_MS * 1000000L};
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&relay.lock);
+            for (pl_model *m = relay.models; m && quiet; m = m->next) {
+                int n = 0;
+                quiet = m->rfd < 0 || ioctl(m->rfd, FIONREAD, &n) != 0 || n == 0;
+            }
+        }
+    }
+    final_write();
+    push_stream_end();
+    final_write();
+    atomic_store(&relay.final, 2);
+}
+
 static void *relay_main(void *arg)
 {
     (void)arg;
@@ -740,6 +819,10 @@ static void *relay_main(void *arg)
     size_t pfd_cap = 0;
     pthread_mutex_lock(&relay.lock);
     for (;;) {
+        if (atomic_load(&relay.final) == 1) {
+            final_flush(c, buf);
+            break;
+        }
         if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
@@ -836,6 +919,7 @@ static void *relay_main(void *arg)
         pthread_cond_broadcast(&relay.cond);
     }
     relay.thread_live = 0;
+    atomic_store(&relay.thread_up, 0);
     pthread_cond_broadcast(&relay.cond);
     pthread_mutex_unlock(&relay.lock);
     free(pfd);
@@ -888,6 +972,7 @@ static int relay_start_locked(void)
     if (rc != 0)
         return -1;
     relay.thread_live = 1;
+    atomic_store(&relay.thread_up, 1);
     relay.failed = 0;
     return 0;
 }
@@ -1068,7 +1153,7 @@ void pl_relay_flush(void)
         if (!wait_progress(ring_empty, 0) || ring_used()) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
-            atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
+            ring_discard();
             if (left)
                 pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; %" PRIu64
                                  " buffered records dropped",
@@ -1115,17 +1200,7 @@ void pl_relay_finish(void)
         pl_relay_flush();
         pthread_mutex_lock(&relay.lock);
     }
-    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
-        push_lost_notice();
-    char text[128];
-    uint64_t delivered = relay.produced - relay.dropped;
-    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
-             relay.models_followed);
-    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
-    unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (relay.ring.cap - ring_used() >= 1)
-        ring_push(rec);
+    push_stream_end();
     pthread_mutex_unlock(&relay.lock);
     pl_relay_flush();
     pthread_mutex_lock(&relay.lock);
@@ -1185,13 +1260,46 @@ void pl_relay_after_fork_child(int keep_profiling)
     }
 }
 
+/* From a signal handler: sleeps ms (nanosleep is async-signal-safe). */
+static void signal_sleep_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* From a signal handler: asks the relay thread for its last flush; 1 if it was done in time. */
+static int final_flush_by_thread(void)
+{
+    int idle = 0;
+    if (!atomic_load(&relay.thread_up) || pthread_equal(pthread_self(), relay.thread))
+        return 0;
+    if (!atomic_compare_exchange_strong(&relay.final, &idle, 1))
+        return atomic_load(&relay.final) == 2;
+    wake_relay();
+    for (uint64_t waited = 0; waited < FINAL_WAIT_NS; waited += 2000000u) {
+        if (atomic_load(&relay.final) == 2)
+            return 1;
+        signal_sleep_ms(2);
+    }
+    return 0;
+}
+
 void pl_relay_flush_from_signal(void)
 {
-    /* write() only: async-signal-safe.  Records are whole in [tail, head). */
-    int fd = atomic_load(&relay.sink.fd);
-    if (fd < 0 || !relay.ring.slots)
+    /*
+     * The relay thread flushes (pipes, ring, stream end) unless it cannot
+     * (it waits for a lock the interrupted thread holds): then write() only,
+     * async-signal-safe, the records in the ring no write has claimed, so
+     * that none is written twice.
+     */
+    if (!relay.ring.slots || final_flush_by_thread())
         return;
+    int fd = atomic_load(&relay.sink.fd);
+    for (int i = 0; i < 50 && atomic_load(&relay.ring.claimed) != atomic_load(&relay.ring.tail); i++)
+        signal_sleep_ms(2); /* a write in flight ends first */
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
+    if (fd < 0 || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
+        return;
     while (t < h) {
         size_t slot = t % relay.ring.cap, n = h - t;
         if (n > WRITE_MAX)

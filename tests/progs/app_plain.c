@@ -34,6 +34,8 @@
  *                      execute, unload, unsubscribe, join the reader) and
  *                      prints the number of records its reader received
  *   --sleep-ms X       sleeps X ms after every execute
+ *   --kill-after N SIG after N executes (of all threads) raise signal SIG at
+ *                      once (no pause: the interposer may be busy)
  *   --raw-close-range  after aclInit and the loads, closes every descriptor
  *                      from 3 with a raw close_range syscall (no libc
  *                      wrapper an interposer could see), then goes on
@@ -47,6 +49,7 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -148,6 +151,7 @@ static const char *g_out_path;
 static int g_fork, g_closeall, g_no_finalize, g_self_subscribe, g_raw_close_range, g_dup2_null;
 static long g_abort_after = -1;
 static long g_sleep_ms;
+static long g_kill_after = -1, g_kill_sig;
 static const char *g_prefix = "";
 
 static atomic_long g_done_executes;
@@ -182,7 +186,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: app_plain MODELS EXECUTES [--threads T] [--models LIST] [--out FILE] [--fork]\n"
                     "                 [--closeall] [--abort-after N] [--no-finalize] [--self-subscribe]\n"
-                    "                 [--sleep-ms X] [--raw-close-range] [--dup2-null]\n");
+                    "                 [--sleep-ms X] [--kill-after N SIG]\n"
+                    "                 [--raw-close-range] [--dup2-null]\n");
     exit(2);
 }
 
@@ -218,6 +223,10 @@ static void parse_args(int argc, char **argv)
             g_closeall = 1;
         } else if (strcmp(a, "--no-finalize") == 0) {
             g_no_finalize = 1;
+        } else if (strcmp(a, "--kill-after") == 0 && v && i + 2 < argc) {
+            g_kill_after = number(v, a);
+            g_kill_sig = number(argv[i + 2], a);
+            i += 2;
         } else if (strcmp(a, "--raw-close-range") == 0) {
             g_raw_close_range = 1;
         } else if (strcmp(a, "--dup2-null") == 0) {
@@ -448,6 +457,8 @@ static void worker_execute(worker_t *w)
             long done = atomic_fetch_add(&g_done_executes, 1) + 1;
             if (g_abort_after >= 0 && done == g_abort_after)
                 prints_and_exit_on_abort(w);
+            if (g_kill_after >= 0 && done == g_kill_after)
+                raise((int)g_kill_sig);
             if (g_sleep_ms)
                 sleep_ms(g_sleep_ms);
         }

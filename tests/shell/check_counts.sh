@@ -13,6 +13,9 @@
 #   - ACLSUB_ON_FULL=block and a FIFO nobody reads, two programs in turn:
 #     each ends after ACLSUB_STALL_MS, every record counted as dropped.
 #   - a FIFO's reader leaves with a backlog: the unread records are dropped;
+#   - a fatal signal (SIGTERM, SIGSEGV, abort) raised right after an
+#     execute, 10 times each: every record of the executes that returned
+#     delivered once, the stream end written;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -154,6 +157,30 @@ else
     sed 's/^/    | /' "$T/b3.err" | head -n 10
 fi
 
+
+# --- 4d. fatal signals during a busy relay: every record of the returned executes, once -----------
+
+N=100
+p=$(((CNN_OPS + 1) * N))
+for sig in 15:SIGTERM 11:SIGSEGV 6:SIGABRT; do
+    num=${sig%%:*} name=${sig#*:}
+    worst=""
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        prun "$T/s$num-$i" 20 ACLSUB_OUTPUT="$T/s$num-$i.rec" "$APP" "$CNN" 400 --kill-after $N "$num"
+        got=$(counts "$T/s$num-$i.rec")
+        "$ACLSUB" decode "$T/s$num-$i.rec" >/dev/null 2>&1
+        drc=$?
+        if [ $rc -ne $((128 + num)) ] || [ "$got" != "produced $p delivered $p dropped 0 missing 0" ] || [ $drc -ne 0 ] ||
+            [ "$(v end "$T/s$num-$i.rec")" != 1 ] || [ "$(v seq_dups "$T/s$num-$i.rec")" != 0 ]; then
+            worst="run $i: exit $rc, $got, $(v end "$T/s$num-$i.rec") stream end(s), $(v seq_dups "$T/s$num-$i.rec") duplicated, decode exit $drc"
+        fi
+    done
+    if [ -z "$worst" ]; then
+        ok "$name after $N executes of cnn, 10 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0"
+    else
+        bad "$name after $N executes of cnn: $worst (expected produced $p delivered $p dropped 0 missing 0)"
+    fi
+done
 
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------
 
