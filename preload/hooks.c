@@ -303,11 +303,26 @@ EXPORT aclError aclmdlUnload(uint32_t modelId)
     return rc;
 }
 
-/* A model loaded where the load hooks could not see it is followed at its first execute. */
+/*
+ * A model loaded where the load hooks could not see it is followed at its
+ * first execute; a model whose pipe the program closed behind the
+ * library's back (a raw close_range syscall) is followed anew, so that the
+ * records of this execute on are delivered.  Called with in_hook set.
+ */
 static void follow_late(uint32_t id)
 {
-    if (!seen_test_set(id) && pl_config_get()->enabled)
+    if (!seen_test_set(id) && pl_config_get()->enabled) {
         follow(id, NULL);
+        return;
+    }
+    if (!pl_relay_lost(id))
+        return;
+    pthread_rwlock_wrlock(&exec_gate);
+    if (pl_relay_lost(id)) {
+        unfollow(id, 0);
+        follow(id, NULL);
+    }
+    pthread_rwlock_unlock(&exec_gate);
 }
 
 EXPORT aclError aclmdlExecute(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output)

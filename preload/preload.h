@@ -3,8 +3,9 @@
  *
  * Everything here runs inside the host program, so it keeps to a few
  * rules: never write to stdout, never let SIGPIPE reach the program, never
- * block the program on a reader that does not read unless the user chose
- * `block`, and tell the user once on stderr when it cannot profile.
+ * block the program on a reader that does not read (with `block`, not
+ * longer than ACLSUB_STALL_MS), and tell the user once on stderr when it
+ * cannot profile.
  *
  * Words: the sink is the user's output, the FIFO, file or fd:N that
  * ACLSUB_OUTPUT names, and nothing else; the descriptors the program
@@ -107,9 +108,17 @@ void pl_relay_attach_failed(uint32_t id);
 /* 1 if the library follows model id (an active pipe). */
 int pl_relay_follows(uint32_t id);
 /*
+ * 1 if model id's pipe was closed behind the library's back (a raw
+ * close_range): the caller ends the runtime's subscription, retires the
+ * model with pl_relay_wait_done and follows it anew.  Checks that the
+ * model's descriptors still name its pipe.
+ */
+int pl_relay_lost(uint32_t id);
+/*
  * Waits until the relay has read the model's pipe to its end of file (its
  * records are then in the program's fd and in the ring, or counted as
- * dropped; a warning after 5 s without progress ends the wait), forgets
+ * dropped; a warning after ACLSUB_STALL_MS and 1 s without progress ends
+ * the wait), forgets
  * the models whose pipe ended, and closes the program's own subscription
  * fd if `close_app` and no other subscription uses it.  id UINT32_MAX:
  * every model.
@@ -130,7 +139,12 @@ void pl_relay_finish(void);
  * with keep_profiling 0 the child follows nothing.
  */
 void pl_relay_after_fork_child(int keep_profiling);
-/* From a fatal signal handler: writes what is buffered, async-signal-safely. */
+/*
+ * From a fatal signal handler: the relay thread makes a last flush (the
+ * records of executes that returned, then the stream end) while the
+ * handler waits up to 2 s; if it cannot, the handler writes the buffered
+ * records no write has claimed, async-signal-safely.  No record twice.
+ */
 void pl_relay_flush_from_signal(void);
 /* The real runtime's accessors: hooks.c resolves them and hands them over before each attach. */
 typedef struct pl_accessors {

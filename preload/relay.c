@@ -13,9 +13,13 @@
  * end) are queued alongside.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
- * the runtime, and with it the program, waits; with `drop` it keeps reading
- * and counts what it discards, then queues a records-lost record.  Every
- * record is either delivered or counted: delivered + dropped = produced.
+ * the runtime, and with it the program, waits, but only while the sink
+ * takes records: after ACLSUB_STALL_MS without progress it reads on as with
+ * `drop`, which keeps reading and counts what it discards, then queues a
+ * records-lost record.  Every record is either delivered or counted:
+ * delivered + dropped = produced.  What passes the filters is numbered
+ * anew per model, so the sink's sequence numbers have gaps only where
+ * records were dropped (and counted).
  *
  * Over a runtime whose records are the vendor's (80 bytes, names readable
  * once, in this process only), the relay reads each record's fields and
@@ -38,12 +42,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "aclsub/record.h"
 #include "preload/preload.h"
+#include "decoder/record/le.h"
 #include "decoder/record/reader.h"
 
 #define REC ACLSUB_REC_SIZE
@@ -51,7 +58,7 @@
 #define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or fd:N sink, and from a signal */
 #define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
-#define WAIT_STALL_NS (5ull * 1000000000) /* give up waiting after this long without progress */
+#define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
 
 typedef struct pl_model {
     uint32_t id;
@@ -60,9 +67,13 @@ typedef struct pl_model {
     int app_fd; /* the program's own subscription fd, or -1 */
     int app_dead; /* writing to app_fd failed: its records are counted, no longer written */
     uint64_t app_dropped, app_written;
+    ino_t ino;    /* the pipe's inode: whether rfd and wfd still name it */
+    int lost;     /* its descriptors were closed behind the library's back: rfd forgotten, wfd guarded */
     unsigned char carry[REC];
     size_t carry_len;
-    uint64_t seq, iteration, op_index; /* for records re-encoded from vendor records */
+    uint64_t in_next;  /* the runtime's sequence number expected next (aclsub records only) */
+    uint64_t out_seq;  /* the number the next record passing the filters gets in the sink */
+    uint64_t iteration, op_index; /* for records re-encoded from vendor records */
     struct pl_model *next;
 } pl_model;
 
@@ -87,11 +98,17 @@ struct relay_state {
     int thread_live;     /* [lock] the relay thread runs */
     pthread_t thread;    /* [start] joined at exit */
     int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
+    ino_t wake_ino;      /* [start] its inode: whether wake[1] still names it */
+    _Atomic int thread_up;   /* [atomic] the relay thread runs (thread_live, for the signal handler) */
+    _Atomic int final;       /* [atomic] 1: a fatal signal asks the thread for a last flush; 2: done */
+    _Atomic int wake_lost; /* [atomic] the program closed it behind the library's back: never written again */
+    int fds_lost_told;   /* [lock] the warning about closed descriptors was printed */
     pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
     struct {
         unsigned char *slots;        /* [start] cap records; their contents [lock] (and read by the signal handler) */
         size_t cap;                  /* [start] ACLSUB_BUFFER */
         _Atomic size_t head, tail;   /* [atomic] records ever queued / ever written; whole records in [tail, head) */
+        _Atomic size_t claimed;      /* [atomic] records [tail, claimed) are being written; only the claimer writes them */
     } ring;
     struct {
         _Atomic int fd;  /* [atomic] the sink, -1 while there is none (not open yet, reader left, failed) */
@@ -99,7 +116,12 @@ struct relay_state {
         int pending;     /* [lock] a FIFO without a reader: the thread retries opening it */
         int dead;        /* [lock] writing failed: records are dropped from now on */
         int reader_left; /* [lock] a FIFO's reader came and went: drop until the next one */
+        int stalled;     /* [lock] took nothing for stall_ns with records waiting: drop until it takes some */
+        uint64_t taken_ns; /* [lock] when the sink last took records or had none waiting */
+        dev_t dev;       /* [lock] what the sink descriptor named when it was opened */
+        ino_t ino;
     } sink;
+    uint64_t stall_ns;        /* [start] ACLSUB_STALL_MS: no wait in the host lasts longer without progress */
     uint64_t produced;        /* [lock] records that passed the filters */
     uint64_t dropped;         /* [lock] of those, the ones that never reached the sink */
     uint64_t lost_unreported; /* [lock] dropped since the last records-lost record */
@@ -138,12 +160,54 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The inode fd names, or 0 if it is not open. */
+static ino_t fd_ino(int fd)
+{
+    struct stat st;
+    return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Writes into the wake-up pipe only while its number still names it. */
 static void wake_relay(void)
 {
-    if (relay.wake[1] >= 0) {
-        ssize_t w = write(relay.wake[1], "x", 1);
-        (void)w;
+    if (relay.wake[1] < 0 || atomic_load(&relay.wake_lost))
+        return;
+    if (fd_ino(relay.wake[1]) != relay.wake_ino) {
+        atomic_store(&relay.wake_lost, 1);
+        return;
     }
+    ssize_t w = write(relay.wake[1], "x", 1);
+    (void)w;
+}
+
+/*
+ * A descriptor of the library was closed behind its back (a raw
+ * close_range or close syscall): said once; the caller stops using the
+ * number, which may name the program's file by now.  Under relay.lock.
+ */
+static void fds_lost(const char *what)
+{
+    if (relay.fds_lost_told++)
+        return;
+    pl_log(LOG_WARN, "aclsub: the program closed the library's %s behind its back; what it held is lost and "
+                     "counted where it can be", what);
+}
+
+/*
+ * Model m's pipe is no longer the library's: its read end is forgotten
+ * (not closed: the number is not ours), its write end stays guarded so that
+ * the runtime's close() of it cannot close the program's file; it is
+ * released when the model is retired.  Under relay.lock.
+ */
+static void model_lost(pl_model *m)
+{
+    fds_lost("pipe from the runtime");
+    pl_fd_unprotect(m->rfd);
+    pl_fd_unprotect(m->wfd);
+    pl_fd_protect(m->wfd);
+    m->rfd = -1;
+    m->lost = 1;
+    relay.progress++;
 }
 
 static size_t ring_used(void)
@@ -159,6 +223,32 @@ static void ring_push(const unsigned char *rec)
     atomic_store(&relay.ring.head, h + 1);
 }
 
+/*
+ * Queues one record of model m under the model's next sink sequence number;
+ * the number is written and the record signed anew when the runtime's
+ * number differs (filters or runtime gaps).  The caller checked for room.
+ */
+static void ring_push_numbered(pl_model *m, const unsigned char *rec)
+{
+    size_t h = atomic_load(&relay.ring.head);
+    unsigned char *slot = relay.ring.slots + (h % relay.ring.cap) * REC;
+    memcpy(slot, rec, REC);
+    uint64_t seq = m->out_seq++;
+    if (le64_get(slot + ACLSUB_OFF_SEQ) != seq) {
+        le64_put(slot + ACLSUB_OFF_SEQ, seq);
+        le32_put(slot + ACLSUB_OFF_SIGNATURE, aclsub_crc32c(slot + 4, REC - 4));
+    }
+    atomic_store(&relay.ring.head, h + 1);
+}
+
+/* Forgets the queued records (the caller counted them). */
+static void ring_discard(void)
+{
+    size_t h = atomic_load(&relay.ring.head);
+    atomic_store(&relay.ring.claimed, h);
+    atomic_store(&relay.ring.tail, h);
+}
+
 /* Operator and whole-run records among the queued ones (control records are not counted as dropped). */
 static uint64_t ring_data_records(void)
 {
@@ -169,6 +259,24 @@ static uint64_t ring_data_records(void)
         n += b.kind < ACLSUB_KIND_STREAM_START;
     }
     return n;
+}
+
+/* ACLSUB_STALL_MS (1..3600000, default 5000), read as the runtime reads it, in ns. */
+static uint64_t read_stall_ns(void)
+{
+    const char *v = getenv("ACLSUB_STALL_MS");
+    long ms = STALL_MS_DEFAULT;
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        ms = strtol(v, &end, 10);
+        if (errno || end == v || *end || ms < 1 || ms > 3600000) {
+            pl_log(LOG_WARN, "aclsub: ACLSUB_STALL_MS=%s: not a number of milliseconds in 1..3600000; using %d", v,
+                   STALL_MS_DEFAULT);
+            ms = STALL_MS_DEFAULT;
+        }
+    }
+    return (uint64_t)ms * 1000000u;
 }
 
 /* --- control records ------------------------------------------------------------- */
@@ -235,6 +343,22 @@ static void push_lost_notice(void)
     control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
     ring_push(rec);
     relay.lost_unreported = 0;
+}
+
+/* Under relay.lock: the records-lost notice due, and the stream end, as room allows. */
+static void push_stream_end(void)
+{
+    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
+        push_lost_notice();
+    char text[128];
+    uint64_t delivered = relay.produced - relay.dropped;
+    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
+             relay.models_followed);
+    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
+    unsigned char rec[REC];
+    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
+    if (relay.ring.cap - ring_used() >= 1)
+        ring_push(rec);
 }
 
 /* --- records from the runtime ------------------------------------------------------- */
@@ -324,7 +448,7 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
         relay.acc.attri ? relay.acc.attri(in, relay.in_size, 0, ACL_SUBSCRIBE_ATTRI_THREADID) : NULL;
     r.thread_id = tid ? (uint32_t)strtoul(tid, NULL, 10) : 0;
     r.pid = (uint32_t)getpid();
-    r.seq = m->seq++;
+    r.seq = m->out_seq; /* the number it keeps if it passes the filters */
     r.iteration = m->iteration;
     r.op_index = r.kind == ACLSUB_KIND_RUN ? m->op_index : m->op_index++;
     if (r.kind == ACLSUB_KIND_RUN) {
@@ -336,7 +460,35 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
     free(name_heap);
 }
 
-/* Takes whole records from a model's pipe: program fan-out, filters, ring. Under relay.lock. */
+/* n records produced and dropped (they take sequence numbers; a records-lost record follows). Under relay.lock. */
+static void count_dropped(uint64_t n)
+{
+    relay.produced += n;
+    relay.dropped += n;
+    relay.lost_unreported += n;
+}
+
+/*
+ * Records the runtime numbered but never wrote into the pipe (it gave up on
+ * a stalled pipe): produced and dropped, so their numbers stay a counted
+ * gap in the sink.  Under relay.lock.
+ */
+static void note_runtime_gap(pl_model *m, const unsigned char *rec)
+{
+    uint64_t seq = le64_get(rec + ACLSUB_OFF_SEQ);
+    if (seq > m->in_next) {
+        count_dropped(seq - m->in_next);
+        m->out_seq += seq - m->in_next;
+    }
+    m->in_next = seq + 1;
+}
+
+/*
+ * Takes whole records from a model's pipe: program fan-out, filters, ring.
+ * What passes the filters is numbered anew per model from 0 without gaps,
+ * except for records dropped here, which keep their numbers as the gap
+ * the stream end counts.  Under relay.lock.
+ */
 static void take_records(const pl_config *c, pl_model *m, const unsigned char *p, size_t len)
 {
     unsigned char translated[REC];
@@ -346,19 +498,21 @@ static void take_records(const pl_config *c, pl_model *m, const unsigned char *p
         if (relay.in_size != REC) {
             translate(m, rec, translated);
             rec = translated;
+        } else if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START) {
+            note_runtime_gap(m, rec);
         }
         if (!passes_filters(c, rec))
             continue;
-        relay.produced++;
         size_t need = relay.lost_unreported ? 2 : 1;
         if (relay.sink.dead || relay.ring.cap - ring_used() < need) {
-            relay.dropped++;
-            relay.lost_unreported++;
+            count_dropped(1);
+            m->out_seq++;
             continue;
         }
+        relay.produced++;
         if (relay.lost_unreported)
             push_lost_notice();
-        ring_push(rec);
+        ring_push_numbered(m, rec);
     }
 }
 
@@ -367,8 +521,16 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
 {
     memcpy(buf, m->carry, m->carry_len);
     ssize_t n = read(m->rfd, buf + m->carry_len, max - m->carry_len);
+    if (n < 0 && errno == EBADF) {
+        model_lost(m);
+        return 1;
+    }
     if (n < 0)
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+    if (n == 0 && fd_ino(m->rfd) != m->ino) {
+        model_lost(m); /* another file in its place (dup2): not our end of file, not ours to close */
+        return 1;
+    }
     if (n == 0)
         return 0;
     size_t have = m->carry_len + (size_t)n, whole = have / relay.in_size * relay.in_size;
@@ -381,12 +543,112 @@ static int read_model(const pl_config *c, pl_model *m, unsigned char *buf, size_
 
 /* --- the sink ------------------------------------------------------------------------ */
 
+/* Takes fd as the sink and notes what it names. Under relay.lock. */
+static void sink_set(int fd)
+{
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        relay.sink.dev = st.st_dev;
+        relay.sink.ino = st.st_ino;
+    }
+    atomic_store(&relay.sink.fd, fd);
+}
+
+/* Nothing reaches the sink from now on: what is queued and what comes is dropped (and counted). */
+static void sink_dead(void)
+{
+    relay.sink.dead = 1;
+    relay.dropped += ring_data_records();
+    ring_discard();
+}
+
+/*
+ * The sink's descriptor no longer names what was opened (the program
+ * closed it with a raw syscall, or put another file in its place): the
+ * number is forgotten, not closed; a FIFO named by path waits for its next
+ * reader, a file named by path is opened again, an fd:N sink is dead.
+ * Under relay.lock.
+ */
+static void sink_lost(void)
+{
+    int fd = atomic_exchange(&relay.sink.fd, -1);
+    if (fd < 0)
+        return;
+    fds_lost("sink");
+    pl_fd_unprotect(fd);
+    const pl_config *c = pl_config_get();
+    if (relay.sink.kind == SINK_FIFO && c->output[0]) {
+        relay.sink.pending = 1;
+        return;
+    }
+    int kind = relay.sink.kind, pending = 0;
+    int nfd = kind == SINK_FILE ? pl_sink_open(c, &kind, &pending) : -1;
+    if (nfd >= 0)
+        sink_set(nfd);
+    else
+        sink_dead();
+}
+
+/* 1 if the sink's descriptor still names what was opened; else handles the loss. Under relay.lock. */
+static int sink_still_ours(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_dev == relay.sink.dev && st.st_ino == relay.sink.ino)
+        return 1;
+    sink_lost();
+    return 0;
+}
+
+/*
+ * A FIFO's reader is gone: the records still in the FIFO's buffer (the
+ * write end tells how many bytes) were never read, so they are dropped,
+ * not delivered; a record read in part counts as unread.  They are the
+ * last ones written, before the ring's tail; a slot the ring has reused
+ * since is counted as a data record.  Under relay.lock.
+ */
+static void count_unread(int fd)
+{
+    int bytes = 0;
+    if (relay.sink.kind != SINK_FIFO || ioctl(fd, FIONREAD, &bytes) != 0 || bytes <= 0)
+        return;
+    size_t n = ((size_t)bytes + REC - 1) / REC, t = atomic_load(&relay.ring.tail);
+    size_t h = atomic_load(&relay.ring.head);
+    uint64_t data = 0;
+    for (size_t i = 1; i <= n && i <= t; i++) {
+        rec_brief b = {.kind = ACLSUB_KIND_OP};
+        if (h - (t - i) <= relay.ring.cap)
+            rec_peek(relay.ring.slots + ((t - i) % relay.ring.cap) * REC, &b);
+        data += b.kind < ACLSUB_KIND_STREAM_START;
+    }
+    relay.dropped += data;
+    relay.lost_unreported += data;
+    pl_log(LOG_INFO, "aclsub: %" PRIu64 " records the FIFO's reader never read are counted as dropped", data);
+}
+
+/* At the end: a FIFO whose reader is gone (POLLERR on the write end) holds records nobody reads. */
+static void count_unread_at_end(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    if (fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+        count_unread(fd);
+}
+
 /* No sink from now on (the fatal-signal handler sees -1 before the descriptor closes). */
 static void sink_close_fd(void)
 {
     int fd = atomic_exchange(&relay.sink.fd, -1);
     if (fd >= 0)
         close_own_fd(fd);
+}
+
+/* The sink took records: `block` holds again. Under relay.lock. */
+static void sink_took(void)
+{
+    relay.sink.taken_ns = now_ns();
+    if (relay.sink.stalled)
+        pl_log(LOG_INFO, "aclsub: the sink takes records again");
+    relay.sink.stalled = 0;
+    relay.progress++;
 }
 
 /*
@@ -399,14 +661,19 @@ static int write_sink(void)
 {
     int fd = atomic_load(&relay.sink.fd);
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
-    if (fd < 0 || t == h)
+    if (fd < 0 || t == h || !sink_still_ours(fd))
         return 0;
     size_t n = h - t, slot = t % relay.ring.cap, max = relay.sink.kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
     if (n > max)
         n = max;
     if (n > relay.ring.cap - slot)
         n = relay.ring.cap - slot; /* no wrap inside one write */
+    size_t expect = t;
+    if (!atomic_compare_exchange_strong(&relay.ring.claimed, &expect, t + n))
+        return 0; /* the fatal-signal handler writes them */
     ssize_t w = write(fd, relay.ring.slots + slot * REC, n * REC);
+    size_t claim = t + n;
+    atomic_compare_exchange_strong(&relay.ring.claimed, &claim, t + (w > 0 ? ((size_t)w + REC - 1) / REC : 0));
     if (w > 0) {
         /* Pipes take all or nothing below PIPE_BUF; files may take less. */
         size_t done = (size_t)w / REC;
@@ -426,7 +693,7 @@ static int write_sink(void)
             done++;
         }
         atomic_store(&relay.ring.tail, t + done);
-        relay.progress++;
+        sink_took();
         return 1;
     }
     if (w < 0 && (errno == EINTR || errno == EAGAIN))
@@ -439,18 +706,21 @@ static int write_sink(void)
         struct timespec zero = {0, 0};
         while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
             ;
+        count_unread(fd);
         sink_close_fd();
         relay.sink.pending = 1;
         relay.sink.reader_left = 1;
         pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
         return 0;
     }
+    if (w < 0 && errno == EBADF) {
+        sink_lost();
+        return 0;
+    }
     pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
            strerror(errno));
     sink_close_fd();
-    relay.sink.dead = 1;
-    relay.dropped += ring_data_records();
-    atomic_store(&relay.ring.tail, h);
+    sink_dead();
     return 0;
 }
 
@@ -464,7 +734,80 @@ static int write_sink(void)
  */
 static int blocking(const pl_config *c)
 {
-    return c->on_full_block && !relay.sink.dead && !relay.sink.reader_left;
+    return c->on_full_block && !relay.sink.dead && !relay.sink.reader_left && !relay.sink.stalled;
+}
+
+/*
+ * `block` waits for a sink that takes records, never for one that takes
+ * nothing (no reader yet, a reader that stopped reading): after stall_ns
+ * without taking a record the relay drops (and counts) what does not fit,
+ * and keeps reading the models' pipes, so that the runtime, and with it
+ * the program's unload and finalize, never waits on the relay.  Returns
+ * the ms until the stall would be declared (for poll), or 1000.  Under
+ * relay.lock.
+ */
+static int check_stall(void)
+{
+    uint64_t now = now_ns();
+    if (!ring_used() || relay.sink.taken_ns == 0)
+        relay.sink.taken_ns = now;
+    if (relay.sink.stalled || now - relay.sink.taken_ns < relay.stall_ns) {
+        uint64_t left = relay.sink.stalled ? 1000000000u : relay.stall_ns - (now - relay.sink.taken_ns);
+        return left >= 1000000000u ? 1000 : (int)(left / 1000000u) + 1;
+    }
+    relay.sink.stalled = 1;
+    pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; records that do not fit are dropped "
+                     "(and counted) until it takes some",
+           relay.stall_ns / 1000000u);
+    pthread_cond_broadcast(&relay.cond);
+    return 1000;
+}
+
+#define FINAL_QUIET_MS 20     /* a last flush reads the pipes until they stay empty this long */
+#define FINAL_WAIT_NS 2000000000ull /* the fatal-signal handler waits this long for the last flush */
+
+/* Writes the ring out for a last flush, waiting for a slow sink up to the handler's patience. */
+static void final_write(void)
+{
+    for (int i = 0; ring_used() && atomic_load(&relay.sink.fd) >= 0 && i < 200; i++) {
+        if (write_sink())
+            continue;
+        struct pollfd p = {.fd = atomic_load(&relay.sink.fd), .events = POLLOUT};
+        poll(&p, 1, 10);
+    }
+}
+
+/*
+ * A fatal signal's last flush, on the relay thread: every record the
+ * runtime has written or writes until the pipes stay quiet (those of
+ * executes that returned), then the stream end, reach the sink; the
+ * handler waits for `final` to become 2.  Under relay.lock.
+ */
+static void final_flush(const pl_config *c, unsigned char *buf)
+{
+    relay.sink.stalled = 1; /* never hold the runtime back now: drop what does not fit */
+    for (int quiet = 0; !quiet;) {
+        quiet = 1;
+        for (pl_model *m = relay.models; m; m = m->next)
+            while (m->rfd >= 0 && read_model(c, m, buf, READ_CHUNK) == 2) {
+                quiet = 0;
+                final_write();
+            }
+        if (quiet) {
+            pthread_mutex_unlock(&relay.lock);
+            struct timespec ts = {0, FINAL_QUIET_MS * 1000000L};
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&relay.lock);
+            for (pl_model *m = relay.models; m && quiet; m = m->next) {
+                int n = 0;
+                quiet = m->rfd < 0 || ioctl(m->rfd, FIONREAD, &n) != 0 || n == 0;
+            }
+        }
+    }
+    final_write();
+    push_stream_end();
+    final_write();
+    atomic_store(&relay.final, 2);
 }
 
 static void *relay_main(void *arg)
@@ -476,10 +819,14 @@ static void *relay_main(void *arg)
     size_t pfd_cap = 0;
     pthread_mutex_lock(&relay.lock);
     for (;;) {
+        if (atomic_load(&relay.final) == 1) {
+            final_flush(c, buf);
+            break;
+        }
         if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
-                atomic_store(&relay.sink.fd, fd);
+                sink_set(fd);
                 relay.sink.pending = 0;
                 relay.sink.reader_left = 0;
             }
@@ -491,9 +838,11 @@ static void *relay_main(void *arg)
             pfd_cap = (nm + 2) * 2;
             pfd = realloc(pfd, pfd_cap * sizeof *pfd);
         }
+        int wait_ms = check_stall();
         int room = !blocking(c) || relay.ring.cap - ring_used() >= 3;
         size_t k = 0;
-        pfd[k++] = (struct pollfd){.fd = relay.wake[0], .events = POLLIN};
+        int woken = !atomic_load(&relay.wake_lost);
+        pfd[k++] = (struct pollfd){.fd = woken ? relay.wake[0] : -1, .events = POLLIN};
         int sfd = atomic_load(&relay.sink.fd);
         pfd[k++] = (struct pollfd){.fd = ring_used() && sfd >= 0 ? sfd : -1, .events = POLLOUT};
         int all_done = 1;
@@ -505,15 +854,20 @@ static void *relay_main(void *arg)
         if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
             break;
         pthread_mutex_unlock(&relay.lock);
-        int rc = poll(pfd, k, relay.sink.pending ? 50 : 1000);
+        int rc = poll(pfd, k, (relay.sink.pending || !woken) && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
         if (rc < 0)
             continue;
-        if (pfd[0].revents & POLLIN) {
+        if (pfd[0].revents & POLLNVAL) {
+            fds_lost("wake-up pipe");
+            atomic_store(&relay.wake_lost, 1);
+        } else if (pfd[0].revents & POLLIN) {
             char drain[64];
             while (read(relay.wake[0], drain, sizeof drain) > 0)
                 ;
         }
+        if (pfd[1].revents & POLLNVAL)
+            sink_lost();
         /*
          * The model list may have changed while this thread polled without
          * the lock: match the ready descriptors to models by fd.  A read end
@@ -527,6 +881,8 @@ static void *relay_main(void *arg)
             for (size_t i = 2; i < k && m->rfd >= 0; i++)
                 if (pfd[i].fd == m->rfd)
                     ev = pfd[i].revents;
+            if (m->rfd >= 0 && (ev & POLLNVAL))
+                model_lost(m);
             if (m->rfd < 0 || !(ev & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             size_t max = READ_CHUNK;
@@ -563,6 +919,7 @@ static void *relay_main(void *arg)
         pthread_cond_broadcast(&relay.cond);
     }
     relay.thread_live = 0;
+    atomic_store(&relay.thread_up, 0);
     pthread_cond_broadcast(&relay.cond);
     pthread_mutex_unlock(&relay.lock);
     free(pfd);
@@ -585,6 +942,7 @@ static int relay_start_locked(void)
         return -1;
     }
     relay.in_size = desc;
+    relay.stall_ns = read_stall_ns();
     int pending = 0, kind = SINK_FILE;
     int fd = pl_sink_open(c, &kind, &pending);
     if (fd < 0 && !pending)
@@ -601,7 +959,8 @@ static int relay_start_locked(void)
         relay.wake[i] = pl_fd_lift(relay.wake[i]);
         pl_fd_protect(relay.wake[i]);
     }
-    atomic_store(&relay.sink.fd, fd);
+    relay.wake_ino = fd_ino(relay.wake[1]);
+    sink_set(fd);
     relay.sink.kind = kind;
     relay.sink.pending = pending;
     push_stream_start();
@@ -613,6 +972,7 @@ static int relay_start_locked(void)
     if (rc != 0)
         return -1;
     relay.thread_live = 1;
+    atomic_store(&relay.thread_up, 1);
     relay.failed = 0;
     return 0;
 }
@@ -639,6 +999,7 @@ int pl_relay_attach(uint32_t id, const char *label)
     fcntl(m->rfd, F_SETFL, fcntl(m->rfd, F_GETFL) | O_NONBLOCK);
     fcntl(m->rfd, F_SETPIPE_SZ, PIPE_SIZE); /* fewer wake-ups; best effort */
     m->app_fd = -1;
+    m->ino = fd_ino(m->rfd);
     pl_fd_protect(m->rfd);
     pl_fd_protect_runtime(m->wfd);
     m->next = relay.models;
@@ -677,6 +1038,19 @@ void pl_relay_attach_failed(uint32_t id)
     wake_relay();
 }
 
+int pl_relay_lost(uint32_t id)
+{
+    pthread_mutex_lock(&relay.lock);
+    pl_model *m = active_model(id);
+    if (m && (fd_ino(m->rfd) != m->ino || fd_ino(m->wfd) != m->ino))
+        model_lost(m);
+    int lost = 0;
+    for (m = relay.models; m; m = m->next)
+        lost |= m->id == id && m->lost;
+    pthread_mutex_unlock(&relay.lock);
+    return lost;
+}
+
 int pl_relay_follows(uint32_t id)
 {
     pthread_mutex_lock(&relay.lock);
@@ -703,7 +1077,7 @@ static int wait_progress(int (*done)(uint32_t), uint32_t id)
         if (relay.progress != last) {
             last = relay.progress;
             since = now_ns();
-        } else if (now_ns() - since > WAIT_STALL_NS) {
+        } else if (now_ns() - since > relay.stall_ns + 1000000000u) {
             return 0;
         }
     }
@@ -727,7 +1101,7 @@ static int thread_gone(uint32_t unused)
 static int ring_empty(uint32_t unused)
 {
     (void)unused;
-    return ring_used() == 0 || relay.sink.dead;
+    return ring_used() == 0 || relay.sink.dead || relay.sink.stalled;
 }
 
 /* Under relay.lock: is fd still used by another active program subscription? */
@@ -760,6 +1134,8 @@ void pl_relay_wait_done(uint32_t id, int close_app)
                                      " records dropped (the reader closed the pipe)",
                            m->app_fd, m->app_dropped, m->app_dropped + m->app_written);
             }
+            if (m->lost)
+                pl_fd_unprotect(m->wfd); /* the runtime has ended its subscription */
             *pp = m->next;
             free(m);
             continue;
@@ -774,12 +1150,14 @@ void pl_relay_flush(void)
     pthread_mutex_lock(&relay.lock);
     if (relay.started && !relay.failed) {
         wake_relay();
-        if (!wait_progress(ring_empty, 0)) {
+        if (!wait_progress(ring_empty, 0) || ring_used()) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
-            atomic_store(&relay.ring.tail, atomic_load(&relay.ring.head));
-            pl_log(LOG_WARN, "aclsub: the sink took nothing for %llu s; %" PRIu64 " buffered records dropped",
-                   WAIT_STALL_NS / 1000000000ull, left);
+            ring_discard();
+            if (left)
+                pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; %" PRIu64
+                                 " buffered records dropped",
+                       relay.stall_ns / 1000000u, left);
         }
     }
     pthread_mutex_unlock(&relay.lock);
@@ -822,17 +1200,7 @@ void pl_relay_finish(void)
         pl_relay_flush();
         pthread_mutex_lock(&relay.lock);
     }
-    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
-        push_lost_notice();
-    char text[128];
-    uint64_t delivered = relay.produced - relay.dropped;
-    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
-             relay.models_followed);
-    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
-    unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (relay.ring.cap - ring_used() >= 1)
-        ring_push(rec);
+    push_stream_end();
     pthread_mutex_unlock(&relay.lock);
     pl_relay_flush();
     pthread_mutex_lock(&relay.lock);
@@ -846,6 +1214,7 @@ void pl_relay_finish(void)
     pthread_mutex_unlock(&relay.lock);
     pthread_join(relay.thread, NULL);
     pthread_mutex_lock(&relay.lock);
+    count_unread_at_end(atomic_load(&relay.sink.fd));
     uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
     pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();
@@ -891,13 +1260,46 @@ void pl_relay_after_fork_child(int keep_profiling)
     }
 }
 
+/* From a signal handler: sleeps ms (nanosleep is async-signal-safe). */
+static void signal_sleep_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* From a signal handler: asks the relay thread for its last flush; 1 if it was done in time. */
+static int final_flush_by_thread(void)
+{
+    int idle = 0;
+    if (!atomic_load(&relay.thread_up) || pthread_equal(pthread_self(), relay.thread))
+        return 0;
+    if (!atomic_compare_exchange_strong(&relay.final, &idle, 1))
+        return atomic_load(&relay.final) == 2;
+    wake_relay();
+    for (uint64_t waited = 0; waited < FINAL_WAIT_NS; waited += 2000000u) {
+        if (atomic_load(&relay.final) == 2)
+            return 1;
+        signal_sleep_ms(2);
+    }
+    return 0;
+}
+
 void pl_relay_flush_from_signal(void)
 {
-    /* write() only: async-signal-safe.  Records are whole in [tail, head). */
-    int fd = atomic_load(&relay.sink.fd);
-    if (fd < 0 || !relay.ring.slots)
+    /*
+     * The relay thread flushes (pipes, ring, stream end) unless it cannot
+     * (it waits for a lock the interrupted thread holds): then write() only,
+     * async-signal-safe, the records in the ring no write has claimed, so
+     * that none is written twice.
+     */
+    if (!relay.ring.slots || final_flush_by_thread())
         return;
+    int fd = atomic_load(&relay.sink.fd);
+    for (int i = 0; i < 50 && atomic_load(&relay.ring.claimed) != atomic_load(&relay.ring.tail); i++)
+        signal_sleep_ms(2); /* a write in flight ends first */
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
+    if (fd < 0 || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
+        return;
     while (t < h) {
         size_t slot = t % relay.ring.cap, n = h - t;
         if (n > WRITE_MAX)

@@ -34,6 +34,13 @@
  *                      execute, unload, unsubscribe, join the reader) and
  *                      prints the number of records its reader received
  *   --sleep-ms X       sleeps X ms after every execute
+ *   --kill-after N SIG after N executes (of all threads) raise signal SIG at
+ *                      once (no pause: the interposer may be busy)
+ *   --raw-close-range  after aclInit and the loads, closes every descriptor
+ *                      from 3 with a raw close_range syscall (no libc
+ *                      wrapper an interposer could see), then goes on
+ *   --dup2-null        after aclInit and the loads, dup2()s /dev/null over
+ *                      every open descriptor from 3, then goes on
  *
  * Exit status 0; 1 with a line on stderr when an AscendCL call fails.
  */
@@ -42,12 +49,16 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,9 +148,10 @@ static int g_nmodels;
 static long g_executes;
 static int g_threads; /* 0: the main thread does the work */
 static const char *g_out_path;
-static int g_fork, g_closeall, g_no_finalize, g_self_subscribe;
+static int g_fork, g_closeall, g_no_finalize, g_self_subscribe, g_raw_close_range, g_dup2_null;
 static long g_abort_after = -1;
 static long g_sleep_ms;
+static long g_kill_after = -1, g_kill_sig;
 static const char *g_prefix = "";
 
 static atomic_long g_done_executes;
@@ -174,7 +186,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: app_plain MODELS EXECUTES [--threads T] [--models LIST] [--out FILE] [--fork]\n"
                     "                 [--closeall] [--abort-after N] [--no-finalize] [--self-subscribe]\n"
-                    "                 [--sleep-ms X]\n");
+                    "                 [--sleep-ms X] [--kill-after N SIG]\n"
+                    "                 [--raw-close-range] [--dup2-null]\n");
     exit(2);
 }
 
@@ -210,6 +223,14 @@ static void parse_args(int argc, char **argv)
             g_closeall = 1;
         } else if (strcmp(a, "--no-finalize") == 0) {
             g_no_finalize = 1;
+        } else if (strcmp(a, "--kill-after") == 0 && v && i + 2 < argc) {
+            g_kill_after = number(v, a);
+            g_kill_sig = number(argv[i + 2], a);
+            i += 2;
+        } else if (strcmp(a, "--raw-close-range") == 0) {
+            g_raw_close_range = 1;
+        } else if (strcmp(a, "--dup2-null") == 0) {
+            g_dup2_null = 1;
         } else if (strcmp(a, "--self-subscribe") == 0) {
             g_self_subscribe = 1;
         } else {
@@ -436,6 +457,8 @@ static void worker_execute(worker_t *w)
             long done = atomic_fetch_add(&g_done_executes, 1) + 1;
             if (g_abort_after >= 0 && done == g_abort_after)
                 prints_and_exit_on_abort(w);
+            if (g_kill_after >= 0 && done == g_kill_after)
+                raise((int)g_kill_sig);
             if (g_sleep_ms)
                 sleep_ms(g_sleep_ms);
         }
@@ -511,9 +534,21 @@ static void prints_and_exit_on_abort(worker_t *w)
 
 static void close_everything(void)
 {
-    for (int fd = 3; fd < 1024; fd++)
-        close(fd);
-    closefrom(3);
+    if (g_closeall) {
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        closefrom(3);
+    }
+    if (g_raw_close_range)
+        syscall(SYS_close_range, 3u, ~0u, 0u);
+    if (g_dup2_null) {
+        int null = open("/dev/null", O_WRONLY);
+        struct rlimit rl;
+        int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
+        for (int fd = 3; fd < max; fd++)
+            if (fd != null && fcntl(fd, F_GETFD) >= 0)
+                dup2(null, fd);
+    }
 }
 
 /* --- main --------------------------------------------------------------------------- */
@@ -544,14 +579,14 @@ int main(int argc, char **argv)
             if (pthread_create(&g_workers[i].thread, NULL, worker_main, &g_workers[i]) != 0)
                 die("pthread_create failed");
         pthread_barrier_wait(&g_loaded);
-        if (g_closeall)
+        if (g_closeall || g_raw_close_range || g_dup2_null)
             close_everything();
         pthread_barrier_wait(&g_go);
         for (int i = 0; i < g_threads; i++)
             pthread_join(g_workers[i].thread, NULL);
     } else {
         worker_load(&g_workers[0]);
-        if (g_closeall)
+        if (g_closeall || g_raw_close_range || g_dup2_null)
             close_everything();
         worker_execute(&g_workers[0]);
         if (!g_no_finalize)
