@@ -109,12 +109,14 @@ int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags
  * What the first open decided, inherited by forked children: the path
  * opened (ACLSUB_OUTPUT's, or the user's own symbolic link resolved once),
  * and for a FIFO its identity, so that it is reopened only while the path
- * still names it.  Written by the first open (under the relay's lock) and
+ * still names it.  An O_PATH descriptor (no reader, no writer) pins the
+ * FIFO's inode, so that its number cannot be reused by a FIFO made after
+ * it was removed.  Written by the first open (under the relay's lock) and
  * by the relay thread's retries, never concurrently.
  */
 static struct {
     char path[4096];
-    int fifo_known;   /* dev and ino are the FIFO's */
+    int fifo_known;   /* dev and ino are the FIFO's, held by an O_PATH descriptor */
     dev_t dev;
     ino_t ino;
     int fifo_gone;    /* the path named something else once: never reopened */
@@ -162,9 +164,19 @@ static int sink_fifo(const char *path, const struct stat *st, int *pending)
 {
     if (first.fifo_known && (st->st_dev != first.dev || st->st_ino != first.ino))
         return refuse(path, "no longer the FIFO first opened");
-    first.fifo_known = 1;
-    first.dev = st->st_dev;
-    first.ino = st->st_ino;
+    if (!first.fifo_known) {
+        int pin = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (pin < 0)
+            return refuse(path, strerror(errno));
+        if (!still(pin, st, S_IFIFO)) {
+            syscall(SYS_close, pin);
+            return refuse(path, "replaced while it was opened");
+        }
+        keep(pin);
+        first.fifo_known = 1;
+        first.dev = st->st_dev;
+        first.ino = st->st_ino;
+    }
     int fd = open_fifo(path);
     if (fd < 0 && errno == ENXIO) {
         *pending = 1; /* no reader yet: records wait in the buffer */
