@@ -268,19 +268,21 @@ finish "$T/c4.err"
 mkdir "$T/c5.dir"
 /usr/bin/python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$T/c6.sock"
 BLK=$(find /dev -maxdepth 1 -type b 2>/dev/null | head -n 1)
-for case in "c5 $T/c5.dir a directory" "c6 $T/c6.sock a socket" "c7 $BLK a block device"; do
-    set -- $case
-    if [ -z "$2" ] || [ "$2" = a ]; then
-        skip "a block device as the sink" "none in /dev"
-        continue
-    fi
-    prun "$T/$1" ACLSUB_OUTPUT="$2" "$APP" "$MLP" $N
-    shift 2
-    begin "$* as the sink: refused, one line naming the cause"
-    same "$T/${case%% *}"
-    one_line "$T/${case%% *}" "$*, not a FIFO, regular file or character device; running without profiling"
-    finish "$T/${case%% *}.err"
-done
+# refused_type BASE PATH WHAT - PATH (WHAT) as the sink is refused with one line.
+refused_type() {
+    prun "$1" ACLSUB_OUTPUT="$2" "$APP" "$MLP" $N
+    begin "$3 as the sink: refused, one line naming the cause"
+    same "$1"
+    one_line "$1" "$3, not a FIFO, regular file or character device; running without profiling"
+    finish "$1.err"
+}
+refused_type "$T/c5" "$T/c5.dir" "a directory"
+refused_type "$T/c6" "$T/c6.sock" "a socket"
+if [ -n "$BLK" ]; then
+    refused_type "$T/c7" "$BLK" "a block device"
+else
+    skip "a block device as the sink" "none in /dev"
+fi
 
 prun "$T/c8" ACLSUB_OUTPUT=fd:9 "$APP" "$MLP" $N 9<"$T/c5.dir"
 begin "fd:9 naming a directory: refused, one line"
@@ -375,7 +377,8 @@ eq "stderr" "$(cat "$T/e5.err")" "aclsub run: mine.rec: existed: kept as mine.re
 aclsub run: records in mine.rec"
 finish "$T/e5.err"
 
-ls -la "$T/e" | md5sum >"$T/e6.before"
+listing() { find "$T/e" -printf '%p %s %u %m %i\n' | sort; }
+listing >"$T/e6.before"
 md5sum "$T/e/mine.rec" "$T/e/mine.rec.old" >"$T/e6.sums"
 arun "$T/e6" -o mine.rec -- ./no-such-program
 arun "$T/e7" -o new.rec -- no-such-program-in-path
@@ -383,7 +386,7 @@ begin "aclsub run with a program that cannot be found: 127, nothing created, ren
 eq "exit status" "$rc" 127
 eq "stderr" "$(cat "$T/e6.err" "$T/e7.err")" "aclsub run: ./no-such-program: command not found
 aclsub run: no-such-program-in-path: command not found"
-need "the directory changed" [ "$(ls -la "$T/e" | md5sum)" = "$(cat "$T/e6.before")" ]
+need "the directory changed" [ "$(listing)" = "$(cat "$T/e6.before")" ]
 need "mine.rec or mine.rec.old changed" md5sum -c --quiet "$T/e6.sums"
 need "new.rec was left behind" [ ! -e "$T/e/new.rec" ]
 finish "$T/e6.err" "$T/e7.err"
