@@ -9,7 +9,9 @@
  * loaded: a duplicate taken at the first read of the configuration (the
  * constructor), kept high and close-on-exec, so that a daemon that closes
  * fd 2 and opens its data file there never gets them in that file.  No
- * stderr at load, or ACLSUB_LOG=quiet: nothing is printed.
+ * stderr at load, or ACLSUB_LOG=quiet: nothing is printed.  pl_fd_floor,
+ * the number above which the library keeps its descriptors, lives here
+ * for that duplicate, and sink.c uses it too.
  */
 #include <errno.h>
 #include <fnmatch.h>

@@ -11,7 +11,8 @@
  * passes to its own aclprofModelSubscribe are "the program's subscription
  * fds" (the emulated runtime calls the thread behind each such fd its writer).
  *
- *   config.c  reads and validates the ACLSUB_* environment once
+ *   config.c  reads and validates the ACLSUB_* environment once, and keeps
+ *             the stderr of load time for the library's messages
  *   sink.c    opens the sink (FIFO, file, fd:N) and marks the library's
  *             descriptors so that a program closing everything keeps them
  *   relay.c   the relay thread: runtime records in, filtered records and
