@@ -4,6 +4,14 @@
  * and the values it accepts; the program itself runs as if not preloaded.
  * In setuid/setgid programs (AT_SECURE) the environment is not trusted and
  * profiling is off.
+ *
+ * The library's messages go to the stderr the program had when the library
+ * loaded: a duplicate taken at the first read of the configuration (the
+ * constructor), kept high and close-on-exec, so that a daemon that closes
+ * fd 2 and opens its data file there never gets them in that file.  No
+ * stderr at load, or ACLSUB_LOG=quiet: nothing is printed.  pl_fd_floor,
+ * the number above which the library keeps its descriptors, lives here
+ * for that duplicate, and sink.c uses it too.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -13,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "decoder/record/outname.h"
@@ -26,11 +37,53 @@
 static pl_config config;
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 
+/* The program's stderr at load (-1: none), and what it was, to tell it from a later reuse of its number. */
+static int log_fd = -1;
+static dev_t log_dev;
+static ino_t log_ino;
+
+int pl_fd_floor(void)
+{
+    struct rlimit rl;
+    long base = 512;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur > 1024)
+        base = (long)rl.rlim_cur / 2;
+    return (int)base;
+}
+
+/* Keeps a duplicate of fd 2 above the program's range, close-on-exec; none if fd 2 is closed. */
+static void log_capture(void)
+{
+    struct stat st;
+    if (fstat(STDERR_FILENO, &st) != 0)
+        return;
+    int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, pl_fd_floor());
+    if (fd < 0)
+        fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0)
+        return;
+    log_dev = st.st_dev;
+    log_ino = st.st_ino;
+    log_fd = fd;
+}
+
+int pl_log_fd(void)
+{
+    return log_fd;
+}
+
+/* 1 if the kept descriptor is still the stderr taken at load (not closed and reused behind our back). */
+static int log_fd_intact(void)
+{
+    struct stat st;
+    return log_fd >= 0 && fstat(log_fd, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino;
+}
+
 void pl_log(int level, const char *fmt, ...)
 {
     /* Until the configuration is read (config.log 0), warnings are printed. */
     int limit = config.log ? config.log : LOG_WARN;
-    if (level > limit)
+    if (level > limit || !log_fd_intact())
         return;
     char line[1024];
     va_list ap;
@@ -43,7 +96,7 @@ void pl_log(int level, const char *fmt, ...)
         n = (int)sizeof line - 2;
     line[n++] = '\n';
     /* One write: lines from several threads or processes do not interleave. */
-    ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+    ssize_t w = write(log_fd, line, (size_t)n);
     (void)w;
 }
 
@@ -96,6 +149,7 @@ static int parse_output(pl_config *c)
     if (v && strncmp(v, "fd:", 3) == 0)
         return parse_output_fd(c, v);
     const char *pattern = v && *v ? v : OUTNAME_DEFAULT;
+    c->output_named = v && *v;
     outname_vars here;
     outname_vars_here(&here);
     if (outname_expand(pattern, &here, c->output, sizeof c->output) != 0)
@@ -128,6 +182,7 @@ static int parse_globs(const char *var, char **out)
 static void config_read(void)
 {
     pl_config *c = &config;
+    log_capture();
     c->log = LOG_WARN;
     c->sink_fd = -1;
     if (getauxval(AT_SECURE)) {

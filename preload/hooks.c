@@ -576,6 +576,7 @@ static void drop_self_from_preload(void)
 __attribute__((constructor)) static void preload_init(void)
 {
     const pl_config *c = pl_config_get();
+    pl_fd_protect(pl_log_fd()); /* the program's stderr at load: its close() of it is ignored */
     for (int i = 0; i < R_COUNT; i++)
         resolve(i);
     if (!c->enabled)

@@ -12,7 +12,8 @@
  * passes to its own aclprofModelSubscribe are "the program's subscription
  * fds" (the emulated runtime calls the thread behind each such fd its writer).
  *
- *   config.c  reads and validates the ACLSUB_* environment once
+ *   config.c  reads and validates the ACLSUB_* environment once, and keeps
+ *             the stderr of load time for the library's messages
  *   sink.c    opens the sink (FIFO, file, fd:N) and marks the library's
  *             descriptors so that a program closing everything keeps them
  *   relay.c   the relay thread: runtime records in, filtered records and
@@ -43,6 +44,7 @@ enum { SINK_FILE, SINK_FIFO, SINK_FD };
 typedef struct pl_config {
     int enabled;          /* 0: run unprofiled (bad setting, setuid, ...) */
     char output[4096];    /* the sink's path, expanded (decoder/record/outname.h); "" for fd:N */
+    int output_named;     /* 1 if ACLSUB_OUTPUT named it (not the default name) */
     int sink_fd;          /* N of fd:N, else -1 */
     int on_full_block;    /* 1 block, 0 drop */
     size_t buffer_records;
@@ -58,8 +60,15 @@ const pl_config *pl_config_get(void);
 /* 1 if any glob of the comma-separated list matches s (NULL list: 1). */
 int pl_globs_match(const char *globs, const char *s);
 
-/* One line on stderr, "aclsub: ...", if the log level allows it. */
+/*
+ * One line, "aclsub: ...", if the log level allows it, on the stderr the
+ * program had when the library loaded (never on a later fd 2).
+ */
 void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The descriptor pl_log writes to (-1: none), for hooks.c to protect. */
+int pl_log_fd(void);
+/* The lowest descriptor number the library lifts its own to, above the range programs use. */
+int pl_fd_floor(void);
 
 /* --- sink.c -------------------------------------------------------------------- */
 
@@ -85,13 +94,22 @@ int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags
 
 /*
  * Opens the sink described by the configuration, sets *kind, and returns
- * its fd, lifted and protected.  A FIFO is opened without blocking: when
- * it has no reader yet, -1 with *pending set (call pl_sink_retry later).
- * Otherwise -1 means there is no sink; the reason is on stderr, except
- * when the fd:N descriptor could not be duplicated.
+ * its fd, lifted and protected.  The path's last component is not followed
+ * if it is a symbolic link, unless ACLSUB_OUTPUT named it and it is the
+ * user's own (resolved once, at the first open); what was opened must be
+ * a FIFO, a regular file or a character device.  A new file is created
+ * exclusively, mode 0600; an existing one is appended to only if it is the
+ * user's and writable by nobody else.  A FIFO is opened without blocking:
+ * when it has no reader yet, -1 with *pending set (call pl_sink_retry
+ * later).  Otherwise -1 means there is no sink; the reason is on stderr.
  */
 int pl_sink_open(const pl_config *c, int *kind, int *pending);
-/* For a FIFO without a reader: the fd once a reader has appeared, else -1. */
+/*
+ * For a FIFO without a reader: the fd once a reader has appeared, else -1.
+ * The FIFO is reopened only while its path names the FIFO first opened
+ * (device and inode); once it does not, -1 with errno ESTALE for good, and
+ * the user was told once.
+ */
 int pl_sink_retry(const pl_config *c);
 
 /* --- relay.c ------------------------------------------------------------------- */

@@ -2,17 +2,23 @@
  * run.c - `aclsub run`: runs a program under the interposer, the way a
  * profiler launcher does.
  *
- *   aclsub run [-o FILE] [--live] [--summary] [--env K=V ...] -- PROGRAM ARGS...
+ *   aclsub run [-o FILE] [--force] [--live] [--summary] [--env K=V ...] -- PROGRAM ARGS...
  *
  * It finds libaclsub.so next to its own executable (BUILD/bin/aclsub ->
  * BUILD/lib/libaclsub.so; after `make install`, PREFIX/lib or
  * PREFIX/lib/aclsub), prepends it to LD_PRELOAD, names the sink in
  * ACLSUB_OUTPUT and starts the program with fork and execvp.
  *
- *   file mode (default)  the sink is a file, created or truncated here (%p is
- *                        aclsub run's pid, so every process of the run writes
- *                        to the one file); its path is printed at the end and
- *                        --summary prints `aclsub decode summary FILE` too.
+ *   file mode (default)  the sink is a file, created here exclusively, mode
+ *                        0600 (%p is aclsub run's pid, so every process of the
+ *                        run writes to the one file); its path is printed at
+ *                        the end and --summary prints `aclsub decode summary
+ *                        FILE` too.  The user's own previous FILE is kept as
+ *                        FILE.old; another user's file or link is left alone
+ *                        unless --force (which removes it, never writes into
+ *                        it); the user's own symbolic link is resolved once.
+ *                        When the program never starts, the file is removed
+ *                        and FILE.old put back.
  *   --live               the sink is a FIFO in a private mkdtemp directory,
  *                        read by a child `aclsub decode summary --follow FIFO`
  *                        (this same executable).  aclsub holds a write end of
@@ -63,10 +69,14 @@ static const char run_usage[] =
     "looked up in PATH as a shell does; `aclsub run -- python3 infer.py` works.\n"
     "\n"
     "options:\n"
-    "  -o, --output FILE   record into FILE, created or truncated (%p: the pid of\n"
-    "                      aclsub run, %h: the host name); default aclsub-%p.rec\n"
-    "                      in the working directory.  Every process of the run\n"
-    "                      writes to this one file\n"
+    "  -o, --output FILE   record into FILE, created anew with mode 0600 (%p: the\n"
+    "                      pid of aclsub run, %h: the host name); default\n"
+    "                      aclsub-%p.rec in the working directory.  Every process\n"
+    "                      of the run writes to this one file.  A previous FILE\n"
+    "                      of yours is kept as FILE.old; another user's is left\n"
+    "                      alone\n"
+    "  -f, --force         replace FILE even when it (or the link it is) belongs\n"
+    "                      to another user: it is removed, never written into\n"
     "  -l, --live          summarise while the program runs: records go through a\n"
     "                      private FIFO to `aclsub decode summary --follow`\n"
     "                      (redrawn every second on a terminal, the final summary\n"
@@ -88,6 +98,7 @@ static const char run_usage[] =
 
 static const struct option run_long_opts[] = {
     {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'f'},
     {"live", no_argument, NULL, 'l'},
     {"summary", no_argument, NULL, 's'},
     {"env", required_argument, NULL, 'e'},
@@ -98,7 +109,7 @@ static const struct option run_long_opts[] = {
 
 typedef struct run_opts {
     const char *output; /* -o pattern, NULL: the default */
-    int live, summary, verbose;
+    int force, live, summary, verbose;
     char **env; /* K=V settings, pointing into argv */
     size_t nenv;
     char **prog; /* the program's argv, NULL-terminated (argv's tail) */
@@ -110,6 +121,11 @@ typedef struct run_sink {
     char dir[PATH_MAX - 64]; /* live: the private directory, "" otherwise */
     int wfd;              /* live: aclsub's write end, -1 otherwise */
     pid_t reader;         /* live: the decode child, 0 otherwise */
+    int created;          /* file mode: the file was created here (dev, ino) */
+    dev_t dev;
+    ino_t ino;
+    int kept_old;         /* file mode: the previous file was renamed to `old` */
+    char old[PATH_MAX + 8];
 } run_sink;
 
 /*
@@ -152,13 +168,16 @@ static int run_parse(int argc, char **argv, run_opts *o)
     optind = 0;
     opterr = 0;
     /* '+': options end at the program's name, so its own options stay its own. */
-    while ((c = getopt_long(argc, argv, "+o:lse:vh", run_long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:flse:vh", run_long_opts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(run_usage, stdout);
             return -1;
         case 'o':
             o->output = optarg;
+            break;
+        case 'f':
+            o->force = 1;
             break;
         case 'l':
             o->live = 1;
@@ -281,7 +300,109 @@ static int run_absolute(const char *path, char *out, size_t cap)
     return snprintf(out, cap, "%s/%s", cwd, path) < (int)cap ? 0 : -1;
 }
 
-/* The record file: created or truncated (a FIFO named by -o is left as it is). */
+/* One line about the record file; -1. */
+static int run_sink_err(const run_sink *s, const char *why)
+{
+    fprintf(stderr, "aclsub run: %s: %s\n", s->shown, why);
+    return -1;
+}
+
+/* Creates the record file exclusively (never through a link), mode 0600. */
+static int run_sink_create(run_sink *s)
+{
+    int fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct stat st;
+    if (fd < 0)
+        return run_sink_err(s, errno == EEXIST ? "appeared while aclsub run prepared it; left as it is"
+                                               : strerror(errno));
+    if (fstat(fd, &st) == 0) {
+        s->created = 1;
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
+    }
+    close(fd);
+    return 0;
+}
+
+/* What another user has at FILE (a file, a link): refused, or with --force removed, never written into. */
+static int run_sink_foreign(const run_opts *o, run_sink *s, const char *what, const struct stat *st)
+{
+    char why[256];
+    if (!o->force) {
+        snprintf(why, sizeof why, "%s of uid %u, not yours: left as it is (--force replaces it)", what,
+                 (unsigned)st->st_uid);
+        return run_sink_err(s, why);
+    }
+    if (unlink(s->path) != 0) {
+        snprintf(why, sizeof why, "cannot replace it: %s", strerror(errno));
+        return run_sink_err(s, why);
+    }
+    snprintf(why, sizeof why, "%s of uid %u removed (--force)", what, (unsigned)st->st_uid);
+    run_sink_err(s, why);
+    return 0;
+}
+
+/* The user's own previous FILE: kept as FILE.old (a FILE.old of another user is not replaced). */
+static int run_sink_keep_old(const run_opts *o, run_sink *s)
+{
+    struct stat st;
+    char why[PATH_MAX + 64];
+    if (snprintf(s->old, sizeof s->old, "%s.old", s->path) >= (int)sizeof s->old)
+        return run_sink_err(s, "the path is too long");
+    if (lstat(s->old, &st) == 0 && st.st_uid != geteuid() && !o->force) {
+        snprintf(why, sizeof why, "%s.old is of uid %u, not yours: not replaced (--force replaces it)", s->shown,
+                 (unsigned)st.st_uid);
+        return run_sink_err(s, why);
+    }
+    if (rename(s->path, s->old) != 0) {
+        snprintf(why, sizeof why, "cannot keep it as %s.old: %s", s->shown, strerror(errno));
+        return run_sink_err(s, why);
+    }
+    s->kept_old = 1;
+    snprintf(why, sizeof why, "existed: kept as %s.old", s->shown);
+    run_sink_err(s, why);
+    return 0;
+}
+
+/* -o names a symbolic link: the user's own is resolved once (1: look again at the target). */
+static int run_sink_link(const run_opts *o, run_sink *s, const struct stat *st)
+{
+    char real[PATH_MAX], why[300];
+    if (st->st_uid != geteuid())
+        return run_sink_foreign(o, s, "a symbolic link", st) == 0 ? 0 : -1;
+    if (!realpath(s->path, real)) {
+        snprintf(why, sizeof why, "a symbolic link to nothing usable (%s)", strerror(errno));
+        return run_sink_err(s, why);
+    }
+    snprintf(s->path, sizeof s->path, "%s", real);
+    return 1;
+}
+
+/* What FILE is now decides: a FIFO or device stays; a regular file is kept as .old or refused; then created. */
+static int run_sink_prepare(const run_opts *o, run_sink *s)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        struct stat st;
+        if (lstat(s->path, &st) != 0)
+            return errno == ENOENT ? run_sink_create(s) : run_sink_err(s, strerror(errno));
+        if (S_ISLNK(st.st_mode)) {
+            int rc = run_sink_link(o, s, &st);
+            if (rc == 1)
+                continue;
+            return rc < 0 ? -1 : run_sink_create(s);
+        }
+        if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
+            return o->summary ? run_sink_err(s, "not a regular file: --summary needs one") : 0;
+        if (!S_ISREG(st.st_mode))
+            return run_sink_err(s, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file, FIFO or device");
+        if (st.st_uid != geteuid() ? run_sink_foreign(o, s, "a file", &st) != 0 : run_sink_keep_old(o, s) != 0)
+            return -1;
+        return run_sink_create(s);
+    }
+    return run_sink_err(s, "too many symbolic links");
+}
+
+/* The record file of file mode (a FIFO or device named by -o is left as it is). */
 static int run_sink_file(const run_opts *o, run_sink *s)
 {
     const char *pattern = o->output ? o->output : OUTNAME_DEFAULT;
@@ -292,21 +413,20 @@ static int run_sink_file(const run_opts *o, run_sink *s)
         fprintf(stderr, "aclsub run: %s: the path is too long\n", pattern);
         return -1;
     }
+    return run_sink_prepare(o, s);
+}
+
+/* The program never started: the file made for it goes, the previous one comes back. */
+static void run_sink_undo(run_sink *s)
+{
     struct stat st;
-    if (stat(s->path, &st) == 0 && S_ISFIFO(st.st_mode)) {
-        if (o->summary) {
-            fprintf(stderr, "aclsub run: %s is a FIFO: --summary needs a regular file\n", s->shown);
-            return -1;
-        }
-        return 0;
-    }
-    int fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        fprintf(stderr, "aclsub run: %s: %s\n", s->shown, strerror(errno));
-        return -1;
-    }
-    close(fd);
-    return 0;
+    if (s->created && lstat(s->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == s->dev &&
+        st.st_ino == s->ino && st.st_size == 0)
+        unlink(s->path);
+    s->created = 0;
+    if (s->kept_old && rename(s->old, s->path) == 0)
+        fprintf(stderr, "aclsub run: %s.old put back as %s\n", s->shown, s->shown);
+    s->kept_old = 0;
 }
 
 static void run_sleep_ms(long ms)
@@ -572,6 +692,43 @@ static int run_exec_status(const char *prog, int err)
     return err == ENOENT ? 127 : 126;
 }
 
+/* The program's PATH: --env's, else this one's, else execvp's default. */
+static const char *run_program_path(const run_opts *o)
+{
+    const char *path = getenv("PATH");
+    for (size_t i = 0; i < o->nenv; i++)
+        if (strncmp(o->env[i], "PATH=", 5) == 0)
+            path = o->env[i] + 5;
+    return path ? path : "/bin:/usr/bin";
+}
+
+/*
+ * Whether execvp will find the program, looked up before any file is
+ * touched so that a launch that cannot work changes nothing: 0, or the
+ * errno execvp would fail with (ENOENT, EACCES).
+ */
+static int run_find_program(const run_opts *o)
+{
+    const char *prog = o->prog[0];
+    if (strchr(prog, '/'))
+        return access(prog, X_OK) == 0 ? 0 : errno;
+    int err = ENOENT;
+    for (const char *p = run_program_path(o);; p++) {
+        size_t n = strcspn(p, ":");
+        char cand[PATH_MAX];
+        struct stat st;
+        int len = snprintf(cand, sizeof cand, "%.*s%s%s", (int)n, p, n ? "/" : "", prog);
+        if (len > 0 && (size_t)len < sizeof cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(cand, X_OK) == 0)
+                return 0;
+            err = EACCES;
+        }
+        p += n;
+        if (!*p)
+            return err;
+    }
+}
+
 /*
  * Runs the program with the sink ready: its status, with *started set; or,
  * when it never ran, 127/126 (exec failed), 128+N (a signal came first) or
@@ -622,8 +779,10 @@ static void run_finish(const run_opts *o, run_sink *s, int started)
         run_sink_close(s, !started);
         return;
     }
-    if (!started)
+    if (!started) {
+        run_sink_undo(s);
         return;
+    }
     struct stat st;
     int empty = stat(s->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
     fflush(stdout);
@@ -665,8 +824,10 @@ int cmd_run(int argc, char **argv)
     run_target = 0;
     run_signals_install();
     run_sink s = {.wfd = -1};
-    int started = 0, status = 1;
-    if ((o.live ? run_sink_live(&s, exe, &old, o.verbose) : run_sink_file(&o, &s)) == 0)
+    int started = 0, status = 1, missing = run_find_program(&o);
+    if (missing)
+        status = run_exec_status(o.prog[0], missing);
+    else if ((o.live ? run_sink_live(&s, exe, &old, o.verbose) : run_sink_file(&o, &s)) == 0)
         status = run_program(&o, &s, lib, asan, &old, &fwd, &started);
     else if (run_pending)
         status = 128 + run_pending;

@@ -2,7 +2,9 @@
  * outname.c - expands output-name patterns (%p, %h, %%; outname.h) for
  * the interposer and `aclsub run`, and escapes names to pass them on as
  * patterns.  No allocation: every result is written into the caller's
- * buffer, whole or not at all.
+ * buffer, whole or not at all.  An expansion adds no directory: %p is
+ * digits, and %h is made a plain name part ('/', control characters and
+ * leading dots become '_'), so that it can form neither a '/' nor a "..".
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,15 +20,34 @@ void outname_vars_here(outname_vars *v)
     v->host[OUTNAME_HOST_MAX] = '\0';
 }
 
-/* What "%c" stands for, or NULL when it is no escape; %p's digits are written into num. */
-static const char *escape_value(char c, const outname_vars *v, char *num, size_t num_cap)
+/*
+ * The host name as a plain part of a name, into out (OUTNAME_HOST_MAX + 1
+ * bytes): '/', control characters and leading dots become '_' (a name made
+ * of dots could be "." or ".." with the pattern's own dots around it); ""
+ * becomes "localhost".
+ */
+static const char *safe_host(const char *host, char *out)
+{
+    size_t n = 0;
+    int leading = 1;
+    for (; host[n] && n < OUTNAME_HOST_MAX; n++) {
+        unsigned char ch = (unsigned char)host[n];
+        leading &= ch == '.';
+        out[n] = ch == '/' || ch < 0x20 || ch == 0x7f || leading ? '_' : (char)ch;
+    }
+    out[n] = '\0';
+    return n ? out : "localhost";
+}
+
+/* What "%c" stands for, or NULL when it is no escape; %p's digits or %h's name are written into buf. */
+static const char *escape_value(char c, const outname_vars *v, char *buf, size_t buf_cap)
 {
     switch (c) {
     case 'p':
-        snprintf(num, num_cap, "%ld", v->pid);
-        return num;
+        snprintf(buf, buf_cap, "%ld", v->pid);
+        return buf;
     case 'h':
-        return v->host;
+        return safe_host(v->host, buf);
     case '%':
         return "%";
     default:
@@ -57,8 +78,8 @@ int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t
         return -1;
     size_t used = 0;
     for (const char *p = pattern; *p; p++) {
-        char num[24];
-        const char *value = *p == '%' ? escape_value(p[1], v, num, sizeof num) : NULL;
+        char buf[OUTNAME_HOST_MAX + 1];
+        const char *value = *p == '%' ? escape_value(p[1], v, buf, sizeof buf) : NULL;
         if (!value) {
             if (append(out, cap, &used, p, 1) != 0)
                 return finish(out, used, -1);

@@ -4,7 +4,9 @@
  *
  *   %p  the process id (the interposer's host process; for `aclsub run`,
  *       its own, so that every process of a run shares one file)
- *   %h  the host name, "localhost" when it cannot be had
+ *   %h  the host name, "localhost" when it cannot be had; a '/', a
+ *       control character or a leading '.' in it becomes '_', so that
+ *       neither %h nor %p can add a directory or a ".." to the name
  *   %%  a percent sign
  *
  * Any other character stands for itself, a % before anything else (or at

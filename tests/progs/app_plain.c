@@ -41,6 +41,10 @@
  *                      wrapper an interposer could see), then goes on
  *   --dup2-null        after aclInit and the loads, dup2()s /dev/null over
  *                      every open descriptor from 3, then goes on
+ *   --reopen-stderr F  first thing in main, closes fd 2 and opens F
+ *                      (created or truncated) in its place, as a daemon
+ *                      that keeps its data file on fd 2 does; F then
+ *                      gets only the program's own messages
  *
  * Exit status 0; 1 with a line on stderr when an AscendCL call fails.
  */
@@ -48,6 +52,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -148,6 +153,7 @@ static int g_nmodels;
 static long g_executes;
 static int g_threads; /* 0: the main thread does the work */
 static const char *g_out_path;
+static const char *g_reopen_stderr;
 static int g_fork, g_closeall, g_no_finalize, g_self_subscribe, g_raw_close_range, g_dup2_null;
 static long g_abort_after = -1;
 static long g_sleep_ms;
@@ -186,7 +192,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: app_plain MODELS EXECUTES [--threads T] [--models LIST] [--out FILE] [--fork]\n"
                     "                 [--closeall] [--abort-after N] [--no-finalize] [--self-subscribe]\n"
-                    "                 [--sleep-ms X] [--kill-after N SIG]\n"
+                    "                 [--sleep-ms X] [--kill-after N SIG] [--reopen-stderr FILE]\n"
                     "                 [--raw-close-range] [--dup2-null]\n");
     exit(2);
 }
@@ -213,6 +219,9 @@ static void parse_args(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--abort-after") == 0 && v) {
             g_abort_after = number(v, a);
+            i++;
+        } else if (strcmp(a, "--reopen-stderr") == 0 && v) {
+            g_reopen_stderr = v;
             i++;
         } else if (strcmp(a, "--sleep-ms") == 0 && v) {
             g_sleep_ms = number(v, a);
@@ -553,9 +562,21 @@ static void close_everything(void)
 
 /* --- main --------------------------------------------------------------------------- */
 
+/* --reopen-stderr: the file takes fd 2 (the lowest free descriptor once 2 is closed). */
+static void reopen_stderr(void)
+{
+    close(STDERR_FILENO);
+    int fd = open(g_reopen_stderr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd != STDERR_FILENO)
+        die("--reopen-stderr: %s landed on fd %d, not 2", g_reopen_stderr, fd);
+    fcntl(fd, F_SETFD, 0);
+}
+
 int main(int argc, char **argv)
 {
     parse_args(argc, argv);
+    if (g_reopen_stderr)
+        reopen_stderr();
     pid_t child = -1;
     if (g_fork) {
         fflush(NULL);

@@ -57,6 +57,52 @@ START_TEST(test_host)
 }
 END_TEST
 
+/* The expansion of pattern with host name h. */
+static const char *with_host(const char *pattern, const char *h)
+{
+    static char out[1024];
+    outname_vars v = {.pid = 7};
+    snprintf(v.host, sizeof v.host, "%s", h);
+    ck_assert_int_eq(outname_expand(pattern, &v, out, sizeof out), 0);
+    return out;
+}
+
+START_TEST(test_host_adds_no_directory)
+{
+    ck_assert_str_eq(with_host("/tmp/%h.rec", "../../etc/passwd"), "/tmp/___.._etc_passwd.rec");
+    ck_assert_str_eq(with_host("/tmp/%h/x", ".."), "/tmp/__/x");
+    ck_assert_str_eq(with_host("/tmp/%h/x", "."), "/tmp/_/x");
+    ck_assert_str_eq(with_host("/tmp/.%h/x", "."), "/tmp/._/x");
+    ck_assert_str_eq(with_host("/tmp/%h./x", "."), "/tmp/_./x");
+    ck_assert_str_eq(with_host("%h", "...hidden"), "___hidden");
+    ck_assert_str_eq(with_host("%h", "/"), "_");
+    ck_assert_str_eq(with_host("%h", "a/b"), "a_b");
+    ck_assert_str_eq(with_host("%h", "node.example.com"), "node.example.com");
+    ck_assert_str_eq(with_host("%h", "a..b"), "a..b");
+    ck_assert_str_eq(with_host("%h", "tab\there\nnl\x7f"), "tab_here_nl_");
+    ck_assert_str_eq(with_host("d/%h-%p", ""), "d/localhost-7");
+    /* The longest host name kept, all dots and slashes: still one plain part. */
+    char h[OUTNAME_HOST_MAX + 1], want[OUTNAME_HOST_MAX + 8];
+    for (size_t i = 0; i < OUTNAME_HOST_MAX; i++)
+        h[i] = i % 3 == 2 ? '/' : '.';
+    h[OUTNAME_HOST_MAX] = '\0';
+    const char *got = with_host("x/%h/y", h);
+    ck_assert_uint_eq(strlen(got), OUTNAME_HOST_MAX + 4);
+    ck_assert_ptr_null(memchr(got + 2, '/', OUTNAME_HOST_MAX));
+    snprintf(want, sizeof want, "x/__%s", "_");
+    ck_assert_int_eq(strncmp(got, want, 5), 0);
+}
+END_TEST
+
+START_TEST(test_pid_adds_no_directory)
+{
+    outname_vars v = {.pid = -12, .host = "h"};
+    char out[64];
+    ck_assert_int_eq(outname_expand("/tmp/%p/x", &v, out, sizeof out), 0);
+    ck_assert_str_eq(out, "/tmp/-12/x");
+}
+END_TEST
+
 START_TEST(test_percent)
 {
     ck_assert_str_eq(expanded("100%%"), "100%");
@@ -209,6 +255,8 @@ int main(void)
     TCase *tc = tcase_create("expand");
     tcase_add_test(tc, test_pid);
     tcase_add_test(tc, test_host);
+    tcase_add_test(tc, test_host_adds_no_directory);
+    tcase_add_test(tc, test_pid_adds_no_directory);
     tcase_add_test(tc, test_percent);
     tcase_add_test(tc, test_unknown_escapes_stay_as_written);
     tcase_add_test(tc, test_plain_names_unchanged);
