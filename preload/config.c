@@ -72,18 +72,34 @@ int pl_log_fd(void)
     return log_fd;
 }
 
-/* 1 if the kept descriptor is still the stderr taken at load (not closed and reused behind our back). */
-static int log_fd_intact(void)
+/* 1 if fd is open and names the stderr taken at load. */
+static int is_load_stderr(int fd)
 {
     struct stat st;
-    return log_fd >= 0 && fstat(log_fd, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino;
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == log_dev && st.st_ino == log_ino;
+}
+
+/*
+ * Where a line goes: the kept descriptor while it still names the stderr
+ * taken at load; when the program closed it behind the library's back (a
+ * raw close_range syscall) or put another file in its place, fd 2 if that
+ * still names the same stderr; else nowhere (-1).
+ */
+static int log_target(void)
+{
+    if (log_fd < 0)
+        return -1;
+    if (is_load_stderr(log_fd))
+        return log_fd;
+    return is_load_stderr(STDERR_FILENO) ? STDERR_FILENO : -1;
 }
 
 void pl_log(int level, const char *fmt, ...)
 {
     /* Until the configuration is read (config.log 0), warnings are printed. */
     int limit = config.log ? config.log : LOG_WARN;
-    if (level > limit || !log_fd_intact())
+    int fd = level > limit ? -1 : log_target();
+    if (fd < 0)
         return;
     char line[1024];
     va_list ap;
@@ -96,7 +112,7 @@ void pl_log(int level, const char *fmt, ...)
         n = (int)sizeof line - 2;
     line[n++] = '\n';
     /* One write: lines from several threads or processes do not interleave. */
-    ssize_t w = write(log_fd, line, (size_t)n);
+    ssize_t w = write(fd, line, (size_t)n);
     (void)w;
 }
 

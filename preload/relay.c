@@ -829,6 +829,9 @@ static void *relay_main(void *arg)
                 sink_set(fd);
                 relay.sink.pending = 0;
                 relay.sink.reader_left = 0;
+            } else if (errno == ESTALE) { /* the path no longer names our FIFO: for good */
+                relay.sink.pending = 0;
+                sink_dead();
             }
         }
         size_t nm = 0;
