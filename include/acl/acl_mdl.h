@@ -279,7 +279,7 @@ typedef struct aclmdlExeOMDesc {
 /*
  * The rest of the vendor's acl_mdl.h: exported, but on the emulated device
  * each function below answers ACL_ERROR_FEATURE_UNSUPPORTED (NULL when it
- * returns a pointer or handle, as noted) and writes one line on stderr,
+ * returns a pointer) and writes one line on stderr,
  * "libascendcl: NAME is not supported on the emulated device", the first
  * time a process calls it.  docs/API.md lists every function's status.
  */
