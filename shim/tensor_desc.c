@@ -101,3 +101,11 @@ aclError aclGetTensorDescDimV2(const aclTensorDesc *desc, size_t index, int64_t 
     *dimSize = desc->dims[index];
     return ACL_SUCCESS;
 }
+
+int64_t aclGetTensorDescDim(const aclTensorDesc *desc, size_t index)
+{
+    int64_t dim;
+    if (aclGetTensorDescDimV2(desc, index, &dim) != ACL_SUCCESS)
+        return -1;
+    return dim;
+}
