@@ -11,7 +11,7 @@
  * EXECUTES times on it, unsubscribed, the reader joined.  Then, on stdout:
  * one line per record the reader got, in arrival order,
  *     record model=self|ID type=TYPE name=NAME
- * (TYPE or NAME "<error N>" when the accessor failed with N), the line
+ * (TYPE or NAME "<error:N>" when the accessor failed with N), the line
  *     result INPUT.bin top=K scores=S0,S1,...
  * for the last execute, and a totals line.  The records are printed after the
  * join, so that the reader never interleaves with the main thread.  Exit
@@ -80,7 +80,7 @@ static char *read_string(aclError (*len_of)(const void *, size_t, uint32_t, size
     (*bad)++;
     s = malloc(32);
     if (s)
-        snprintf(s, 32, "<error %d>", rc == ACL_SUCCESS ? -1 : (int)rc);
+        snprintf(s, 32, "<error:%d>", rc == ACL_SUCCESS ? -1 : (int)rc);
     return s;
 }
 
