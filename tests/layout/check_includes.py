@@ -7,7 +7,8 @@
    a header beside them by its bare name, as the vendor's do: the public
    headers under include/ (programs put include/acl/ on their path too), and
    programs built the way a vendor's program is (examples/*.c,
-   tests/progs/app_*.c, compiled against include/ only).
+   tests/progs/app_*.c, compiled against include/ only; tests/samples/,
+   compiled against the installed headers only).
 2. The folders do not include each other in a cycle.
 
 Prints each violation on a line of its own and a closing "N passed, N failed"
@@ -35,7 +36,7 @@ def sources():
 
 
 def vendor_shaped(path):
-    return (path.startswith(('examples/', 'include/'))
+    return (path.startswith(('examples/', 'include/', 'tests/samples/'))
             or re.match(r'tests/progs/app_[^/]*\.c$', path) is not None)
 
 
