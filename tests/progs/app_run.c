@@ -3,11 +3,12 @@
  * AscendCL API only: the harness for comparing real models against an
  * independent runtime, and for timing them.
  *
- *   app_run MODEL.om INPUT.raw OUTPUT.raw [EXECUTES]
+ *   app_run MODEL.om INPUT.raw OUTPUT.raw [EXECUTES [WARMUP]]
  *
  * INPUT.raw must hold exactly the first input's bytes; the first output is
  * written to OUTPUT.raw.  Prints the output's dims and, with EXECUTES > 1,
- * the median execute time: "exec_median_us=...".
+ * the median execute time: "exec_median_us=...".  WARMUP (default 0)
+ * executes run first, untimed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -39,12 +40,13 @@ static double now_us(void)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: app_run MODEL.om INPUT.raw OUTPUT.raw [EXECUTES]\n");
+        fprintf(stderr, "usage: app_run MODEL.om INPUT.raw OUTPUT.raw [EXECUTES [WARMUP]]\n");
         return 2;
     }
     int executes = argc > 4 ? atoi(argv[4]) : 1;
     if (executes < 1)
         executes = 1;
+    int warmup = argc > 5 ? atoi(argv[5]) : 0;
     int rc;
     uint32_t id;
     if ((rc = aclInit(NULL)) != ACL_SUCCESS)
@@ -79,6 +81,9 @@ int main(int argc, char **argv)
         aclmdlAddDatasetBuffer(out, aclCreateDataBuffer(p, size));
     }
 
+    for (int k = 0; k < warmup; k++)
+        if ((rc = aclmdlExecute(id, in, out)) != ACL_SUCCESS)
+            return fail("aclmdlExecute", rc);
     double *times = calloc((size_t)executes, sizeof *times);
     for (int k = 0; k < executes; k++) {
         double t0 = now_us();
