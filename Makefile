@@ -147,11 +147,14 @@ $(LIB_EMU_SO): $(SHIM_OBJS) $(REC_OBJS)
 	$(CC) -shared -Wl,-soname,libascendcl.so -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(SYSLIBS)
 
 # Exports only the interposed functions: the record code linked in stays
-# private, so the runtime's own accessors are never shadowed.
-$(LIB_PRELOAD): $(PRELOAD_OBJS) $(REC_OBJS) preload/libaclsub.map
+# private.  The record library's accessors are left out: the interposer's
+# string accessors (hooks.c) take their names, and it reads the runtime's
+# records through the runtime's own.
+PRELOAD_REC_OBJS := $(filter-out %/accessors.o,$(REC_OBJS))
+$(LIB_PRELOAD): $(PRELOAD_OBJS) $(PRELOAD_REC_OBJS) preload/libaclsub.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,libaclsub.so -Wl,--version-script=preload/libaclsub.map $(LDFLAGS) -o $@ \
-	    $(PRELOAD_OBJS) $(REC_OBJS) -ldl
+	    $(PRELOAD_OBJS) $(PRELOAD_REC_OBJS) -ldl
 
 # The Python module links the shared emulated runtime, so that a preloaded
 # libaclsub.so interposes its calls like any program's.  $(1): the rpath

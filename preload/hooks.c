@@ -1,12 +1,17 @@
 /*
- * hooks.c - every symbol libaclsub.so interposes: the AscendCL entry points
- * and the close family; libaclsub.map exports exactly these.
+ * hooks.c - every symbol libaclsub.so interposes: the AscendCL entry points,
+ * the operator-string accessors and the close family; libaclsub.map exports
+ * exactly these.
  *
  * Model loads subscribe the model through the public AscendCL API into a
  * pipe the relay reads (relay.c); unload, unsubscribe and finalize end
  * those subscriptions so that every record reaches the sink first.  The
  * program's own subscriptions of a followed model are served by the relay,
- * which copies the model's records unchanged into the program's fd.
+ * which copies the model's records unchanged into the program's fd.  Over
+ * the vendor's records, whose type and name the runtime gives out once,
+ * the relay has read them already: aclprofGetOpType, aclprofGetOpName and
+ * their *Len calls answer the program from what the relay kept for it
+ * (names.c), as the runtime would have, and go to the runtime otherwise.
  *
  * Real symbols are resolved once, eagerly, with dlsym(RTLD_NEXT); when
  * libascendcl.so is dlopen'ed later (Python extension modules), the first
@@ -59,6 +64,7 @@ enum {
     R_MODEL_ID,
     R_FLAG,
     R_ATTRI,
+    R_OP_NUM,
     R_COUNT
 };
 
@@ -70,7 +76,7 @@ static const char *const real_names[R_COUNT] = {
     "aclprofGetOpDescSize", "aclprofGetOpTypeLen",      "aclprofGetOpType",
     "aclprofGetOpNameLen",  "aclprofGetOpName",         "aclprofGetOpStart",
     "aclprofGetOpEnd",      "aclprofGetOpDuration",     "aclprofGetModelId",
-    "aclprofGetOpFlag",     "aclprofGetOpAttriValue",
+    "aclprofGetOpFlag",     "aclprofGetOpAttriValue",   "aclprofGetOpNum",
 };
 
 /* Resolved addresses; each written once (same value by any racer), read atomically. */
@@ -456,6 +462,100 @@ EXPORT aclError aclprofModelUnSubscribe(uint32_t modelId)
     pthread_rwlock_unlock(&exec_gate);
     in_hook = 0;
     return ACL_SUCCESS;
+}
+
+/* --- the string accessors: the program reads what it would read without the library ------ */
+
+/* Record `index` of a buffer the runtime itself accepts (its own checks), or NULL. */
+static const unsigned char *accepted_record(const void *info, size_t len, uint32_t index)
+{
+    aclError (*num)(const void *, size_t, uint32_t *) = REAL(R_OP_NUM, aclError(*)(const void *, size_t, uint32_t *));
+    aclError (*desc)(size_t *) = REAL(R_DESC_SIZE, aclError(*)(size_t *));
+    uint32_t n = 0;
+    size_t size = 0;
+    if (!info || !num || !desc || desc(&size) != ACL_SUCCESS || num(info, len, &n) != ACL_SUCCESS || index >= n)
+        return NULL;
+    return (const unsigned char *)info + (size_t)index * size;
+}
+
+/*
+ * 1 if the runtime copies strings as the vendor's does (memcpy_s of strlen
+ * bytes, NUL at the buffer's end), 0 if it is aclsub's emulated runtime
+ * (which exports the record library's aclsub_rec_check).  Decided once.
+ */
+static int runtime_copies_as_vendor(void)
+{
+    static _Atomic int answer; /* 0 not yet, 1 vendor, 2 aclsub */
+    int a = atomic_load(&answer);
+    if (a)
+        return a == 1;
+    void *mark = dlsym(RTLD_NEXT, "aclsub_rec_check");
+    if (!mark) {
+        void *h = dlopen("libascendcl.so", RTLD_LAZY | RTLD_NOLOAD);
+        if (h) {
+            mark = dlsym(h, "aclsub_rec_check");
+            dlclose(h);
+        }
+    }
+    a = mark && addr_in_runtime(mark) ? 2 : 1;
+    atomic_store(&answer, a);
+    return a == 1;
+}
+
+typedef aclError (*len_fn)(const void *, size_t, uint32_t, size_t *);
+typedef aclError (*get_fn)(const void *, size_t, uint32_t, char *, size_t);
+
+/* A *Len accessor: from what the relay kept for the program, else from the runtime. */
+static aclError string_len(int which, const void *info, size_t len, uint32_t index, size_t *out)
+{
+    len_fn f = REAL(which == PL_STR_TYPE ? R_TYPE_LEN : R_NAME_LEN, len_fn);
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (in_hook || !out || !pl_names_held())
+        return f(info, len, index, out);
+    ENTER();
+    const unsigned char *rec = accepted_record(info, len, index);
+    int kept = rec && pl_names_len(rec, which, out);
+    LEAVE();
+    return kept ? ACL_SUCCESS : f(info, len, index, out);
+}
+
+/* aclprofGetOpType / aclprofGetOpName: the same, consuming the string as the runtime would. */
+static aclError string_get(int which, const void *info, size_t len, uint32_t index, char *dst, size_t dst_len)
+{
+    get_fn f = REAL(which == PL_STR_TYPE ? R_GET_TYPE : R_GET_NAME, get_fn);
+    if (!f)
+        return ACL_ERROR_UNINITIALIZE;
+    if (in_hook || !dst || !pl_names_held())
+        return f(info, len, index, dst, dst_len);
+    ENTER();
+    aclError rc = ACL_ERROR_INVALID_PARAM;
+    const unsigned char *rec = accepted_record(info, len, index);
+    int kept = rec && pl_names_get(rec, which, dst, dst_len, runtime_copies_as_vendor(), &rc);
+    LEAVE();
+    return kept ? rc : f(info, len, index, dst, dst_len);
+}
+
+EXPORT aclError aclprofGetOpTypeLen(const void *opInfo, size_t opInfoLen, uint32_t index, size_t *opTypeLen)
+{
+    return string_len(PL_STR_TYPE, opInfo, opInfoLen, index, opTypeLen);
+}
+
+EXPORT aclError aclprofGetOpType(const void *opInfo, size_t opInfoLen, uint32_t index, char *opType,
+                                 size_t opTypeLen)
+{
+    return string_get(PL_STR_TYPE, opInfo, opInfoLen, index, opType, opTypeLen);
+}
+
+EXPORT aclError aclprofGetOpNameLen(const void *opInfo, size_t opInfoLen, uint32_t index, size_t *opNameLen)
+{
+    return string_len(PL_STR_NAME, opInfo, opInfoLen, index, opNameLen);
+}
+
+EXPORT aclError aclprofGetOpName(const void *opInfo, size_t opInfoLen, uint32_t index, char *opName,
+                                 size_t opNameLen)
+{
+    return string_get(PL_STR_NAME, opInfo, opInfoLen, index, opName, opNameLen);
 }
 
 /* --- the close family: the library's descriptors stay open ------------------------------- */

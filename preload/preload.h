@@ -19,11 +19,14 @@
  *   relay.c   the relay thread: runtime records in, filtered records and
  *             control records out to the sink, fan-out to the program's
  *             own subscription fds
- *   hooks.c   every interposed symbol: the AscendCL entry points and the
- *             close family
+ *   names.c   the operator types and names of vendor-format records that
+ *             the relay read and the program is owed (read once, as the
+ *             runtime's own table would serve them)
+ *   hooks.c   every interposed symbol: the AscendCL entry points, the
+ *             string accessors and the close family
  *
  * Calls between the files go one way, down the order hooks.c, relay.c,
- * sink.c, config.c (a file may skip a level); nothing calls back up.
+ * names.c, sink.c, config.c (a file may skip a level); nothing calls back up.
  */
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
@@ -69,6 +72,32 @@ void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int pl_log_fd(void);
 /* The lowest descriptor number the library lifts its own to, above the range programs use. */
 int pl_fd_floor(void);
+
+/* --- names.c ------------------------------------------------------------------- */
+
+enum { PL_STR_TYPE = 0, PL_STR_NAME = 1 };
+
+/*
+ * The relay read the type and the name of vendor record rec (NULL: that
+ * string could not be read) and forwards rec to the program: keep them
+ * for the program, to be read once.  Call before the program can see rec.
+ */
+void pl_names_keep(const unsigned char *rec, const char *type, const char *name);
+/* 1 if any string is kept (0: the hooks go straight to the runtime). */
+int pl_names_held(void);
+/*
+ * The program asks for string `which` of rec (a record the runtime
+ * accepts).  If it is kept: 1, with the length and its NUL in *len (the
+ * string stays), else 0: the runtime answers.
+ */
+int pl_names_len(const unsigned char *rec, int which, size_t *len);
+/*
+ * The same for the string itself: if it is kept, 1 and *rc is the
+ * runtime's answer, copied as the runtime copies (vendor 1: the vendor's
+ * runtime, 0: aclsub's emulated one); a successful copy consumes the
+ * string.  0: the runtime answers.
+ */
+int pl_names_get(const unsigned char *rec, int which, char *dst, size_t dst_len, int vendor, aclError *rc);
 
 /* --- sink.c -------------------------------------------------------------------- */
 

@@ -25,7 +25,9 @@
  * once, in this process only), the relay reads each record's fields and
  * names through the runtime's accessors and re-emits it as a
  * self-describing aclsub record; the program's own fd still gets the
- * runtime's bytes unchanged.
+ * runtime's bytes unchanged, and the names the relay read from records
+ * the program gets are kept for the program's own reads (names.c) before
+ * the bytes reach it.
  *
  * A model's pipe reaching end of file means the runtime ended its
  * subscription (unsubscribe, unload, finalize) and flushed everything; that
@@ -412,30 +414,39 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
     }
 }
 
-/* One of the runtime's accessors' strings, into buf (cap bytes); "" if it cannot be had. */
+/* One of the runtime's accessors' strings, into buf (cap bytes); NULL if it cannot be had. */
 static const char *vendor_string(aclError (*len_fn)(const void *, size_t, uint32_t, size_t *),
                                  aclError (*get)(const void *, size_t, uint32_t, char *, size_t),
                                  const unsigned char *rec, char *buf, size_t cap, char **heap)
 {
     size_t n = 0;
     if (!len_fn || !get || len_fn(rec, relay.in_size, 0, &n) != ACL_SUCCESS || n == 0)
-        return "";
+        return NULL;
     char *dst = buf;
     if (n > cap) {
         dst = *heap = malloc(n);
         if (!dst)
-            return "";
+            return NULL;
     }
-    return get(rec, relay.in_size, 0, dst, n) == ACL_SUCCESS ? dst : "";
+    return get(rec, relay.in_size, 0, dst, n) == ACL_SUCCESS ? dst : NULL;
 }
 
-/* Re-emits a vendor record as an aclsub record, reading it through the runtime's accessors. */
+/*
+ * Re-emits a vendor record as an aclsub record, reading it through the
+ * runtime's accessors.  Reading its names consumes them in the runtime, so
+ * when the record also goes to the program's own fd, names.c keeps them
+ * for the program (call this before write_app hands the record over).
+ */
 static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
 {
     char type_buf[128], name_buf[512], *type_heap = NULL, *name_heap = NULL;
     aclsub_rec r = {0};
-    r.type = vendor_string(relay.acc.type_len, relay.acc.type, in, type_buf, sizeof type_buf, &type_heap);
-    r.name = vendor_string(relay.acc.name_len, relay.acc.name, in, name_buf, sizeof name_buf, &name_heap);
+    const char *type = vendor_string(relay.acc.type_len, relay.acc.type, in, type_buf, sizeof type_buf, &type_heap);
+    const char *name = vendor_string(relay.acc.name_len, relay.acc.name, in, name_buf, sizeof name_buf, &name_heap);
+    if (m->app_fd >= 0 && !m->app_dead)
+        pl_names_keep(in, type, name);
+    r.type = type ? type : "";
+    r.name = name ? name : "";
     r.type_len = strlen(r.type);
     r.name_len = strlen(r.name);
     r.flag = relay.acc.flag ? (uint32_t)relay.acc.flag(in, relay.in_size, 0) : ACL_SUBSCRIBE_OP;
@@ -483,36 +494,54 @@ static void note_runtime_gap(pl_model *m, const unsigned char *rec)
     m->in_next = seq + 1;
 }
 
+/* One aclsub record of model m through the filters into the ring (or counted as dropped). Under relay.lock. */
+static void queue_record(const pl_config *c, pl_model *m, const unsigned char *rec)
+{
+    if (!passes_filters(c, rec))
+        return;
+    size_t need = relay.lost_unreported ? 2 : 1;
+    if (relay.sink.dead || relay.ring.cap - ring_used() < need) {
+        count_dropped(1);
+        m->out_seq++;
+        return;
+    }
+    relay.produced++;
+    if (relay.lost_unreported)
+        push_lost_notice();
+    ring_push_numbered(m, rec);
+}
+
+#define VENDOR_BATCH 16 /* vendor records translated before their bytes go to the program */
+
 /*
  * Takes whole records from a model's pipe: program fan-out, filters, ring.
- * What passes the filters is numbered anew per model from 0 without gaps,
- * except for records dropped here, which keep their numbers as the gap
- * the stream end counts.  Under relay.lock.
+ * Vendor records are translated (their names read) before the program's fd
+ * gets their bytes, a batch at a time, so that the program never asks for
+ * a name the relay has not kept for it yet.  What passes the filters is
+ * numbered anew per model from 0 without gaps, except for records dropped
+ * here, which keep their numbers as the gap the stream end counts.  Under
+ * relay.lock.
  */
 static void take_records(const pl_config *c, pl_model *m, const unsigned char *p, size_t len)
 {
-    unsigned char translated[REC];
-    write_app(m, p, len);
-    for (size_t off = 0; off + relay.in_size <= len; off += relay.in_size) {
-        const unsigned char *rec = p + off;
-        if (relay.in_size != REC) {
-            translate(m, rec, translated);
-            rec = translated;
-        } else if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START) {
-            note_runtime_gap(m, rec);
+    if (relay.in_size == REC) {
+        write_app(m, p, len);
+        for (size_t off = 0; off + REC <= len; off += REC) {
+            if (p[off + ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START)
+                note_runtime_gap(m, p + off);
+            queue_record(c, m, p + off);
         }
-        if (!passes_filters(c, rec))
-            continue;
-        size_t need = relay.lost_unreported ? 2 : 1;
-        if (relay.sink.dead || relay.ring.cap - ring_used() < need) {
-            count_dropped(1);
-            m->out_seq++;
-            continue;
-        }
-        relay.produced++;
-        if (relay.lost_unreported)
-            push_lost_notice();
-        ring_push_numbered(m, rec);
+        return;
+    }
+    unsigned char translated[VENDOR_BATCH][REC];
+    for (size_t off = 0; off + relay.in_size <= len;) {
+        size_t n = 0;
+        for (; n < VENDOR_BATCH && off + (n + 1) * relay.in_size <= len; n++)
+            translate(m, p + off + n * relay.in_size, translated[n]);
+        write_app(m, p + off, n * relay.in_size);
+        for (size_t i = 0; i < n; i++)
+            queue_record(c, m, translated[i]);
+        off += n * relay.in_size;
     }
 }
 

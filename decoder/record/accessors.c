@@ -6,7 +6,9 @@
  * signature right) and then reads one field of one record.  Unlike the
  * vendor's, strings come from the record itself, so they can be fetched any
  * number of times, in any process; the failure values are documented in
- * acl/acl_prof.h.
+ * acl/acl_prof.h.  The library's own reader of whole records (aclsub_rec_get,
+ * rec_peek) is view.c, so that libaclsub.so can link it without these
+ * accessors (it exports accessors of its own, which must not collide).
  */
 #include <stdio.h>
 #include <string.h>
@@ -183,53 +185,4 @@ const char *aclprofGetOpAttriValue(const void *opInfo, size_t opInfoLen, uint32_
         return NULL;
     snprintf(value, sizeof value, "%u", (unsigned)le32_get(rec + ACLSUB_OFF_THREAD_ID));
     return value;
-}
-
-aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, aclsub_rec_view *v)
-{
-    const unsigned char *p = alt_format ? NULL : record_at(opInfo, opInfoLen, index);
-    if (!p || !v)
-        return ACL_ERROR_INVALID_PARAM;
-    v->version = p[ACLSUB_OFF_VERSION];
-    v->kind = p[ACLSUB_OFF_KIND];
-    v->str_flags = le16_get(p + ACLSUB_OFF_STR_FLAGS);
-    v->model_id = le32_get(p + ACLSUB_OFF_MODEL_ID);
-    v->flag = le32_get(p + ACLSUB_OFF_FLAG);
-    v->thread_id = le32_get(p + ACLSUB_OFF_THREAD_ID);
-    v->dev_id = le32_get(p + ACLSUB_OFF_DEV_ID);
-    v->op_index = le64_get(p + ACLSUB_OFF_OP_INDEX);
-    v->start = le64_get(p + ACLSUB_OFF_START);
-    v->end = le64_get(p + ACLSUB_OFF_END);
-    v->duration = le64_get(p + ACLSUB_OFF_DURATION);
-    v->exec_time = le64_get(p + ACLSUB_OFF_EXEC_TIME);
-    v->pid = le32_get(p + ACLSUB_OFF_PID);
-    v->stream_id = le32_get(p + ACLSUB_OFF_STREAM_ID);
-    v->seq = le64_get(p + ACLSUB_OFF_SEQ);
-    v->iteration = le64_get(p + ACLSUB_OFF_ITERATION);
-    v->name_hash = le64_get(p + ACLSUB_OFF_NAME_HASH);
-    v->name_len = le32_get(p + ACLSUB_OFF_NAME_LEN);
-    v->type_len = le32_get(p + ACLSUB_OFF_TYPE_LEN);
-    for (int i = 0; i < ACLSUB_REC_NARGS; i++)
-        v->arg[i] = le64_get(p + ACLSUB_OFF_ARG + 8 * i);
-    size_t tn = field_strlen(p, ACLSUB_OFF_TYPE, ACLSUB_REC_TYPE_CAP);
-    size_t nn = field_strlen(p, ACLSUB_OFF_NAME, ACLSUB_REC_NAME_CAP);
-    memcpy(v->type, p + ACLSUB_OFF_TYPE, tn);
-    v->type[tn] = '\0';
-    memcpy(v->name, p + ACLSUB_OFF_NAME, nn);
-    v->name[nn] = '\0';
-    return ACL_SUCCESS;
-}
-
-void rec_peek(const unsigned char *p, rec_brief *b)
-{
-    b->kind = p[ACLSUB_OFF_KIND];
-    b->model_id = le32_get(p + ACLSUB_OFF_MODEL_ID);
-    b->start = le64_get(p + ACLSUB_OFF_START);
-    b->duration = le64_get(p + ACLSUB_OFF_DURATION);
-    b->iteration = le64_get(p + ACLSUB_OFF_ITERATION);
-    b->name_hash = le64_get(p + ACLSUB_OFF_NAME_HASH);
-    b->type = (const char *)p + ACLSUB_OFF_TYPE;
-    b->type_len = field_strlen(p, ACLSUB_OFF_TYPE, ACLSUB_REC_TYPE_CAP);
-    b->name = (const char *)p + ACLSUB_OFF_NAME;
-    b->name_len = field_strlen(p, ACLSUB_OFF_NAME, ACLSUB_REC_NAME_CAP);
 }

@@ -91,7 +91,10 @@ ACL_FUNC_VISIBILITY aclError aclprofGetOpNum(const void *opInfo, size_t opInfoLe
 /*
  * Length of the type (or name) string including its terminating NUL.  Unlike
  * the vendor runtime, strings live inside the record: they can be fetched any
- * number of times, from any process.
+ * number of times, from any process.  (Over vendor-format records, the
+ * vendor's or ACLSUB_EMU_RECORDS=vendor, a string is read once; libaclsub.so
+ * interposes these four string calls so that a program subscribing its own
+ * model reads each one as without it.)
  */
 ACL_FUNC_VISIBILITY aclError aclprofGetOpTypeLen(const void *opInfo, size_t opInfoLen, uint32_t index,
                                                  size_t *opTypeLen);

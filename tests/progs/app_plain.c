@@ -33,6 +33,14 @@
  *                      reader thread (the vendor's sample flow: subscribe,
  *                      execute, unload, unsubscribe, join the reader) and
  *                      prints the number of records its reader received
+ *   --print-names MODE with --self-subscribe: the reader also reads every
+ *                      record's type and name with the accessors and the
+ *                      lines "tT mM names ..." print what each call returned
+ *                      (codes, lengths, strings); MODE once: *Len, then
+ *                      the string; twice: then each string and its *Len
+ *                      again (the second read of a vendor record fails);
+ *                      short: first into a buffer one byte too short, then
+ *                      into one two bytes too long (the bytes are printed)
  *   --sleep-ms X       sleeps X ms after every execute
  *   --kill-after N SIG after N executes (of all threads) raise signal SIG at
  *                      once (no pause: the interposer may be busy)
@@ -155,6 +163,7 @@ static int g_threads; /* 0: the main thread does the work */
 static const char *g_out_path;
 static const char *g_reopen_stderr;
 static int g_fork, g_closeall, g_no_finalize, g_self_subscribe, g_raw_close_range, g_dup2_null;
+static const char *g_print_names; /* --print-names MODE, or NULL */
 static long g_abort_after = -1;
 static long g_sleep_ms;
 static long g_kill_after = -1, g_kill_sig;
@@ -193,7 +202,7 @@ static void usage(void)
     fprintf(stderr, "usage: app_plain MODELS EXECUTES [--threads T] [--models LIST] [--out FILE] [--fork]\n"
                     "                 [--closeall] [--abort-after N] [--no-finalize] [--self-subscribe]\n"
                     "                 [--sleep-ms X] [--kill-after N SIG] [--reopen-stderr FILE]\n"
-                    "                 [--raw-close-range] [--dup2-null]\n");
+                    "                 [--raw-close-range] [--dup2-null] [--print-names once|twice|short]\n");
     exit(2);
 }
 
@@ -242,6 +251,10 @@ static void parse_args(int argc, char **argv)
             g_dup2_null = 1;
         } else if (strcmp(a, "--self-subscribe") == 0) {
             g_self_subscribe = 1;
+        } else if (strcmp(a, "--print-names") == 0 && v &&
+                   (strcmp(v, "once") == 0 || strcmp(v, "twice") == 0 || strcmp(v, "short") == 0)) {
+            g_print_names = v;
+            i++;
         } else {
             usage();
         }
@@ -262,6 +275,7 @@ typedef struct {
     atomic_ulong records;
     atomic_ulong bytes_odd; /* reads that were not whole records */
     pthread_t thread;
+    buf_t names; /* --print-names: the reader's lines */
 } self_sub;
 
 typedef struct {
@@ -366,6 +380,73 @@ static uint64_t fnv1a(uint64_t h, const unsigned char *p, size_t n)
 
 /* --- the program's own subscription (--self-subscribe) -------------------------------- */
 
+/* --- --print-names ---------------------------------------------------------------------- */
+
+typedef aclError (*str_len_fn)(const void *, size_t, uint32_t, size_t *);
+typedef aclError (*str_get_fn)(const void *, size_t, uint32_t, char *, size_t);
+
+/* Appends the n bytes of p, printable or \xNN. */
+static void add_escaped(buf_t *b, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c > 32 && c < 127 && c != '\\')
+            buf_add(b, &c, 1);
+        else
+            buf_printf(b, "\\x%02x", c);
+    }
+}
+
+/* One read of a string into a buffer of size bytes prefilled with '#'; prints the code and the bytes. */
+static void read_into(buf_t *b, str_get_fn get, const void *info, size_t len, uint32_t i, size_t size, int bytes)
+{
+    char *dst = malloc(size + 1);
+    if (!dst)
+        die("out of memory");
+    memset(dst, '#', size + 1);
+    aclError rc = get(info, len, i, dst, size);
+    buf_printf(b, " get(%zu)=%d ", size, (int)rc);
+    if (bytes)
+        add_escaped(b, dst, size);
+    else if (rc == ACL_SUCCESS)
+        add_escaped(b, dst, strnlen(dst, size));
+    free(dst);
+}
+
+/* The calls of --print-names for one string of record i. */
+static void read_string(buf_t *b, const char *what, str_len_fn len_fn, str_get_fn get, const void *info, size_t len,
+                        uint32_t i)
+{
+    size_t n = 0;
+    aclError rc = len_fn(info, len, i, &n);
+    buf_printf(b, " %s len=%d:%zu", what, (int)rc, rc == ACL_SUCCESS ? n : 0);
+    size_t want = rc == ACL_SUCCESS ? n : 1;
+    if (strcmp(g_print_names, "short") == 0) {
+        read_into(b, get, info, len, i, want - 1 ? want - 1 : 1, 1);
+        rc = len_fn(info, len, i, &n);
+        buf_printf(b, " len=%d", (int)rc);
+        read_into(b, get, info, len, i, want + 2, 1);
+        return;
+    }
+    read_into(b, get, info, len, i, want, 0);
+    if (strcmp(g_print_names, "twice") == 0) {
+        read_into(b, get, info, len, i, 512, 0);
+        rc = len_fn(info, len, i, &n);
+        buf_printf(b, " len=%d", (int)rc);
+    }
+}
+
+/* Reads the type and name of every record of a buffer the reader got. */
+static void print_names(self_sub *s, const void *info, size_t len, uint32_t nrec)
+{
+    for (uint32_t i = 0; i < nrec; i++) {
+        buf_printf(&s->names, "names model %zu", aclprofGetModelId(info, len, i));
+        read_string(&s->names, "type", aclprofGetOpTypeLen, aclprofGetOpType, info, len, i);
+        read_string(&s->names, "name", aclprofGetOpNameLen, aclprofGetOpName, info, len, i);
+        buf_add(&s->names, "\n", 1);
+    }
+}
+
 /* Reads (record size x 10) bytes at a time until end of file, as the vendor's sample. */
 static void *self_reader(void *arg)
 {
@@ -386,8 +467,11 @@ static void *self_reader(void *arg)
         if ((size_t)n % rec_size)
             atomic_fetch_add(&s->bytes_odd, 1);
         uint32_t nrec = 0;
-        if (aclprofGetOpNum(buf, (size_t)n, &nrec) == ACL_SUCCESS)
+        if (aclprofGetOpNum(buf, (size_t)n, &nrec) == ACL_SUCCESS) {
             atomic_fetch_add(&s->records, nrec);
+            if (g_print_names)
+                print_names(s, buf, (size_t)n, nrec);
+        }
     }
     free(buf);
     return NULL;
@@ -486,6 +570,13 @@ static void worker_unload(worker_t *w)
             buf_printf(&w->text, "%st%d m%d self-subscription: %lu records, %lu partial reads, unsubscribe %d\n",
                        g_prefix, w->index, k, (unsigned long)atomic_load(&m->sub.records),
                        (unsigned long)atomic_load(&m->sub.bytes_odd), (int)urc);
+            for (const char *l = m->sub.names.p, *e; l && *l; l = e + 1) {
+                e = strchr(l, '\n');
+                buf_printf(&w->text, "%st%d m%d ", g_prefix, w->index, k);
+                buf_add(&w->text, l, (size_t)(e - l + 1));
+            }
+            free(m->sub.names.p);
+            m->sub.names = (buf_t){0};
         }
     }
 }
