@@ -21,9 +21,10 @@
 #     sink receives every one of them.
 # Then c_subscribe with the runtime's vendor-format records
 # (ACLSUB_EMU_RECORDS=vendor, whose names can be read only once): the names it
-# reads under the interposer against those it reads without.  A loss there is
-# the known open bug of issue 14 and is reported as SKIPPED with the count
-# lost; the sink's completeness is checked either way.
+# reads under the interposer must equal those it reads without (the
+# interposer keeps the names it reads for the program, preload/names.c), and
+# the sink must have every one of them too; a loss on either side fails with
+# its count.
 #
 # Only for the plain build: under BUILD/san (SAN = 1) one SKIPPED line, since
 # sanitizer-built installs and C++ programs linked against them are out of
