@@ -79,6 +79,8 @@ typedef struct dec_summary_info {
 } dec_summary_info;
 /* Finishes the table and prints it; 0 ok, -1 bad --sort (reported). */
 int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *info, FILE *out, FILE *err);
+/* The line saying how many groups of a and b (may be a) have approximate percentiles; nothing if none. */
+void dec_approx_note(const st_table *a, const st_table *b, FILE *out);
 /* Groups of t in print order (sorted, cut to --top); the caller frees the array. */
 st_group **dec_summary_order(const dec_opts *o, st_table *t, int col, int desc, size_t *n);
 

@@ -1,5 +1,7 @@
 /*
- * stats.c - the group table and the exact statistics of stats.h.
+ * stats.c - the group table of stats.h, its statistics (exact from the
+ * kept durations, or from the sketch past ST_EXACT_MAX of them), and the
+ * merge of two groups.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@ void st_free(st_table *t)
     for (size_t i = 0; i < t->n; i++) {
         free(t->g[i].key);
         free(t->g[i].d);
+        free(t->g[i].bucket);
     }
     free(t->g);
     free(t->slot);
@@ -109,24 +112,101 @@ st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra)
     return g ? g : new_group(t, key, len, extra, h);
 }
 
-int st_add(st_table *t, st_group *g, uint64_t dur)
+uint64_t st_bucket_low(unsigned b, uint64_t *width)
 {
-    if (g->count == g->cap) {
+    unsigned s = b >> ST_SUB_BITS;
+    s = s ? s - 1 : 0;
+    *width = (uint64_t)1 << s;
+    return (uint64_t)(b - (s << ST_SUB_BITS)) << s;
+}
+
+/* Turns an exact group into a sketch: its kept durations go into the buckets and the sums. */
+static int to_sketch(st_group *g)
+{
+    g->bucket = calloc(ST_NBUCKETS, sizeof *g->bucket);
+    if (!g->bucket)
+        return -1;
+    size_t n = (size_t)g->count;
+    unsigned __int128 sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += g->d[i];
+    g->shift = n ? (uint64_t)(sum / n) : 0;
+    g->s1 = g->s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double x = (long double)g->d[i] - (long double)g->shift;
+        g->bucket[st_bucket_of(g->d[i])]++;
+        g->s1 += x;
+        g->s2 += x * x;
+    }
+    free(g->d);
+    g->d = NULL;
+    g->cap = 0;
+    return 0;
+}
+
+int st_add_slow(st_group *g, uint64_t dur)
+{
+    if (g->count < ST_EXACT_MAX) {
         size_t cap = g->cap ? g->cap * 2 : 16;
+        cap = cap > ST_EXACT_MAX ? ST_EXACT_MAX : cap;
         uint64_t *d = realloc(g->d, cap * sizeof *d);
         if (!d)
             return -1;
         g->d = d;
         g->cap = cap;
+        g->d[g->count] = dur;
+        return 0;
     }
-    g->d[g->count++] = dur;
-    g->total = st_sat_add(g->total, dur);
-    t->busy = st_sat_add(t->busy, dur);
-    if (dur < g->min)
-        g->min = dur;
-    if (dur > g->max)
-        g->max = dur;
+    if (to_sketch(g) < 0)
+        return -1;
+    long double x = (long double)dur - (long double)g->shift;
+    g->bucket[st_bucket_of(dur)]++;
+    g->s1 += x;
+    g->s2 += x * x;
     return 0;
+}
+
+/* Adds the sketch of src to the sketch of dst: bucket counts, and the sums moved to dst's shift. */
+static void add_sketch(st_table *t, st_group *dst, const st_group *src)
+{
+    for (unsigned b = 0; b < ST_NBUCKETS; b++)
+        dst->bucket[b] += src->bucket[b];
+    long double n = (long double)src->count;
+    long double delta = (long double)src->shift - (long double)dst->shift;
+    dst->s1 += src->s1 + n * delta;
+    dst->s2 += src->s2 + 2 * delta * src->s1 + n * delta * delta;
+    dst->count += src->count;
+    dst->total = st_sat_add(dst->total, src->total);
+    t->busy = st_sat_add(t->busy, src->total);
+    dst->min = src->min < dst->min ? src->min : dst->min;
+    dst->max = src->max > dst->max ? src->max : dst->max;
+}
+
+int st_merge(st_table *t, st_group *dst, const st_group *src)
+{
+    if (!src->bucket) {
+        for (size_t i = 0; i < (size_t)src->count; i++)
+            if (st_add(t, dst, src->d[i]) < 0)
+                return -1;
+        return 0;
+    }
+    if (!dst->bucket && to_sketch(dst) < 0)
+        return -1;
+    add_sketch(t, dst, src);
+    return 0;
+}
+
+size_t st_approx_groups(const st_table *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        n += st_approx(&t->g[i]);
+    return n;
+}
+
+size_t st_group_bytes(const st_group *g)
+{
+    return g->bucket ? ST_NBUCKETS * sizeof *g->bucket : g->cap * sizeof *g->d;
 }
 
 static void swap64(uint64_t *a, uint64_t *b)
@@ -187,11 +267,10 @@ size_t st_rank(size_t n, unsigned pct)
     return r ? r - 1 : 0;
 }
 
-void st_finish_group(st_group *g, uint64_t busy)
+/* Mean and standard deviation from the kept durations, two passes. */
+static void exact_moments(st_group *g)
 {
     size_t n = (size_t)g->count;
-    if (n == 0)
-        return;
     if (g->total < UINT64_MAX) {
         g->mean = (double)g->total / (double)n;
     } else { /* the total saturated: the mean from the durations themselves */
@@ -206,7 +285,12 @@ void st_finish_group(st_group *g, uint64_t busy)
         ss += d * d;
     }
     g->stddev = sqrt(ss / (double)n);
-    g->ratio = busy ? 100.0 * (double)g->total / (double)busy : 0.0;
+}
+
+/* Median and percentiles from the kept durations, by quickselect. */
+static void exact_ranks(st_group *g)
+{
+    size_t n = (size_t)g->count;
     /* Ranks in ascending order, each selected in what lies right of the previous one. */
     size_t base = 0;
     uint64_t hi_mid = 0, lo_mid = 0;
@@ -225,6 +309,56 @@ void st_finish_group(st_group *g, uint64_t busy)
             r = base; /* cannot happen for n >= 1, kept for safety */
         *out[i] = st_select(g->d + base, n - base, r - base);
         base = r;
+    }
+}
+
+/* Mean and standard deviation of a sketch: the total when it did not saturate, else the sums. */
+static void sketch_moments(st_group *g)
+{
+    long double n = (long double)g->count, m1 = g->s1 / n;
+    g->mean = g->total < UINT64_MAX ? (double)g->total / (double)g->count : (double)((long double)g->shift + m1);
+    long double var = g->s2 / n - m1 * m1;
+    g->stddev = var > 0 ? (double)sqrtl(var) : 0.0;
+}
+
+/* The value a sketch reports for the bucket holding a rank: its midpoint within [min, max]. */
+static uint64_t bucket_value(const st_group *g, unsigned b)
+{
+    uint64_t width, low = st_bucket_low(b, &width);
+    uint64_t v = low + width / 2;
+    return v < g->min ? g->min : v > g->max ? g->max : v;
+}
+
+/* Median and percentiles of a sketch: one pass over the buckets, ranks in ascending order. */
+static void sketch_ranks(st_group *g)
+{
+    uint64_t n = g->count;
+    uint64_t rank[5] = {(n - 1) / 2, n / 2, st_rank((size_t)n, 90), st_rank((size_t)n, 95), st_rank((size_t)n, 99)};
+    uint64_t val[5] = {0};
+    uint64_t below = 0; /* values in the buckets before b */
+    int k = 0;
+    for (unsigned b = 0; b < ST_NBUCKETS && k < 5; b++) {
+        below += g->bucket[b];
+        while (k < 5 && rank[k] < below)
+            val[k++] = bucket_value(g, b);
+    }
+    g->median = ((double)val[0] + (double)val[1]) / 2.0;
+    g->p90 = val[2];
+    g->p95 = val[3];
+    g->p99 = val[4];
+}
+
+void st_finish_group(st_group *g, uint64_t busy)
+{
+    if (g->count == 0)
+        return;
+    g->ratio = busy ? 100.0 * (double)g->total / (double)busy : 0.0;
+    if (g->bucket) {
+        sketch_moments(g);
+        sketch_ranks(g);
+    } else {
+        exact_moments(g);
+        exact_ranks(g);
     }
 }
 

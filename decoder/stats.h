@@ -1,14 +1,26 @@
 /*
- * stats.h - groups of operator durations and their exact statistics, for
- * the summary and diff views of `aclsub decode`.
+ * stats.h - groups of operator durations and their statistics, for the
+ * summary and diff views of `aclsub decode`, in memory bounded by the
+ * number of groups, not of records.
  *
  * A table maps a key (a string plus a 64-bit number: the operator type, the
  * operator name with its full-name hash, or a model id) to a group, through
- * an open-addressing hash table; no allocation happens per record except
- * when a group's duration array doubles.  Every duration is kept (8 bytes a
- * record: 80 MB for 10 million), so the statistics are exact: at the end
- * each group's array is partially ordered by quickselect for the median and
- * the percentiles.
+ * an open-addressing hash table.
+ *
+ * A group keeps its first ST_EXACT_MAX durations (4096: 32 KiB) in an
+ * array, and while it has no more every statistic is exact: at the end the
+ * array is partially ordered by quickselect for the median and the
+ * percentiles.  The next duration turns the group into a sketch: a
+ * histogram of ST_NBUCKETS log-linear buckets (30 KiB), bucket
+ * (s << 6) + (x >> s) for x with s = max(0, floor(log2 x) - 6), i.e. values
+ * below 128 (0 included) exactly and 64 buckets per power of two above.
+ * The buckets merge by adding their counts.  Median and percentiles then come
+ * from the bucket that holds the wanted rank: its midpoint, clamped to
+ * [min, max], is within ST_REL_ERR = 1/128 (0.79 %) of the exact value,
+ * since a bucket [m << s, (m+1) << s) has m >= 64.  Count, total, min, max
+ * and mean stay exact; the standard deviation comes from sums of the
+ * durations' differences from a shift (the mean of the kept ones) and of
+ * their squares, in long double, with no duration kept.
  *
  * Definitions: mean = total / count; median = the middle value, or the mean
  * of the two middle values for an even count; pN = the nearest-rank
@@ -28,14 +40,24 @@ static inline uint64_t st_sat_add(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* Durations a group keeps exactly; past them its percentiles come from the sketch. */
+#define ST_EXACT_MAX 4096u
+#define ST_SUB_BITS 6u /* 64 buckets per power of two */
+#define ST_NBUCKETS ((64u - ST_SUB_BITS + 1u) << ST_SUB_BITS)
+/* The sketch's bound on |reported - exact| / exact for median and percentiles. */
+#define ST_REL_ERR (1.0 / 128.0)
+
 typedef struct st_group {
     char *key;         /* NUL-terminated */
     size_t key_len;
     uint64_t extra;    /* name hash or model id; part of the key */
     uint64_t hash;
     uint64_t count, total, min, max;
-    uint64_t *d;       /* every duration */
+    uint64_t *d;       /* the durations, while count <= ST_EXACT_MAX; else NULL */
     size_t cap;
+    uint64_t *bucket;  /* the sketch's ST_NBUCKETS counts once count > ST_EXACT_MAX; else NULL */
+    uint64_t shift;    /* sketch: the value s1 and s2 are taken from */
+    long double s1, s2; /* sketch: sums of (d - shift) and (d - shift)^2 */
     /* filled by st_finish */
     double mean, median, stddev, ratio;
     uint64_t p90, p95, p99;
@@ -55,8 +77,52 @@ void st_free(st_table *t);
 st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra);
 /* The group of a key, or NULL when there is none. */
 st_group *st_find(const st_table *t, const char *key, size_t len, uint64_t extra);
+/* The sketch bucket of a value. */
+static inline unsigned st_bucket_of(uint64_t x)
+{
+    int e = 63 - __builtin_clzll(x | 1);
+    int s = e - (int)ST_SUB_BITS;
+    s = s < 0 ? 0 : s;
+    return ((unsigned)s << ST_SUB_BITS) + (unsigned)(x >> s);
+}
+/* The smallest value of a bucket, and the width of its range. */
+uint64_t st_bucket_low(unsigned b, uint64_t *width);
+
+/* st_add when the array is full: grows it, or turns the group into a sketch. */
+int st_add_slow(st_group *g, uint64_t dur);
+
 /* Adds one duration: 0, or -1 when out of memory. */
-int st_add(st_table *t, st_group *g, uint64_t dur);
+static inline int st_add(st_table *t, st_group *g, uint64_t dur)
+{
+    int rc = 0;
+    if (g->bucket) {
+        long double x = (long double)dur - (long double)g->shift;
+        g->bucket[st_bucket_of(dur)]++;
+        g->s1 += x;
+        g->s2 += x * x;
+    } else if (g->count < g->cap) {
+        g->d[g->count] = dur;
+    } else if ((rc = st_add_slow(g, dur)) < 0) {
+        return rc;
+    }
+    g->count++;
+    g->total = st_sat_add(g->total, dur);
+    t->busy = st_sat_add(t->busy, dur);
+    g->min = dur < g->min ? dur : g->min;
+    g->max = dur > g->max ? dur : g->max;
+    return 0;
+}
+/* Adds every duration of src to dst (the group of the union): 0, or -1 when out of memory. */
+int st_merge(st_table *t, st_group *dst, const st_group *src);
+/* 1 when the group's median and percentiles come from its sketch (within ST_REL_ERR). */
+static inline int st_approx(const st_group *g)
+{
+    return g->bucket != NULL;
+}
+/* Groups of t whose percentiles come from the sketch. */
+size_t st_approx_groups(const st_table *t);
+/* Bytes a group holds beyond its key: the kept durations or the sketch. */
+size_t st_group_bytes(const st_group *g);
 /* Computes every group's statistics (reorders the duration arrays). */
 void st_finish(st_table *t);
 void st_finish_group(st_group *g, uint64_t busy);

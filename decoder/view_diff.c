@@ -3,7 +3,9 @@
  * type, name or model) side by side: counts, mean and median durations of
  * each, and the ratios B/A (empty when a side has no such operator).  Rows
  * are the union of both sides' groups, sorted on any column (default: the
- * key), as a table, CSV or JSON Lines.
+ * key), as a table, CSV or JSON Lines.  A median from a sketch (a group of
+ * more than ST_EXACT_MAX operators, stats.h) is noted below the table, or
+ * on stderr.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -243,6 +245,12 @@ int dec_diff_print(const dec_opts *o, st_table *a, st_table *b, const char *la, 
         print_jsonl(o, rows, n, out);
     else
         print_table(o, rows, n, la, lb, out);
+    if (o->format == DEC_FMT_TABLE) {
+        dec_approx_note(a, b, out);
+    } else if (st_approx_groups(a) + st_approx_groups(b)) {
+        fputs("aclsub decode: ", err);
+        dec_approx_note(a, b, err);
+    }
     free(rows);
     return 0;
 }

@@ -5,6 +5,9 @@
  * of every operator duration that passed the filters), sorted on any column
  * and cut to the top N; as an aligned table with a footer, CSV (msprof's
  * column names, then raw nanoseconds) or JSON Lines (one object a group).
+ * Groups of more than ST_EXACT_MAX operators take their median and
+ * percentiles from a sketch (stats.h): the table's footer says so, a JSON
+ * object carries "percentile_rel_err", and CSV output notes it on stderr.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -211,6 +214,16 @@ static void print_table(const dec_opts *o, st_group **rows, size_t n, const st_t
         fprintf(out, " (top %zu shown)", n);
     fprintf(out, ", busy time %s; whole runs: %" PRIu64 "\n", busy, info->runs);
     fprintf(out, "records lost: %" PRIu64 " (from records-lost notices)\n", info->lost);
+    dec_approx_note(t, t, out);
+}
+
+void dec_approx_note(const st_table *a, const st_table *b, FILE *out)
+{
+    size_t n = st_approx_groups(a) + (b != a ? st_approx_groups(b) : 0);
+    if (n)
+        fprintf(out, "percentiles: median and p90/p95/p99 within %.3f %% of the exact values in %zu group(s) of "
+                     "more than %u operators (a sketch); exact otherwise\n",
+                100.0 * ST_REL_ERR, n, ST_EXACT_MAX);
 }
 
 /* --- CSV and JSON Lines ----------------------------------------------------------- */
@@ -271,6 +284,8 @@ static void print_jsonl(const dec_opts *o, st_group **rows, size_t n, FILE *out)
                      ",\"p95_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"ratio_pct\":%.3f}\n",
                      g->count, g->total, g->mean, g->median, g->min, g->max, g->stddev, g->p90, g->p95, g->p99,
                      g->ratio);
+        if (st_approx(g))
+            p += sprintf(p - 2, ",\"percentile_rel_err\":%.7f}\n", ST_REL_ERR) - 2;
         fwrite(line, 1, (size_t)(p - line), out);
     }
 }
@@ -299,6 +314,10 @@ int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *in
         print_table(o, rows, n, t, info, out);
     if (o->format != DEC_FMT_TABLE && info->lost)
         fprintf(err, "aclsub decode: records lost: %" PRIu64 " (from records-lost notices)\n", info->lost);
+    if (o->format == DEC_FMT_CSV && st_approx_groups(t)) {
+        fputs("aclsub decode: ", err);
+        dec_approx_note(t, t, err);
+    }
     free(rows);
     return 0;
 }

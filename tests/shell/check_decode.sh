@@ -99,6 +99,23 @@ line=$(grep '^Big,' "$T/out")
     ! echo "$line" | grep -q ',-' && grep -q "records lost: 18446744073709551615" "$T/err"
 check "sums past 2^64 saturate: total and records lost at 2^64-1, nothing negative" $?
 
+# Summary memory bounded by the groups, not the records: 28 times the records
+# (21,600 and 612,000; the views stream's 4 types past 4096 operators each)
+# add less than 1 MiB of peak RSS (keeping 8 bytes a duration added about 4 MB).
+if [ -x /usr/bin/time ]; then
+    $GEN tests/data/views.spec "$T/rss1.rec" --repeat 1200 || exit 1
+    $GEN tests/data/views.spec "$T/rss30.rec" --repeat 34000 || exit 1
+    for n in 1 30; do
+        OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M -o "$T/rss$n" "$ACLSUB" decode summary "$T/rss$n.rec" >"$T/sum$n" 2>/dev/null
+    done
+    k1=$(tail -n 1 "$T/rss1") k30=$(tail -n 1 "$T/rss30")
+    [ $((k30 - k1)) -lt 1024 ] && grep -q "^Conv  *136000 " "$T/sum30" && grep -q "within 0.781 %" "$T/sum30"
+    check "summary peak RSS bounded: $k1 KiB for 21,600 records, $k30 KiB for 612,000; sketch noted" $?
+    rm -f "$T/rss1.rec" "$T/rss30.rec"
+else
+    say_skipped "summary peak RSS bounded" "no /usr/bin/time"
+fi
+
 $ACLSUB decode "$T/missing.rec" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "missing.rec" "$T/err"; check "missing file exits 1 naming it" $?
 

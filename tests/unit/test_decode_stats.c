@@ -1,7 +1,9 @@
 /*
  * test_decode_stats.c - the building blocks of `aclsub decode`'s views:
  * quickselect and the exact statistics against a sort-based reference on
- * random data (many ties included), the group table, the JSON, CSV and
+ * random data (many ties included), the sketch of large groups against the
+ * same reference (relative error bound on large random and adversarial
+ * distributions, merge, bounded memory), the group table, the JSON, CSV and
  * tab escaping of arbitrary bytes, human units, and the whole pipeline on
  * a stream in memory (summary and Chrome trace through open_memstream).
  */
@@ -47,7 +49,7 @@ START_TEST(test_group_statistics_exact)
         st_table t;
         st_init(&t);
         st_group *g = st_get(&t, "Conv", 4, 0);
-        size_t n = 1 + tu_rand(&s) % 5000;
+        size_t n = 1 + tu_rand(&s) % ST_EXACT_MAX; /* up to the last exact size */
         uint64_t *ref = malloc(n * sizeof *ref), total = 0;
         for (size_t i = 0; i < n; i++) {
             ref[i] = 1 + tu_rand(&s) % (iter % 2 ? 10 : 100000);
@@ -57,6 +59,7 @@ START_TEST(test_group_statistics_exact)
         st_finish(&t);
         qsort(ref, n, sizeof *ref, cmp_u64);
         double median = n % 2 ? (double)ref[n / 2] : ((double)ref[n / 2 - 1] + (double)ref[n / 2]) / 2;
+        ck_assert(!st_approx(g));
         ck_assert_uint_eq(g->count, n);
         ck_assert_uint_eq(g->total, total);
         ck_assert_uint_eq(g->min, ref[0]);
@@ -73,6 +76,169 @@ START_TEST(test_group_statistics_exact)
         free(ref);
         st_free(&t);
     }
+}
+END_TEST
+
+/* The distributions the sketch is checked on: kind k of value i (s: the random state). */
+static uint64_t sketch_value(int kind, uint64_t *s)
+{
+    uint64_t r = tu_rand(s);
+    switch (kind) {
+    case 0: /* uniform over six decades */
+        return 1000 + r % 1000000000ull;
+    case 1: { /* heavy tail: 1 / u, Pareto-like, up to ~2^52 */
+        double u = (double)(r >> 11) / 9007199254740992.0 + 1e-16;
+        return (uint64_t)(500.0 / u);
+    }
+    case 2: /* many equal values: a few durations only */
+        return (uint64_t[]){1100, 1100, 1100, 2500, 7}[r % 5];
+    case 3: /* zeros among small values */
+        return r % 3 == 0 ? 0 : r % 300;
+    case 4: /* near 2^64 */
+        return UINT64_MAX - r % 1000000;
+    case 5: /* every order of magnitude of 64-bit values */
+        return r >> (r % 64);
+    default: /* bucket edges: powers of two and their neighbours */
+        return ((uint64_t)1 << (r % 64)) - (r >> 62) % 2;
+    }
+}
+
+static int rel_ok(double got, double exact)
+{
+    return fabs(got - exact) <= exact * ST_REL_ERR + 1e-9 * (exact + 1);
+}
+
+/* Median and percentiles of a finished sketch against the sorted values ref[0..n-1]. */
+static void check_sketch_ranks(const st_group *g, const uint64_t *ref, size_t n)
+{
+    double median = n % 2 ? (double)ref[n / 2] : ((double)ref[n / 2 - 1] + (double)ref[n / 2]) / 2;
+    ck_assert_msg(rel_ok(g->median, median), "median %.1f, exact %.1f", g->median, median);
+    const unsigned pct[3] = {90, 95, 99};
+    const uint64_t got[3] = {g->p90, g->p95, g->p99};
+    for (int k = 0; k < 3; k++) {
+        uint64_t exact = ref[st_rank(n, pct[k])];
+        ck_assert_msg(rel_ok((double)got[k], (double)exact), "p%u %llu, exact %llu", pct[k],
+                      (unsigned long long)got[k], (unsigned long long)exact);
+    }
+}
+
+START_TEST(test_sketch_within_bound)
+{
+    uint64_t s = 12345;
+    const size_t n = 300000;
+    uint64_t *ref = malloc(n * sizeof *ref);
+    for (int kind = 0; kind < 7; kind++) {
+        st_table t;
+        st_init(&t);
+        st_group *g = st_get(&t, "k", 1, 0);
+        uint64_t total = 0;
+        int failed = 0;
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = sketch_value(kind, &s);
+            total = st_sat_add(total, ref[i]);
+            failed |= st_add(&t, g, ref[i]);
+        }
+        ck_assert_int_eq(failed, 0);
+        st_finish(&t);
+        ck_assert(st_approx(g));
+        qsort(ref, n, sizeof *ref, cmp_u64);
+        ck_assert_uint_eq(g->count, n);
+        ck_assert_uint_eq(g->total, total);
+        ck_assert_uint_eq(g->min, ref[0]);
+        ck_assert_uint_eq(g->max, ref[n - 1]);
+        unsigned __int128 above = 0; /* exact sums of the differences from the minimum */
+        for (size_t i = 0; i < n; i++)
+            above += ref[i] - ref[0];
+        long double mean_above = (long double)above / n, ss = 0;
+        for (size_t i = 0; i < n; i++)
+            ss += ((long double)(ref[i] - ref[0]) - mean_above) * ((long double)(ref[i] - ref[0]) - mean_above);
+        long double mean = (long double)ref[0] + mean_above;
+        ck_assert(fabsl((long double)g->mean - mean) <= 1e-12L * mean);
+        ck_assert_msg(fabsl((long double)g->stddev - sqrtl(ss / n)) <= 1e-6L * (1 + sqrtl(ss / n)),
+                      "kind %d: stddev %.6f, exact %.6Lf", kind, g->stddev, sqrtl(ss / n));
+        check_sketch_ranks(g, ref, n);
+        st_free(&t);
+    }
+    free(ref);
+}
+END_TEST
+
+START_TEST(test_sketch_exact_up_to_bound)
+{
+    st_table t;
+    st_init(&t);
+    st_group *g = st_get(&t, "k", 1, 0);
+    for (uint64_t i = 0; i < ST_EXACT_MAX; i++)
+        ck_assert_int_eq(st_add(&t, g, 1000 + i * 7), 0);
+    ck_assert(!st_approx(g));
+    ck_assert_int_eq(st_add(&t, g, 5), 0);
+    ck_assert(st_approx(g));
+    for (unsigned b = 0; b < ST_NBUCKETS; b++) { /* every bucket holds the values that map to it */
+        uint64_t w, lo = st_bucket_low(b, &w);
+        ck_assert_uint_eq(st_bucket_of(lo), b);
+        ck_assert_uint_eq(st_bucket_of(lo + (w - 1)), b);
+        ck_assert(w == 1 || (double)(w / 2) <= ST_REL_ERR * (double)lo);
+    }
+    ck_assert_uint_eq(st_bucket_of(UINT64_MAX), ST_NBUCKETS - 1);
+    st_free(&t);
+}
+END_TEST
+
+START_TEST(test_sketch_merge_is_union)
+{
+    uint64_t s = 777;
+    const size_t sizes[][2] = {{100, 200}, {3000, 3000}, {100, 50000}, {50000, 100}, {40000, 60000}};
+    for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+        st_table t, u;
+        st_init(&t);
+        st_init(&u);
+        st_group *a = st_get(&t, "a", 1, 0), *b = st_get(&t, "b", 1, 0), *all = st_get(&u, "a", 1, 0);
+        size_t na = sizes[c][0], nb = sizes[c][1], n = na + nb;
+        uint64_t *ref = malloc(n * sizeof *ref);
+        int failed = 0;
+        for (size_t i = 0; i < n; i++) {
+            ref[i] = sketch_value((int)(i % 7), &s);
+            failed |= st_add(&t, i < na ? a : b, ref[i]) | st_add(&u, all, ref[i]);
+        }
+        ck_assert_int_eq(failed, 0);
+        ck_assert_int_eq(st_merge(&t, a, b), 0);
+        ck_assert_uint_eq(a->count, all->count);
+        ck_assert_uint_eq(a->total, all->total);
+        ck_assert_uint_eq(a->min, all->min);
+        ck_assert_uint_eq(a->max, all->max);
+        ck_assert_int_eq(st_approx(a), st_approx(all));
+        if (st_approx(a))
+            ck_assert_mem_eq(a->bucket, all->bucket, ST_NBUCKETS * sizeof *a->bucket);
+        st_finish_group(a, 0);
+        st_finish_group(all, 0);
+        ck_assert(a->median == all->median && a->p90 == all->p90 && a->p95 == all->p95 && a->p99 == all->p99);
+        ck_assert(fabs(a->stddev - all->stddev) <= 1e-9 * (1 + all->stddev));
+        qsort(ref, n, sizeof *ref, cmp_u64);
+        check_sketch_ranks(a, ref, n);
+        free(ref);
+        st_free(&t);
+        st_free(&u);
+    }
+}
+END_TEST
+
+START_TEST(test_sketch_memory_bounded)
+{
+    st_table t;
+    st_init(&t);
+    st_group *g = st_get(&t, "k", 1, 0);
+    uint64_t s = 4242;
+    size_t at_bound = 0;
+    int failed = 0; /* asserted after the loop: an assertion per value would dominate the time */
+    for (size_t i = 0; i < 10000000; i++) {
+        failed |= st_add(&t, g, 100 + tu_rand(&s) % 100000000);
+        if (i == ST_EXACT_MAX)
+            at_bound = st_group_bytes(g);
+    }
+    ck_assert_int_eq(failed, 0);
+    ck_assert_uint_eq(st_group_bytes(g), at_bound);
+    ck_assert_uint_le(st_group_bytes(g), ST_EXACT_MAX * sizeof(uint64_t));
+    st_free(&t);
 }
 END_TEST
 
@@ -222,6 +388,10 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_select_matches_sort);
     tcase_add_test(tc, test_group_statistics_exact);
+    tcase_add_test(tc, test_sketch_within_bound);
+    tcase_add_test(tc, test_sketch_exact_up_to_bound);
+    tcase_add_test(tc, test_sketch_merge_is_union);
+    tcase_add_test(tc, test_sketch_memory_bounded);
     tcase_add_test(tc, test_group_table_keys);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_csv_tsv_escaping_and_units);
