@@ -9,7 +9,11 @@
  * whole-run record and hands them to the subscription's writer (sub.c).
  * aclprofModelSubscribe / UnSubscribe attach and detach a model's
  * subscription here.  The description getters include the dynamic-gear
- * calls, answered as the vendor answers them for a model without gears.
+ * calls.  A model compiled with gears holds one graph per gear (om.h,
+ * om_model); an execute runs the graph of the gear whose value it finds in
+ * the shape-data input (the last), as aclmdlSetDynamicBatchSize /
+ * SetDynamicHWSize wrote it there, and answers with the vendor's code when
+ * that value is not a gear.  A model without gears answers "no gears".
  *
  * Lifetime: the registry holds one reference to each loaded model, every
  * execute in flight holds another; unloading waits for the executes in
@@ -27,6 +31,7 @@
 #include "shim/emu.h"
 #include "shim/file.h"
 #include "shim/engine/om.h"
+#include "shim/engine/om_format.h"
 #include "shim/engine/ops.h"
 
 #define MODEL_FILE_MAX ((size_t)4 << 30) /* larger files are refused before reading */
@@ -34,21 +39,23 @@
 typedef struct emu_model emu_model;
 struct emu_model {
     uint32_t id;
-    graph *g;
+    om_model *om;   /* its graphs: one, or one per gear */
+    const graph *g; /* om->graphs[0]: inputs and outputs as every gear has them */
     unsigned char *work;
     int work_owned;
     int refs;      /* under models_lock */
     int unloading; /* under models_lock */
 
-    pthread_mutex_t lock; /* protects inflight and sub */
+    pthread_mutex_t lock; /* protects inflight, sub and cur_gear */
     pthread_cond_t idle;
     int inflight;
     emu_sub *sub;
+    int cur_gear; /* the gear last set or executed; -1 before any */
 
     /* Executes of one model run one at a time: they share the work region. */
     pthread_mutex_t exec_lock;
     uint64_t iteration;   /* under exec_lock */
-    void **addr;          /* tensor addresses, under exec_lock */
+    void ***addrs;        /* per gear: tensor addresses, under exec_lock */
     const void **node_in; /* scratch for op_run, under exec_lock */
     void **node_out;
     uint64_t *times;      /* start/end per node, under exec_lock */
@@ -80,8 +87,10 @@ static void model_free(emu_model *m)
 {
     if (m->work_owned)
         free(m->work);
-    graph_free(m->g);
-    free(m->addr);
+    for (uint32_t k = 0; m->addrs && k < m->om->n_graphs; k++)
+        free(m->addrs[k]);
+    free(m->addrs);
+    om_model_free(m->om);
     free(m->node_in);
     free(m->node_out);
     free(m->times);
@@ -143,53 +152,69 @@ static emu_sub *emu_model_detach_sub(emu_model *m)
 
 /* --- loading ---------------------------------------------------------------------- */
 
-/* Precomputes the tensor address table: weights and activations are fixed. */
+/* Gear k's tensor address table: weights and activations are fixed. */
+static void **model_bind_graph(const emu_model *m, const graph *g)
+{
+    void **addr = calloc(g->n_tensors ? g->n_tensors : 1, sizeof *addr);
+    for (uint32_t i = 0; addr && i < g->n_tensors; i++) {
+        const graph_tensor *t = &g->tensors[i];
+        if (t->kind == TENSOR_WEIGHT)
+            addr[i] = g->weights + t->offset;
+        else if (t->kind == TENSOR_ACTIVATION)
+            addr[i] = m->work + t->offset;
+    }
+    return addr;
+}
+
+/* The address tables, and scratch sized for the largest node and graph of any gear. */
 static int model_bind(emu_model *m)
 {
-    graph *g = m->g;
-    uint32_t max_in = 1, max_out = 1;
-    for (uint32_t i = 0; i < g->n_nodes; i++) {
-        if (g->nodes[i].n_inputs > max_in)
-            max_in = g->nodes[i].n_inputs;
-        if (g->nodes[i].n_outputs > max_out)
-            max_out = g->nodes[i].n_outputs;
+    uint32_t max_in = 1, max_out = 1, max_nodes = 1;
+    for (uint32_t k = 0; k < m->om->n_graphs; k++) {
+        const graph *g = m->om->graphs[k];
+        for (uint32_t i = 0; i < g->n_nodes; i++) {
+            if (g->nodes[i].n_inputs > max_in)
+                max_in = g->nodes[i].n_inputs;
+            if (g->nodes[i].n_outputs > max_out)
+                max_out = g->nodes[i].n_outputs;
+        }
+        if (g->n_nodes > max_nodes)
+            max_nodes = g->n_nodes;
     }
-    m->addr = calloc(g->n_tensors ? g->n_tensors : 1, sizeof *m->addr);
+    m->addrs = calloc(m->om->n_graphs, sizeof *m->addrs);
     m->node_in = calloc(max_in, sizeof *m->node_in);
     m->node_out = calloc(max_out, sizeof *m->node_out);
-    m->times = calloc(2 * (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof *m->times);
-    if (!m->addr || !m->node_in || !m->node_out || !m->times)
+    m->times = calloc(2 * (size_t)max_nodes, sizeof *m->times);
+    if (!m->addrs || !m->node_in || !m->node_out || !m->times)
         return -1;
-    for (uint32_t i = 0; i < g->n_tensors; i++) {
-        graph_tensor *t = &g->tensors[i];
-        if (t->kind == TENSOR_WEIGHT)
-            m->addr[i] = g->weights + t->offset;
-        else if (t->kind == TENSOR_ACTIVATION)
-            m->addr[i] = m->work + t->offset;
-    }
+    for (uint32_t k = 0; k < m->om->n_graphs; k++)
+        if (!(m->addrs[k] = model_bind_graph(m, m->om->graphs[k])))
+            return -1;
     return 0;
 }
 
-static aclError model_register(graph *g, void *work, size_t work_size, uint32_t *modelId)
+static aclError model_register(om_model *om, void *work, size_t work_size, uint32_t *modelId)
 {
     emu_model *m = calloc(1, sizeof *m);
     if (!m) {
-        graph_free(g);
+        om_model_free(om);
         return ACL_ERROR_BAD_ALLOC;
     }
     pthread_mutex_init(&m->lock, NULL);
     pthread_cond_init(&m->idle, NULL);
     pthread_mutex_init(&m->exec_lock, NULL);
-    m->g = g;
+    m->om = om;
+    m->g = om->graphs[0];
+    m->cur_gear = -1;
     m->refs = 1;
     if (work) {
-        if (work_size < g->work_size) {
+        if (work_size < om->work_size) {
             model_free(m);
             return ACL_ERROR_INVALID_PARAM;
         }
         m->work = work;
-    } else if (g->work_size) {
-        if (posix_memalign((void **)&m->work, 64, g->work_size) != 0) {
+    } else if (om->work_size) {
+        if (posix_memalign((void **)&m->work, 64, om->work_size) != 0) {
             m->work = NULL;
             model_free(m);
             return ACL_ERROR_BAD_ALLOC;
@@ -227,16 +252,17 @@ static aclError load_image(const char *what, const void *image, size_t size, uin
                            size_t work_size, void *weights, size_t weight_size)
 {
     char err[256];
-    graph *g = NULL;
-    int rc = om_load(image, size, weights, weights ? weight_size : 0, &g, err, sizeof err);
+    om_model *om = NULL;
+    int rc = om_load_model(image, size, weights, weights ? weight_size : 0, &om, err, sizeof err);
     if (rc != ACL_SUCCESS) {
         fprintf(stderr, "libascendcl: %s: %s\n", what, err);
         return rc;
     }
-    rc = model_register(g, work, work_size, modelId);
+    unsigned long long need = (unsigned long long)om->work_size;
+    rc = model_register(om, work, work_size, modelId);
     if (rc == ACL_ERROR_INVALID_PARAM)
         fprintf(stderr, "libascendcl: %s: work memory of %zu bytes is smaller than the %llu the model needs\n",
-                what, work_size, (unsigned long long)g->work_size);
+                what, work_size, need);
     return rc;
 }
 
@@ -368,14 +394,14 @@ struct exec_task {
     emu_task task;
     emu_model *m;
     emu_stream *stream;
+    uint32_t gear; /* the graph that runs: om->graphs[gear] */
     void **in;  /* n_inputs addresses, captured at submission */
     void **out; /* n_outputs addresses */
 };
 
 /* Encodes the records of one execute and hands them to the subscription. */
-static void emit_records(emu_model *m, emu_sub *sub, const emu_stream *st, uint64_t iteration)
+static void emit_records(emu_model *m, const graph *g, emu_sub *sub, const emu_stream *st, uint64_t iteration)
 {
-    const graph *g = m->g;
     size_t n = (size_t)g->n_nodes + 1, size = emu_record_size();
     void (*encode)(void *, const aclsub_rec *) = emu_vendor_records() ? emu_vendor_encode : aclsub_rec_encode;
     unsigned char *batch = malloc(n * size);
@@ -422,7 +448,8 @@ static void run_execute(emu_task *t)
 {
     struct exec_task *x = (struct exec_task *)t;
     emu_model *m = x->m;
-    const graph *g = m->g;
+    const graph *g = m->om->graphs[x->gear];
+    void **addr = m->addrs[x->gear];
 
     pthread_mutex_lock(&m->lock);
     emu_sub *sub = m->sub; /* stays attached while this execute is in flight */
@@ -430,15 +457,15 @@ static void run_execute(emu_task *t)
 
     pthread_mutex_lock(&m->exec_lock);
     for (uint32_t k = 0; k < g->n_inputs; k++)
-        m->addr[g->inputs[k]] = x->in[k];
+        addr[g->inputs[k]] = x->in[k];
     for (uint32_t k = 0; k < g->n_outputs; k++)
-        m->addr[g->outputs[k]] = x->out[k];
+        addr[g->outputs[k]] = x->out[k];
     for (uint32_t i = 0; i < g->n_nodes; i++) {
         const graph_node *n = &g->nodes[i];
         for (uint32_t k = 0; k < n->n_inputs; k++)
-            m->node_in[k] = n->inputs[k] == GRAPH_NO_TENSOR ? NULL : m->addr[n->inputs[k]];
+            m->node_in[k] = n->inputs[k] == GRAPH_NO_TENSOR ? NULL : addr[n->inputs[k]];
         for (uint32_t k = 0; k < n->n_outputs; k++)
-            m->node_out[k] = m->addr[n->outputs[k]];
+            m->node_out[k] = addr[n->outputs[k]];
         uint64_t start = emu_now_ns();
         op_run(g, n, m->node_in, m->node_out);
         uint64_t end = emu_now_ns();
@@ -447,10 +474,10 @@ static void run_execute(emu_task *t)
     }
     uint64_t iteration = m->iteration++;
     if (sub)
-        emit_records(m, sub, x->stream, iteration);
+        emit_records(m, g, sub, x->stream, iteration);
     /* Unbind the caller's buffers: they may be freed once the execute returns. */
     for (uint32_t k = 0; k < g->n_inputs; k++)
-        m->addr[g->inputs[k]] = NULL;
+        addr[g->inputs[k]] = NULL;
     pthread_mutex_unlock(&m->exec_lock);
 
     t->result = ACL_SUCCESS;
@@ -496,6 +523,58 @@ static aclError capture_buffers(const graph *g, const aclmdlDataset *ds, const u
     return ACL_SUCCESS;
 }
 
+/* The values of a gear in a buffer of len bytes: u64 each when it holds them all, else u32 (the vendor's rule). */
+static void gear_read(const unsigned char *p, size_t len, uint32_t n, uint64_t v[2])
+{
+    int wide = len >= 8 * (size_t)n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (wide) {
+            memcpy(&v[i], p + 8 * i, 8);
+        } else {
+            uint32_t u;
+            memcpy(&u, p + 4 * i, 4);
+            v[i] = u;
+        }
+    }
+}
+
+static void gear_write(unsigned char *p, size_t len, uint32_t n, const uint64_t v[2])
+{
+    int wide = len >= 8 * (size_t)n;
+    for (uint32_t i = 0; i < n; i++) {
+        if (wide) {
+            memcpy(p + 8 * i, &v[i], 8);
+        } else {
+            uint32_t u = (uint32_t)v[i];
+            memcpy(p + 4 * i, &u, 4);
+        }
+    }
+}
+
+/* The index of gear {a, b} of the model (b is 0 for a batch size), or -1. */
+static int gear_find(const om_model *om, uint64_t a, uint64_t b)
+{
+    for (uint32_t k = 0; om->gear_kind && k < om->n_graphs; k++)
+        if (om->gears[k][0] == a && om->gears[k][1] == b)
+            return (int)k;
+    return -1;
+}
+
+/* The gear whose value the shape-data input (the last) holds; 0 without gears, -1 when it holds no gear. */
+static int gear_of_input(const om_model *om, const aclmdlDataset *ds)
+{
+    if (!om->gear_kind)
+        return 0;
+    uint32_t n = om->gear_kind == OM_GEAR_BATCH ? 1 : 2;
+    const unsigned char *p = aclGetDataBufferAddr(ds->bufs[ds->n - 1]);
+    size_t len = aclGetDataBufferSizeV2(ds->bufs[ds->n - 1]);
+    uint64_t v[2] = {0, 0};
+    if (!p || len < 4 * (size_t)n)
+        return -1;
+    gear_read(p, len, n, v);
+    return gear_find(om, v[0], v[1]);
+}
+
 static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output, emu_stream *s,
                            int wait)
 {
@@ -516,7 +595,13 @@ static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlD
     }
     x->in = addrs;
     x->out = addrs + g->n_inputs;
-    rc = capture_buffers(g, input, g->inputs, g->n_inputs, x->in);
+    int gear = input && input->n == g->n_inputs ? gear_of_input(m->om, input) : 0;
+    if (gear < 0)
+        rc = ACL_ERROR_GE_DYNAMIC_BATCH_SIZE_INVALID; /* the shape-data input names no gear of the model */
+    else
+        g = m->om->graphs[gear];
+    if (rc == ACL_SUCCESS)
+        rc = capture_buffers(g, input, g->inputs, g->n_inputs, x->in);
     if (rc == ACL_SUCCESS)
         rc = capture_buffers(g, output, g->outputs, g->n_outputs, x->out);
     if (rc == ACL_SUCCESS && !emu_stream_alive(s))
@@ -531,8 +616,10 @@ static aclError execute_on(uint32_t modelId, const aclmdlDataset *input, aclmdlD
     x->task.cancel = cancel_execute;
     x->m = m;
     x->stream = s;
+    x->gear = (uint32_t)gear;
     pthread_mutex_lock(&m->lock);
     m->inflight++;
+    m->cur_gear = gear;
     pthread_mutex_unlock(&m->lock);
     if (!wait) {
         emu_stream_submit(s, &x->task);
@@ -658,6 +745,10 @@ struct desc_io {
 struct aclmdlDesc {
     size_t n_in, n_out;
     struct desc_io *in, *out;
+    uint32_t model_id;    /* aclmdlGetCurOutputDims asks the model for its current gear */
+    uint32_t gear_kind;   /* 0, OM_GEAR_BATCH or OM_GEAR_IMAGE_SIZE */
+    uint32_t n_gears;
+    uint64_t (*gears)[2]; /* n_gears values, as compiled */
 };
 
 aclmdlDesc *aclmdlCreateDesc(void)
@@ -671,6 +762,7 @@ aclError aclmdlDestroyDesc(aclmdlDesc *modelDesc)
         return ACL_ERROR_INVALID_PARAM;
     free(modelDesc->in);
     free(modelDesc->out);
+    free(modelDesc->gears);
     free(modelDesc);
     return ACL_SUCCESS;
 }
@@ -684,6 +776,50 @@ static void desc_fill(struct desc_io *io, const graph_tensor *t)
     io->dtype = t->dtype;
 }
 
+/* The gear with the largest inputs (batch N or H * W; the first of equals): the one descriptions show. */
+static uint32_t largest_gear(const om_model *om)
+{
+    uint32_t best = 0;
+    for (uint32_t k = 1; om->gear_kind && k < om->n_graphs; k++) {
+        uint64_t a = om->gears[k][0] * (om->gears[k][1] ? om->gears[k][1] : 1);
+        uint64_t b = om->gears[best][0] * (om->gears[best][1] ? om->gears[best][1] : 1);
+        if (a > b)
+            best = k;
+    }
+    return best;
+}
+
+/* The inputs and outputs of the largest gear; -1 at an input's dynamic dims, as the vendor reports them. */
+static void desc_fill_io(struct desc_io *in, struct desc_io *out, const om_model *om)
+{
+    const graph *g = om->graphs[largest_gear(om)];
+    for (uint32_t k = 0; k < g->n_inputs; k++) {
+        desc_fill(&in[k], &g->tensors[g->inputs[k]]);
+        for (uint32_t d = 0; om->dyn_masks && d < in[k].dim_count; d++)
+            if ((om->dyn_masks[k] >> d) & 1)
+                in[k].dims[d] = -1;
+    }
+    for (uint32_t k = 0; k < g->n_outputs; k++)
+        desc_fill(&out[k], &g->tensors[g->outputs[k]]);
+}
+
+/* The gear list of the model, copied into the description. */
+static aclError desc_fill_gears(aclmdlDesc *d, const om_model *om)
+{
+    free(d->gears);
+    d->gears = NULL;
+    d->gear_kind = om->gear_kind;
+    d->n_gears = om->gear_kind ? om->n_graphs : 0;
+    if (!d->n_gears)
+        return ACL_SUCCESS;
+    if (!(d->gears = malloc(d->n_gears * sizeof *d->gears))) {
+        d->gear_kind = d->n_gears = 0;
+        return ACL_ERROR_BAD_ALLOC;
+    }
+    memcpy(d->gears, om->gears, d->n_gears * sizeof *d->gears);
+    return ACL_SUCCESS;
+}
+
 aclError aclmdlGetDesc(aclmdlDesc *modelDesc, uint32_t modelId)
 {
     if (!modelDesc)
@@ -693,22 +829,20 @@ aclError aclmdlGetDesc(aclmdlDesc *modelDesc, uint32_t modelId)
         return ACL_ERROR_INVALID_MODEL_ID;
     const graph *g = m->g;
     struct desc_io *in = calloc(g->n_inputs + 1, sizeof *in), *out = calloc(g->n_outputs + 1, sizeof *out);
-    if (!in || !out) {
+    if (!in || !out || desc_fill_gears(modelDesc, m->om) != ACL_SUCCESS) {
         free(in);
         free(out);
         emu_model_put(m);
         return ACL_ERROR_BAD_ALLOC;
     }
-    for (uint32_t k = 0; k < g->n_inputs; k++)
-        desc_fill(&in[k], &g->tensors[g->inputs[k]]);
-    for (uint32_t k = 0; k < g->n_outputs; k++)
-        desc_fill(&out[k], &g->tensors[g->outputs[k]]);
+    desc_fill_io(in, out, m->om);
     free(modelDesc->in);
     free(modelDesc->out);
     modelDesc->in = in;
     modelDesc->out = out;
     modelDesc->n_in = g->n_inputs;
     modelDesc->n_out = g->n_outputs;
+    modelDesc->model_id = modelId;
     emu_model_put(m);
     return ACL_SUCCESS;
 }
@@ -802,10 +936,30 @@ aclFormat aclmdlGetOutputFormat(const aclmdlDesc *modelDesc, size_t index)
     return !io ? ACL_FORMAT_UNDEFINED : io->dim_count == 4 ? ACL_FORMAT_NCHW : ACL_FORMAT_ND;
 }
 
+/*
+ * Without gears, or before any gear is set or executed, the description's
+ * output dims (the largest gear's); afterwards those of the model's current
+ * gear, the one last set with aclmdlSetDynamicBatchSize / SetDynamicHWSize
+ * or last executed.
+ */
 aclError aclmdlGetCurOutputDims(const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims)
 {
-    /* No dynamic gears: the current output dims are the static ones. */
-    return get_dims(desc_io_at(modelDesc, index, 1), dims);
+    const struct desc_io *io = desc_io_at(modelDesc, index, 1);
+    if (!io || !dims || !modelDesc->gear_kind)
+        return get_dims(io, dims);
+    emu_model *m = emu_model_get(modelDesc->model_id);
+    if (!m)
+        return get_dims(io, dims);
+    pthread_mutex_lock(&m->lock);
+    int cur = m->cur_gear;
+    pthread_mutex_unlock(&m->lock);
+    struct desc_io now = *io;
+    if (cur >= 0 && index < m->g->n_outputs) {
+        const graph *g = m->om->graphs[cur];
+        desc_fill(&now, &g->tensors[g->outputs[index]]);
+    }
+    emu_model_put(m);
+    return get_dims(&now, dims);
 }
 
 static aclError index_by_name(const struct desc_io *io, size_t n, const char *name, size_t *index)
@@ -830,13 +984,19 @@ aclError aclmdlGetOutputIndexByName(const aclmdlDesc *modelDesc, const char *nam
     return modelDesc ? index_by_name(modelDesc->out, modelDesc->n_out, name, index) : ACL_ERROR_INVALID_PARAM;
 }
 
-/* --- dynamic gears: aclsub's models have none -------------------------------------------- */
+/* --- dynamic gears ---------------------------------------------------------------------- */
 
 aclError aclmdlGetDynamicBatch(const aclmdlDesc *modelDesc, aclmdlBatch *batch)
 {
     if (!modelDesc || !batch)
         return ACL_ERROR_INVALID_PARAM;
-    batch->batchCount = 0; /* as the vendor: the gear array is left alone */
+    if (modelDesc->gear_kind != OM_GEAR_BATCH) {
+        batch->batchCount = 0; /* as the vendor: the gear array is left alone */
+        return ACL_SUCCESS;
+    }
+    batch->batchCount = modelDesc->n_gears; /* at most OM_MAX_GEARS = ACL_MAX_BATCH_NUM */
+    for (uint32_t k = 0; k < modelDesc->n_gears; k++)
+        batch->batch[k] = modelDesc->gears[k][0];
     return ACL_SUCCESS;
 }
 
@@ -845,33 +1005,55 @@ aclError aclmdlGetDynamicHW(const aclmdlDesc *modelDesc, size_t index, aclmdlHW 
     (void)index; /* ignored by the vendor too (its documentation says to pass -1) */
     if (!modelDesc || !hw)
         return ACL_ERROR_INVALID_PARAM;
-    hw->hwCount = 0;
+    if (modelDesc->gear_kind != OM_GEAR_IMAGE_SIZE) {
+        hw->hwCount = 0;
+        return ACL_SUCCESS;
+    }
+    hw->hwCount = modelDesc->n_gears; /* at most OM_MAX_GEARS = ACL_MAX_HW_NUM */
+    for (uint32_t k = 0; k < modelDesc->n_gears; k++) {
+        hw->hw[k][0] = modelDesc->gears[k][0];
+        hw->hw[k][1] = modelDesc->gears[k][1];
+    }
     return ACL_SUCCESS;
 }
 
 /*
- * The checks of a dynamic-gear setter, in the vendor's order: the dataset
- * and its buffer at index, then the buffer's length (min_len bytes), then
- * the model id; a model without gears then refuses any gear.
+ * A dynamic-gear setter, with the vendor's checks in its order: the dataset
+ * and its buffer at index, then the buffer's length (4 bytes per value),
+ * then the model id, then the gear: a model without gears of this kind, or
+ * a value that is not one of them, gives ACL_ERROR_GE_DYNAMIC_BATCH_SIZE_INVALID.
+ * The gear goes into the buffer as u64 values when it holds them, else u32,
+ * and becomes the model's current gear.
  */
-static aclError set_gear(uint32_t modelId, const aclmdlDataset *dataset, size_t index, size_t min_len)
+static aclError set_gear(uint32_t modelId, const aclmdlDataset *dataset, size_t index, uint32_t kind,
+                         const uint64_t v[2])
 {
+    uint32_t n = kind == OM_GEAR_BATCH ? 1 : 2;
     if (!dataset || index >= dataset->n || !aclGetDataBufferAddr(dataset->bufs[index]))
         return ACL_ERROR_INVALID_PARAM;
-    if (aclGetDataBufferSizeV2(dataset->bufs[index]) < min_len)
+    size_t len = aclGetDataBufferSizeV2(dataset->bufs[index]);
+    if (len < 4 * (size_t)n)
         return ACL_ERROR_GE_DYNAMIC_INPUT_LENGTH_INVALID;
     emu_model *m = emu_model_get(modelId);
     if (!m)
         return ACL_ERROR_GE_EXEC_MODEL_ID_INVALID;
+    int gear = m->om->gear_kind == kind ? gear_find(m->om, v[0], v[1]) : -1;
+    if (gear >= 0) {
+        gear_write(aclGetDataBufferAddr(dataset->bufs[index]), len, n, v);
+        pthread_mutex_lock(&m->lock);
+        m->cur_gear = gear;
+        pthread_mutex_unlock(&m->lock);
+    }
     emu_model_put(m);
-    return ACL_ERROR_GE_DYNAMIC_BATCH_SIZE_INVALID;
+    return gear >= 0 ? ACL_SUCCESS : ACL_ERROR_GE_DYNAMIC_BATCH_SIZE_INVALID;
 }
 
 aclError aclmdlSetDynamicBatchSize(uint32_t modelId, aclmdlDataset *dataset, size_t index, uint64_t batchSize)
 {
     if (!dataset || batchSize == 0)
         return ACL_ERROR_INVALID_PARAM;
-    return set_gear(modelId, dataset, index, sizeof(uint32_t));
+    const uint64_t v[2] = {batchSize, 0};
+    return set_gear(modelId, dataset, index, OM_GEAR_BATCH, v);
 }
 
 aclError aclmdlSetDynamicHWSize(uint32_t modelId, aclmdlDataset *dataset, size_t index, uint64_t height,
@@ -879,5 +1061,6 @@ aclError aclmdlSetDynamicHWSize(uint32_t modelId, aclmdlDataset *dataset, size_t
 {
     if (!dataset || height == 0 || width == 0)
         return ACL_ERROR_INVALID_PARAM;
-    return set_gear(modelId, dataset, index, 2 * sizeof(uint32_t));
+    const uint64_t v[2] = {height, width};
+    return set_gear(modelId, dataset, index, OM_GEAR_IMAGE_SIZE, v);
 }

@@ -3,10 +3,15 @@
  * emulated device, with the vendor ATC tool's option spelling:
  *
  *   aclsub atc --model=M.onnx --framework=5 --output=NAME [--input_shape="x:1,3,48,192"]
+ *              [--dynamic_batch_size="1,2,4" | --dynamic_image_size="224,224;448,448"]
  *
  * The file is read here (bounded by ONNX_IMPORT_MAX_BYTES); onnx_import
- * (onnx_import.c) does the compiling and om_write_file the writing.  Exit
- * status: 0 success, 1 usage or I/O error, 2 a model aclsub cannot compile.
+ * (onnx_import.c) does the compiling and om_write_file the writing.  With a
+ * dynamic-gear option (checked in compile/gears.c) the model is compiled
+ * once per gear, with the gear's values in place of the -1 dims of
+ * --input_shape, each graph gets the shape-data input, and
+ * om_write_gears_file stores them all.  Exit status: 0 success, 1 usage or
+ * I/O error, 2 a model aclsub cannot compile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,12 +25,15 @@
 #include "shim/engine/om.h"
 #include "tools/compile/onnx_import.h"
 #include "shim/file.h"
+#include "tools/compile/gears.h"
 #include "tools/compile/om_write.h"
 
 #define ATC_FRAMEWORK_ONNX "5"
 
 typedef struct atc_args {
     const char *model, *framework, *output, *input_shape;
+    const char *dynamic_batch_size, *dynamic_image_size;
+    gear_list gears; /* kind 0: no gears */
 } atc_args;
 
 static void atc_usage(FILE *f)
@@ -38,6 +46,12 @@ static void atc_usage(FILE *f)
                "  --output NAME        writes NAME.om (NAME may already end in .om)\n"
                "  --input_shape SPEC   static input shapes, NAME:D1,D2,... separated by ';'\n"
                "                       (needed when an input has symbolic or unknown dims)\n"
+               "  --dynamic_batch_size N1,N2,...\n"
+               "                       one graph per batch size (2 to 128 gears); --input_shape\n"
+               "                       puts -1 at the batch dim, e.g. \"x:-1,3,48,192\"\n"
+               "  --dynamic_image_size H1,W1;H2,W2;...\n"
+               "                       one graph per image size; --input_shape puts -1 at H and W\n"
+               "                       of 4-D NCHW inputs, e.g. \"x:1,3,-1,-1\"\n"
                "  --soc_version V, --input_format F\n"
                "                       accepted for compatibility with the vendor tool; ignored\n"
                "  -h, --help           this text\n"
@@ -61,6 +75,28 @@ static int atc_opt(int argc, char **argv, int *i, const char *name, const char *
     return 1;
 }
 
+/* The dynamic-gear options, checked as the vendor's ATC checks them: 0, or 1 after a line on stderr. */
+static int atc_parse_gears(atc_args *args)
+{
+    char err[256];
+    const char *batch = args->dynamic_batch_size, *hw = args->dynamic_image_size;
+    if (!batch && !hw)
+        return 0;
+    if (batch && hw) {
+        fprintf(stderr, "aclsub atc: --dynamic_batch_size and --dynamic_image_size cannot be used together\n");
+        return 1;
+    }
+    int rc = batch ? gears_parse_batch(batch, &args->gears, err, sizeof err)
+                   : gears_parse_image_size(hw, &args->gears, err, sizeof err);
+    if (rc == 0)
+        rc = gears_check_input_shape(args->input_shape, args->gears.kind, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "aclsub atc: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
 /* 0 with *args filled, else the exit status (-1 after --help). */
 static int atc_parse(int argc, char **argv, atc_args *args)
 {
@@ -74,6 +110,8 @@ static int atc_parse(int argc, char **argv, atc_args *args)
                             : atc_opt(argc, argv, &i, "--framework", &v)   ? &args->framework
                             : atc_opt(argc, argv, &i, "--output", &v)      ? &args->output
                             : atc_opt(argc, argv, &i, "--input_shape", &v) ? &args->input_shape
+                            : atc_opt(argc, argv, &i, "--dynamic_batch_size", &v) ? &args->dynamic_batch_size
+                            : atc_opt(argc, argv, &i, "--dynamic_image_size", &v) ? &args->dynamic_image_size
                             : atc_opt(argc, argv, &i, "--soc_version", &v) ? &ignored
                             : atc_opt(argc, argv, &i, "--input_format", &v) ? &ignored
                                                                             : NULL;
@@ -99,7 +137,7 @@ static int atc_parse(int argc, char **argv, atc_args *args)
         fprintf(stderr, "aclsub atc: --framework=%s is not supported: only 5 (ONNX) is\n", args->framework);
         return 1;
     }
-    return 0;
+    return atc_parse_gears(args);
 }
 
 
@@ -112,6 +150,125 @@ static char *atc_output_path(const char *name)
     if (path)
         snprintf(path, n + 4, "%s%s", name, has ? "" : ".om");
     return path;
+}
+
+/* Compiles the model with one --input_shape: ONNX_IMPORT_OK, or the importer's code after a line on stderr. */
+static int atc_import(const unsigned char *data, size_t len, const char *source, const char *input_shape,
+                      graph **g, onnx_import_stats *st)
+{
+    onnx_import_opts opts = {.source = source, .input_shape = input_shape};
+    char err[1024];
+    int rc = onnx_import(data, len, &opts, g, st, err, sizeof err);
+    if (rc != ONNX_IMPORT_OK)
+        fprintf(stderr, "aclsub atc: %s\n", err);
+    return rc;
+}
+
+static int atc_exit_status(int import_rc)
+{
+    return import_rc == ONNX_IMPORT_ENOMEM ? 1 : 2;
+}
+
+/* Writes the one graph of a model without gears. */
+static int atc_write_static(const atc_args *args, const char *path, const unsigned char *data, size_t len)
+{
+    onnx_import_stats st;
+    graph *g;
+    char err[1024];
+    int rc = atc_import(data, len, args->model, args->input_shape, &g, &st);
+    if (rc != ONNX_IMPORT_OK)
+        return atc_exit_status(rc);
+    if (om_write_file(g, path, err, sizeof err) != 0) {
+        fprintf(stderr, "aclsub atc: %s: %s\n", path, err);
+        graph_free(g);
+        return 1;
+    }
+    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u unused weights "
+           "dropped)\n",
+           path, g->n_nodes, (unsigned long long)g->weight_size, (unsigned long long)g->work_size, st.onnx_nodes,
+           st.folded, st.dropped_weights);
+    graph_free(g);
+    return 0;
+}
+
+/* Gear k's graph: the model compiled with the gear's values, then the shape-data input. */
+static int atc_compile_gear(const atc_args *args, uint32_t k, const unsigned char *data, size_t len, graph **g)
+{
+    const gear_list *gl = &args->gears;
+    char *spec = gears_shape_for(args->input_shape, gl, k), err[256];
+    if (!spec) {
+        fprintf(stderr, "aclsub atc: out of memory\n");
+        return 1;
+    }
+    onnx_import_stats st;
+    int rc = atc_import(data, len, args->model, spec, g, &st);
+    if (rc != ONNX_IMPORT_OK) {
+        fprintf(stderr, "aclsub atc: (compiling gear %u with --input_shape=\"%.200s\")\n", k, spec);
+        free(spec);
+        return atc_exit_status(rc);
+    }
+    free(spec);
+    if (gears_add_shape_input(*g, gl->kind, err, sizeof err) != 0) {
+        fprintf(stderr, "aclsub atc: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
+/* "1,2,4" or "48,192;48,320" into buf, for the summary line. */
+static void atc_format_gears(const gear_list *gl, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (uint32_t k = 0; k < gl->n && o < len; k++) {
+        int n = gl->kind == OM_GEAR_BATCH
+                    ? snprintf(buf + o, len - o, "%s%llu", k ? "," : "", (unsigned long long)gl->values[k][0])
+                    : snprintf(buf + o, len - o, "%s%llu,%llu", k ? ";" : "", (unsigned long long)gl->values[k][0],
+                               (unsigned long long)gl->values[k][1]);
+        if (n < 0)
+            return;
+        o += (size_t)n;
+    }
+}
+
+static int atc_write_gears(const atc_args *args, graph **graphs, const char *path)
+{
+    const gear_list *gl = &args->gears;
+    uint64_t *masks = calloc(graphs[0]->n_inputs, sizeof *masks);
+    char err[1024], list[1024];
+    if (!masks) {
+        fprintf(stderr, "aclsub atc: out of memory\n");
+        return 1;
+    }
+    for (uint32_t i = 0; i + 1 < graphs[0]->n_inputs; i++)
+        masks[i] = gears_input_mask(args->input_shape, graphs[0]->tensors[graphs[0]->inputs[i]].name);
+    om_write_gears gw = {.kind = gl->kind, .n_gears = gl->n, .graphs = graphs, .values = gl->values,
+                         .dyn_masks = masks};
+    int rc = om_write_gears_file(&gw, path, err, sizeof err);
+    free(masks);
+    if (rc != 0) {
+        fprintf(stderr, "aclsub atc: %s: %s\n", path, err);
+        return 1;
+    }
+    atc_format_gears(gl, list, sizeof list);
+    printf("%s: %u gears of %s (%s), %u operators in gear 0, input %u is %s\n", path, gl->n,
+           gl->kind == OM_GEAR_BATCH ? "batch size" : "image size", list, graphs[0]->n_nodes,
+           graphs[0]->n_inputs - 1, OM_SHAPE_DATA_NAME);
+    return 0;
+}
+
+/* Compiles one graph per gear and writes them as one model. */
+static int atc_write_with_gears(const atc_args *args, const char *path, const unsigned char *data, size_t len)
+{
+    graph *graphs[OM_MAX_GEARS] = {0};
+    int rc = 0;
+    for (uint32_t k = 0; k < args->gears.n && rc == 0; k++)
+        rc = atc_compile_gear(args, k, data, len, &graphs[k]);
+    if (rc == 0)
+        rc = atc_write_gears(args, graphs, path);
+    for (uint32_t k = 0; k < args->gears.n; k++)
+        graph_free(graphs[k]);
+    return rc;
 }
 
 int cmd_atc(int argc, char **argv)
@@ -127,28 +284,14 @@ int cmd_atc(int argc, char **argv)
         fprintf(stderr, "aclsub atc: %s: %s\n", args.model, why);
         return 1;
     }
-    onnx_import_opts opts = {.source = args.model, .input_shape = args.input_shape};
-    onnx_import_stats st;
-    graph *g;
-    char err[1024];
-    rc = onnx_import(data, len, &opts, &g, &st, err, sizeof err);
-    free(data);
-    if (rc != ONNX_IMPORT_OK) {
-        fprintf(stderr, "aclsub atc: %s\n", err);
-        return rc == ONNX_IMPORT_ENOMEM ? 1 : 2;
-    }
     char *path = atc_output_path(args.output);
-    if (!path || om_write_file(g, path, err, sizeof err) != 0) {
-        fprintf(stderr, "aclsub atc: %s: %s\n", path ? path : args.output, path ? err : "out of memory");
-        free(path);
-        graph_free(g);
+    if (!path) {
+        fprintf(stderr, "aclsub atc: out of memory\n");
+        free(data);
         return 1;
     }
-    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u unused weights "
-           "dropped)\n",
-           path, g->n_nodes, (unsigned long long)g->weight_size, (unsigned long long)g->work_size, st.onnx_nodes,
-           st.folded, st.dropped_weights);
+    rc = args.gears.kind ? atc_write_with_gears(&args, path, data, len) : atc_write_static(&args, path, data, len);
     free(path);
-    graph_free(g);
-    return 0;
+    free(data);
+    return rc;
 }

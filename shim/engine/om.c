@@ -20,7 +20,12 @@
  *      is an activation produced for the first time, the attributes, and
  *      finally that op_infer, re-run on the node, gives exactly the stored
  *      output shapes and dtypes;
- *   5. the graph outputs, and that every activation has a producer.
+ *   5. the graph outputs, and that every activation has a producer;
+ *   6. in a model compiled with gears, .aclsub.gears (kind, counts, masks of
+ *      the dynamic dims, gear values, image ranges) and then each gear's own
+ *      image inside .aclsub.gearimages, read by these same rules (it may not
+ *      have gears itself) and required to have gear 0's inputs and outputs
+ *      with the gear's values at the dynamic dims.
  * Nothing is allocated from a count before that count has been checked
  * against the size of the section that holds it, so memory use is bounded
  * by a small multiple of the image size.
@@ -76,6 +81,8 @@ typedef struct om_reader {
     uint32_t edge_next;   /* next unread edge (edges are used in order) */
     uint32_t attr_next;   /* next unread attribute entry */
     uint64_t attrdata_next; /* attribute payloads do not overlap and go forward */
+    int nested;             /* 1: a gear's image inside .aclsub.gearimages (no gears of its own) */
+    om_model *model;        /* the model being built around g (top level only) */
 } om_reader;
 
 enum { OM_T_NONE = 0, OM_T_AVAILABLE = 1, OM_T_LISTED = 2 };
@@ -251,7 +258,7 @@ static int om_find_sections(om_reader *r, unsigned char *copy, size_t size)
         if (rc != ACL_SUCCESS)
             goto out;
     }
-    for (int k = 0; k < SEC_COUNT_; k++)
+    for (int k = 0; k < SEC_REQUIRED_; k++)
         if (!r->sec[k].found) {
             rc = om_fail(r, ACL_ERROR_MODEL_MISSING_ATTR, "section %s is missing", om_sections[k].name);
             goto out;
@@ -765,6 +772,249 @@ static int om_check_complete(om_reader *r)
     return ACL_SUCCESS;
 }
 
+/* --- reading: gears ----------------------------------------------------------------- */
+
+/*
+ * The gear sections come together, and only at the top level: a gear's own
+ * image inside .aclsub.gearimages has none.
+ */
+static int om_check_gear_sections(om_reader *r)
+{
+    int gears = r->sec[SEC_GEARS].found, images = r->sec[SEC_GEARIMAGES].found;
+    if (r->nested && (gears || images))
+        return om_fail(r, ACL_ERROR_PARSE_MODEL, "a gear's image has gear sections of its own");
+    if (images && !gears)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL, "section .aclsub.gearimages without .aclsub.gears");
+    if (gears && !images)
+        return om_fail(r, ACL_ERROR_MODEL_MISSING_ATTR, "section .aclsub.gearimages is missing");
+    return ACL_SUCCESS;
+}
+
+static void om_get_gears_head(const om_reader *r, struct om_gears_head *h)
+{
+    memcpy(h, r->sec[SEC_GEARS].p, sizeof *h);
+    h->kind = le32toh(h->kind);
+    h->n_gears = le32toh(h->n_gears);
+    h->n_inputs = le32toh(h->n_inputs);
+    h->reserved = le32toh(h->reserved);
+}
+
+static uint64_t om_gear_mask(const om_reader *r, uint32_t i)
+{
+    uint64_t v;
+    memcpy(&v, r->sec[SEC_GEARS].p + sizeof(struct om_gears_head) + (size_t)i * sizeof v, sizeof v);
+    return le64toh(v);
+}
+
+static void om_get_gear(const om_reader *r, uint32_t n_inputs, uint32_t k, struct om_gear *e)
+{
+    size_t at = sizeof(struct om_gears_head) + (size_t)n_inputs * 8 + (size_t)k * sizeof *e;
+    memcpy(e, r->sec[SEC_GEARS].p + at, sizeof *e);
+    e->value[0] = le64toh(e->value[0]);
+    e->value[1] = le64toh(e->value[1]);
+    e->image_offset = le64toh(e->image_offset);
+    e->image_size = le64toh(e->image_size);
+}
+
+/* The header: kind, counts, and the section's exact size. */
+static int om_read_gears_head(om_reader *r, struct om_gears_head *h)
+{
+    const om_section *s = &r->sec[SEC_GEARS];
+    if (s->size < sizeof *h)
+        return om_fail(r, ACL_ERROR_MODEL_SIZE_INVALID, "section .aclsub.gears: %zu bytes, shorter than its header",
+                       s->size);
+    om_get_gears_head(r, h);
+    if ((h->kind != OM_GEAR_BATCH && h->kind != OM_GEAR_IMAGE_SIZE) || h->reserved != 0)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL, "section .aclsub.gears: kind %u (want 1 or 2), reserved %u",
+                       h->kind, h->reserved);
+    if (h->n_gears < 2 || h->n_gears > OM_MAX_GEARS || h->n_inputs != r->g->n_inputs)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL,
+                       "section .aclsub.gears: %u gears (want 2 to %u) for %u inputs (the graph has %u)", h->n_gears,
+                       OM_MAX_GEARS, h->n_inputs, r->g->n_inputs);
+    uint64_t want = sizeof *h + (uint64_t)h->n_inputs * 8 + (uint64_t)h->n_gears * sizeof(struct om_gear);
+    if (s->size != want)
+        return om_fail(r, ACL_ERROR_MODEL_SIZE_INVALID, "section .aclsub.gears: %zu bytes, its counts need %llu",
+                       s->size, (unsigned long long)want);
+    return ACL_SUCCESS;
+}
+
+/* The last input is the shape-data input: int32 [1] (batch) or [2] (H, W). */
+static int om_check_shape_input(om_reader *r, uint32_t kind)
+{
+    const graph *g = r->g;
+    const graph_tensor *t = g->n_inputs ? &g->tensors[g->inputs[g->n_inputs - 1]] : NULL;
+    int64_t want = kind == OM_GEAR_BATCH ? 1 : 2;
+    if (!t || strcmp(t->name, OM_SHAPE_DATA_NAME) != 0 || t->dtype != DT_INT32 || t->rank != 1 ||
+        t->dims[0] != want)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL,
+                       "section .aclsub.gears: the last graph input is not %s, int32 [%lld]", OM_SHAPE_DATA_NAME,
+                       (long long)want);
+    return ACL_SUCCESS;
+}
+
+/* Masks: batch marks dim 0, image size dims 2 and 3 of a 4-D input; the shape-data input none; one input some. */
+static int om_read_gear_masks(om_reader *r, const struct om_gears_head *h, om_model *m)
+{
+    const graph *g = r->g;
+    uint64_t allowed = h->kind == OM_GEAR_BATCH ? 1u : 0xcu;
+    int any = 0;
+    for (uint32_t i = 0; i < h->n_inputs; i++) {
+        uint64_t mask = om_gear_mask(r, i);
+        const graph_tensor *t = &g->tensors[g->inputs[i]];
+        int last = i + 1 == h->n_inputs;
+        if ((mask != 0 && mask != allowed) || (mask >> t->rank) != 0 || (last && mask != 0) ||
+            (mask != 0 && h->kind == OM_GEAR_IMAGE_SIZE && t->rank != 4))
+            return om_fail(r, ACL_ERROR_PARSE_MODEL,
+                           "section .aclsub.gears: input %u (%s) has dynamic-dim mask 0x%llx (want 0 or 0x%llx of a "
+                           "rank-%u input)",
+                           i, t->name, (unsigned long long)mask, (unsigned long long)allowed, t->rank);
+        m->dyn_masks[i] = mask;
+        any |= mask != 0;
+    }
+    if (!any)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL, "section .aclsub.gears: no input has a dynamic dim");
+    return ACL_SUCCESS;
+}
+
+/* Gear values: at least 1 (batch: the second 0), no duplicates; images in order inside .aclsub.gearimages. */
+static int om_read_gear_table(om_reader *r, const struct om_gears_head *h, om_model *m, struct om_gear *e)
+{
+    uint64_t end = 0, blob = r->sec[SEC_GEARIMAGES].size;
+    for (uint32_t k = 0; k < h->n_gears; k++) {
+        om_get_gear(r, h->n_inputs, k, &e[k]);
+        int bad_value = e[k].value[0] == 0 || e[k].value[0] > INT64_MAX ||
+                        (h->kind == OM_GEAR_BATCH ? e[k].value[1] != 0
+                                                  : e[k].value[1] == 0 || e[k].value[1] > INT64_MAX);
+        if (bad_value)
+            return om_fail(r, ACL_ERROR_PARSE_MODEL, "section .aclsub.gears: gear %u has bad value %llu,%llu", k,
+                           (unsigned long long)e[k].value[0], (unsigned long long)e[k].value[1]);
+        for (uint32_t j = 0; j < k; j++)
+            if (e[j].value[0] == e[k].value[0] && e[j].value[1] == e[k].value[1])
+                return om_fail(r, ACL_ERROR_PARSE_MODEL, "section .aclsub.gears: gears %u and %u are the same", j, k);
+        int bad_image = k == 0 ? e[k].image_offset != 0 || e[k].image_size != 0
+                               : e[k].image_size == 0 || e[k].image_offset < end || e[k].image_offset > blob ||
+                                     e[k].image_size > blob - e[k].image_offset;
+        if (bad_image)
+            return om_fail(r, ACL_ERROR_MODEL_SIZE_INVALID,
+                           "section .aclsub.gears: gear %u image of %llu bytes at %llu: gear 0 has none, the others "
+                           "follow each other inside the %llu-byte .aclsub.gearimages",
+                           k, (unsigned long long)e[k].image_size, (unsigned long long)e[k].image_offset,
+                           (unsigned long long)blob);
+        if (k > 0)
+            end = e[k].image_offset + e[k].image_size;
+        m->gears[k][0] = e[k].value[0];
+        m->gears[k][1] = e[k].value[1];
+    }
+    return ACL_SUCCESS;
+}
+
+/* The value dim d of an input takes in gear k, or -1 when the dim is not dynamic. */
+static int64_t om_gear_dim(const om_model *m, uint32_t i, uint32_t k, uint32_t d)
+{
+    if (!((m->dyn_masks[i] >> d) & 1))
+        return -1;
+    uint32_t which = m->gear_kind == OM_GEAR_BATCH ? 0 : d - 2;
+    return (int64_t)m->gears[k][which];
+}
+
+static int om_same_io(const graph_tensor *a, const graph_tensor *b)
+{
+    return strcmp(a->name, b->name) == 0 && a->dtype == b->dtype && a->rank == b->rank;
+}
+
+/* Gear k's graph has gear 0's inputs and outputs, with the gear's values at the dynamic dims. */
+static int om_check_gear_graph(om_reader *r, const om_model *m, uint32_t k)
+{
+    const graph *g0 = m->graphs[0], *g = m->graphs[k];
+    if (g->n_inputs != g0->n_inputs || g->n_outputs != g0->n_outputs)
+        return om_fail(r, ACL_ERROR_PARSE_MODEL, "gear %u: %u inputs and %u outputs, gear 0 has %u and %u", k,
+                       g->n_inputs, g->n_outputs, g0->n_inputs, g0->n_outputs);
+    for (uint32_t i = 0; i < g->n_inputs; i++) {
+        const graph_tensor *a = &g0->tensors[g0->inputs[i]], *b = &g->tensors[g->inputs[i]];
+        if (!om_same_io(a, b))
+            return om_fail(r, ACL_ERROR_PARSE_MODEL, "gear %u: input %u (%s) differs from gear 0's in name, dtype or "
+                           "rank", k, i, b->name);
+        for (uint32_t d = 0; d < b->rank; d++) {
+            int64_t want = om_gear_dim(m, i, k, d);
+            if (want < 0 ? b->dims[d] != a->dims[d] : b->dims[d] != want)
+                return om_fail(r, ACL_ERROR_PARSE_MODEL, "gear %u: input %u (%s) dim %u is %lld, want %lld", k, i,
+                               b->name, d, (long long)b->dims[d], (long long)(want < 0 ? a->dims[d] : want));
+        }
+    }
+    for (uint32_t o = 0; o < g->n_outputs; o++)
+        if (!om_same_io(&g0->tensors[g0->outputs[o]], &g->tensors[g->outputs[o]]))
+            return om_fail(r, ACL_ERROR_PARSE_MODEL, "gear %u: output %u differs from gear 0's in name, dtype or rank",
+                           k, o);
+    return ACL_SUCCESS;
+}
+
+static int om_parse(om_reader *r, const void *image, size_t size, void *weight_mem, size_t weight_mem_size);
+
+/* Loads gear k's own image; its weights go at *weight_at in the caller's memory, if any. */
+static int om_load_gear_image(om_reader *r, const struct om_gear *e, uint32_t k, void *weight_mem,
+                              size_t weight_mem_size, uint64_t *weight_at)
+{
+    om_model *m = r->model;
+    char why[256] = "";
+    om_reader sub = {.err = why, .errlen = sizeof why, .nested = 1};
+    unsigned char *mem = NULL;
+    size_t room = 0;
+    if (weight_mem) {
+        if (*weight_at > weight_mem_size)
+            return om_fail(r, ACL_ERROR_INVALID_PARAM,
+                           "weight memory of %zu bytes is smaller than the model's gears need", weight_mem_size);
+        mem = (unsigned char *)weight_mem + *weight_at;
+        room = weight_mem_size - (size_t)*weight_at;
+    }
+    int rc = om_parse(&sub, r->sec[SEC_GEARIMAGES].p + e->image_offset, (size_t)e->image_size, mem, room);
+    free(sub.state);
+    m->graphs[k] = sub.g;
+    if (rc != ACL_SUCCESS)
+        return om_fail(r, rc, "section .aclsub.gearimages: gear %u: %s", k, why);
+    *weight_at = om_align_up(*weight_at + sub.g->weight_size, OM_WEIGHT_ALIGN);
+    if (sub.g->work_size > m->work_size)
+        m->work_size = sub.g->work_size;
+    return om_check_gear_graph(r, m, k);
+}
+
+/* Reads .aclsub.gears and loads every gear's graph; r->g (gear 0's) is already complete. */
+static int om_read_gears(om_reader *r, void *weight_mem, size_t weight_mem_size)
+{
+    om_model *m = r->model;
+    struct om_gears_head h;
+    struct om_gear e[OM_MAX_GEARS];
+    int rc = om_read_gears_head(r, &h);
+    if (rc == ACL_SUCCESS)
+        rc = om_check_shape_input(r, h.kind);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    m->gears = calloc(h.n_gears, sizeof *m->gears);
+    m->dyn_masks = calloc(h.n_inputs, sizeof *m->dyn_masks); /* n_inputs >= 1: the shape-data input */
+    graph **graphs = realloc(m->graphs, h.n_gears * sizeof *graphs);
+    if (graphs) {
+        m->graphs = graphs;
+        memset(graphs + 1, 0, (h.n_gears - 1) * sizeof *graphs);
+    }
+    if (!m->gears || !m->dyn_masks || !graphs)
+        return om_fail(r, ACL_ERROR_BAD_ALLOC, "out of memory for %u gears", h.n_gears);
+    m->n_graphs = h.n_gears;
+    m->gear_kind = h.kind;
+    if ((rc = om_read_gear_masks(r, &h, m)) != ACL_SUCCESS || (rc = om_read_gear_table(r, &h, m, e)) != ACL_SUCCESS ||
+        (rc = om_check_gear_graph(r, m, 0)) != ACL_SUCCESS)
+        return rc;
+    uint64_t weight_at = om_align_up(r->g->weight_size, OM_WEIGHT_ALIGN);
+    for (uint32_t k = 1; k < h.n_gears; k++) {
+        m->weight_size = weight_at; /* the last gear's end, once its weights are in */
+        if ((rc = om_load_gear_image(r, &e[k], k, weight_mem, weight_mem_size, &weight_at)) != ACL_SUCCESS)
+            return rc;
+        m->weight_size += m->graphs[k]->weight_size;
+    }
+    if (weight_mem && weight_mem_size < m->weight_size)
+        return om_fail(r, ACL_ERROR_INVALID_PARAM, "weight memory of %zu bytes is smaller than the model's %llu",
+                       weight_mem_size, (unsigned long long)m->weight_size);
+    return ACL_SUCCESS;
+}
+
 /* --- reading: the whole model ---------------------------------------------------- */
 
 static int om_alloc_graph(om_reader *r)
@@ -790,21 +1040,10 @@ static int om_alloc_graph(om_reader *r)
     return ACL_SUCCESS;
 }
 
-static int om_parse(om_reader *r, const void *image, size_t size, void *weight_mem, size_t weight_mem_size)
+/* One graph from its sections (the top-level one, or a gear's own image). */
+static int om_parse_graph(om_reader *r, void *weight_mem, size_t weight_mem_size)
 {
-    if (!image && size)
-        return om_fail(r, ACL_ERROR_INVALID_PARAM, "no model image");
-    if (!om_elf_ready())
-        return om_fail(r, ACL_ERROR_INTERNAL_ERROR, "libelf: %s", elf_errmsg(-1));
-    int rc = om_check_ehdr(r, image, size);
-    if (rc != ACL_SUCCESS)
-        return rc;
-    /* elf_memory wants a writable image; the caller's stays untouched */
-    unsigned char *copy = malloc(size);
-    if (!copy)
-        return om_fail(r, ACL_ERROR_BAD_ALLOC, "out of memory copying a %zu-byte model", size);
-    memcpy(copy, image, size);
-    rc = om_find_sections(r, copy, size);
+    int rc = om_check_gear_sections(r);
     if (rc == ACL_SUCCESS)
         rc = om_read_meta(r);
     if (rc == ACL_SUCCESS)
@@ -823,39 +1062,112 @@ static int om_parse(om_reader *r, const void *image, size_t size, void *weight_m
         rc = om_check_complete(r);
     if (rc == ACL_SUCCESS && graph_plan_memory(r->g) != 0)
         rc = om_fail(r, ACL_ERROR_BAD_ALLOC, "out of memory planning the work region");
+    return rc;
+}
+
+/* The top-level graph becomes gear 0 (or the only graph) of r->model. */
+static int om_parse_model(om_reader *r, void *weight_mem, size_t weight_mem_size)
+{
+    int rc = om_parse_graph(r, weight_mem, weight_mem_size);
+    om_model *m = r->model;
+    if (rc != ACL_SUCCESS)
+        return rc;
+    if (!(m->graphs = calloc(1, sizeof *m->graphs)))
+        return om_fail(r, ACL_ERROR_BAD_ALLOC, "out of memory for the model");
+    m->graphs[0] = r->g;
+    r->g = NULL;
+    m->n_graphs = 1;
+    m->work_size = m->graphs[0]->work_size;
+    m->weight_size = m->graphs[0]->weight_size;
+    if (!r->sec[SEC_GEARS].found)
+        return ACL_SUCCESS;
+    r->g = m->graphs[0]; /* the gear checks read gear 0 through r->g; m owns it */
+    rc = om_read_gears(r, weight_mem, weight_mem_size);
+    r->g = NULL;
+    return rc;
+}
+
+static int om_parse(om_reader *r, const void *image, size_t size, void *weight_mem, size_t weight_mem_size)
+{
+    if (!image && size)
+        return om_fail(r, ACL_ERROR_INVALID_PARAM, "no model image");
+    if (!om_elf_ready())
+        return om_fail(r, ACL_ERROR_INTERNAL_ERROR, "libelf: %s", elf_errmsg(-1));
+    int rc = om_check_ehdr(r, image, size);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    /* elf_memory wants a writable image; the caller's stays untouched */
+    unsigned char *copy = malloc(size);
+    if (!copy)
+        return om_fail(r, ACL_ERROR_BAD_ALLOC, "out of memory copying a %zu-byte model", size);
+    memcpy(copy, image, size);
+    rc = om_find_sections(r, copy, size);
+    if (rc == ACL_SUCCESS)
+        rc = r->model ? om_parse_model(r, weight_mem, weight_mem_size) : om_parse_graph(r, weight_mem, weight_mem_size);
     free(copy);
     return rc;
 }
 
-int om_load(const void *image, size_t size, void *weight_mem, size_t weight_mem_size, graph **out, char *err,
-            size_t errlen)
+void om_model_free(om_model *m)
+{
+    if (!m)
+        return;
+    for (uint32_t k = 0; m->graphs && k < m->n_graphs; k++)
+        graph_free(m->graphs[k]);
+    free(m->graphs);
+    free(m->gears);
+    free(m->dyn_masks);
+    free(m);
+}
+
+int om_load_model(const void *image, size_t size, void *weight_mem, size_t weight_mem_size, om_model **out,
+                  char *err, size_t errlen)
 {
     om_reader r = {.err = err, .errlen = errlen};
     if (err && errlen)
         err[0] = '\0';
     if (out)
         *out = NULL;
-    int rc = out ? om_parse(&r, image, size, weight_mem, weight_mem_size)
-                 : om_fail(&r, ACL_ERROR_INVALID_PARAM, "no place for the graph");
+    if (!out)
+        return om_fail(&r, ACL_ERROR_INVALID_PARAM, "no place for the model");
+    if (!(r.model = calloc(1, sizeof *r.model)))
+        return om_fail(&r, ACL_ERROR_BAD_ALLOC, "out of memory for the model");
+    int rc = om_parse(&r, image, size, weight_mem, weight_mem_size);
     free(r.state);
+    graph_free(r.g);
     if (rc != ACL_SUCCESS) {
-        graph_free(r.g);
+        om_model_free(r.model);
         return rc;
     }
-    *out = r.g;
+    *out = r.model;
+    return ACL_SUCCESS;
+}
+
+int om_load(const void *image, size_t size, void *weight_mem, size_t weight_mem_size, graph **out, char *err,
+            size_t errlen)
+{
+    om_model *m = NULL;
+    if (out)
+        *out = NULL;
+    int rc = om_load_model(image, size, weight_mem, weight_mem_size, out ? &m : NULL, err, errlen);
+    if (rc != ACL_SUCCESS)
+        return rc;
+    *out = m->graphs[0];
+    m->graphs[0] = NULL;
+    om_model_free(m);
     return ACL_SUCCESS;
 }
 
 int om_query_size(const void *image, size_t size, size_t *work_size, size_t *weight_size, char *err, size_t errlen)
 {
-    graph *g = NULL;
-    int rc = om_load(image, size, NULL, 0, &g, err, errlen);
+    om_model *m = NULL;
+    int rc = om_load_model(image, size, NULL, 0, &m, err, errlen);
     if (rc != ACL_SUCCESS)
         return rc;
     if (work_size)
-        *work_size = (size_t)g->work_size;
+        *work_size = (size_t)m->work_size;
     if (weight_size)
-        *weight_size = (size_t)g->weight_size;
-    graph_free(g);
+        *weight_size = (size_t)m->weight_size;
+    om_model_free(m);
     return ACL_SUCCESS;
 }

@@ -22,6 +22,8 @@
 #define OM_MAX_TENSOR_BYTES (1ull << 40)
 #define OM_WEIGHT_ALIGN 64u
 #define OM_MAX_SECTIONS 64u
+#define OM_MAX_GEARS 128u      /* gears of a dynamic model (ACL_MAX_BATCH_NUM, ACL_MAX_HW_NUM) */
+#define OM_SHAPE_DATA_NAME "ascend_mbatch_shape_data" /* ACL_DYNAMIC_TENSOR_NAME */
 
 /* .aclsub.meta: exactly one of these. */
 struct om_meta {
@@ -71,12 +73,36 @@ struct om_attr {
     uint64_t value;    /* INT: the value; FLOAT: IEEE bits in the low half; else .aclsub.attrdata offset */
 };
 
+/*
+ * .aclsub.gears (only in a model compiled with gears): one header, then
+ * n_inputs u64 dynamic-dim masks (bit k set: dim k of that graph input is
+ * -1 to the user), then n_gears entries.  The graph of the other sections is
+ * gear 0's; gear k >= 1 is a whole .om image without gears inside
+ * .aclsub.gearimages.
+ */
+enum { OM_GEAR_BATCH = 1, OM_GEAR_IMAGE_SIZE = 2 };
+
+struct om_gears_head {
+    uint32_t kind;     /* OM_GEAR_BATCH or OM_GEAR_IMAGE_SIZE */
+    uint32_t n_gears;  /* 2 to OM_MAX_GEARS */
+    uint32_t n_inputs; /* the graph inputs, the shape-data input (last) included */
+    uint32_t reserved; /* 0 */
+};
+
+struct om_gear {
+    uint64_t value[2];     /* batch: {N, 0}; image size: {H, W} */
+    uint64_t image_offset; /* gear 0: 0; others: offset in .aclsub.gearimages */
+    uint64_t image_size;   /* gear 0: 0; others: bytes of the gear's .om image */
+};
+
 _Static_assert(sizeof(struct om_meta) == 64, "om_meta is 64 bytes on disk");
 _Static_assert(sizeof(struct om_tensor) == 96, "om_tensor is 96 bytes on disk");
 _Static_assert(offsetof(struct om_tensor, dims) == 16, "om_tensor dims at 16");
 _Static_assert(sizeof(struct om_node) == 32, "om_node is 32 bytes on disk");
 _Static_assert(sizeof(struct om_attr) == 24, "om_attr is 24 bytes on disk");
 _Static_assert(offsetof(struct om_attr, value) == 16, "om_attr value at 16");
+_Static_assert(sizeof(struct om_gears_head) == 16, "om_gears_head is 16 bytes on disk");
+_Static_assert(sizeof(struct om_gear) == 32, "om_gear is 32 bytes on disk");
 
 enum {
     SEC_META,
@@ -87,8 +113,11 @@ enum {
     SEC_ATTRDATA,
     SEC_STRTAB,
     SEC_WEIGHTS,
+    SEC_GEARS,       /* optional: only models with gears, with SEC_GEARIMAGES */
+    SEC_GEARIMAGES,
     SEC_COUNT_
 };
+#define SEC_REQUIRED_ SEC_GEARS /* sections [0, SEC_REQUIRED_) are in every .om */
 
 static const struct {
     const char *name;
@@ -103,6 +132,8 @@ static const struct {
     [SEC_ATTRDATA] = {".aclsub.attrdata", 0, 8},
     [SEC_STRTAB] = {".aclsub.strtab", 0, 1},
     [SEC_WEIGHTS] = {".aclsub.weights", 0, OM_WEIGHT_ALIGN},
+    [SEC_GEARS] = {".aclsub.gears", 0, 8},
+    [SEC_GEARIMAGES] = {".aclsub.gearimages", 0, 8},
 };
 
 static inline uint64_t om_align_up(uint64_t v, uint64_t a)

@@ -1,9 +1,10 @@
 /*
  * fuzz_om.c - libFuzzer target for the .om loader: every input is handed
- * to om_load as a model image.  The loader must answer with a graph or an
- * error code; any crash, leak or sanitizer report is a bug.  Accepted
- * graphs are loaded a second time into caller-provided weight memory, and
- * too-small memory must be refused.
+ * to om_load_model as a model image (with or without gears).  The loader
+ * must answer with a model or an error code; any crash, leak or sanitizer
+ * report is a bug.  Accepted models are loaded a second time into
+ * caller-provided weight memory of the model's weight size, and memory one
+ * byte smaller must be refused; om_load must agree on the first graph.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,24 +17,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[512];
-    graph *g = NULL;
-    if (om_load(data, size, NULL, 0, &g, err, sizeof err) != ACL_SUCCESS) {
-        if (g)
-            abort(); /* a failed load must not hand out a graph */
+    om_model *m = NULL;
+    if (om_load_model(data, size, NULL, 0, &m, err, sizeof err) != ACL_SUCCESS) {
+        if (m)
+            abort(); /* a failed load must not hand out a model */
         return 0;
     }
-    size_t wsize = (size_t)g->weight_size;
-    graph_free(g);
+    size_t wsize = (size_t)m->weight_size;
+    om_model_free(m);
 
     void *mem = malloc(wsize ? wsize : 1);
     if (!mem)
         return 0;
-    g = NULL;
-    if (om_load(data, size, mem, wsize, &g, err, sizeof err) != ACL_SUCCESS)
+    m = NULL;
+    if (om_load_model(data, size, mem, wsize, &m, err, sizeof err) != ACL_SUCCESS)
         abort(); /* the same image must load again */
-    graph_free(g);
-    if (wsize && om_load(data, size, mem, wsize - 1, &g, err, sizeof err) != ACL_ERROR_INVALID_PARAM)
+    om_model_free(m);
+    if (wsize && om_load_model(data, size, mem, wsize - 1, &m, err, sizeof err) != ACL_ERROR_INVALID_PARAM)
         abort();
+    graph *g = NULL;
+    if (om_load(data, size, NULL, 0, &g, err, sizeof err) != ACL_SUCCESS)
+        abort();
+    graph_free(g);
     free(mem);
     return 0;
 }

@@ -71,6 +71,35 @@ expect "input_shape of an unknown input" 2 "names 'nope', which is not an input"
     $ATC --model="$DATA/test_relu/model.onnx" --framework=5 --output="$T/x" --input_shape="nope:1,2"
 expect "input_shape against the model" 2 "input 'x' dim 0" \
     $ATC --model="$DATA/test_relu/model.onnx" --framework=5 --output="$T/x" --input_shape="x:4,4,5"
+R="$DATA/test_relu/model.onnx"
+expect "dynamic batch: digits and ',' only" 1 "only digits and ',' are allowed" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_batch_size="1;2"
+expect "dynamic batch: at least 2 gears" 1 "at least 2 gears are needed, got 1" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_batch_size="4,"
+expect "dynamic batch: no duplicates" 1 "gear 2 appears twice" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_batch_size="1,2,2"
+expect "dynamic batch: at most 128 gears" 1 "more than 128 gears" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" \
+    --dynamic_batch_size="$(seq -s, 1 129)"
+expect "dynamic batch: gear 0 refused" 1 "gear '0' is not a size" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_batch_size="0,1"
+expect "dynamic batch: needs --input_shape" 1 "needs --input_shape with -1 at the batch dim" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --dynamic_batch_size="1,2"
+expect "dynamic batch: needs -1 at the batch dim" 1 "no input in --input_shape has -1 at the batch dim" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:3,4,5" --dynamic_batch_size="1,2"
+expect "dynamic batch: -1 only at the batch dim" 1 "only dim 0 may be -1" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,-1,5" --dynamic_batch_size="1,2"
+expect "dynamic image size: groups are H,W" 1 "group '48' is not H,W" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:1,3,-1,-1" --dynamic_image_size="48;48,64"
+expect "dynamic image size: characters" 1 "only digits, ',', ';' and spaces are allowed" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:1,3,-1,-1" --dynamic_image_size="48x64;32x32"
+expect "dynamic image size: no duplicates" 1 "gear 48,64 appears twice" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:1,3,-1,-1" --dynamic_image_size="48,64; 48,64;"
+expect "dynamic image size: -1 at H and W of a 4-D input" 1 "only a 4-D input may have -1, at both H and W" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_image_size="1,2;3,4"
+expect "dynamic batch and image size together" 1 "cannot be used together" \
+    $ATC --model="$R" --framework=5 --output="$T/x" --input_shape="x:-1,4,5" --dynamic_batch_size="1,2" \
+    --dynamic_image_size="1,2;3,4"
 [ -e "$T/x.om" ] && bad "a failed compile left x.om behind" || say_ok "failed compiles write nothing"
 
 # --- conformance --------------------------------------------------------------------------------

@@ -15,6 +15,8 @@
 #   - tests/progs/py_surface.py: fp16 against numpy, tensor descriptions, app_log
 #     (its line on stderr), the by-name and dynamic-gear model calls, host
 #     callbacks on the subscribed thread and process_report without the GIL;
+#   - tests/progs/py_dynamic.py: the cls model compiled with --dynamic_batch_size=1,2,4:
+#     get_dynamic_batch, set_dynamic_batch_size, every gear against OpenCV DNN;
 #   - examples/infer_plain.py (no acl.prof calls) under the interposer
 #     (LD_PRELOAD=BUILD/lib/libaclsub.so): standard output identical to the
 #     run without it, every record in the sink (`aclsub decode`,
@@ -117,6 +119,17 @@ finish "$T/thread.err"
 
 script "tests/progs/py_types.py" "$T/types" tests/progs/py_types.py "$CNN"
 finish "$T/types.err"
+
+CLS=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
+if [ -f "$CLS" ] && "$ACLSUB" atc --model="$CLS" --framework=5 --output="$T/clsb" --input_shape="x:-1,3,48,192" \
+    --dynamic_batch_size="1,2,4" >"$T/clsb.atc" 2>&1; then
+    script "tests/progs/py_dynamic.py" "$T/dynamic" tests/progs/py_dynamic.py "$CLS" "$T/clsb.om"
+    finish "$T/dynamic.err"
+else
+    begin "tests/progs/py_dynamic.py: cls compiled with --dynamic_batch_size (models/onnx: ./install-deps.sh)"
+    wrong "$(cat "$T/clsb.atc" 2>/dev/null)"
+    finish /dev/null
+fi
 
 script "tests/progs/py_surface.py" "$T/surface" tests/progs/py_surface.py "$CNN"
 grep -q '^\[ERROR\] .*: "py-app-log-msg 42"$' "$T/surface.err" || why="$why

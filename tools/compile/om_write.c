@@ -7,6 +7,12 @@
  * growable little-endian buffers, then handed to libelf so that ordinary ELF
  * tools (readelf -S) list them.  Every limit the reader enforces is checked
  * before writing, so that whatever is written loads again.
+ *
+ * A model with gears (om_write_gears_file) is gear 0's graph in the usual
+ * sections plus .aclsub.gears and .aclsub.gearimages, the latter holding
+ * each further gear's graph as a whole .om image of its own, made by the
+ * same code through a memfd.  A model without gears has exactly the eight
+ * usual sections, byte for byte as before gears existed.
  */
 #include <endian.h>
 #include <errno.h>
@@ -14,6 +20,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +82,7 @@ typedef struct om_writer {
     om_buf sec[SEC_COUNT_];
     char *err;
     size_t errlen;
+    int has_gears; /* 1: write .aclsub.gears and .aclsub.gearimages too */
 } om_writer;
 
 __attribute__((format(printf, 2, 3))) static int om_wfail(om_writer *w, const char *fmt, ...)
@@ -261,26 +269,28 @@ static int om_elf_section(Elf *e, uint32_t name, uint32_t type, const void *p, s
     return 0;
 }
 
-/* Writes the finished section buffers as an ELF file through libelf. */
-static int om_write_elf(om_writer *w, const char *path)
+/* The section names of the ELF being written: ours (the gear sections only when used), then .shstrtab. */
+static int om_section_names(om_writer *w, om_buf *shstr, uint32_t *names, int n_sec)
 {
+    om_buf_grow(shstr, 1); /* offset 0: the empty name */
+    for (int k = 0; k < n_sec; k++) {
+        names[k] = (uint32_t)shstr->len;
+        om_buf_put(shstr, om_sections[k].name, strlen(om_sections[k].name) + 1);
+    }
+    names[n_sec] = (uint32_t)shstr->len;
+    om_buf_put(shstr, ".shstrtab", sizeof ".shstrtab");
+    return shstr->oom ? om_wfail(w, "out of memory") : 0;
+}
+
+/* Writes the finished section buffers as an ELF file on fd through libelf; `what` names it in messages. */
+static int om_write_elf(om_writer *w, int fd, const char *what)
+{
+    int n_sec = w->has_gears ? SEC_COUNT_ : SEC_REQUIRED_;
     om_buf shstr = {0};
-    uint32_t names[SEC_COUNT_];
-    om_buf_grow(&shstr, 1); /* offset 0: the empty name */
-    for (int k = 0; k < SEC_COUNT_; k++) {
-        names[k] = (uint32_t)shstr.len;
-        om_buf_put(&shstr, om_sections[k].name, strlen(om_sections[k].name) + 1);
-    }
-    uint32_t shstr_name = (uint32_t)shstr.len;
-    om_buf_put(&shstr, ".shstrtab", sizeof ".shstrtab");
-    if (shstr.oom) {
+    uint32_t names[SEC_COUNT_ + 1];
+    if (om_section_names(w, &shstr, names, n_sec) != 0) {
         free(shstr.p);
-        return om_wfail(w, "out of memory");
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        free(shstr.p);
-        return om_wfail(w, "%s: %s", path, strerror(errno));
+        return -1;
     }
     int rc = -1;
     Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
@@ -291,24 +301,63 @@ static int om_write_elf(om_writer *w, const char *path)
     eh->e_type = ET_REL;
     eh->e_machine = EM_NONE;
     eh->e_version = EV_CURRENT;
-    for (int k = 0; k < SEC_COUNT_; k++)
+    for (int k = 0; k < n_sec; k++)
         if (om_elf_section(e, names[k], SHT_PROGBITS, w->sec[k].p, w->sec[k].len, om_sections[k].align,
                            om_sections[k].entsize) != 0)
             goto out;
-    if (om_elf_section(e, shstr_name, SHT_STRTAB, shstr.p, shstr.len, 1, 0) != 0)
+    if (om_elf_section(e, names[n_sec], SHT_STRTAB, shstr.p, shstr.len, 1, 0) != 0)
         goto out;
-    eh->e_shstrndx = SEC_COUNT_ + 1; /* section 0 is the null section */
+    eh->e_shstrndx = (Elf64_Half)(n_sec + 1); /* section 0 is the null section */
     if (elf_update(e, ELF_C_WRITE) < 0)
         goto out;
     rc = 0;
 out:
     if (rc != 0)
-        om_wfail(w, "%s: libelf: %s", path, elf_errmsg(-1));
+        om_wfail(w, "%s: libelf: %s", what, elf_errmsg(-1));
     if (e)
         elf_end(e);
+    free(shstr.p);
+    return rc;
+}
+
+/* Fills the graph's sections (all but the gear ones). */
+static int om_build_sections(om_writer *w)
+{
+    const graph *g = w->g;
+    if (g->weight_size && !g->weights)
+        return om_wfail(w, "the graph has %llu bytes of weights but no weight memory",
+                        (unsigned long long)g->weight_size);
+    om_buf_grow(&w->sec[SEC_STRTAB], 1); /* offset 0: the empty string */
+    if (om_write_tensors(w) != 0 || om_write_nodes(w) != 0)
+        return -1;
+    om_write_meta(w);
+    om_buf_put(&w->sec[SEC_WEIGHTS], g->weights, (size_t)g->weight_size);
+    return 0;
+}
+
+static int om_check_sizes(om_writer *w)
+{
+    for (int k = 0; k < SEC_COUNT_; k++)
+        if (w->sec[k].oom || w->sec[k].len > UINT32_MAX * (uint64_t)4)
+            return om_wfail(w, "out of memory or model too large for the .om format");
+    return 0;
+}
+
+static void om_free_sections(om_writer *w)
+{
+    for (int k = 0; k < SEC_COUNT_; k++)
+        free(w->sec[k].p);
+}
+
+/* Creates path and writes the built sections into it. */
+static int om_write_path(om_writer *w, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return om_wfail(w, "%s: %s", path, strerror(errno));
+    int rc = om_write_elf(w, fd, path);
     if (close(fd) != 0 && rc == 0)
         rc = om_wfail(w, "%s: %s", path, strerror(errno));
-    free(shstr.p);
     return rc;
 }
 
@@ -321,23 +370,99 @@ int om_write_file(const graph *g, const char *path, char *err, size_t errlen)
         return om_wfail(&w, "no graph or path");
     if (!om_elf_ready())
         return om_wfail(&w, "libelf: %s", elf_errmsg(-1));
-    if (g->weight_size && !g->weights)
-        return om_wfail(&w, "the graph has %llu bytes of weights but no weight memory",
-                        (unsigned long long)g->weight_size);
-    om_buf_grow(&w.sec[SEC_STRTAB], 1); /* offset 0: the empty string */
-    int rc = om_write_tensors(&w);
+    int rc = om_build_sections(&w);
     if (rc == 0)
-        rc = om_write_nodes(&w);
-    if (rc == 0) {
-        om_write_meta(&w);
-        om_buf_put(&w.sec[SEC_WEIGHTS], g->weights, (size_t)g->weight_size);
-        for (int k = 0; k < SEC_COUNT_; k++)
-            if (w.sec[k].oom || w.sec[k].len > UINT32_MAX * (uint64_t)4)
-                rc = om_wfail(&w, "out of memory or model too large for the .om format");
+        rc = om_check_sizes(&w);
+    if (rc == 0)
+        rc = om_write_path(&w, path);
+    om_free_sections(&w);
+    return rc;
+}
+
+/* --- models with gears ------------------------------------------------------------------ */
+
+/* Appends the bytes of the whole file on fd to b. */
+static int om_slurp_fd(om_writer *w, int fd, om_buf *b)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (end <= 0 || lseek(fd, 0, SEEK_SET) != 0)
+        return om_wfail(w, "gear image: %s", end == 0 ? "empty" : strerror(errno));
+    unsigned char *at = om_buf_grow(b, (size_t)end);
+    if (!at)
+        return om_wfail(w, "out of memory");
+    for (size_t got = 0; got < (size_t)end;) {
+        ssize_t n = read(fd, at + got, (size_t)end - got);
+        if (n <= 0)
+            return om_wfail(w, "gear image: %s", n == 0 ? "short read" : strerror(errno));
+        got += (size_t)n;
     }
+    return 0;
+}
+
+/* Gear k's graph as a whole .om image appended to .aclsub.gearimages; its place in *e. */
+static int om_put_gear_image(om_writer *w, const graph *g, uint32_t k, struct om_gear *e)
+{
+    om_writer sub = {.g = g, .err = w->err, .errlen = w->errlen};
+    char what[32];
+    snprintf(what, sizeof what, "gear %u image", k);
+    int fd = memfd_create("aclsub-gear", MFD_CLOEXEC);
+    if (fd < 0)
+        return om_wfail(w, "%s: %s", what, strerror(errno));
+    om_buf *images = &w->sec[SEC_GEARIMAGES];
+    om_buf_pad(images, 8);
+    size_t start = images->len;
+    int rc = om_build_sections(&sub);
     if (rc == 0)
-        rc = om_write_elf(&w, path);
-    for (int k = 0; k < SEC_COUNT_; k++)
-        free(w.sec[k].p);
+        rc = om_check_sizes(&sub);
+    if (rc == 0)
+        rc = om_write_elf(&sub, fd, what);
+    if (rc == 0)
+        rc = om_slurp_fd(w, fd, images);
+    close(fd);
+    om_free_sections(&sub);
+    e->image_offset = htole64(start);
+    e->image_size = htole64(images->len - start);
+    return rc;
+}
+
+/* .aclsub.gears: the header, the dynamic-dim masks, then the gear entries (images appended meanwhile). */
+static int om_put_gears(om_writer *w, const om_write_gears *gw)
+{
+    om_buf *b = &w->sec[SEC_GEARS];
+    struct om_gears_head h = {.kind = htole32(gw->kind), .n_gears = htole32(gw->n_gears),
+                              .n_inputs = htole32(gw->graphs[0]->n_inputs)};
+    om_buf_put(b, &h, sizeof h);
+    for (uint32_t i = 0; i < gw->graphs[0]->n_inputs; i++) {
+        uint64_t v = htole64(gw->dyn_masks[i]);
+        om_buf_put(b, &v, sizeof v);
+    }
+    for (uint32_t k = 0; k < gw->n_gears; k++) {
+        struct om_gear e = {.value = {htole64(gw->values[k][0]), htole64(gw->values[k][1])}};
+        if (k > 0 && om_put_gear_image(w, gw->graphs[k], k, &e) != 0)
+            return -1;
+        om_buf_put(b, &e, sizeof e);
+    }
+    return 0;
+}
+
+int om_write_gears_file(const om_write_gears *gw, const char *path, char *err, size_t errlen)
+{
+    om_writer w = {.err = err, .errlen = errlen, .has_gears = 1};
+    if (err && errlen)
+        err[0] = '\0';
+    if (!gw || !path || gw->n_gears < 2 || gw->n_gears > OM_MAX_GEARS || !gw->graphs || !gw->values ||
+        !gw->dyn_masks)
+        return om_wfail(&w, "no gears, or more than %u", OM_MAX_GEARS);
+    if (!om_elf_ready())
+        return om_wfail(&w, "libelf: %s", elf_errmsg(-1));
+    w.g = gw->graphs[0];
+    int rc = om_build_sections(&w);
+    if (rc == 0)
+        rc = om_put_gears(&w, gw);
+    if (rc == 0)
+        rc = om_check_sizes(&w);
+    if (rc == 0)
+        rc = om_write_path(&w, path);
+    om_free_sections(&w);
     return rc;
 }
