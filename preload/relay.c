@@ -9,8 +9,9 @@
  * writes whole records to the sink: at most PIPE_BUF bytes per write() to
  * a FIFO or an fd:N sink, so that the records of several processes never
  * interleave, larger writes to a file it opened itself (O_APPEND places
- * each write whole).  Control records (stream start, records lost, stream
- * end) are queued alongside.
+ * each write whole).  Control records (stream start, records lost) are
+ * queued alongside; the stream end is made last (end_stream), once every
+ * other record was written or counted as dropped, and written directly.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
  * the runtime, and with it the program, waits, but only while the sink
@@ -345,20 +346,30 @@ static void push_lost_notice(void)
     relay.lost_unreported = 0;
 }
 
-/* Under relay.lock: the records-lost notice due, and the stream end, as room allows. */
-static void push_stream_end(void)
+/*
+ * Under relay.lock: the records that end the stream, into out (room for
+ * two): the records-lost notice due, then the stream end with the counts
+ * as they stand.  Returns how many records it encoded.  Called only once
+ * nothing more will be written or dropped before them (end_stream).
+ */
+static size_t encode_stream_end(unsigned char *out)
 {
-    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
-        push_lost_notice();
+    size_t n = 0;
+    if (relay.lost_unreported) {
+        char text[96];
+        snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, relay.lost_unreported, relay.dropped);
+        uint64_t arg[4] = {relay.lost_unreported, relay.dropped, 0, 0};
+        control_record(out, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+        relay.lost_unreported = 0;
+        n++;
+    }
     char text[128];
     uint64_t delivered = relay.produced - relay.dropped;
     snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
              relay.models_followed);
     uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
-    unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (relay.ring.cap - ring_used() >= 1)
-        ring_push(rec);
+    control_record(out + n * REC, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
+    return n + 1;
 }
 
 /* --- records from the runtime ------------------------------------------------------- */
@@ -558,7 +569,9 @@ static void sink_set(int fd)
 static void sink_dead(void)
 {
     relay.sink.dead = 1;
-    relay.dropped += ring_data_records();
+    uint64_t left = ring_data_records();
+    relay.dropped += left;
+    relay.lost_unreported += left;
     ring_discard();
 }
 
@@ -649,6 +662,82 @@ static void sink_took(void)
         pl_log(LOG_INFO, "aclsub: the sink takes records again");
     relay.sink.stalled = 0;
     relay.progress++;
+}
+
+/*
+ * Forgets the queued records no write has claimed and counts the data
+ * records among them as dropped (a records-lost notice among them passes
+ * its count on to the next); records a write (or the fatal-signal
+ * handler) has claimed are left to it.  Under relay.lock.
+ */
+static void ring_drop_unclaimed(void)
+{
+    size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
+    if (t == h || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
+        return;
+    uint64_t data = 0;
+    for (size_t i = t; i < h; i++) {
+        const unsigned char *rec = relay.ring.slots + (i % relay.ring.cap) * REC;
+        if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START)
+            data++;
+        else if (rec[ACLSUB_OFF_KIND] == ACLSUB_KIND_LOST) /* its count goes into the next notice */
+            relay.lost_unreported += le64_get(rec + ACLSUB_OFF_ARG);
+    }
+    relay.dropped += data;
+    relay.lost_unreported += data;
+    atomic_store(&relay.ring.tail, h);
+}
+
+/*
+ * Writes the n records that end the stream (n * 512 <= PIPE_BUF: one
+ * write, whole on a pipe), waiting for a full sink until `deadline`.
+ * Returns 1 if they were written.  On the relay thread, where every
+ * signal is blocked; under relay.lock.
+ */
+static int write_end_records(int fd, const unsigned char *p, size_t n, uint64_t deadline)
+{
+    for (;;) {
+        ssize_t w = write(fd, p, n * REC);
+        if (w == (ssize_t)(n * REC))
+            return 1;
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN && now_ns() < deadline) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            poll(&pf, 1, 10);
+            continue;
+        }
+        if (w < 0 && errno == EPIPE) {
+            sigset_t ps;
+            sigemptyset(&ps);
+            sigaddset(&ps, SIGPIPE);
+            struct timespec zero = {0, 0};
+            while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
+                ;
+        }
+        return 0;
+    }
+}
+
+/*
+ * The end of the stream, once nothing more will be read from the models'
+ * pipes (exit, a fatal signal's last flush, exec): the records a FIFO's
+ * departed reader never read and what the ring still holds are counted as
+ * dropped first, and only then are the counts taken, so that the stream
+ * end says exactly what a reader could read.  The records-lost notice due
+ * and the stream end go out in one write, waiting for a full sink until
+ * `deadline`; they are control records, never counted as data.  On the
+ * relay thread, under relay.lock.
+ */
+static void end_stream(uint64_t deadline)
+{
+    int fd = atomic_load(&relay.sink.fd);
+    count_unread_at_end(fd); /* before the drop: it looks at the slots written last */
+    ring_drop_unclaimed();
+    unsigned char recs[2 * REC];
+    size_t n = encode_stream_end(recs);
+    if (fd >= 0 && sink_still_ours(fd))
+        write_end_records(fd, recs, n, deadline);
 }
 
 /*
@@ -766,10 +855,10 @@ static int check_stall(void)
 #define FINAL_QUIET_MS 20     /* a last flush reads the pipes until they stay empty this long */
 #define FINAL_WAIT_NS 2000000000ull /* the fatal-signal handler waits this long for the last flush */
 
-/* Writes the ring out for a last flush, waiting for a slow sink up to the handler's patience. */
-static void final_write(void)
+/* Writes the ring out for a last flush, waiting for a slow sink until deadline. */
+static void final_write(uint64_t deadline)
 {
-    for (int i = 0; ring_used() && atomic_load(&relay.sink.fd) >= 0 && i < 200; i++) {
+    while (ring_used() && atomic_load(&relay.sink.fd) >= 0 && now_ns() < deadline) {
         if (write_sink())
             continue;
         struct pollfd p = {.fd = atomic_load(&relay.sink.fd), .events = POLLOUT};
@@ -778,20 +867,22 @@ static void final_write(void)
 }
 
 /*
- * A fatal signal's last flush, on the relay thread: every record the
- * runtime has written or writes until the pipes stay quiet (those of
- * executes that returned), then the stream end, reach the sink; the
- * handler waits for `final` to become 2.  Under relay.lock.
+ * A last flush, on the relay thread: every record the runtime has written
+ * or writes until the pipes stay quiet (those of executes that returned)
+ * reaches the sink, within FINAL_WAIT_NS less a margin; what does not is
+ * counted as dropped, then the stream end is written (end_stream).  Under
+ * relay.lock.
  */
-static void final_flush(const pl_config *c, unsigned char *buf)
+static void last_flush(const pl_config *c, unsigned char *buf)
 {
+    uint64_t start = now_ns(), write_by = start + FINAL_WAIT_NS * 3 / 4, end_by = start + FINAL_WAIT_NS * 9 / 10;
     relay.sink.stalled = 1; /* never hold the runtime back now: drop what does not fit */
-    for (int quiet = 0; !quiet;) {
+    for (int quiet = 0; !quiet && now_ns() < write_by;) {
         quiet = 1;
         for (pl_model *m = relay.models; m; m = m->next)
             while (m->rfd >= 0 && read_model(c, m, buf, READ_CHUNK) == 2) {
                 quiet = 0;
-                final_write();
+                final_write(write_by);
             }
         if (quiet) {
             pthread_mutex_unlock(&relay.lock);
@@ -804,9 +895,14 @@ static void final_flush(const pl_config *c, unsigned char *buf)
             }
         }
     }
-    final_write();
-    push_stream_end();
-    final_write();
+    final_write(write_by);
+    end_stream(end_by);
+}
+
+/* A fatal signal's (or _exit's) last flush; the handler waits for `final` to become 2.  Under relay.lock. */
+static void final_flush(const pl_config *c, unsigned char *buf)
+{
+    last_flush(c, buf);
     atomic_store(&relay.final, 2);
 }
 
@@ -854,8 +950,11 @@ static void *relay_main(void *arg)
             if (m->rfd >= 0 && room)
                 pfd[k++] = (struct pollfd){.fd = m->rfd, .events = POLLIN};
         }
-        if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
+        if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon)) {
+            /* A sink that took nothing for stall_ns, or a finish that gave up, is not waited for again. */
+            end_stream(now_ns() + (relay.sink.stalled || relay.abandon ? 0 : relay.stall_ns));
             break;
+        }
         pthread_mutex_unlock(&relay.lock);
         int rc = poll(pfd, k, (relay.sink.pending || !woken) && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
@@ -1156,6 +1255,7 @@ void pl_relay_flush(void)
         if (!wait_progress(ring_empty, 0) || ring_used()) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
+            relay.lost_unreported += left;
             ring_discard();
             if (left)
                 pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; %" PRIu64
@@ -1197,15 +1297,8 @@ void pl_relay_finish(void)
         pthread_mutex_unlock(&relay.lock);
         return;
     }
-    /* Room for the end record: wait for the sink if the ring is full. */
-    if (relay.ring.cap - ring_used() < 1 + (relay.lost_unreported ? 1 : 0)) {
-        pthread_mutex_unlock(&relay.lock);
-        pl_relay_flush();
-        pthread_mutex_lock(&relay.lock);
-    }
-    push_stream_end();
     pthread_mutex_unlock(&relay.lock);
-    pl_relay_flush();
+    pl_relay_flush(); /* the stream end follows, with these counts, when the thread ends (end_stream) */
     pthread_mutex_lock(&relay.lock);
     relay.stop = 1;
     wake_relay();
@@ -1217,7 +1310,6 @@ void pl_relay_finish(void)
     pthread_mutex_unlock(&relay.lock);
     pthread_join(relay.thread, NULL);
     pthread_mutex_lock(&relay.lock);
-    count_unread_at_end(atomic_load(&relay.sink.fd));
     uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
     pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();

@@ -16,6 +16,9 @@
 #   - a fatal signal (SIGTERM, SIGSEGV, abort) raised right after an
 #     execute, 10 times each: every record of the executes that returned
 #     delivered once, the stream end written;
+#   - the stream end is made last: SIGTERM with a slow FIFO reader, where
+#     the last flush cannot write everything, gives a stream end whose
+#     counts include what that flush dropped;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -184,6 +187,29 @@ for sig in $SIGS; do
     else
         bad "$name after $N executes of cnn: $worst (expected produced $p delivered $p dropped 0 missing 0)"
     fi
+done
+
+# --- 4e. the stream end is written last: its counts are what a reader could read ---------------
+
+# A slow FIFO reader (8 KiB every 10 ms) holds the program back (block); SIGTERM after 200
+# executes leaves more in the ring and the pipes than the last flush can write in its time: the
+# rest is counted as dropped before the stream end is made, so the stream end is written and its
+# counts match the stream exactly.
+N=200
+p=$(((CNN_OPS + 1) * N))
+for i in 1 2 3; do
+    rm -f "$T/e$i.fifo"
+    mkfifo "$T/e$i.fifo"
+    (timeout 30 "$CHK" slowcopy "$T/e$i.fifo" "$T/e$i.rec" 8192 10) &
+    prun "$T/e$i" 20 ACLSUB_OUTPUT="$T/e$i.fifo" "$APP" "$CNN" 400 --kill-after $N 15
+    wait
+    counts "$T/e$i.rec" >/dev/null
+    d=$(($(v op "$T/e$i.rec") + $(v run "$T/e$i.rec")))
+    if [ $rc -ne 143 ] || [ "$d" -ge "$p" ]; then
+        bad "SIGTERM after $N executes, a slow FIFO reader, run $i: exit $rc, $d of $p delivered (expected 143, some dropped in the last flush)"
+    fi
+    expect "SIGTERM after $N executes, a slow FIFO reader, run $i of 3 (last flush dropped some; ${ms} ms)" \
+        "$T/e$i.rec" "produced $p delivered $d dropped $((p - d)) missing 0"
 done
 
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------
