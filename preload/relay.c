@@ -101,7 +101,8 @@ struct relay_state {
     int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
     ino_t wake_ino;      /* [start] its inode: whether wake[1] still names it */
     _Atomic int thread_up;   /* [atomic] the relay thread runs (thread_live, for the signal handler) */
-    _Atomic int final;       /* [atomic] 1: a fatal signal asks the thread for a last flush; 2: done */
+    _Atomic int final;       /* [atomic] FINAL_*: a last flush asked of the thread (fatal signal, _exit, exec) */
+    pid_t pid;               /* [start] the process that started the relay (not a vfork child sharing it) */
     _Atomic int wake_lost; /* [atomic] the program closed it behind the library's back: never written again */
     int fds_lost_told;   /* [lock] the warning about closed descriptors was printed */
     pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
@@ -852,6 +853,16 @@ static int check_stall(void)
     return 1000;
 }
 
+/* relay.final: what a last flush is at. */
+enum {
+    FINAL_NONE,      /* none asked for */
+    FINAL_ASKED,     /* a fatal signal or _exit asks for one; the thread ends after it */
+    FINAL_DONE,      /* done (or the thread is gone) */
+    FINAL_EXEC,      /* exec asks for one; the thread then holds still */
+    FINAL_HELD,      /* done; the thread holds still until exec fails */
+    FINAL_RESUME     /* exec failed: a new stream starts, the thread goes on */
+};
+
 #define FINAL_QUIET_MS 20     /* a last flush reads the pipes until they stay empty this long */
 #define FINAL_WAIT_NS 2000000000ull /* the fatal-signal handler waits this long for the last flush */
 
@@ -899,11 +910,53 @@ static void last_flush(const pl_config *c, unsigned char *buf)
     end_stream(end_by);
 }
 
-/* A fatal signal's (or _exit's) last flush; the handler waits for `final` to become 2.  Under relay.lock. */
+/* A fatal signal's (or _exit's) last flush; the handler waits for FINAL_DONE.  Under relay.lock. */
 static void final_flush(const pl_config *c, unsigned char *buf)
 {
     last_flush(c, buf);
-    atomic_store(&relay.final, 2);
+    atomic_store(&relay.final, FINAL_DONE);
+}
+
+/*
+ * After an exec that failed: the stream goes on as a new one, as a new
+ * image of the process would start it (FORMAT.md): a stream start, counts
+ * from 0, each model's records numbered from 0 again.  Under relay.lock.
+ */
+static void restart_stream(void)
+{
+    relay.produced = relay.dropped = relay.lost_unreported = 0;
+    relay.models_followed = 0;
+    for (pl_model *m = relay.models; m; m = m->next)
+        if (m->rfd >= 0) {
+            m->out_seq = 0;
+            relay.models_followed++;
+        }
+    relay.sink.stalled = 0;
+    relay.sink.taken_ns = 0;
+    if (relay.ring.cap - ring_used() >= 1)
+        push_stream_start();
+    relay.progress++;
+}
+
+/*
+ * Before exec, on the relay thread: the last flush and the stream end,
+ * then nothing is read or written until the exec has failed (the caller
+ * says so with FINAL_RESUME) or the process image is gone; then a new
+ * stream.  Under relay.lock (released while holding still).
+ */
+static void exec_flush(const pl_config *c, unsigned char *buf)
+{
+    last_flush(c, buf);
+    int want = FINAL_EXEC;
+    if (atomic_compare_exchange_strong(&relay.final, &want, FINAL_HELD)) {
+        pthread_mutex_unlock(&relay.lock);
+        struct timespec ts = {0, 2000000L};
+        while (atomic_load(&relay.final) == FINAL_HELD)
+            nanosleep(&ts, NULL);
+        pthread_mutex_lock(&relay.lock);
+    }
+    restart_stream();
+    atomic_store(&relay.final, FINAL_NONE);
 }
 
 static void *relay_main(void *arg)
@@ -915,10 +968,16 @@ static void *relay_main(void *arg)
     size_t pfd_cap = 0;
     pthread_mutex_lock(&relay.lock);
     for (;;) {
-        if (atomic_load(&relay.final) == 1) {
+        if (atomic_load(&relay.final) == FINAL_ASKED) {
             final_flush(c, buf);
             break;
         }
+        if (atomic_load(&relay.final) == FINAL_EXEC) {
+            exec_flush(c, buf);
+            continue;
+        }
+        int resume = FINAL_RESUME; /* an exec that failed before this thread came to flush */
+        atomic_compare_exchange_strong(&relay.final, &resume, FINAL_NONE);
         if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
@@ -1065,6 +1124,7 @@ static int relay_start_locked(void)
     sink_set(fd);
     relay.sink.kind = kind;
     relay.sink.pending = pending;
+    relay.pid = getpid();
     push_stream_start();
     sigset_t all, old;
     sigfillset(&all);
@@ -1362,21 +1422,45 @@ static void signal_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* 1 if this process runs the relay thread (not a vfork child that shares its memory). */
+static int relay_is_ours(void)
+{
+    return atomic_load(&relay.thread_up) && relay.pid == getpid() && !pthread_equal(pthread_self(), relay.thread);
+}
+
 /* From a signal handler: asks the relay thread for its last flush; 1 if it was done in time. */
 static int final_flush_by_thread(void)
 {
-    int idle = 0;
-    if (!atomic_load(&relay.thread_up) || pthread_equal(pthread_self(), relay.thread))
+    int idle = FINAL_NONE;
+    if (!relay_is_ours())
         return 0;
-    if (!atomic_compare_exchange_strong(&relay.final, &idle, 1))
-        return atomic_load(&relay.final) == 2;
+    if (!atomic_compare_exchange_strong(&relay.final, &idle, FINAL_ASKED))
+        return atomic_load(&relay.final) == FINAL_DONE;
     wake_relay();
     for (uint64_t waited = 0; waited < FINAL_WAIT_NS; waited += 2000000u) {
-        if (atomic_load(&relay.final) == 2)
+        if (atomic_load(&relay.final) == FINAL_DONE)
             return 1;
         signal_sleep_ms(2);
     }
     return 0;
+}
+
+int pl_relay_before_exec(void)
+{
+    int idle = FINAL_NONE;
+    if (!relay.ring.slots || !relay_is_ours() || !atomic_compare_exchange_strong(&relay.final, &idle, FINAL_EXEC))
+        return 0;
+    wake_relay();
+    for (uint64_t waited = 0; waited < FINAL_WAIT_NS && atomic_load(&relay.final) == FINAL_EXEC;
+         waited += 2000000u)
+        signal_sleep_ms(2);
+    return 1;
+}
+
+void pl_relay_exec_failed(void)
+{
+    atomic_store(&relay.final, FINAL_RESUME);
+    wake_relay();
 }
 
 void pl_relay_flush_from_signal(void)
@@ -1387,7 +1471,7 @@ void pl_relay_flush_from_signal(void)
      * async-signal-safe, the records in the ring no write has claimed, so
      * that none is written twice.
      */
-    if (!relay.ring.slots || final_flush_by_thread())
+    if (!relay.ring.slots || final_flush_by_thread() || (relay.pid && relay.pid != getpid()))
         return;
     int fd = atomic_load(&relay.sink.fd);
     for (int i = 0; i < 50 && atomic_load(&relay.ring.claimed) != atomic_load(&relay.ring.tail); i++)

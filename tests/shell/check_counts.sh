@@ -16,6 +16,9 @@
 #   - a fatal signal (SIGTERM, SIGSEGV, abort) raised right after an
 #     execute, 10 times each: every record of the executes that returned
 #     delivered once, the stream end written;
+#   - _exit, _Exit and every exec function after 100 executes: every
+#     record of the returned executes delivered, the stream end written; a
+#     failed exec goes on with a new stream;
 #   - the stream end is made last: SIGTERM with a slow FIFO reader, where
 #     the last flush cannot write everything, gives a stream end whose
 #     counts include what that flush dropped;
@@ -186,6 +189,72 @@ for sig in $SIGS; do
         ok "$name after $N executes of cnn, 10 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0"
     else
         bad "$name after $N executes of cnn: $worst (expected produced $p delivered $p dropped 0 missing 0)"
+    fi
+done
+
+# --- 4d. _exit and exec: the stream end first, every record of the returned executes --------------
+
+# run_each NAME OPTIONS... - the program, then its sink checked: exit status 0, its 100 lines on
+# stdout, produced = delivered = p, one stream end, no duplicate, decode exit 0.  Sets worst on a
+# failure and adds the time to times.
+run_each() {
+    tag=$1
+    shift
+    prun "$T/x-$tag" 20 ACLSUB_OUTPUT="$T/x-$tag.rec" "$APP" "$CNN" 400 "$@"
+    got=$(counts "$T/x-$tag.rec")
+    "$ACLSUB" decode "$T/x-$tag.rec" >/dev/null 2>&1
+    drc=$?
+    lines=$(wc -l <"$T/x-$tag.out")
+    times="$times $ms"
+    if [ $rc -ne 0 ] || [ "$lines" -ne $N ] || [ "$got" != "produced $p delivered $p dropped 0 missing 0" ] ||
+        [ $drc -ne 0 ] || [ "$(v end "$T/x-$tag.rec")" != 1 ] || [ "$(v seq_dups "$T/x-$tag.rec")" != 0 ] ||
+        [ "$(v end_mismatch "$T/x-$tag.rec")" != 0 ]; then
+        worst="$tag: exit $rc, $lines lines, $got, $(v end "$T/x-$tag.rec") stream end(s), $(v seq_dups "$T/x-$tag.rec") duplicated, decode exit $drc"
+    fi
+}
+
+N=100
+p=$(((CNN_OPS + 1) * N))
+worst="" times=""
+for i in 1 2 3 4 5; do
+    call=_exit
+    [ $((i % 2)) = 0 ] && call=_Exit
+    run_each "exit$i" --exit-after $N --exit-call $call
+done
+if [ -z "$worst" ]; then
+    ok "_exit/_Exit(0) after $N executes of cnn, 5 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0; ms:$times"
+else
+    bad "_exit/_Exit(0) after $N executes of cnn: $worst (expected exit 0, produced $p delivered $p dropped 0 missing 0)"
+fi
+# Each public exec function, each replacing the program by true(1) (whose exit status 0 it
+# then has): libc's exec functions call one another internally, past an interposed execve.
+worst="" times="" n=0
+for call in execv execve execvp execvpe execl execlp execle fexecve execv execl; do
+    prog=/bin/true n=$((n + 1))
+    case $call in execvp | execvpe | execlp) prog=true ;; esac
+    run_each "$call-$n" --exec-after $N "$prog" --exec-call $call
+done
+if [ -z "$worst" ]; then
+    ok "exec of true(1) after $N executes of cnn, by each exec function, 10 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0; ms:$times"
+else
+    bad "exec after $N executes of cnn: $worst (expected exit 0, produced $p delivered $p dropped 0 missing 0)"
+fi
+# An exec that fails: the program goes on, and so does its stream, as a new one (a stream start,
+# numbers from 0), ended at exit; decode proves both segments.
+for call in execv execlp; do
+    prun "$T/xf-$call" 20 ACLSUB_OUTPUT="$T/xf-$call.rec" "$APP" "$CNN" 400 --exec-after $N "$T/no-such-program" \
+        --exec-call $call
+    "$CHK" check "$T/xf-$call.rec" >"$T/xf-$call.rec.sc" 2>/dev/null
+    "$ACLSUB" decode "$T/xf-$call.rec" >/dev/null 2>&1
+    drc=$?
+    data=$(($(v op "$T/xf-$call.rec") + $(v run "$T/xf-$call.rec")))
+    all=$(((CNN_OPS + 1) * 400))
+    got="exit $rc, $(wc -l <"$T/xf-$call.out") lines, $(v start "$T/xf-$call.rec") stream starts, $(v end "$T/xf-$call.rec") stream ends, $data delivered, last segment's end $(v end_delivered "$T/xf-$call.rec")/$(v end_dropped "$T/xf-$call.rec"), decode exit $drc"
+    if [ "$got" = "exit 0, 400 lines, 2 stream starts, 2 stream ends, $all delivered, last segment's end $((all - p))/0, decode exit 0" ]; then
+        ok "$call of a missing program after $N executes of cnn x 400: $got; ${ms} ms"
+    else
+        bad "$call of a missing program: $got (expected exit 0, 400 lines, 2 starts and ends, $all delivered, $((all - p))/0)"
+        sed 's/^/    | /' "$T/xf-$call.err" | head -n 10
     fi
 done
 
