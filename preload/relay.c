@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -60,6 +61,7 @@
 #define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
+#define END_RESERVE 2                     /* records of room a size-limited file keeps for the stream's end */
 
 typedef struct pl_model {
     uint32_t id;
@@ -666,6 +668,71 @@ static void sink_took(void)
 }
 
 /*
+ * Whole records a regular-file sink can still take under the file-size
+ * limit (RLIMIT_FSIZE), less `reserve`; SIZE_MAX without a limit or for
+ * anything but a regular file.  The library never writes past the limit,
+ * so no write of its own raises SIGXFSZ or leaves a torn record, and the
+ * program's handling of SIGXFSZ is never touched.  Async-signal-safe
+ * system calls only.
+ */
+static size_t fsize_room(int fd, size_t reserve)
+{
+    struct rlimit rl;
+    struct stat st;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return SIZE_MAX;
+    int fl = fcntl(fd, F_GETFL);
+    off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+    if (pos < 0)
+        return SIZE_MAX;
+    if ((uint64_t)pos >= (uint64_t)rl.rlim_cur)
+        return 0;
+    uint64_t whole = ((uint64_t)rl.rlim_cur - (uint64_t)pos) / REC;
+    return whole > reserve ? (size_t)(whole - reserve) : 0;
+}
+
+/*
+ * A write to the sink ended inside a record (`part` bytes of it written):
+ * a file the library opened by path is cut back to the record boundary,
+ * when nothing was written after it.  The record is not delivered either
+ * way.  Under relay.lock.
+ */
+static void cut_torn_record(int fd, size_t part)
+{
+    struct stat st;
+    off_t end = lseek(fd, 0, SEEK_CUR);
+    if (relay.sink.kind == SINK_FILE && end >= (off_t)part && fstat(fd, &st) == 0 && st.st_size == end &&
+        ftruncate(fd, end - (off_t)part) != 0)
+        pl_log(LOG_WARN, "aclsub: cannot cut a torn record from the sink: %s", strerror(errno));
+}
+
+/* A pending SIGXFSZ of the relay thread (where every signal is blocked) is taken, never delivered. */
+static void take_sigxfsz(void)
+{
+    sigset_t ps;
+    sigemptyset(&ps);
+    sigaddset(&ps, SIGXFSZ);
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&ps, NULL, &zero) == SIGXFSZ)
+        ;
+}
+
+/*
+ * The sink reached the file-size limit: data records are dropped (and
+ * counted) from now on; the descriptor stays open for the stream end, for
+ * which END_RESERVE records of room were kept.  Under relay.lock.
+ */
+static void sink_full(void)
+{
+    take_sigxfsz();
+    if (!relay.sink.dead)
+        pl_log(LOG_WARN, "aclsub: the sink reached its file-size limit (RLIMIT_FSIZE); records from now on are "
+                         "dropped (and counted)");
+    sink_dead();
+}
+
+/*
  * Forgets the queued records no write has claimed and counts the data
  * records among them as dropped (a records-lost notice among them passes
  * its count on to the next); records a write (or the fatal-signal
@@ -697,10 +764,22 @@ static void ring_drop_unclaimed(void)
  */
 static int write_end_records(int fd, const unsigned char *p, size_t n, uint64_t deadline)
 {
+    size_t room = fsize_room(fd, 0);
+    if (room == 0)
+        return 0; /* a file at its size limit: the stream end is left out, never torn */
+    if (room < n) {
+        p += (n - room) * REC; /* the stream end before the notice */
+        n = room;
+    }
     for (;;) {
         ssize_t w = write(fd, p, n * REC);
         if (w == (ssize_t)(n * REC))
             return 1;
+        if (w > 0 && (size_t)w % REC) {
+            cut_torn_record(fd, (size_t)w % REC);
+            take_sigxfsz();
+            return 0;
+        }
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && errno == EAGAIN && now_ns() < deadline) {
@@ -741,6 +820,18 @@ static void end_stream(uint64_t deadline)
         write_end_records(fd, recs, n, deadline);
 }
 
+/* Writing failed for good (errno e): records from now on are dropped (and counted).  Under relay.lock. */
+static void sink_write_failed(int e)
+{
+    if (e == EFBIG) {
+        sink_full(); /* another writer, or a lower limit, took the room: the stream end may still fit */
+        return;
+    }
+    pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped", strerror(e));
+    sink_close_fd();
+    sink_dead();
+}
+
 /*
  * Writes queued records: at most PIPE_BUF bytes per write() to a FIFO or
  * pipe, so that records from several writers never interleave; larger
@@ -756,6 +847,13 @@ static int write_sink(void)
     size_t n = h - t, slot = t % relay.ring.cap, max = relay.sink.kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
     if (n > max)
         n = max;
+    size_t room = fsize_room(fd, END_RESERVE);
+    if (room == 0) {
+        sink_full();
+        return 0;
+    }
+    if (n > room)
+        n = room;
     if (n > relay.ring.cap - slot)
         n = relay.ring.cap - slot; /* no wrap inside one write */
     size_t expect = t;
@@ -771,6 +869,7 @@ static int write_sink(void)
             /* Finish the record we started so that no record is split. */
             size_t rest = REC - (size_t)w % REC;
             const unsigned char *p = relay.ring.slots + slot * REC + (size_t)w;
+            errno = 0;
             while (rest > 0) {
                 ssize_t x = write(fd, p, rest);
                 if (x < 0 && errno == EINTR)
@@ -779,6 +878,17 @@ static int write_sink(void)
                     break;
                 p += x;
                 rest -= (size_t)x;
+            }
+            if (rest) {
+                /* It could not be finished (a full disk, a limit): cut back, counted as dropped. */
+                int e = errno ? errno : EIO;
+                cut_torn_record(fd, REC - rest);
+                atomic_store(&relay.ring.claimed, t + done);
+                atomic_store(&relay.ring.tail, t + done);
+                if (done)
+                    sink_took();
+                sink_write_failed(e);
+                return done > 0;
             }
             done++;
         }
@@ -807,10 +917,7 @@ static int write_sink(void)
         sink_lost();
         return 0;
     }
-    pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
-           strerror(errno));
-    sink_close_fd();
-    sink_dead();
+    sink_write_failed(w < 0 ? errno : EIO);
     return 0;
 }
 
@@ -1479,6 +1586,9 @@ void pl_relay_flush_from_signal(void)
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
     if (fd < 0 || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
         return;
+    size_t room = fsize_room(fd, 0); /* never past a file-size limit: no SIGXFSZ in the program's thread */
+    if (h - t > room)
+        h = t + room;
     while (t < h) {
         size_t slot = t % relay.ring.cap, n = h - t;
         if (n > WRITE_MAX)

@@ -16,6 +16,9 @@
 #   - a fatal signal (SIGTERM, SIGSEGV, abort) raised right after an
 #     execute, 10 times each: every record of the executes that returned
 #     delivered once, the stream end written;
+#   - a file-size limit of 100,100 bytes (not a multiple of 512): whole
+#     records only, the rest counted, the stream end in the room kept for
+#     it, no SIGXFSZ for the program;
 #   - _exit, _Exit and every exec function after 100 executes: every
 #     record of the returned executes delivered, the stream end written; a
 #     failed exec goes on with a new stream;
@@ -190,6 +193,36 @@ for sig in $SIGS; do
     else
         bad "$name after $N executes of cnn: $worst (expected produced $p delivered $p dropped 0 missing 0)"
     fi
+done
+
+# --- 4b. a file-size limit that is not a multiple of 512 bytes -----------------------------------
+
+# prlimit --fsize counts bytes: 100,100 bytes hold 195 whole records and 260 bytes.  The library
+# never writes past the last whole record that fits, keeps two records of room for the records-lost
+# notice and the stream end, counts the rest as dropped, and never makes the program take SIGXFSZ:
+# the file holds whole records only (195: the stream start, 192 data records, the notice and the
+# stream end), and the program's exit status and output are what they are without the library.
+N=400
+p=$(((CNN_OPS + 1) * N))
+(timeout 20 prlimit --fsize=100100 -- "$APP" "$CNN" $N; exit $?) >"$T/l0.out" 2>"$T/l0.err"
+rc0=$?
+for how in path fd; do
+    if [ $how = path ]; then
+        prun "$T/l-$how" 20 ACLSUB_OUTPUT="$T/l-$how.rec" prlimit --fsize=100100 -- "$APP" "$CNN" $N
+    else
+        exec 8>>"$T/l-$how.rec"
+        prun "$T/l-$how" 20 ACLSUB_OUTPUT=fd:8 prlimit --fsize=100100 -- "$APP" "$CNN" $N
+        exec 8>&-
+    fi
+    size=$(wc -c <"$T/l-$how.rec")
+    if [ $rc -eq $rc0 ] && cmp -s "$T/l0.out" "$T/l-$how.out" && [ $((size % 512)) = 0 ]; then
+        ok "RLIMIT_FSIZE 100100 bytes, sink by $how: exit $rc and stdout as without the library, $size bytes (whole records); ${ms} ms"
+    else
+        bad "RLIMIT_FSIZE 100100 bytes, sink by $how: exit $rc (without: $rc0), stdout $(cmp -s "$T/l0.out" "$T/l-$how.out" && echo same || echo differs), $size bytes"
+        sed 's/^/    | /' "$T/l-$how.err" | head -n 10
+    fi
+    expect "RLIMIT_FSIZE 100100 bytes, sink by $how (cnn x $N)" "$T/l-$how.rec" \
+        "produced $p delivered 192 dropped $((p - 192)) missing 0"
 done
 
 # --- 4d. _exit and exec: the stream end first, every record of the returned executes --------------
