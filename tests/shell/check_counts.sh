@@ -25,6 +25,8 @@
 #   - the stream end is made last: SIGTERM with a slow FIFO reader, where
 #     the last flush cannot write everything, gives a stream end whose
 #     counts include what that flush dropped;
+#   - SIGTERM from outside at a random moment while the relay writes to a
+#     slow FIFO reader, 20 times: no record delivered twice;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -313,6 +315,50 @@ for i in 1 2 3; do
     expect "SIGTERM after $N executes, a slow FIFO reader, run $i of 3 (last flush dropped some; ${ms} ms)" \
         "$T/e$i.rec" "produced $p delivered $d dropped $((p - d)) missing 0"
 done
+
+# --- 4f. SIGTERM from outside at a random moment, a slow FIFO reader: never a record twice ------
+
+# The relay writes to a FIFO a slow reader (8 KiB every millisecond) drains while SIGTERM comes
+# from outside at a random moment; the handler's last flush and the relay's writes claim their
+# records, so none is written twice: decode finds no duplicate and no uncounted loss.
+N=400
+p=$(((CNN_OPS + 1) * N))
+worst="" runs="" ends=0
+for i in $(seq 1 20); do
+    rm -f "$T/r.fifo"
+    mkfifo "$T/r.fifo"
+    (timeout 30 "$CHK" slowcopy "$T/r.fifo" "$T/r$i.rec" 8192 1) &
+    rdr=$!
+    delay=$((50 + $(od -An -N2 -tu2 /dev/urandom) % 700))
+    start=$(date +%s%N)
+    # --foreground: timeout passes SIGTERM to the program only, not to the reader in its group
+    ACLSUB_OUTPUT="$T/r.fifo" LD_PRELOAD="$PRE" timeout --foreground 20 "$APP" "$CNN" $N >"$T/r$i.out" 2>"$T/r$i.err" &
+    app=$!
+    sleep "$(awk -v d=$delay 'BEGIN {printf "%.3f", d / 1000}')"
+    kill -TERM $app 2>/dev/null
+    wait $app
+    rc=$?
+    wait $rdr
+    ms=$((($(date +%s%N) - start) / 1000000))
+    got=$(counts "$T/r$i.rec")
+    "$ACLSUB" decode "$T/r$i.rec" >/dev/null 2>"$T/r$i.dec"
+    drc=$?
+    e=$(v end "$T/r$i.rec")
+    ends=$((ends + e))
+    d=$(($(v op "$T/r$i.rec") + $(v run "$T/r$i.rec")))
+    runs="$runs ${delay}ms:$d/$(($(v end_delivered "$T/r$i.rec") + $(v end_dropped "$T/r$i.rec")))"
+    if [ $drc -ne 0 ] || [ "$(v seq_dups "$T/r$i.rec")" != 0 ] || [ "$(v damage "$T/r$i.rec")" != 0 ] ||
+        grep -q "more than once" "$T/r$i.dec" || [ "$e" != 1 ] || [ "$(v end_mismatch "$T/r$i.rec")" != 0 ] ||
+        { [ $rc -ne 143 ] && [ $rc -ne 0 ]; }; then
+        worst="run $i (SIGTERM at $delay ms): exit $rc, $got, $e stream end(s), $(v seq_dups "$T/r$i.rec") duplicated, $(v damage "$T/r$i.rec") damaged, decode exit $drc; ${ms} ms"
+    fi
+done
+if [ -z "$worst" ]; then
+    ok "SIGTERM at a random moment, a slow FIFO reader (cnn x $N), 20 runs: 0 duplicated, decode exit 0, $ends stream ends; SIGTERM at: delivered/produced:$runs"
+else
+    bad "SIGTERM at a random moment, a slow FIFO reader: $worst"
+    sed 's/^/    | /' "$T/r$i.dec" | head -n 5
+fi
 
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------
 
