@@ -9,7 +9,8 @@
  * writes whole records to the sink: at most PIPE_BUF bytes per write() to
  * a FIFO or an fd:N sink, so that the records of several processes never
  * interleave, larger writes to a file it opened itself (O_APPEND places
- * each write whole).  Control records (stream start, records lost) are
+ * each write whole); never past a file-size limit, and never a torn
+ * record (fsize_room, cut_torn_record).  Control records (stream start, records lost) are
  * queued alongside; the stream end is made last (end_stream), once every
  * other record was written or counted as dropped, and written directly.
  *
