@@ -1,6 +1,7 @@
 /*
  * hooks.c - every symbol libaclsub.so interposes: the AscendCL entry points,
- * the operator-string accessors and the close family; libaclsub.map exports
+ * the operator-string accessors, the close family, and _exit and the exec
+ * family; libaclsub.map exports
  * exactly these.
  *
  * Model loads subscribe the model through the public AscendCL API into a
@@ -23,12 +24,21 @@
  * open (sink.c marks them); only the runtime itself may close a
  * subscription's write end.
  *
+ * _exit(), _Exit() and every public exec function end the stream first, as
+ * a fatal signal does: the relay's last flush (bounded) delivers the
+ * records of the executes that returned and writes the stream end.  libc
+ * calls its own exec and _exit internally without passing through these,
+ * so each public name is interposed; they share one flush before exec,
+ * and an exec that fails lets the relay go on with a new stream.
+ *
  * Calls between the library's files go one way: hooks.c calls relay.c,
  * sink.c and config.c; none of them calls back into hooks.c.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -613,6 +623,207 @@ static void install_signal_flush(void)
     }
 }
 
+/* --- _exit and exec: the stream end before the process image goes ---------------------------- */
+
+/*
+ * The next definitions (libc's), resolved in the constructor so that a
+ * call from a signal handler only loads a pointer.
+ */
+static _Atomic(void *) next_exit, next_Exit, next_execve, next_execv, next_execvp, next_execvpe, next_fexecve,
+    next_execveat;
+
+static void *next_fn(_Atomic(void *) *slot, const char *name)
+{
+    void *f = atomic_load(slot);
+    if (!f && (f = dlsym(RTLD_NEXT, name)) != NULL)
+        atomic_store(slot, f);
+    return f;
+}
+
+static void resolve_process_fns(void)
+{
+    next_fn(&next_exit, "_exit");
+    next_fn(&next_Exit, "_Exit");
+    next_fn(&next_execve, "execve");
+    next_fn(&next_execv, "execv");
+    next_fn(&next_execvp, "execvp");
+    next_fn(&next_execvpe, "execvpe");
+    next_fn(&next_fexecve, "fexecve");
+    next_fn(&next_execveat, "execveat");
+}
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*execv_fn)(const char *, char *const[]);
+
+/* The exec failed (it returned): profiling goes on, errno as the exec left it. */
+static int exec_returned(int held)
+{
+    int e = errno;
+    if (held)
+        pl_relay_exec_failed();
+    errno = e;
+    return -1;
+}
+
+EXPORT void _exit(int status)
+{
+    pl_relay_flush_from_signal();
+    void (*f)(int) = (void (*)(int))next_fn(&next_exit, "_exit");
+    if (f)
+        f(status);
+    for (;;)
+        syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+    pl_relay_flush_from_signal();
+    void (*f)(int) = (void (*)(int))next_fn(&next_Exit, "_Exit");
+    if (f)
+        f(status);
+    for (;;)
+        syscall(SYS_exit_group, status);
+}
+
+/* execve with the flush before it; execl and execle come here too. */
+static int flushed_execve(const char *path, char *const argv[], char *const envp[])
+{
+    execve_fn f = (execve_fn)next_fn(&next_execve, "execve");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(path, argv, envp);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+    execv_fn f = (execv_fn)next_fn(&next_execv, "execv");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(path, argv);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    return flushed_execve(path, argv, envp);
+}
+
+/* execvp with the flush before it; execlp comes here too. */
+static int flushed_execvp(const char *file, char *const argv[])
+{
+    execv_fn f = (execv_fn)next_fn(&next_execvp, "execvp");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(file, argv);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+    return flushed_execvp(file, argv);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    execve_fn f = (execve_fn)next_fn(&next_execvpe, "execvpe");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(file, argv, envp);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    int (*f)(int, char *const[], char *const[]) =
+        (int (*)(int, char *const[], char *const[]))next_fn(&next_fexecve, "fexecve");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(fd, argv, envp);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+    int (*f)(int, const char *, char *const[], char *const[], int) =
+        (int (*)(int, const char *, char *const[], char *const[], int))next_fn(&next_execveat, "execveat");
+    int held = pl_relay_before_exec();
+    if (f)
+        f(dirfd, path, argv, envp, flags);
+    else
+        errno = ENOSYS;
+    return exec_returned(held);
+}
+
+/*
+ * The execl family builds the argument vector on the stack, as libc does,
+ * and goes through the vector forms above (one flush).  Returns the count
+ * of arguments after arg0 up to the NULL, for the VLA.
+ */
+static size_t count_args(va_list ap)
+{
+    size_t n = 0;
+    while (va_arg(ap, const char *) != NULL)
+        n++;
+    return n;
+}
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+    va_list ap, cp;
+    va_start(ap, arg);
+    va_copy(cp, ap);
+    size_t n = count_args(cp);
+    va_end(cp);
+    char *argv[n + 2];
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= n + 1; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    return flushed_execve(path, argv, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+    va_list ap, cp;
+    va_start(ap, arg);
+    va_copy(cp, ap);
+    size_t n = count_args(cp);
+    va_end(cp);
+    char *argv[n + 2];
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= n + 1; i++)
+        argv[i] = va_arg(ap, char *);
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return flushed_execve(path, argv, envp);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+    va_list ap, cp;
+    va_start(ap, arg);
+    va_copy(cp, ap);
+    size_t n = count_args(cp);
+    va_end(cp);
+    char *argv[n + 2];
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= n + 1; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    return flushed_execvp(file, argv);
+}
+
 static void at_exit_flush(void)
 {
     in_hook = 1;
@@ -679,6 +890,7 @@ __attribute__((constructor)) static void preload_init(void)
     pl_fd_protect(pl_log_fd()); /* the program's stderr at load: its close() of it is ignored */
     for (int i = 0; i < R_COUNT; i++)
         resolve(i);
+    resolve_process_fns();
     if (!c->enabled)
         return;
     if (!c->children)

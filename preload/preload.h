@@ -23,7 +23,8 @@
  *             the relay read and the program is owed (read once, as the
  *             runtime's own table would serve them)
  *   hooks.c   every interposed symbol: the AscendCL entry points, the
- *             string accessors and the close family
+ *             string accessors, the close family, and _exit and the exec
+ *             family
  *
  * Calls between the files go one way, down the order hooks.c, relay.c,
  * names.c, sink.c, config.c (a file may skip a level); nothing calls back up.
@@ -193,6 +194,16 @@ void pl_relay_after_fork_child(int keep_profiling);
  * records no write has claimed, async-signal-safely.  No record twice.
  */
 void pl_relay_flush_from_signal(void);
+/*
+ * Before exec (from any thread, a signal handler too): the relay thread
+ * makes the last flush (the records of executes that returned, then the
+ * stream end) while the caller waits up to 2 s, and then holds still,
+ * reading and writing nothing.  Returns 1 if it was asked to; the caller
+ * then calls pl_relay_exec_failed if the exec returns.
+ */
+int pl_relay_before_exec(void);
+/* The exec failed: the relay goes on with a new stream (a stream start, counts and numbers from 0). */
+void pl_relay_exec_failed(void);
 /* The real runtime's accessors: hooks.c resolves them and hands them over before each attach. */
 typedef struct pl_accessors {
     aclError (*desc_size)(size_t *);

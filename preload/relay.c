@@ -9,8 +9,10 @@
  * writes whole records to the sink: at most PIPE_BUF bytes per write() to
  * a FIFO or an fd:N sink, so that the records of several processes never
  * interleave, larger writes to a file it opened itself (O_APPEND places
- * each write whole).  Control records (stream start, records lost, stream
- * end) are queued alongside.
+ * each write whole); never past a file-size limit, and never a torn
+ * record (fsize_room, cut_torn_record).  Control records (stream start, records lost) are
+ * queued alongside; the stream end is made last (end_stream), once every
+ * other record was written or counted as dropped, and written directly.
  *
  * When the ring is full: with `block` the relay stops reading the pipes, so
  * the runtime, and with it the program, waits, but only while the sink
@@ -45,6 +47,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -61,6 +64,7 @@
 #define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
+#define END_RESERVE 2                     /* records of room a size-limited file keeps for the stream's end */
 
 typedef struct pl_model {
     uint32_t id;
@@ -102,7 +106,8 @@ struct relay_state {
     int wake[2];         /* [start] the thread's wake-up pipe: read end, write end; -1 before */
     ino_t wake_ino;      /* [start] its inode: whether wake[1] still names it */
     _Atomic int thread_up;   /* [atomic] the relay thread runs (thread_live, for the signal handler) */
-    _Atomic int final;       /* [atomic] 1: a fatal signal asks the thread for a last flush; 2: done */
+    _Atomic int final;       /* [atomic] FINAL_*: a last flush asked of the thread (fatal signal, _exit, exec) */
+    pid_t pid;               /* [start] the process that started the relay (not a vfork child sharing it) */
     _Atomic int wake_lost; /* [atomic] the program closed it behind the library's back: never written again */
     int fds_lost_told;   /* [lock] the warning about closed descriptors was printed */
     pl_model *models;    /* [lock] the followed models, including those whose pipe is at end of file */
@@ -347,20 +352,30 @@ static void push_lost_notice(void)
     relay.lost_unreported = 0;
 }
 
-/* Under relay.lock: the records-lost notice due, and the stream end, as room allows. */
-static void push_stream_end(void)
+/*
+ * Under relay.lock: the records that end the stream, into out (room for
+ * two): the records-lost notice due, then the stream end with the counts
+ * as they stand.  Returns how many records it encoded.  Called only once
+ * nothing more will be written or dropped before them (end_stream).
+ */
+static size_t encode_stream_end(unsigned char *out)
 {
-    if (relay.lost_unreported && relay.ring.cap - ring_used() >= 2)
-        push_lost_notice();
+    size_t n = 0;
+    if (relay.lost_unreported) {
+        char text[96];
+        snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, relay.lost_unreported, relay.dropped);
+        uint64_t arg[4] = {relay.lost_unreported, relay.dropped, 0, 0};
+        control_record(out, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+        relay.lost_unreported = 0;
+        n++;
+    }
     char text[128];
     uint64_t delivered = relay.produced - relay.dropped;
     snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
              relay.models_followed);
     uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
-    unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
-    if (relay.ring.cap - ring_used() >= 1)
-        ring_push(rec);
+    control_record(out + n * REC, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
+    return n + 1;
 }
 
 /* --- records from the runtime ------------------------------------------------------- */
@@ -587,7 +602,9 @@ static void sink_set(int fd)
 static void sink_dead(void)
 {
     relay.sink.dead = 1;
-    relay.dropped += ring_data_records();
+    uint64_t left = ring_data_records();
+    relay.dropped += left;
+    relay.lost_unreported += left;
     ring_discard();
 }
 
@@ -681,6 +698,171 @@ static void sink_took(void)
 }
 
 /*
+ * Whole records a regular-file sink can still take under the file-size
+ * limit (RLIMIT_FSIZE), less `reserve`; SIZE_MAX without a limit or for
+ * anything but a regular file.  The library never writes past the limit,
+ * so no write of its own raises SIGXFSZ or leaves a torn record, and the
+ * program's handling of SIGXFSZ is never touched.  Async-signal-safe
+ * system calls only.
+ */
+static size_t fsize_room(int fd, size_t reserve)
+{
+    struct rlimit rl;
+    struct stat st;
+    if (getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return SIZE_MAX;
+    int fl = fcntl(fd, F_GETFL);
+    off_t pos = fl >= 0 && (fl & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
+    if (pos < 0)
+        return SIZE_MAX;
+    if ((uint64_t)pos >= (uint64_t)rl.rlim_cur)
+        return 0;
+    uint64_t whole = ((uint64_t)rl.rlim_cur - (uint64_t)pos) / REC;
+    return whole > reserve ? (size_t)(whole - reserve) : 0;
+}
+
+/*
+ * A write to the sink ended inside a record (`part` bytes of it written):
+ * a file the library opened by path is cut back to the record boundary,
+ * when nothing was written after it.  The record is not delivered either
+ * way.  Under relay.lock.
+ */
+static void cut_torn_record(int fd, size_t part)
+{
+    struct stat st;
+    off_t end = lseek(fd, 0, SEEK_CUR);
+    if (relay.sink.kind == SINK_FILE && end >= (off_t)part && fstat(fd, &st) == 0 && st.st_size == end &&
+        ftruncate(fd, end - (off_t)part) != 0)
+        pl_log(LOG_WARN, "aclsub: cannot cut a torn record from the sink: %s", strerror(errno));
+}
+
+/* A pending SIGXFSZ of the relay thread (where every signal is blocked) is taken, never delivered. */
+static void take_sigxfsz(void)
+{
+    sigset_t ps;
+    sigemptyset(&ps);
+    sigaddset(&ps, SIGXFSZ);
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&ps, NULL, &zero) == SIGXFSZ)
+        ;
+}
+
+/*
+ * The sink reached the file-size limit: data records are dropped (and
+ * counted) from now on; the descriptor stays open for the stream end, for
+ * which END_RESERVE records of room were kept.  Under relay.lock.
+ */
+static void sink_full(void)
+{
+    take_sigxfsz();
+    if (!relay.sink.dead)
+        pl_log(LOG_WARN, "aclsub: the sink reached its file-size limit (RLIMIT_FSIZE); records from now on are "
+                         "dropped (and counted)");
+    sink_dead();
+}
+
+/*
+ * Forgets the queued records no write has claimed and counts the data
+ * records among them as dropped (a records-lost notice among them passes
+ * its count on to the next); records a write (or the fatal-signal
+ * handler) has claimed are left to it.  Under relay.lock.
+ */
+static void ring_drop_unclaimed(void)
+{
+    size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
+    if (t == h || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
+        return;
+    uint64_t data = 0;
+    for (size_t i = t; i < h; i++) {
+        const unsigned char *rec = relay.ring.slots + (i % relay.ring.cap) * REC;
+        if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START)
+            data++;
+        else if (rec[ACLSUB_OFF_KIND] == ACLSUB_KIND_LOST) /* its count goes into the next notice */
+            relay.lost_unreported += le64_get(rec + ACLSUB_OFF_ARG);
+    }
+    relay.dropped += data;
+    relay.lost_unreported += data;
+    atomic_store(&relay.ring.tail, h);
+}
+
+/*
+ * Writes the n records that end the stream (n * 512 <= PIPE_BUF: one
+ * write, whole on a pipe), waiting for a full sink until `deadline`.
+ * Returns 1 if they were written.  On the relay thread, where every
+ * signal is blocked; under relay.lock.
+ */
+static int write_end_records(int fd, const unsigned char *p, size_t n, uint64_t deadline)
+{
+    size_t room = fsize_room(fd, 0);
+    if (room == 0)
+        return 0; /* a file at its size limit: the stream end is left out, never torn */
+    if (room < n) {
+        p += (n - room) * REC; /* the stream end before the notice */
+        n = room;
+    }
+    for (;;) {
+        ssize_t w = write(fd, p, n * REC);
+        if (w == (ssize_t)(n * REC))
+            return 1;
+        if (w > 0 && (size_t)w % REC) {
+            cut_torn_record(fd, (size_t)w % REC);
+            take_sigxfsz();
+            return 0;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN && now_ns() < deadline) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            poll(&pf, 1, 10);
+            continue;
+        }
+        if (w < 0 && errno == EPIPE) {
+            sigset_t ps;
+            sigemptyset(&ps);
+            sigaddset(&ps, SIGPIPE);
+            struct timespec zero = {0, 0};
+            while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
+                ;
+        }
+        return 0;
+    }
+}
+
+/*
+ * The end of the stream, once nothing more will be read from the models'
+ * pipes (exit, a fatal signal's last flush, exec): the records a FIFO's
+ * departed reader never read and what the ring still holds are counted as
+ * dropped first, and only then are the counts taken, so that the stream
+ * end says exactly what a reader could read.  The records-lost notice due
+ * and the stream end go out in one write, waiting for a full sink until
+ * `deadline`; they are control records, never counted as data.  On the
+ * relay thread, under relay.lock.
+ */
+static void end_stream(uint64_t deadline)
+{
+    int fd = atomic_load(&relay.sink.fd);
+    count_unread_at_end(fd); /* before the drop: it looks at the slots written last */
+    ring_drop_unclaimed();
+    unsigned char recs[2 * REC];
+    size_t n = encode_stream_end(recs);
+    if (fd >= 0 && sink_still_ours(fd))
+        write_end_records(fd, recs, n, deadline);
+}
+
+/* Writing failed for good (errno e): records from now on are dropped (and counted).  Under relay.lock. */
+static void sink_write_failed(int e)
+{
+    if (e == EFBIG) {
+        sink_full(); /* another writer, or a lower limit, took the room: the stream end may still fit */
+        return;
+    }
+    pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped", strerror(e));
+    sink_close_fd();
+    sink_dead();
+}
+
+/*
  * Writes queued records: at most PIPE_BUF bytes per write() to a FIFO or
  * pipe, so that records from several writers never interleave; larger
  * writes to a regular file (O_APPEND places each write whole).  Returns 1
@@ -695,6 +877,13 @@ static int write_sink(void)
     size_t n = h - t, slot = t % relay.ring.cap, max = relay.sink.kind == SINK_FILE ? FILE_WRITE_MAX : WRITE_MAX;
     if (n > max)
         n = max;
+    size_t room = fsize_room(fd, END_RESERVE);
+    if (room == 0) {
+        sink_full();
+        return 0;
+    }
+    if (n > room)
+        n = room;
     if (n > relay.ring.cap - slot)
         n = relay.ring.cap - slot; /* no wrap inside one write */
     size_t expect = t;
@@ -710,6 +899,7 @@ static int write_sink(void)
             /* Finish the record we started so that no record is split. */
             size_t rest = REC - (size_t)w % REC;
             const unsigned char *p = relay.ring.slots + slot * REC + (size_t)w;
+            errno = 0;
             while (rest > 0) {
                 ssize_t x = write(fd, p, rest);
                 if (x < 0 && errno == EINTR)
@@ -718,6 +908,17 @@ static int write_sink(void)
                     break;
                 p += x;
                 rest -= (size_t)x;
+            }
+            if (rest) {
+                /* It could not be finished (a full disk, a limit): cut back, counted as dropped. */
+                int e = errno ? errno : EIO;
+                cut_torn_record(fd, REC - rest);
+                atomic_store(&relay.ring.claimed, t + done);
+                atomic_store(&relay.ring.tail, t + done);
+                if (done)
+                    sink_took();
+                sink_write_failed(e);
+                return done > 0;
             }
             done++;
         }
@@ -746,10 +947,7 @@ static int write_sink(void)
         sink_lost();
         return 0;
     }
-    pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records from now on are dropped",
-           strerror(errno));
-    sink_close_fd();
-    sink_dead();
+    sink_write_failed(w < 0 ? errno : EIO);
     return 0;
 }
 
@@ -792,13 +990,23 @@ static int check_stall(void)
     return 1000;
 }
 
+/* relay.final: what a last flush is at. */
+enum {
+    FINAL_NONE,      /* none asked for */
+    FINAL_ASKED,     /* a fatal signal or _exit asks for one; the thread ends after it */
+    FINAL_DONE,      /* done (or the thread is gone) */
+    FINAL_EXEC,      /* exec asks for one; the thread then holds still */
+    FINAL_HELD,      /* done; the thread holds still until exec fails */
+    FINAL_RESUME     /* exec failed: a new stream starts, the thread goes on */
+};
+
 #define FINAL_QUIET_MS 20     /* a last flush reads the pipes until they stay empty this long */
 #define FINAL_WAIT_NS 2000000000ull /* the fatal-signal handler waits this long for the last flush */
 
-/* Writes the ring out for a last flush, waiting for a slow sink up to the handler's patience. */
-static void final_write(void)
+/* Writes the ring out for a last flush, waiting for a slow sink until deadline. */
+static void final_write(uint64_t deadline)
 {
-    for (int i = 0; ring_used() && atomic_load(&relay.sink.fd) >= 0 && i < 200; i++) {
+    while (ring_used() && atomic_load(&relay.sink.fd) >= 0 && now_ns() < deadline) {
         if (write_sink())
             continue;
         struct pollfd p = {.fd = atomic_load(&relay.sink.fd), .events = POLLOUT};
@@ -807,20 +1015,22 @@ static void final_write(void)
 }
 
 /*
- * A fatal signal's last flush, on the relay thread: every record the
- * runtime has written or writes until the pipes stay quiet (those of
- * executes that returned), then the stream end, reach the sink; the
- * handler waits for `final` to become 2.  Under relay.lock.
+ * A last flush, on the relay thread: every record the runtime has written
+ * or writes until the pipes stay quiet (those of executes that returned)
+ * reaches the sink, within FINAL_WAIT_NS less a margin; what does not is
+ * counted as dropped, then the stream end is written (end_stream).  Under
+ * relay.lock.
  */
-static void final_flush(const pl_config *c, unsigned char *buf)
+static void last_flush(const pl_config *c, unsigned char *buf)
 {
+    uint64_t start = now_ns(), write_by = start + FINAL_WAIT_NS * 3 / 4, end_by = start + FINAL_WAIT_NS * 9 / 10;
     relay.sink.stalled = 1; /* never hold the runtime back now: drop what does not fit */
-    for (int quiet = 0; !quiet;) {
+    for (int quiet = 0; !quiet && now_ns() < write_by;) {
         quiet = 1;
         for (pl_model *m = relay.models; m; m = m->next)
             while (m->rfd >= 0 && read_model(c, m, buf, READ_CHUNK) == 2) {
                 quiet = 0;
-                final_write();
+                final_write(write_by);
             }
         if (quiet) {
             pthread_mutex_unlock(&relay.lock);
@@ -833,10 +1043,57 @@ static void final_flush(const pl_config *c, unsigned char *buf)
             }
         }
     }
-    final_write();
-    push_stream_end();
-    final_write();
-    atomic_store(&relay.final, 2);
+    final_write(write_by);
+    end_stream(end_by);
+}
+
+/* A fatal signal's (or _exit's) last flush; the handler waits for FINAL_DONE.  Under relay.lock. */
+static void final_flush(const pl_config *c, unsigned char *buf)
+{
+    last_flush(c, buf);
+    atomic_store(&relay.final, FINAL_DONE);
+}
+
+/*
+ * After an exec that failed: the stream goes on as a new one, as a new
+ * image of the process would start it (FORMAT.md): a stream start, counts
+ * from 0, each model's records numbered from 0 again.  Under relay.lock.
+ */
+static void restart_stream(void)
+{
+    relay.produced = relay.dropped = relay.lost_unreported = 0;
+    relay.models_followed = 0;
+    for (pl_model *m = relay.models; m; m = m->next)
+        if (m->rfd >= 0) {
+            m->out_seq = 0;
+            relay.models_followed++;
+        }
+    relay.sink.stalled = 0;
+    relay.sink.taken_ns = 0;
+    if (relay.ring.cap - ring_used() >= 1)
+        push_stream_start();
+    relay.progress++;
+}
+
+/*
+ * Before exec, on the relay thread: the last flush and the stream end,
+ * then nothing is read or written until the exec has failed (the caller
+ * says so with FINAL_RESUME) or the process image is gone; then a new
+ * stream.  Under relay.lock (released while holding still).
+ */
+static void exec_flush(const pl_config *c, unsigned char *buf)
+{
+    last_flush(c, buf);
+    int want = FINAL_EXEC;
+    if (atomic_compare_exchange_strong(&relay.final, &want, FINAL_HELD)) {
+        pthread_mutex_unlock(&relay.lock);
+        struct timespec ts = {0, 2000000L};
+        while (atomic_load(&relay.final) == FINAL_HELD)
+            nanosleep(&ts, NULL);
+        pthread_mutex_lock(&relay.lock);
+    }
+    restart_stream();
+    atomic_store(&relay.final, FINAL_NONE);
 }
 
 static void *relay_main(void *arg)
@@ -848,10 +1105,16 @@ static void *relay_main(void *arg)
     size_t pfd_cap = 0;
     pthread_mutex_lock(&relay.lock);
     for (;;) {
-        if (atomic_load(&relay.final) == 1) {
+        if (atomic_load(&relay.final) == FINAL_ASKED) {
             final_flush(c, buf);
             break;
         }
+        if (atomic_load(&relay.final) == FINAL_EXEC) {
+            exec_flush(c, buf);
+            continue;
+        }
+        int resume = FINAL_RESUME; /* an exec that failed before this thread came to flush */
+        atomic_compare_exchange_strong(&relay.final, &resume, FINAL_NONE);
         if (relay.sink.pending) {
             int fd = pl_sink_retry(c);
             if (fd >= 0) {
@@ -883,8 +1146,11 @@ static void *relay_main(void *arg)
             if (m->rfd >= 0 && room)
                 pfd[k++] = (struct pollfd){.fd = m->rfd, .events = POLLIN};
         }
-        if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon))
+        if (relay.stop && ((all_done && (!ring_used() || relay.sink.dead)) || relay.abandon)) {
+            /* A sink that took nothing for stall_ns, or a finish that gave up, is not waited for again. */
+            end_stream(now_ns() + (relay.sink.stalled || relay.abandon ? 0 : relay.stall_ns));
             break;
+        }
         pthread_mutex_unlock(&relay.lock);
         int rc = poll(pfd, k, (relay.sink.pending || !woken) && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
@@ -995,6 +1261,7 @@ static int relay_start_locked(void)
     sink_set(fd);
     relay.sink.kind = kind;
     relay.sink.pending = pending;
+    relay.pid = getpid();
     push_stream_start();
     sigset_t all, old;
     sigfillset(&all);
@@ -1185,6 +1452,7 @@ void pl_relay_flush(void)
         if (!wait_progress(ring_empty, 0) || ring_used()) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
+            relay.lost_unreported += left;
             ring_discard();
             if (left)
                 pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; %" PRIu64
@@ -1226,15 +1494,8 @@ void pl_relay_finish(void)
         pthread_mutex_unlock(&relay.lock);
         return;
     }
-    /* Room for the end record: wait for the sink if the ring is full. */
-    if (relay.ring.cap - ring_used() < 1 + (relay.lost_unreported ? 1 : 0)) {
-        pthread_mutex_unlock(&relay.lock);
-        pl_relay_flush();
-        pthread_mutex_lock(&relay.lock);
-    }
-    push_stream_end();
     pthread_mutex_unlock(&relay.lock);
-    pl_relay_flush();
+    pl_relay_flush(); /* the stream end follows, with these counts, when the thread ends (end_stream) */
     pthread_mutex_lock(&relay.lock);
     relay.stop = 1;
     wake_relay();
@@ -1246,7 +1507,6 @@ void pl_relay_finish(void)
     pthread_mutex_unlock(&relay.lock);
     pthread_join(relay.thread, NULL);
     pthread_mutex_lock(&relay.lock);
-    count_unread_at_end(atomic_load(&relay.sink.fd));
     uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
     pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();
@@ -1299,21 +1559,45 @@ static void signal_sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* 1 if this process runs the relay thread (not a vfork child that shares its memory). */
+static int relay_is_ours(void)
+{
+    return atomic_load(&relay.thread_up) && relay.pid == getpid() && !pthread_equal(pthread_self(), relay.thread);
+}
+
 /* From a signal handler: asks the relay thread for its last flush; 1 if it was done in time. */
 static int final_flush_by_thread(void)
 {
-    int idle = 0;
-    if (!atomic_load(&relay.thread_up) || pthread_equal(pthread_self(), relay.thread))
+    int idle = FINAL_NONE;
+    if (!relay_is_ours())
         return 0;
-    if (!atomic_compare_exchange_strong(&relay.final, &idle, 1))
-        return atomic_load(&relay.final) == 2;
+    if (!atomic_compare_exchange_strong(&relay.final, &idle, FINAL_ASKED))
+        return atomic_load(&relay.final) == FINAL_DONE;
     wake_relay();
     for (uint64_t waited = 0; waited < FINAL_WAIT_NS; waited += 2000000u) {
-        if (atomic_load(&relay.final) == 2)
+        if (atomic_load(&relay.final) == FINAL_DONE)
             return 1;
         signal_sleep_ms(2);
     }
     return 0;
+}
+
+int pl_relay_before_exec(void)
+{
+    int idle = FINAL_NONE;
+    if (!relay.ring.slots || !relay_is_ours() || !atomic_compare_exchange_strong(&relay.final, &idle, FINAL_EXEC))
+        return 0;
+    wake_relay();
+    for (uint64_t waited = 0; waited < FINAL_WAIT_NS && atomic_load(&relay.final) == FINAL_EXEC;
+         waited += 2000000u)
+        signal_sleep_ms(2);
+    return 1;
+}
+
+void pl_relay_exec_failed(void)
+{
+    atomic_store(&relay.final, FINAL_RESUME);
+    wake_relay();
 }
 
 void pl_relay_flush_from_signal(void)
@@ -1324,7 +1608,7 @@ void pl_relay_flush_from_signal(void)
      * async-signal-safe, the records in the ring no write has claimed, so
      * that none is written twice.
      */
-    if (!relay.ring.slots || final_flush_by_thread())
+    if (!relay.ring.slots || final_flush_by_thread() || (relay.pid && relay.pid != getpid()))
         return;
     int fd = atomic_load(&relay.sink.fd);
     for (int i = 0; i < 50 && atomic_load(&relay.ring.claimed) != atomic_load(&relay.ring.tail); i++)
@@ -1332,6 +1616,9 @@ void pl_relay_flush_from_signal(void)
     size_t t = atomic_load(&relay.ring.tail), h = atomic_load(&relay.ring.head);
     if (fd < 0 || !atomic_compare_exchange_strong(&relay.ring.claimed, &t, h))
         return;
+    size_t room = fsize_room(fd, 0); /* never past a file-size limit: no SIGXFSZ in the program's thread */
+    if (h - t > room)
+        h = t + room;
     while (t < h) {
         size_t slot = t % relay.ring.cap, n = h - t;
         if (n > WRITE_MAX)

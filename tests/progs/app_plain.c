@@ -53,6 +53,15 @@
  *                      (created or truncated) in its place, as a daemon
  *                      that keeps its data file on fd 2 does; F then
  *                      gets only the program's own messages
+ *   --exit-after N     after N executes (of all threads) prints its lines
+ *                      and ends with _exit(0): no atexit handler runs
+ *   --exit-call NAME   --exit-after calls NAME: _exit (the default) or _Exit
+ *   --exec-after N P   after N executes (of all threads) prints its lines
+ *                      and replaces itself by program P (argv: P only);
+ *                      if that fails it says so on stderr and goes on
+ *   --exec-call NAME   --exec-after calls NAME: execv (the default),
+ *                      execve, execvp, execvpe, execl, execlp, execle or
+ *                      fexecve
  *
  * Exit status 0; 1 with a line on stderr when an AscendCL call fails.
  */
@@ -167,6 +176,8 @@ static const char *g_print_names; /* --print-names MODE, or NULL */
 static long g_abort_after = -1;
 static long g_sleep_ms;
 static long g_kill_after = -1, g_kill_sig;
+static long g_exit_after = -1, g_exec_after = -1;
+static const char *g_exit_call = "_exit", *g_exec_call = "execv", *g_exec_prog;
 static const char *g_prefix = "";
 
 static atomic_long g_done_executes;
@@ -202,7 +213,8 @@ static void usage(void)
     fprintf(stderr, "usage: app_plain MODELS EXECUTES [--threads T] [--models LIST] [--out FILE] [--fork]\n"
                     "                 [--closeall] [--abort-after N] [--no-finalize] [--self-subscribe]\n"
                     "                 [--sleep-ms X] [--kill-after N SIG] [--reopen-stderr FILE]\n"
-                    "                 [--raw-close-range] [--dup2-null] [--print-names once|twice|short]\n");
+                    "                 [--raw-close-range] [--dup2-null] [--print-names once|twice|short]\n"
+                    "                 [--exit-after N] [--exit-call NAME] [--exec-after N PROG] [--exec-call NAME]\n");
     exit(2);
 }
 
@@ -245,6 +257,19 @@ static void parse_args(int argc, char **argv)
             g_kill_after = number(v, a);
             g_kill_sig = number(argv[i + 2], a);
             i += 2;
+        } else if (strcmp(a, "--exit-after") == 0 && v) {
+            g_exit_after = number(v, a);
+            i++;
+        } else if (strcmp(a, "--exit-call") == 0 && v) {
+            g_exit_call = v;
+            i++;
+        } else if (strcmp(a, "--exec-after") == 0 && v && i + 2 < argc) {
+            g_exec_after = number(v, a);
+            g_exec_prog = argv[i + 2];
+            i += 2;
+        } else if (strcmp(a, "--exec-call") == 0 && v) {
+            g_exec_call = v;
+            i++;
         } else if (strcmp(a, "--raw-close-range") == 0) {
             g_raw_close_range = 1;
         } else if (strcmp(a, "--dup2-null") == 0) {
@@ -516,6 +541,8 @@ static worker_t g_workers[MAX_THREADS];
 static pthread_barrier_t g_loaded, g_go;
 
 static void prints_and_exit_on_abort(worker_t *w);
+static void prints_and_exit_now(worker_t *w);
+static void prints_and_exec(worker_t *w);
 
 static void worker_load(worker_t *w)
 {
@@ -552,6 +579,10 @@ static void worker_execute(worker_t *w)
                 prints_and_exit_on_abort(w);
             if (g_kill_after >= 0 && done == g_kill_after)
                 raise((int)g_kill_sig);
+            if (g_exit_after >= 0 && done == g_exit_after)
+                prints_and_exit_now(w);
+            if (g_exec_after >= 0 && done == g_exec_after)
+                prints_and_exec(w);
             if (g_sleep_ms)
                 sleep_ms(g_sleep_ms);
         }
@@ -630,6 +661,48 @@ static void prints_and_exit_on_abort(worker_t *w)
     write_all(STDOUT_FILENO, line, (size_t)n);
     sleep_ms(200);
     abort();
+}
+
+/* --exit-after: the lines so far, then _exit or _Exit (no atexit handler, no stdio flush). */
+static void prints_and_exit_now(worker_t *w)
+{
+    print_worker(w);
+    if (strcmp(g_exit_call, "_Exit") == 0)
+        _Exit(0);
+    _exit(0);
+}
+
+/* --exec-after: the lines so far, then the exec; a failed exec is said and the program goes on. */
+static void prints_and_exec(worker_t *w)
+{
+    print_worker(w);
+    w->text.len = 0;
+    const char *p = g_exec_prog, *c = g_exec_call;
+    char *const argv[] = {(char *)p, NULL};
+    extern char **environ;
+    if (strcmp(c, "execve") == 0)
+        execve(p, argv, environ);
+    else if (strcmp(c, "execvp") == 0)
+        execvp(p, argv);
+    else if (strcmp(c, "execvpe") == 0)
+        execvpe(p, argv, environ);
+    else if (strcmp(c, "execl") == 0)
+        execl(p, p, (char *)NULL);
+    else if (strcmp(c, "execlp") == 0)
+        execlp(p, p, (char *)NULL);
+    else if (strcmp(c, "execle") == 0)
+        execle(p, p, (char *)NULL, environ);
+    else if (strcmp(c, "fexecve") == 0) {
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0)
+            fexecve(fd, argv, environ);
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+    } else
+        execv(p, argv);
+    fprintf(stderr, "app_plain: %s %s: %s; going on\n", c, p, strerror(errno));
 }
 
 static void close_everything(void)

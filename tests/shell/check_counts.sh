@@ -16,6 +16,17 @@
 #   - a fatal signal (SIGTERM, SIGSEGV, abort) raised right after an
 #     execute, 10 times each: every record of the executes that returned
 #     delivered once, the stream end written;
+#   - a file-size limit of 100,100 bytes (not a multiple of 512): whole
+#     records only, the rest counted, the stream end in the room kept for
+#     it, no SIGXFSZ for the program;
+#   - _exit, _Exit and every exec function after 100 executes: every
+#     record of the returned executes delivered, the stream end written; a
+#     failed exec goes on with a new stream;
+#   - the stream end is made last: SIGTERM with a slow FIFO reader, where
+#     the last flush cannot write everything, gives a stream end whose
+#     counts include what that flush dropped;
+#   - SIGTERM from outside at a random moment while the relay writes to a
+#     slow FIFO reader, 20 times: no record delivered twice;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -185,6 +196,169 @@ for sig in $SIGS; do
         bad "$name after $N executes of cnn: $worst (expected produced $p delivered $p dropped 0 missing 0)"
     fi
 done
+
+# --- 4b. a file-size limit that is not a multiple of 512 bytes -----------------------------------
+
+# prlimit --fsize counts bytes: 100,100 bytes hold 195 whole records and 260 bytes.  The library
+# never writes past the last whole record that fits, keeps two records of room for the records-lost
+# notice and the stream end, counts the rest as dropped, and never makes the program take SIGXFSZ:
+# the file holds whole records only (195: the stream start, 192 data records, the notice and the
+# stream end), and the program's exit status and output are what they are without the library.
+N=400
+p=$(((CNN_OPS + 1) * N))
+(timeout 20 prlimit --fsize=100100 -- "$APP" "$CNN" $N; exit $?) >"$T/l0.out" 2>"$T/l0.err"
+rc0=$?
+for how in path fd; do
+    if [ $how = path ]; then
+        prun "$T/l-$how" 20 ACLSUB_OUTPUT="$T/l-$how.rec" prlimit --fsize=100100 -- "$APP" "$CNN" $N
+    else
+        exec 8>>"$T/l-$how.rec"
+        prun "$T/l-$how" 20 ACLSUB_OUTPUT=fd:8 prlimit --fsize=100100 -- "$APP" "$CNN" $N
+        exec 8>&-
+    fi
+    size=$(wc -c <"$T/l-$how.rec")
+    if [ $rc -eq $rc0 ] && cmp -s "$T/l0.out" "$T/l-$how.out" && [ $((size % 512)) = 0 ]; then
+        ok "RLIMIT_FSIZE 100100 bytes, sink by $how: exit $rc and stdout as without the library, $size bytes (whole records); ${ms} ms"
+    else
+        bad "RLIMIT_FSIZE 100100 bytes, sink by $how: exit $rc (without: $rc0), stdout $(cmp -s "$T/l0.out" "$T/l-$how.out" && echo same || echo differs), $size bytes"
+        sed 's/^/    | /' "$T/l-$how.err" | head -n 10
+    fi
+    expect "RLIMIT_FSIZE 100100 bytes, sink by $how (cnn x $N)" "$T/l-$how.rec" \
+        "produced $p delivered 192 dropped $((p - 192)) missing 0"
+done
+
+# --- 4d. _exit and exec: the stream end first, every record of the returned executes --------------
+
+# run_each NAME OPTIONS... - the program, then its sink checked: exit status 0, its 100 lines on
+# stdout, produced = delivered = p, one stream end, no duplicate, decode exit 0.  Sets worst on a
+# failure and adds the time to times.
+run_each() {
+    tag=$1
+    shift
+    prun "$T/x-$tag" 20 ACLSUB_OUTPUT="$T/x-$tag.rec" "$APP" "$CNN" 400 "$@"
+    got=$(counts "$T/x-$tag.rec")
+    "$ACLSUB" decode "$T/x-$tag.rec" >/dev/null 2>&1
+    drc=$?
+    lines=$(wc -l <"$T/x-$tag.out")
+    times="$times $ms"
+    if [ $rc -ne 0 ] || [ "$lines" -ne $N ] || [ "$got" != "produced $p delivered $p dropped 0 missing 0" ] ||
+        [ $drc -ne 0 ] || [ "$(v end "$T/x-$tag.rec")" != 1 ] || [ "$(v seq_dups "$T/x-$tag.rec")" != 0 ] ||
+        [ "$(v end_mismatch "$T/x-$tag.rec")" != 0 ]; then
+        worst="$tag: exit $rc, $lines lines, $got, $(v end "$T/x-$tag.rec") stream end(s), $(v seq_dups "$T/x-$tag.rec") duplicated, decode exit $drc"
+    fi
+}
+
+N=100
+p=$(((CNN_OPS + 1) * N))
+worst="" times=""
+for i in 1 2 3 4 5; do
+    call=_exit
+    [ $((i % 2)) = 0 ] && call=_Exit
+    run_each "exit$i" --exit-after $N --exit-call $call
+done
+if [ -z "$worst" ]; then
+    ok "_exit/_Exit(0) after $N executes of cnn, 5 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0; ms:$times"
+else
+    bad "_exit/_Exit(0) after $N executes of cnn: $worst (expected exit 0, produced $p delivered $p dropped 0 missing 0)"
+fi
+# Each public exec function, each replacing the program by true(1) (whose exit status 0 it
+# then has): libc's exec functions call one another internally, past an interposed execve.
+worst="" times="" n=0
+for call in execv execve execvp execvpe execl execlp execle fexecve execv execl; do
+    prog=/bin/true n=$((n + 1))
+    case $call in execvp | execvpe | execlp) prog=true ;; esac
+    run_each "$call-$n" --exec-after $N "$prog" --exec-call $call
+done
+if [ -z "$worst" ]; then
+    ok "exec of true(1) after $N executes of cnn, by each exec function, 10 runs: each produced $p delivered $p dropped 0 missing 0, stream end written, decode exit 0; ms:$times"
+else
+    bad "exec after $N executes of cnn: $worst (expected exit 0, produced $p delivered $p dropped 0 missing 0)"
+fi
+# An exec that fails: the program goes on, and so does its stream, as a new one (a stream start,
+# numbers from 0), ended at exit; decode proves both segments.
+for call in execv execlp; do
+    prun "$T/xf-$call" 20 ACLSUB_OUTPUT="$T/xf-$call.rec" "$APP" "$CNN" 400 --exec-after $N "$T/no-such-program" \
+        --exec-call $call
+    "$CHK" check "$T/xf-$call.rec" >"$T/xf-$call.rec.sc" 2>/dev/null
+    "$ACLSUB" decode "$T/xf-$call.rec" >/dev/null 2>&1
+    drc=$?
+    data=$(($(v op "$T/xf-$call.rec") + $(v run "$T/xf-$call.rec")))
+    all=$(((CNN_OPS + 1) * 400))
+    got="exit $rc, $(wc -l <"$T/xf-$call.out") lines, $(v start "$T/xf-$call.rec") stream starts, $(v end "$T/xf-$call.rec") stream ends, $data delivered, last segment's end $(v end_delivered "$T/xf-$call.rec")/$(v end_dropped "$T/xf-$call.rec"), decode exit $drc"
+    if [ "$got" = "exit 0, 400 lines, 2 stream starts, 2 stream ends, $all delivered, last segment's end $((all - p))/0, decode exit 0" ]; then
+        ok "$call of a missing program after $N executes of cnn x 400: $got; ${ms} ms"
+    else
+        bad "$call of a missing program: $got (expected exit 0, 400 lines, 2 starts and ends, $all delivered, $((all - p))/0)"
+        sed 's/^/    | /' "$T/xf-$call.err" | head -n 10
+    fi
+done
+
+# --- 4e. the stream end is written last: its counts are what a reader could read ---------------
+
+# A slow FIFO reader (8 KiB every 10 ms) holds the program back (block); SIGTERM after 200
+# executes leaves more in the ring and the pipes than the last flush can write in its time: the
+# rest is counted as dropped before the stream end is made, so the stream end is written and its
+# counts match the stream exactly.
+N=200
+p=$(((CNN_OPS + 1) * N))
+for i in 1 2 3; do
+    rm -f "$T/e$i.fifo"
+    mkfifo "$T/e$i.fifo"
+    (timeout 30 "$CHK" slowcopy "$T/e$i.fifo" "$T/e$i.rec" 8192 10) &
+    prun "$T/e$i" 20 ACLSUB_OUTPUT="$T/e$i.fifo" "$APP" "$CNN" 400 --kill-after $N 15
+    wait
+    counts "$T/e$i.rec" >/dev/null
+    d=$(($(v op "$T/e$i.rec") + $(v run "$T/e$i.rec")))
+    if [ $rc -ne 143 ] || [ "$d" -ge "$p" ]; then
+        bad "SIGTERM after $N executes, a slow FIFO reader, run $i: exit $rc, $d of $p delivered (expected 143, some dropped in the last flush)"
+    fi
+    expect "SIGTERM after $N executes, a slow FIFO reader, run $i of 3 (last flush dropped some; ${ms} ms)" \
+        "$T/e$i.rec" "produced $p delivered $d dropped $((p - d)) missing 0"
+done
+
+# --- 4f. SIGTERM from outside at a random moment, a slow FIFO reader: never a record twice ------
+
+# The relay writes to a FIFO a slow reader (8 KiB every millisecond) drains while SIGTERM comes
+# from outside at a random moment; the handler's last flush and the relay's writes claim their
+# records, so none is written twice: decode finds no duplicate and no uncounted loss.
+N=400
+p=$(((CNN_OPS + 1) * N))
+worst="" runs="" ends=0
+for i in $(seq 1 20); do
+    rm -f "$T/r.fifo"
+    mkfifo "$T/r.fifo"
+    (timeout 30 "$CHK" slowcopy "$T/r.fifo" "$T/r$i.rec" 8192 1) &
+    rdr=$!
+    delay=$((50 + $(od -An -N2 -tu2 /dev/urandom) % 700))
+    start=$(date +%s%N)
+    # --foreground: timeout passes SIGTERM to the program only, not to the reader in its group
+    ACLSUB_OUTPUT="$T/r.fifo" LD_PRELOAD="$PRE" timeout --foreground 20 "$APP" "$CNN" $N >"$T/r$i.out" 2>"$T/r$i.err" &
+    app=$!
+    sleep "$(awk -v d=$delay 'BEGIN {printf "%.3f", d / 1000}')"
+    kill -TERM $app 2>/dev/null
+    wait $app
+    rc=$?
+    wait $rdr
+    ms=$((($(date +%s%N) - start) / 1000000))
+    got=$(counts "$T/r$i.rec")
+    "$ACLSUB" decode "$T/r$i.rec" >/dev/null 2>"$T/r$i.dec"
+    drc=$?
+    e=$(v end "$T/r$i.rec")
+    ends=$((ends + e))
+    d=$(($(v op "$T/r$i.rec") + $(v run "$T/r$i.rec")))
+    runs="$runs ${delay}ms:$d/$(($(v end_delivered "$T/r$i.rec") + $(v end_dropped "$T/r$i.rec")))"
+    if [ $drc -ne 0 ] || [ "$(v seq_dups "$T/r$i.rec")" != 0 ] || [ "$(v damage "$T/r$i.rec")" != 0 ] ||
+        grep -q "more than once" "$T/r$i.dec" || [ "$e" != 1 ] || [ "$(v end_mismatch "$T/r$i.rec")" != 0 ] ||
+        { [ $rc -ne 143 ] && [ $rc -ne 0 ]; }; then
+        worst="run $i (SIGTERM at $delay ms): exit $rc, $got, $e stream end(s), $(v seq_dups "$T/r$i.rec") duplicated, $(v damage "$T/r$i.rec") damaged, decode exit $drc; ${ms} ms"
+    fi
+done
+if [ -z "$worst" ]; then
+    ok "SIGTERM at a random moment, a slow FIFO reader (cnn x $N), 20 runs: 0 duplicated, decode exit 0, $ends stream ends; SIGTERM at: delivered/produced:$runs"
+else
+    bad "SIGTERM at a random moment, a slow FIFO reader: $worst"
+    sed 's/^/    | /' "$T/r$i.dec" | head -n 5
+fi
 
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------
 
