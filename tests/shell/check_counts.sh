@@ -31,21 +31,10 @@
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
 #     behind the library's back counts its records as dropped.
-set -u
-export LC_ALL=C
-B=$1
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-unset ACLSUB_OUTPUT ACLSUB_MODELS ACLSUB_OP_TYPES ACLSUB_OP_NAMES ACLSUB_ON_FULL ACLSUB_BUFFER ACLSUB_CHILDREN \
-    ACLSUB_LOG ACLSUB_STALL_MS LD_PRELOAD
+SUBJECT=counts
+. tests/shell/lib.sh
 # shellcheck disable=SC3045 # dash and bash have ulimit -c; no core files from the signal cases
 ulimit -c 0 2>/dev/null
-fail=0
 APP=$BA/tests/app_plain
 CHK=$BA/tests/tool_sinkcheck
 ACLSUB=$BA/bin/aclsub
@@ -382,4 +371,4 @@ else
     sed 's/^/    | /' "$T/c-fd.err" | head -n 10
 fi
 
-exit $fail
+end_checks

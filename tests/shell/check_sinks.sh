@@ -20,26 +20,8 @@
 # Each case prints "ok   sinks: NAME" or "FAIL sinks: NAME" with the reasons;
 # every program runs under `timeout`.  Another user is uid 65534 (files are
 # chowned to it), so the cases that need it are skipped when not root.
-set -u
-export LC_ALL=C
-B=${1:-build}
-ROOT=$(pwd)
-case $B in
-/*) BA=$B ;;
-*) BA=$ROOT/$B ;;
-esac
-T=$(mktemp -d)
-BGPIDS=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    for p in $BGPIDS; do kill "$p" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-unset ACLSUB_OUTPUT ACLSUB_MODELS ACLSUB_OP_TYPES ACLSUB_OP_NAMES ACLSUB_ON_FULL ACLSUB_BUFFER ACLSUB_CHILDREN \
-    ACLSUB_LOG LD_PRELOAD
-fail=0
+SUBJECT=sinks
+. tests/shell/lib.sh
 TMO=10
 
 APP=$BA/tests/app_plain
@@ -427,4 +409,4 @@ for r in "$T/a1.result" "$T/a2.result"; do
     cat "$r"
     grep -q '^FAIL' "$r" && fail=1
 done
-exit $fail
+end_checks
