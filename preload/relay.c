@@ -465,7 +465,13 @@ static void translate(pl_model *m, const unsigned char *in, unsigned char *out)
     r.type_len = strlen(r.type);
     r.name_len = strlen(r.name);
     r.flag = relay.acc.flag ? (uint32_t)relay.acc.flag(in, relay.in_size, 0) : ACL_SUBSCRIBE_OP;
-    r.kind = r.flag == ACL_SUBSCRIBE_SUBGRAPH ? ACLSUB_KIND_RUN : ACLSUB_KIND_OP;
+    /* The vendor's whole-run record is flagged ACL_SUBSCRIBE_OP and told by its name and type. */
+    if (r.flag == ACL_SUBSCRIBE_SUBGRAPH || (strcmp(r.name, ACLSUB_RUN_NAME) == 0 && strcmp(r.type, ACLSUB_RUN_TYPE) == 0)) {
+        r.kind = ACLSUB_KIND_RUN;
+        r.flag = ACL_SUBSCRIBE_SUBGRAPH; /* aclsub's records mark it (docs/FORMAT.md) */
+    } else {
+        r.kind = ACLSUB_KIND_OP;
+    }
     r.model_id = relay.acc.model_id ? (uint32_t)relay.acc.model_id(in, relay.in_size, 0) : m->id;
     r.start = relay.acc.start ? relay.acc.start(in, relay.in_size, 0) : 0;
     r.end = relay.acc.end ? relay.acc.end(in, relay.in_size, 0) : 0;

@@ -111,7 +111,8 @@ void emu_vendor_encode(void *dst, const aclsub_rec *r)
 
     memset(p, 0, VENDOR_REC_SIZE);
     le32_put(p + ACLSUB_OFF_MODEL_ID, r->model_id);
-    le32_put(p + ACLSUB_OFF_FLAG, r->flag);
+    /* As the vendor: the whole-run (keypoint_op) record is flagged ACL_SUBSCRIBE_OP too. */
+    le32_put(p + ACLSUB_OFF_FLAG, r->kind == ACLSUB_KIND_RUN ? ACL_SUBSCRIBE_OP : r->flag);
     le32_put(p + ACLSUB_OFF_THREAD_ID, r->thread_id);
     le64_put(p + ACLSUB_OFF_OP_INDEX, key);
     le64_put(p + ACLSUB_OFF_DURATION, r->duration);

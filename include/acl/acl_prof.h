@@ -131,6 +131,11 @@ ACL_FUNC_VISIBILITY size_t aclprofGetModelId(const void *opInfo, size_t opInfoLe
  * record of one execute, ACL_SUBSCRIBE_NONE for aclsub's in-band control
  * records and on any error.  The vendor returns 0 (= ACL_SUBSCRIBE_OP) for a
  * bad index, which cannot be told apart from an operator.
+ * Deliberate difference: the vendor flags its whole-run record (name
+ * "keypoint_op", type "na", modelId the model's id) ACL_SUBSCRIBE_OP, so a
+ * reader tells it only by its strings; aclsub's own records flag it
+ * ACL_SUBSCRIBE_SUBGRAPH.  With the vendor's record format
+ * (ACLSUB_EMU_RECORDS=vendor) the emulated runtime flags it as the vendor.
  */
 ACL_FUNC_VISIBILITY aclprofSubscribeOpFlag aclprofGetOpFlag(const void *opInfo, size_t opInfoLen, uint32_t index);
 
