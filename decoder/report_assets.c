@@ -229,7 +229,7 @@ const char rp_js[] =
     "    b.forEach(function (p) {\n"
     "      var x0 = X(p[0]), x1 = X(p[0] + p[2]);\n"
     "      top.push(x0 + ',' + Y(p[5]), x1 + ',' + Y(p[5]));\n"
-    "      bot.unshift(x0 + ',' + Y(p[3]), x1 + ',' + Y(p[3]));\n"
+    "      bot.unshift(x1 + ',' + Y(p[3]), x0 + ',' + Y(p[3]));\n"
     "      mean.push(((x0 + x1) / 2) + ',' + Y(p[4]));\n"
     "    });\n"
     "    svg('polygon', { 'class': 'band', points: top.concat(bot).join(' ') }, s);\n"

@@ -46,6 +46,13 @@ static void start_field(FILE *f, const char *s, const char *key, int rest)
     }
 }
 
+/* 1 if two stream starts name the same host (the first field, "host=H"). */
+static int same_host(const char *a, const char *b)
+{
+    size_t n = strcspn(a, " ");
+    return n == strcspn(b, " ") && strncmp(a, b, n) == 0;
+}
+
 static void programs(FILE *f, const rp_report *r)
 {
     fputs("<dt>program</dt><dd class=\"prog\">", f);
@@ -61,6 +68,8 @@ static void programs(FILE *f, const rp_report *r)
         fprintf(f, " (%" PRIu64 " stream starts)", r->starts);
     fputs("</dd>\n<dt>host</dt><dd>", f);
     for (size_t i = 0; i < r->nprogs; i++) {
+        if (i && same_host(r->progs[i], r->progs[i - 1]))
+            continue;
         fputs(i ? ", " : "", f);
         start_field(f, r->progs[i], "host=", 0);
     }

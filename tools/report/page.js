@@ -123,7 +123,7 @@
     b.forEach(function (p) {
       var x0 = X(p[0]), x1 = X(p[0] + p[2]);
       top.push(x0 + ',' + Y(p[5]), x1 + ',' + Y(p[5]));
-      bot.unshift(x0 + ',' + Y(p[3]), x1 + ',' + Y(p[3]));
+      bot.unshift(x1 + ',' + Y(p[3]), x0 + ',' + Y(p[3]));
       mean.push(((x0 + x1) / 2) + ',' + Y(p[4]));
     });
     svg('polygon', { 'class': 'band', points: top.concat(bot).join(' ') }, s);
