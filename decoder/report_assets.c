@@ -69,6 +69,7 @@ const char rp_css[] =
     "table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 4px 0 12px; max-width: 100%; }\n"
     "caption { text-align: left; color: var(--muted); padding: 2px 0; }\n"
     "th, td { padding: 2px 8px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: middle; }\n"
+    "td { white-space: nowrap; }\n"
     "tbody th { text-align: left; font-weight: normal; max-width: 420px; overflow-wrap: anywhere; }\n"
     "thead th { background: var(--th); position: sticky; top: 0; }\n"
     "thead th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0;\n"
