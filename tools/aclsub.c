@@ -16,6 +16,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a program under libaclsub.so and record or summarise its operators"},
     {"decode", cmd_decode, "print the operator records of a stream (file, FIFO or -)"},
+    {"report", cmd_report, "write one self-contained HTML page of one or two recordings"},
     {"mkom", cmd_mkom, "compile a text graph description into an .om model"},
     {"atc", cmd_atc, "compile an ONNX model into an .om model (vendor ATC options)"},
     {"inspect", cmd_inspect, "list an .om model's inputs, outputs, memory and operators"},

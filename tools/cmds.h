@@ -13,5 +13,6 @@ int cmd_atc(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* ACLSUB_TOOLS_CMDS_H_ */

@@ -37,6 +37,11 @@
 # BENCH_ORT_PAIRS (alternated pairs of runs per real model and thread count;
 # default 5), BENCH_ORT_EXECS (executes per run; default 10, cls 5 times as many).
 #
+# The decoder: `aclsub decode summary` and the Chrome trace on 2 M records of
+# tests/data/views.spec in the page cache, `aclsub report` on the same file
+# (its time as a ratio to the summary's, target <= 1.5) and on 20 M records
+# from a pipe (BENCH_REPORT_RECORDS; the page's size, target <= 5 MB).
+#
 # Last it times the real models (PaddleOCR cls, PP-OCRv4 rec and det, from
 # models/onnx) on the emulated device against ONNX Runtime's CPU build
 # (third_party/onnxruntime, run by tests/ref/ort_run.js), on the same input at
@@ -475,11 +480,37 @@ for k in 1 10; do
         chrome_s=$(dec_time list --format chrome "$tmp/big.rec")
         chrome_rate=$(awk -v n="$n" -v s="$chrome_s" 'BEGIN { printf "%.0f", n / s }')
         echo "  chrome trace: $chrome_s s, $chrome_rate events/s"
+        # aclsub report on the same file (its two reads: the whole file, then up to the median execute).
+        rep_s=
+        for _ in 1 2 3; do
+            t0=$(date +%s.%N)
+            OPENBLAS_NUM_THREADS=1 timeout "$RUN_LIMIT" "$ACLSUB" report -o "$tmp/report.html" "$tmp/big.rec" \
+                >/dev/null 2>&1 || fail "aclsub report failed"
+            t1=$(date +%s.%N)
+            rep_s=$(awk -v a="$t0" -v b="$t1" -v m="$rep_s" 'BEGIN { d = b - a; print (m == "" || d < m) ? d : m }')
+        done
+        rep_size=$(wc -c <"$tmp/report.html")
+        rep_ratio=$(awk -v r="$rep_s" -v s="$s" 'BEGIN { printf "%.2f", r / s }')
+        echo "  report: $rep_s s ($rep_ratio x the summary's time), page $rep_size bytes"
+        rm -f "$tmp/report.html"
     fi
     rm -f "$tmp/big.rec"
 done
 sum_rate=$sum_rate_10
 rss_ratio=$(awk -v a="$sum_rss_10" -v b="$sum_rss_1" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "?" }')
+# The page of a 20 M-record recording, streamed (10 GiB never stored: from a pipe, so without a timeline).
+REP_RECORDS=${BENCH_REPORT_RECORDS:-20000000}
+rep_reps=$(( (REP_RECORDS + spec_n - 1) / spec_n ))
+echo "=== aclsub report: $((rep_reps * spec_n)) records from a pipe"
+t0=$(date +%s.%N)
+"$B/tests/tool_genstream" tests/data/views.spec /dev/stdout --repeat "$rep_reps" |
+    OPENBLAS_NUM_THREADS=1 timeout 600 "$ACLSUB" report -o "$tmp/report20.html" - >/dev/null 2>&1 ||
+    fail "aclsub report of $REP_RECORDS records failed"
+t1=$(date +%s.%N)
+rep20_size=$(wc -c <"$tmp/report20.html")
+rep20_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+echo "  page $rep20_size bytes in $rep20_s s (generator and report together)"
+rm -f "$tmp/report20.html"
 
 # --- a real model against an independent runtime ---------------------------------------------
 CLS_ONNX=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
@@ -620,6 +651,9 @@ echo "decode summary: $sum_rate records/s = $(awk -v r="$sum_rate" 'BEGIN { prin
 echo "    [$((dec_n * 10)) records in the page cache, best of 3; at $dec_n records: $sum_rate_1 records/s]"
 echo "decode summary peak RSS: $sum_rss_10 KiB at $((dec_n * 10)) records, $sum_rss_1 KiB at $dec_n: ratio $rss_ratio (target <= 1.5)  $(verdict "$rss_ratio" 1.5)"
 echo "decode chrome trace: $chrome_rate events/s = $(awk -v r="$chrome_rate" 'BEGIN { printf "%.2f", r / 3000000 }') x the target (>= 3000000)  $(at_least "$chrome_rate" 3000000)"
+echo "report / decode summary time: $rep_ratio (target <= 1.5)  $(verdict "$rep_ratio" 1.5)"
+echo "    [$dec_n records in the page cache, best of 3 each; page $rep_size bytes]"
+echo "report page, $((rep_reps * spec_n)) records: $rep20_size bytes (target <= 5000000)  $(verdict "$rep20_size" 5000000)"
 echo "$cls_line"
 cat "$tmp/ort_summary"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"
