@@ -18,6 +18,7 @@
 
 #include "tools/cmds.h"
 #include "shim/engine/om.h"
+#include "tools/compile/fuse.h"
 #include "tools/compile/onnx_import.h"
 #include "shim/file.h"
 #include "tools/compile/om_write.h"
@@ -25,7 +26,7 @@
 #define ATC_FRAMEWORK_ONNX "5"
 
 typedef struct atc_args {
-    const char *model, *framework, *output, *input_shape;
+    const char *model, *framework, *output, *input_shape, *fusion_switch_file;
 } atc_args;
 
 static void atc_usage(FILE *f)
@@ -38,6 +39,9 @@ static void atc_usage(FILE *f)
                "  --output NAME        writes NAME.om (NAME may already end in .om)\n"
                "  --input_shape SPEC   static input shapes, NAME:D1,D2,... separated by ';'\n"
                "                       (needed when an input has symbolic or unknown dims)\n"
+               "  --fusion_switch_file FILE\n"
+               "                       the vendor's fusion switch file: \"ALL\": \"off\" under GraphFusion\n"
+               "                       and / or UBFusion turns aclsub's fusions off (docs/ATC.md)\n"
                "  --soc_version V, --input_format F\n"
                "                       accepted for compatibility with the vendor tool; ignored\n"
                "  -h, --help           this text\n"
@@ -61,6 +65,28 @@ static int atc_opt(int argc, char **argv, int *i, const char *name, const char *
     return 1;
 }
 
+/* The FUSE_NO_* flags of a fusion switch file; -1 (after a message) when it cannot be read. */
+static int atc_fusion_switch(const char *path, unsigned *off)
+{
+    size_t len;
+    const char *why;
+    char *text = (char *)file_read_all(path, (size_t)1 << 20, &len, &why);
+    if (!text) {
+        fprintf(stderr, "aclsub atc: --fusion_switch_file %s: %s\n", path, why);
+        return -1;
+    }
+    char *z = realloc(text, len + 1);
+    if (!z) {
+        free(text);
+        fprintf(stderr, "aclsub atc: out of memory\n");
+        return -1;
+    }
+    z[len] = '\0';
+    *off = fuse_switch_parse(z);
+    free(z);
+    return 0;
+}
+
 /* 0 with *args filled, else the exit status (-1 after --help). */
 static int atc_parse(int argc, char **argv, atc_args *args)
 {
@@ -74,6 +100,7 @@ static int atc_parse(int argc, char **argv, atc_args *args)
                             : atc_opt(argc, argv, &i, "--framework", &v)   ? &args->framework
                             : atc_opt(argc, argv, &i, "--output", &v)      ? &args->output
                             : atc_opt(argc, argv, &i, "--input_shape", &v) ? &args->input_shape
+                            : atc_opt(argc, argv, &i, "--fusion_switch_file", &v) ? &args->fusion_switch_file
                             : atc_opt(argc, argv, &i, "--soc_version", &v) ? &ignored
                             : atc_opt(argc, argv, &i, "--input_format", &v) ? &ignored
                                                                             : NULL;
@@ -128,6 +155,10 @@ int cmd_atc(int argc, char **argv)
         return 1;
     }
     onnx_import_opts opts = {.source = args.model, .input_shape = args.input_shape};
+    if (args.fusion_switch_file && atc_fusion_switch(args.fusion_switch_file, &opts.fusion_off)) {
+        free(data);
+        return 1;
+    }
     onnx_import_stats st;
     graph *g;
     char err[1024];
@@ -144,10 +175,10 @@ int cmd_atc(int argc, char **argv)
         graph_free(g);
         return 1;
     }
-    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u unused weights "
-           "dropped)\n",
+    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u fused, %u unused "
+           "weights dropped)\n",
            path, g->n_nodes, (unsigned long long)g->weight_size, (unsigned long long)g->work_size, st.onnx_nodes,
-           st.folded, st.dropped_weights);
+           st.folded, st.fused, st.dropped_weights);
     free(path);
     graph_free(g);
     return 0;
