@@ -23,6 +23,7 @@
 
 #include "tools/cmds.h"
 #include "shim/engine/om.h"
+#include "tools/compile/fuse.h"
 #include "tools/compile/onnx_import.h"
 #include "shim/file.h"
 #include "tools/compile/gears.h"
@@ -31,9 +32,10 @@
 #define ATC_FRAMEWORK_ONNX "5"
 
 typedef struct atc_args {
-    const char *model, *framework, *output, *input_shape;
+    const char *model, *framework, *output, *input_shape, *fusion_switch_file;
     const char *dynamic_batch_size, *dynamic_image_size;
-    gear_list gears; /* kind 0: no gears */
+    gear_list gears;     /* kind 0: no gears */
+    unsigned fusion_off; /* FUSE_NO_* from --fusion_switch_file */
 } atc_args;
 
 static void atc_usage(FILE *f)
@@ -52,6 +54,9 @@ static void atc_usage(FILE *f)
                "  --dynamic_image_size H1,W1;H2,W2;...\n"
                "                       one graph per image size; --input_shape puts -1 at H and W\n"
                "                       of 4-D NCHW inputs, e.g. \"x:1,3,-1,-1\"\n"
+               "  --fusion_switch_file FILE\n"
+               "                       the vendor's fusion switch file: \"ALL\": \"off\" under GraphFusion\n"
+               "                       and / or UBFusion turns aclsub's fusions off (docs/ATC.md)\n"
                "  --soc_version V, --input_format F\n"
                "                       accepted for compatibility with the vendor tool; ignored\n"
                "  -h, --help           this text\n"
@@ -97,6 +102,28 @@ static int atc_parse_gears(atc_args *args)
     return 0;
 }
 
+/* The FUSE_NO_* flags of a fusion switch file; -1 (after a message) when it cannot be read. */
+static int atc_fusion_switch(const char *path, unsigned *off)
+{
+    size_t len;
+    const char *why;
+    char *text = (char *)file_read_all(path, (size_t)1 << 20, &len, &why);
+    if (!text) {
+        fprintf(stderr, "aclsub atc: --fusion_switch_file %s: %s\n", path, why);
+        return -1;
+    }
+    char *z = realloc(text, len + 1);
+    if (!z) {
+        free(text);
+        fprintf(stderr, "aclsub atc: out of memory\n");
+        return -1;
+    }
+    z[len] = '\0';
+    *off = fuse_switch_parse(z);
+    free(z);
+    return 0;
+}
+
 /* 0 with *args filled, else the exit status (-1 after --help). */
 static int atc_parse(int argc, char **argv, atc_args *args)
 {
@@ -112,6 +139,7 @@ static int atc_parse(int argc, char **argv, atc_args *args)
                             : atc_opt(argc, argv, &i, "--input_shape", &v) ? &args->input_shape
                             : atc_opt(argc, argv, &i, "--dynamic_batch_size", &v) ? &args->dynamic_batch_size
                             : atc_opt(argc, argv, &i, "--dynamic_image_size", &v) ? &args->dynamic_image_size
+                            : atc_opt(argc, argv, &i, "--fusion_switch_file", &v) ? &args->fusion_switch_file
                             : atc_opt(argc, argv, &i, "--soc_version", &v) ? &ignored
                             : atc_opt(argc, argv, &i, "--input_format", &v) ? &ignored
                                                                             : NULL;
@@ -153,10 +181,10 @@ static char *atc_output_path(const char *name)
 }
 
 /* Compiles the model with one --input_shape: ONNX_IMPORT_OK, or the importer's code after a line on stderr. */
-static int atc_import(const unsigned char *data, size_t len, const char *source, const char *input_shape,
+static int atc_import(const unsigned char *data, size_t len, const atc_args *args, const char *input_shape,
                       graph **g, onnx_import_stats *st)
 {
-    onnx_import_opts opts = {.source = source, .input_shape = input_shape};
+    onnx_import_opts opts = {.source = args->model, .input_shape = input_shape, .fusion_off = args->fusion_off};
     char err[1024];
     int rc = onnx_import(data, len, &opts, g, st, err, sizeof err);
     if (rc != ONNX_IMPORT_OK)
@@ -175,7 +203,7 @@ static int atc_write_static(const atc_args *args, const char *path, const unsign
     onnx_import_stats st;
     graph *g;
     char err[1024];
-    int rc = atc_import(data, len, args->model, args->input_shape, &g, &st);
+    int rc = atc_import(data, len, args, args->input_shape, &g, &st);
     if (rc != ONNX_IMPORT_OK)
         return atc_exit_status(rc);
     if (om_write_file(g, path, err, sizeof err) != 0) {
@@ -183,10 +211,10 @@ static int atc_write_static(const atc_args *args, const char *path, const unsign
         graph_free(g);
         return 1;
     }
-    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u unused weights "
-           "dropped)\n",
+    printf("%s: %u operators, %llu weight bytes, %llu work bytes (%u ONNX nodes, %u folded, %u fused, %u unused "
+           "weights dropped)\n",
            path, g->n_nodes, (unsigned long long)g->weight_size, (unsigned long long)g->work_size, st.onnx_nodes,
-           st.folded, st.dropped_weights);
+           st.folded, st.fused, st.dropped_weights);
     graph_free(g);
     return 0;
 }
@@ -201,7 +229,7 @@ static int atc_compile_gear(const atc_args *args, uint32_t k, const unsigned cha
         return 1;
     }
     onnx_import_stats st;
-    int rc = atc_import(data, len, args->model, spec, g, &st);
+    int rc = atc_import(data, len, args, spec, g, &st);
     if (rc != ONNX_IMPORT_OK) {
         fprintf(stderr, "aclsub atc: (compiling gear %u with --input_shape=\"%.200s\")\n", k, spec);
         free(spec);
@@ -282,6 +310,10 @@ int cmd_atc(int argc, char **argv)
     unsigned char *data = file_read_all(args.model, ONNX_IMPORT_MAX_BYTES, &len, &why);
     if (!data) {
         fprintf(stderr, "aclsub atc: %s: %s\n", args.model, why);
+        return 1;
+    }
+    if (args.fusion_switch_file && atc_fusion_switch(args.fusion_switch_file, &args.fusion_off)) {
+        free(data);
         return 1;
     }
     char *path = atc_output_path(args.output);

@@ -159,8 +159,57 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
     }
 }
 
+void k_activate(const k_act *act, float *y, size_t n)
+{
+    if (!act)
+        return;
+    const float a = act->p[0], b = act->p[1], c = act->p[2], d = act->p[3];
+    switch (act->kind) {
+    case K_ACT_RELU:
+        k_relu(y, y, n);
+        break;
+    case K_ACT_CLIP:
+        k_clip(y, y, n, a, b);
+        break;
+    case K_ACT_HARDSIGMOID:
+        k_hardsigmoid(y, y, n, a, b);
+        break;
+    case K_ACT_HARDSWISH:
+        for (size_t i = 0; i < n; i++) {
+            float v = y[i] + a;
+            v = v < b ? b : v;
+            v = v > c ? c : v;
+            y[i] = y[i] * (v / d);
+        }
+        break;
+    case K_ACT_HARDSWISH_MD:
+        for (size_t i = 0; i < n; i++) {
+            float v = y[i] + a;
+            v = v < b ? b : v;
+            v = v > c ? c : v;
+            y[i] = (y[i] * v) / d;
+        }
+        break;
+    case K_ACT_NONE:
+        break;
+    }
+    if (act->post) {
+        const float ps = act->post_scale, pb = act->post_shift;
+        for (size_t i = 0; i < n; i++) {
+            float v = y[i] * ps;
+            y[i] = v + pb;
+        }
+    }
+}
+
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len)
+{
+    k_conv2d_act(s, x, w, bias, NULL, y, scratch, scratch_len);
+}
+
+void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
+                  float *y, float *scratch, size_t scratch_len)
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
@@ -191,6 +240,7 @@ void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const flo
                                 (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
                 }
             }
+            k_activate(act, yg, (size_t)(mg * out_plane));
         }
     }
 }

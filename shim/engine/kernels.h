@@ -56,6 +56,44 @@ void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const flo
               float *scratch, size_t scratch_len);
 
 /*
+ * An activation a convolution applies to its own output (an element-wise
+ * operator fused into it at compile time), with its parameters:
+ *   K_ACT_RELU         y = x > 0 ? x : 0                       (as k_relu)
+ *   K_ACT_CLIP         y = min(max(x, p[0]), p[1])             (as k_clip)
+ *   K_ACT_HARDSIGMOID  y = max(0, min(1, p[0] * x + p[1]))     (as k_hardsigmoid)
+ *   K_ACT_HARDSWISH    y = x * (min(max(x + p[0], p[1]), p[2]) / p[3]),
+ *                      the Add, Clip, Div, Mul sequence exporters write for
+ *                      HardSwish, in that order of float operations
+ *   K_ACT_HARDSWISH_MD y = (x * min(max(x + p[0], p[1]), p[2])) / p[3],
+ *                      the same with Mul before Div
+ * then, when post is set, y = y * post_scale + post_shift (a Mul and an
+ * Add by constants after the activation), rounded after each operation.
+ * Each gives the same float as the unfused operators would.
+ */
+typedef enum {
+    K_ACT_NONE,
+    K_ACT_RELU,
+    K_ACT_CLIP,
+    K_ACT_HARDSIGMOID,
+    K_ACT_HARDSWISH,
+    K_ACT_HARDSWISH_MD
+} k_act_kind;
+
+typedef struct k_act {
+    k_act_kind kind;
+    float p[4];
+    int post;
+    float post_scale, post_shift;
+} k_act;
+
+/* y = act(y), in place, over n elements; NULL or K_ACT_NONE leaves y as it is. */
+void k_activate(const k_act *act, float *y, size_t n);
+
+/* k_conv2d, then act applied to every output element (act may be NULL). */
+void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
+                  float *y, float *scratch, size_t scratch_len);
+
+/*
  * Transposed convolution (ONNX ConvTranspose), described by the same struct:
  * x is [n, c, h, w], the weight [c, m / group, kh, kw], y [n, m, oh, ow].
  * Input pixel (iy, ix) under tap (ky, kx) adds to output (iy * stride_h -

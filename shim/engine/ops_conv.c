@@ -2,6 +2,10 @@
  * ops_conv.c - the operators that run on matrix products: Conv and
  * ConvTranspose (2-D, NCHW, grouped), MatMul and Gemm.
  *
+ * A Conv may carry an activation fused into it by `aclsub atc`
+ * (_fused_activation, _fused_params; docs/ATC.md): the kernel applies it to
+ * the output it has just written.
+ *
  * Rules: float32 only.  Each runner recomputes the geometry its checker
  * accepted from the same attributes: the window of ops_common.c for Conv,
  * convt_geometry for ConvTranspose, matmul_shape and gemm_c_shape for the
@@ -10,6 +14,7 @@
  * in chunks (or without scratch) when they get less than they want, so the
  * scratch never changes a result.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +27,72 @@
 
 /* --- Conv ---------------------------------------------------------------------------- */
 
+/*
+ * The activations `aclsub atc` fuses into a Conv (docs/ATC.md): the value of
+ * its _fused_activation attribute, and how many floats _fused_params gives.
+ */
+static const struct {
+    const char *name;
+    k_act_kind kind;
+    uint32_t n_params;
+} conv_acts[] = {
+    {"Relu", K_ACT_RELU, 0},
+    {"Clip", K_ACT_CLIP, 2},
+    {"HardSigmoid", K_ACT_HARDSIGMOID, 2},
+    {"HardSwish", K_ACT_HARDSWISH, 4},
+    {"HardSwishMulDiv", K_ACT_HARDSWISH_MD, 4},
+};
+
+/* The fused activation of a Conv node (kind K_ACT_NONE when it has none); -1 when the attributes are wrong. */
+static int conv_act(const graph_node *n, k_act *act)
+{
+    const graph_attr *a = graph_attr_find(n, "_fused_activation"), *p = graph_attr_find(n, "_fused_params");
+    const graph_attr *post = graph_attr_find(n, "_fused_post");
+    memset(act, 0, sizeof(*act));
+    if (!a)
+        return p || post ? -1 : 0;
+    if (post) {
+        if (post->count != 2 || isnan(post->v.floats[0]) || isnan(post->v.floats[1]))
+            return -1;
+        act->post = 1;
+        act->post_scale = post->v.floats[0];
+        act->post_shift = post->v.floats[1];
+    }
+    for (size_t i = 0; i < sizeof(conv_acts) / sizeof(conv_acts[0]); i++) {
+        if (strcmp(a->v.s, conv_acts[i].name) != 0)
+            continue;
+        uint32_t got = p ? p->count : 0;
+        if (got != conv_acts[i].n_params)
+            return -1;
+        act->kind = conv_acts[i].kind;
+        for (uint32_t k = 0; k < got; k++) {
+            if (isnan(p->v.floats[k]))
+                return -1;
+            act->p[k] = p->v.floats[k];
+        }
+        return 0;
+    }
+    return -1;
+}
+
 int infer_conv(const infer_ctx *c)
 {
-    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING}, {"dilations", ATTR_INTS}, {"group", ATTR_INT},
-                                     {"kernel_shape", ATTR_INTS}, {"pads", ATTR_INTS}, {"strides", ATTR_INTS}};
+    static const attr_spec spec[] = {{"auto_pad", ATTR_STRING},     {"dilations", ATTR_INTS},
+                                     {"group", ATTR_INT},           {"kernel_shape", ATTR_INTS},
+                                     {"pads", ATTR_INTS},           {"strides", ATTR_INTS},
+                                     {"_fused_activation", ATTR_STRING}, {"_fused_params", ATTR_FLOATS},
+                                     {"_fused_post", ATTR_FLOATS},
+                                     {"_datadump_original_op_names", ATTR_STRING}};
     const graph_tensor *x, *w, *b;
     int64_t group, ks[2];
     window2d win;
-    if (CHECK_ATTRS(c, spec) || check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x) ||
+    k_act act;
+    if (CHECK_ATTRS(c, spec))
+        return -1;
+    if (conv_act(c->n, &act))
+        return fail(c, "attributes _fused_activation and _fused_params do not name a known activation with its "
+                       "parameters");
+    if (check_input_count(c, 2, 3) || get_input(c, 0, 0, DT_FLOAT, 4, 4, &x) ||
         get_input(c, 1, 0, DT_FLOAT, 4, 4, &w) || get_input(c, 2, 1, DT_FLOAT, 1, 1, &b))
         return -1;
     if (attr_int(c, "group", 1, 1, OPS_MAX_PARAM, &group))
@@ -133,7 +196,9 @@ void run_conv(const graph *g, const graph_node *n, const void *const *in, void *
         want = OPS_CONV_SCRATCH_CAP;
     float *scratch = scratch_get(want, &got);
     const float *bias = n->n_inputs > 2 ? in[2] : NULL;
-    k_conv2d(&s, in[0], in[1], bias, out[0], scratch, got);
+    k_act act;
+    conv_act(n, &act);
+    k_conv2d_act(&s, in[0], in[1], bias, &act, out[0], scratch, got);
 }
 
 /* --- ConvTranspose ------------------------------------------------------------------------- */

@@ -119,4 +119,46 @@ check_model() {
 }
 check_model rec ch_PP-OCRv4_rec_infer.onnx 1,3,48,320 1,40,6625 0.9
 check_model det ch_PP-OCRv4_det_infer.onnx 1,3,320,320 1,1,320,320 0.9
+
+# Fusion (docs/ATC.md): the operators left with it on, and with the vendor's
+# switch file turning it off, are the counts tests/ref/count_fused.py derives
+# from the ONNX graph with the onnx package alone; cls without fusion still
+# matches ONNX Runtime.
+printf '{"Switch": {"GraphFusion": {"ALL": "off"}, "UBFusion": {"ALL": "off"}}}\n' >"$T/fusion_off.cfg"
+# check_fusion NAME FILE SHAPE
+check_fusion() {
+    if ! want=$($PY tests/ref/count_fused.py "$M/$2" 2>"$T/$1.count"); then
+        say FAIL "$1: tests/ref/count_fused.py failed:"
+        show "$T/$1.count"
+        return
+    fi
+    want_f=$(echo "$want" | sed -n 's/^fused //p')
+    want_u=$(echo "$want" | sed -n 's/^unfused //p')
+    if ! "$ACLSUB" atc --model="$M/$2" --framework=5 --output="$T/$1_f" --input_shape="x:$3" >"$T/$1_f.atc" 2>&1 ||
+        ! "$ACLSUB" atc --model="$M/$2" --framework=5 --output="$T/$1_u" --input_shape="x:$3" \
+            --fusion_switch_file="$T/fusion_off.cfg" >"$T/$1_u.atc" 2>&1; then
+        say FAIL "$1 did not compile:"
+        cat "$T/$1_f.atc" "$T/$1_u.atc" 2>/dev/null
+        return
+    fi
+    got_f=$(sed -n 's/^[^:]*: \([0-9]*\) operators.*/\1/p' "$T/$1_f.atc")
+    got_u=$(sed -n 's/^[^:]*: \([0-9]*\) operators.*/\1/p' "$T/$1_u.atc")
+    if [ "$got_f" = "$want_f" ] && [ "$got_u" = "$want_u" ]; then
+        say ok "$1: $got_f operators fused, $got_u with --fusion_switch_file \"ALL\": \"off\" (as tests/ref/count_fused.py counts)"
+    else
+        say FAIL "$1: $got_f operators fused and $got_u unfused; tests/ref/count_fused.py counts $want_f and $want_u"
+    fi
+}
+check_fusion cls ch_ppocr_mobile_v2.0_cls_infer.onnx 1,3,48,192
+check_fusion rec ch_PP-OCRv4_rec_infer.onnx 1,3,48,320
+check_fusion det ch_PP-OCRv4_det_infer.onnx 1,3,320,320
+if [ -f "$T/cls_u.om" ] && [ -f "$T/cls_ort.raw" ]; then
+    if timeout 120 "$BA/tests/app_run" "$T/cls_u.om" "$T/cls_in.raw" "$T/cls_u_out.raw" >"$T/run_u.log" 2>&1 &&
+        r=$(compare cls "ONNX Runtime" "$T/cls_u_out.raw" "$T/cls_ort.raw"); then
+        say ok "cls compiled without fusion matches ONNX Runtime within 1e-4: $r"
+    else
+        say FAIL "cls compiled without fusion: $r"
+        cat "$T/run_u.log"
+    fi
+fi
 end_checks

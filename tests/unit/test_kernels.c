@@ -56,12 +56,47 @@ static void ref_conv(const conv_case *cc, const float *x, const float *w, const 
         }
 }
 
+/* The fused activations of kernels.h, written out in double from their definitions. */
+static double ref_act(const k_act *a, double v)
+{
+    double t;
+    switch (a->kind) {
+    case K_ACT_RELU:
+        v = v > 0 ? v : 0;
+        break;
+    case K_ACT_CLIP:
+        v = v < a->p[0] ? a->p[0] : v > a->p[1] ? a->p[1] : v;
+        break;
+    case K_ACT_HARDSIGMOID:
+        t = a->p[0] * v + a->p[1];
+        v = t < 0 ? 0 : t > 1 ? 1 : t;
+        break;
+    case K_ACT_HARDSWISH:
+    case K_ACT_HARDSWISH_MD:
+        t = v + a->p[0];
+        t = t < a->p[1] ? a->p[1] : t > a->p[2] ? a->p[2] : t;
+        v = v * t / a->p[3];
+        break;
+    case K_ACT_NONE:
+        break;
+    }
+    return a->post ? v * a->post_scale + a->post_shift : v;
+}
+
+static void check_conv_act_case(const conv_case *cc, uint64_t seed, const k_act *act);
+
 /*
  * Runs one case three ways -- with the scratch the kernel wants, with a
  * scratch of a few columns (chunked im2col) and with none (direct loops) --
  * and checks each against the reference.
  */
 static void check_conv_case(const conv_case *cc, uint64_t seed)
+{
+    check_conv_act_case(cc, seed, NULL);
+}
+
+/* check_conv_case through k_conv2d_act, the reference's results passed through ref_act. */
+static void check_conv_act_case(const conv_case *cc, uint64_t seed, const k_act *act)
 {
     int64_t oh = conv_out(cc->h, cc->pt, cc->pb, cc->kh, cc->dh, cc->sh);
     int64_t ow = conv_out(cc->w, cc->pl, cc->pr, cc->kw, cc->dw, cc->sw);
@@ -74,6 +109,8 @@ static void check_conv_case(const conv_case *cc, uint64_t seed)
     float *bias = cc->bias ? rand_array((size_t)cc->m, seed + 2, -1, 1) : NULL;
     double *want = dalloc(ny);
     ref_conv(cc, x, w, bias, want, oh, ow);
+    for (size_t i = 0; act && i < ny; i++)
+        want[i] = ref_act(act, want[i]);
 
     k_conv2d_shape s = {.n = cc->n, .c = cc->c, .h = cc->h, .w = cc->w, .m = cc->m, .kh = cc->kh, .kw = cc->kw,
                         .oh = oh, .ow = ow, .group = cc->group, .stride_h = cc->sh, .stride_w = cc->sw,
@@ -85,7 +122,10 @@ static void check_conv_case(const conv_case *cc, uint64_t seed)
     for (int mode = 0; mode < 3; mode++) {
         float *scratch = lens[mode] ? falloc(lens[mode]) : NULL;
         float *y = falloc(ny);
-        k_conv2d(&s, x, w, bias, y, scratch, lens[mode]);
+        if (act)
+            k_conv2d_act(&s, x, w, bias, act, y, scratch, lens[mode]);
+        else
+            k_conv2d(&s, x, w, bias, y, scratch, lens[mode]);
         expect_close(names[mode], y, want, ny);
         free(y);
         free(scratch);
@@ -149,6 +189,55 @@ START_TEST(test_conv_kernel_wider_than_input_with_pads)
 {
     conv_case cc = {1, 2, 3, 2, 2, 3, 5, 1, 1, 3, 1, 2, 0, 3, 1, 1, 1};
     check_conv_case(&cc, 18);
+}
+END_TEST
+
+/* Every fused activation, on a 3x3 grouped case, a depthwise one and a 1x1 one. */
+START_TEST(test_conv_fused_activations)
+{
+    const k_act acts[] = {
+        {K_ACT_RELU, {0}, 0, 0, 0},
+        {K_ACT_CLIP, {-0.5f, 0.75f}, 0, 0, 0},
+        {K_ACT_CLIP, {0.0f, 6.0f}, 1, 0.5f, -0.25f},
+        {K_ACT_HARDSIGMOID, {0.2f, 0.5f}, 0, 0, 0},
+        {K_ACT_HARDSWISH, {3.0f, 0.0f, 6.0f, 6.0f}, 0, 0, 0},
+        {K_ACT_HARDSWISH_MD, {3.0f, 0.0f, 6.0f, 6.0f}, 1, 1.5f, 0.125f},
+    };
+    /* wide inputs so that every branch of each activation is taken */
+    conv_case cases[] = {{1, 4, 6, 7, 6, 3, 3, 2, 1, 1, 1, 0, 0, 1, 1, 1, 1},
+                         {2, 5, 9, 10, 5, 3, 3, 5, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+                         {1, 6, 5, 4, 7, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
+    for (size_t a = 0; a < sizeof(acts) / sizeof(acts[0]); a++)
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+            check_conv_act_case(&cases[c], 40 + a * 3 + c, &acts[a]);
+}
+END_TEST
+
+/* k_activate gives exactly the float the unfused kernels give, one after another. */
+START_TEST(test_activate_matches_unfused_kernels)
+{
+    size_t n = 257;
+    float *x = rand_array(n, 77, -8, 8), *y = falloc(n), *t = falloc(n), *u = falloc(n);
+    k_act hs = {K_ACT_HARDSWISH, {3.0f, 0.0f, 6.0f, 6.0f}, 1, 0.75f, 0.5f};
+    memcpy(y, x, n * sizeof(float));
+    k_activate(&hs, y, n);
+    for (size_t i = 0; i < n; i++)
+        t[i] = x[i] + 3.0f;
+    k_clip(t, u, n, 0.0f, 6.0f);
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] * (u[i] / 6.0f);
+        v = v * 0.75f;
+        ck_assert_msg(y[i] == v + 0.5f, "hardswish[%zu]: %.9g vs %.9g", i, (double)y[i], (double)(v + 0.5f));
+    }
+    k_act rl = {K_ACT_RELU, {0}, 0, 0, 0};
+    memcpy(y, x, n * sizeof(float));
+    k_activate(&rl, y, n);
+    k_relu(x, t, n);
+    ck_assert_mem_eq(y, t, n * sizeof(float));
+    free(x);
+    free(y);
+    free(t);
+    free(u);
 }
 END_TEST
 
@@ -811,6 +900,8 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_1x1_pointwise_no_bias);
     tcase_add_test(tc, test_conv_1x1_stride2_uses_im2col);
     tcase_add_test(tc, test_conv_kernel_wider_than_input_with_pads);
+    tcase_add_test(tc, test_conv_fused_activations);
+    tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
     tcase_add_test(tc, test_matmul_batched_broadcast_both_sides);
     tcase_add_test(tc, test_matmul_batched_shared_b);

@@ -8,6 +8,7 @@
  * the .om round trip and damaged bytes.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "acl/acl_base.h"
 #include "shim/engine/om.h"
 #include "gen/onnx.pb-c.h"
+#include "tools/compile/fuse.h"
 #include "tools/compile/onnx_import.h"
 #include "shim/engine/ops.h"
 #include "tests/unit/testutil.h"
@@ -38,6 +40,7 @@ typedef struct mb {
     size_t n_owned;
     char err[1024];
     onnx_import_stats st;
+    unsigned fusion_off; /* FUSE_NO_* passed to the import */
 } mb;
 
 static void *mb_alloc(mb *b, size_t n)
@@ -222,7 +225,7 @@ static int mb_import(mb *b, const char *input_shape, graph **g)
     uint8_t *buf = malloc(len ? len : 1);
     ck_assert_ptr_nonnull(buf);
     ck_assert_uint_eq(onnx__model_proto__pack(&b->m, buf), len);
-    onnx_import_opts opts = {.source = "t.onnx", .input_shape = input_shape};
+    onnx_import_opts opts = {.source = "t.onnx", .input_shape = input_shape, .fusion_off = b->fusion_off};
     int rc = onnx_import(buf, len, &opts, g, &b->st, b->err, sizeof b->err);
     free(buf);
     if (rc != ONNX_IMPORT_OK) {
@@ -376,6 +379,80 @@ START_TEST(test_constant_value_ints_and_unused_weight)
 }
 END_TEST
 
+/* --- fusion (tools/compile/fuse.h) ------------------------------------------------------------ */
+
+/* x -> Conv(w) -> BatchNormalization -> Relu -> y, with fusion_off as given. */
+static graph *fused_conv_bn_relu(unsigned fusion_off, mb **out)
+{
+    static const int64_t dims[] = {1, 2, 4, 4}, wd[] = {2, 2, 1, 1}, pd[] = {2};
+    static const float w[4] = {1, 2, 3, 4}, scale[2] = {2, 3}, bias[2] = {1, -1}, mean[2] = {0.5f, 1}, var[2] = {1, 4};
+    mb *b = mb_new(13);
+    mb_input(b, "x", 4, dims);
+    b->inits[b->g.n_initializer++] = mb_tensor(b, "w", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 4, wd, w, sizeof w);
+    b->inits[b->g.n_initializer++] = mb_tensor(b, "s", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, pd, scale, 8);
+    b->inits[b->g.n_initializer++] = mb_tensor(b, "b", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, pd, bias, 8);
+    b->inits[b->g.n_initializer++] = mb_tensor(b, "m", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, pd, mean, 8);
+    b->inits[b->g.n_initializer++] = mb_tensor(b, "v", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, 1, pd, var, 8);
+    mb_node(b, "conv1", "Conv", "x,w", "c");
+    mb_node(b, "bn_conv1", "BatchNormalization", "c,s,b,m,v", "n");
+    mb_node(b, "conv1_relu", "Relu", "n", "y");
+    mb_output(b, "y");
+    b->fusion_off = fusion_off;
+    *out = b;
+    return mb_import_ok(b, NULL);
+}
+
+START_TEST(test_fusion_conv_bn_relu)
+{
+    mb *b;
+    graph *g = fused_conv_bn_relu(0, &b);
+    ck_assert_uint_eq(g->n_nodes, 1);
+    ck_assert_uint_eq(b->st.fused, 2);
+    const graph_node *n = &g->nodes[0];
+    /* graph fusion keeps the Conv's name, UB fusion appends the activation's */
+    ck_assert_str_eq(n->name, "conv1conv1_relu");
+    ck_assert_str_eq(n->op_type, "Conv");
+    ck_assert_str_eq(graph_attr_find(n, "_fused_activation")->v.s, "Relu");
+    ck_assert_str_eq(graph_attr_find(n, "_datadump_original_op_names")->v.s, "conv1,bn_conv1,conv1_relu");
+    /* folded: w' = w * scale / sqrt(var + eps), b' = bias - mean * scale / sqrt(var + eps) */
+    const float *w = (const float *)(g->weights + g->tensors[n->inputs[1]].offset);
+    const float *bias = (const float *)(g->weights + g->tensors[n->inputs[2]].offset);
+    double k0 = 2.0 / sqrt(1.0 + 1e-5), k1 = 3.0 / sqrt(4.0 + 1e-5);
+    ck_assert_float_eq_tol(w[0], (float)(1 * k0), 1e-6f);
+    ck_assert_float_eq_tol(w[3], (float)(4 * k1), 1e-6f);
+    ck_assert_float_eq_tol(bias[0], (float)(1 - 0.5 * k0), 1e-6f);
+    ck_assert_float_eq_tol(bias[1], (float)(-1 - 1 * k1), 1e-6f);
+    ck_assert_uint_eq(g->n_tensors, 4); /* x, the folded weight and bias, y: nothing left over */
+    graph_free(g);
+    mb_free(b);
+}
+END_TEST
+
+START_TEST(test_fusion_switches)
+{
+    mb *b;
+    graph *g = fused_conv_bn_relu(FUSE_NO_UB, &b); /* BatchNormalization folded, Relu kept */
+    ck_assert_uint_eq(g->n_nodes, 2);
+    ck_assert_str_eq(g->nodes[0].name, "conv1");
+    ck_assert_ptr_null(graph_attr_find(&g->nodes[0], "_fused_activation"));
+    ck_assert_str_eq(graph_attr_find(&g->nodes[0], "_datadump_original_op_names")->v.s, "conv1,bn_conv1");
+    graph_free(g);
+    mb_free(b);
+    g = fused_conv_bn_relu(FUSE_NO_GRAPH | FUSE_NO_UB, &b);
+    ck_assert_uint_eq(g->n_nodes, 3);
+    ck_assert_uint_eq(b->st.fused, 0);
+    graph_free(g);
+    mb_free(b);
+    /* the vendor's switch file, both of its forms */
+    ck_assert_uint_eq(fuse_switch_parse("{\"Switch\":{\"GraphFusion\":{\"ALL\":\"off\"},\"UBFusion\":{\"ALL\":\"off\"}}}"),
+                      FUSE_NO_GRAPH | FUSE_NO_UB);
+    ck_assert_uint_eq(fuse_switch_parse("{ \"Switch\": { \"UBFusion\": { \"ALL\" : \"off\" } } }"), FUSE_NO_UB);
+    ck_assert_uint_eq(fuse_switch_parse("{\"Switch\":{\"GraphFusion\":{\"ALL\":\"on\"},\"UBFusion\":{\"X\":\"off\"}}}"), 0);
+    ck_assert_uint_eq(fuse_switch_parse("ConvBatchnormFusionPass:off\nALL:off\n"), FUSE_NO_GRAPH | FUSE_NO_UB);
+    ck_assert_uint_eq(fuse_switch_parse("SoftmaxFusionPass:off\n"), 0);
+}
+END_TEST
+
 /* --- names, types and order ------------------------------------------------------------------- */
 
 START_TEST(test_names_and_types_preserved)
@@ -392,6 +469,7 @@ START_TEST(test_names_and_types_preserved)
     mb_attr_ints(b, c, "pads", 4, p1);
     mb_node(b, "p2o.Relu.0", "Relu", "c", "y");
     mb_output(b, "y");
+    b->fusion_off = FUSE_NO_GRAPH | FUSE_NO_UB;
     graph *g = mb_import_ok(b, NULL);
     ck_assert_uint_eq(g->n_nodes, 2);
     ck_assert_str_eq(g->nodes[0].name, "p2o.Conv.0");
@@ -766,6 +844,8 @@ static Suite *onnx_suite(void)
     tcase_add_test(tc, test_softmax_legacy_coerce2d);
     tcase_add_test(tc, test_softmax_legacy_last_axis);
     tcase_add_test(tc, test_om_round_trip);
+    tcase_add_test(tc, test_fusion_conv_bn_relu);
+    tcase_add_test(tc, test_fusion_switches);
     tcase_add_test(tc, test_damaged_bytes);
     suite_add_tcase(s, tc);
     return s;

@@ -16,7 +16,8 @@
  *      is checked by op_infer and, when all its inputs are weights, run at
  *      compile time with op_run into a new weight (constant folding);
  *      otherwise it becomes a device operator;
- *   5. graph outputs; unused weights dropped; memory planned.
+ *   5. graph outputs; convolutions fused with what follows them (fuse.h,
+ *      unless opts->fusion_off); unused weights dropped; memory planned.
  *
  * The graph grows through the builder (builder.h), which also holds the .om
  * limits; messages are worded here.
@@ -29,6 +30,7 @@
 #include "gen/onnx.pb-c.h"
 #include "shim/engine/ops.h"
 #include "tools/compile/builder.h"
+#include "tools/compile/fuse.h"
 #include "tools/compile/name_map.h"
 #include "tools/compile/onnx_import.h"
 
@@ -1114,6 +1116,19 @@ static int im_drop_unused(imp *p)
     return rc;
 }
 
+/* --- fusion (fuse.h) ------------------------------------------------------------------------------ */
+
+static int im_fuse(imp *p, const onnx_import_opts *opts)
+{
+    fuse_stats fs;
+    int rc = fuse_graph(&p->b, opts ? opts->fusion_off : 0, &fs);
+    if (rc)
+        return rc == BUILDER_ELIMIT ? im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "fused weights exceed the .om limits")
+                                    : im_oom(p);
+    p->st.fused = fs.folded_nodes + fs.act_nodes;
+    return 0;
+}
+
 /* --- entry points --------------------------------------------------------------------------------- */
 
 static int64_t im_opset(const Onnx__ModelProto *m)
@@ -1137,7 +1152,7 @@ static int im_run(imp *p, const Onnx__ModelProto *m, const onnx_import_opts *opt
         return im_oom(p);
     int rc = im_parse_shapes(p, opts ? opts->input_shape : NULL);
     if (rc || (rc = im_initializers(p)) || (rc = im_inputs(p)) || (rc = im_nodes(p)) || (rc = im_outputs(p)) ||
-        (rc = im_drop_unused(p)))
+        (rc = im_fuse(p, opts)) || (rc = im_drop_unused(p)))
         return rc;
     if (p->b.g->n_nodes == 0)
         return im_fail(p, ONNX_IMPORT_EUNSUPPORTED, "no operator is left after constant folding");

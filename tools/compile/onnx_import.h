@@ -5,8 +5,9 @@
  * writer takes: static shapes on every tensor, initializers and Constant
  * nodes as weights, every node whose inputs are all constant executed at
  * compile time (constant folding), the remaining nodes as device operators
- * named and typed after the ONNX nodes, unused weights dropped and the work
- * memory planned.  It never touches the file system, so tests and fuzzers
+ * named and typed after the ONNX nodes, BatchNormalization and activations
+ * fused into convolutions (fuse.h; unless fusion_off), unused weights
+ * dropped and the work memory planned.  It never touches the file system, so tests and fuzzers
  * run it on bytes in memory.  docs/ATC.md describes what it accepts.
  */
 #ifndef ACLSUB_TOOLS_ONNX_IMPORT_H_
@@ -41,12 +42,15 @@ typedef struct onnx_import_opts {
     const char *input_shape;
     /* Ceiling on the weight bytes, folded results included (0: ONNX_IMPORT_MAX_WEIGHTS). */
     uint64_t max_weight_bytes;
+    /* Fusions left out: FUSE_NO_* of tools/compile/fuse.h (0: all on; see fuse_switch_parse). */
+    unsigned fusion_off;
 } onnx_import_opts;
 
 typedef struct onnx_import_stats {
     uint32_t onnx_nodes; /* nodes in the ONNX graph */
     uint32_t folded;     /* nodes computed at compile time (Constant, Shape and all-constant nodes) */
     uint32_t dropped_weights; /* constant tensors no operator reads */
+    uint32_t fused;           /* nodes fused into convolutions (tools/compile/fuse.h) */
 } onnx_import_stats;
 
 /*
