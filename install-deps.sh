@@ -25,6 +25,7 @@ python3-dev
 python3-numpy
 python3-onnx
 python3-opencv
+python3-pandas
 "
 
 missing=""

@@ -89,7 +89,7 @@ typedef struct dec_event {
 
 /* decode_opts.c */
 extern const char dec_usage[];
-/* Parses argv (argv[0] the subcommand).  0 ok, 1 usage error (reported), 2 help shown. */
+/* Parses argv (argv[0] the subcommand).  0 ok, 1 usage error (reported), 2 help shown, 3 --version given. */
 int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err);
 void dec_opts_free(dec_opts *o);
 

@@ -51,6 +51,7 @@ const char dec_usage[] =
     "  -F, --follow            live summary refreshed every second on a terminal,\n"
     "                          final summary when the writers close\n"
     "  -h, --help              show this help\n"
+    "  -V, --version           print the version\n"
     "\n"
     "Control records are understood: records-lost notices are summed (summary\n"
     "footer), a process whose stream started and never ended is reported on\n"
@@ -77,6 +78,7 @@ static const struct option long_opts[] = {
     {"window", required_argument, NULL, OPT_WINDOW},
     {"follow", no_argument, NULL, 'F'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -279,11 +281,13 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
     struct raw_lists raw = {0};
     optind = 0; /* a full reset: the parser may run more than once in a process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:Fh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:FhV", long_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(dec_usage, out);
             return 2;
         }
+        if (c == 'V')
+            return 3;
         if (c == '?' || c == ':') {
             const char *a = argv[optind - 1];
             if (optopt && optopt < 256)

@@ -16,7 +16,7 @@ int cmd_decode(int argc, char **argv)
     int rc = dec_opts_parse(&o, argc, argv, stdout, stderr);
     if (rc != 0) {
         dec_opts_free(&o);
-        return rc == 2 ? 0 : 1;
+        return rc == 3 ? cmd_version() : rc == 2 ? 0 : 1;
     }
     /* stdout's buffer: static because stdout outlives this function (exit flushes it). */
     static char outbuf[1 << 20];

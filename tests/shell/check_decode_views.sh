@@ -85,6 +85,10 @@ def groups(recs, by):
     return out
 
 def csv_field(b):
+    # valid UTF-8 kept, each byte of an invalid sequence as \xNN, a backslash as \\ (aclsub-decode(1))
+    s = "".join("\\x%02x" % (ord(c) - 0xDC00) if 0xDC80 <= ord(c) <= 0xDCFF else "\\\\" if c == "\\" else c
+                for c in b.decode("utf-8", "surrogateescape"))
+    b = s.encode()
     if any(c in b for c in b',"\r\n'):
         return b'"' + b.replace(b'"', b'""') + b'"'
     return b
@@ -297,7 +301,7 @@ check "JSON Lines parse, escapes round-trip" $?
 # The CSV read back with the csv module: one row per record, fields intact.
 $PY - "$T/list.csv" "$T/summary_type.csv" <<'EOF'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8", errors="surrogateescape")))
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8", errors="strict")))
 assert len(rows) == 18, len(rows)
 assert any(r["Op Name"] == 'fc "x", y' for r in rows)
 for r in rows:
