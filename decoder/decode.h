@@ -36,6 +36,8 @@ typedef struct dec_opts {
     const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
     long top;             /* rows of a summary or diff to print; 0: all */
     int follow;           /* live summary refreshed on a terminal */
+    const char *output;   /* -o FILE (tools/decode.c writes it), NULL: standard output */
+    int force;            /* --force: -o may replace an existing FILE */
     /* filters */
     uint32_t *models;
     size_t nmodels;

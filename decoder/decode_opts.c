@@ -50,6 +50,11 @@ const char dec_usage[] =
     "      --window N          records an input may be out of time order (4096)\n"
     "  -F, --follow            live summary refreshed every second on a terminal,\n"
     "                          final summary when the writers close\n"
+    "  -o, --output FILE       write the output to FILE, created with mode 0600;\n"
+    "                          an existing FILE is left as it is unless --force.\n"
+    "                          FILE appears only when the decoding ends (exit 0\n"
+    "                          or 2), never half-written\n"
+    "      --force             let -o replace an existing FILE (atomically)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           print the version\n"
     "\n"
@@ -61,7 +66,7 @@ const char dec_usage[] =
     "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input.\n"
     "See aclsub-decode(1).\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW };
+enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW, OPT_FORCE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -77,6 +82,8 @@ static const struct option long_opts[] = {
     {"order", required_argument, NULL, OPT_ORDER},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"follow", no_argument, NULL, 'F'},
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -211,6 +218,12 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case 'F':
         o->follow = 1;
         return 0;
+    case 'o':
+        o->output = arg;
+        return 0;
+    case OPT_FORCE:
+        o->force = 1;
+        return 0;
     default:
         return 1;
     }
@@ -281,7 +294,7 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
     struct raw_lists raw = {0};
     optind = 0; /* a full reset: the parser may run more than once in a process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:FhV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:o:FhV", long_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(dec_usage, out);
             return 2;
@@ -292,7 +305,7 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
             const char *a = argv[optind - 1];
             if (optopt && optopt < 256)
                 fprintf(err, "aclsub decode: option '-%c' %s (try 'aclsub decode --help')\n", optopt,
-                        strchr("fbsnmtNk", optopt) ? "needs a value" : "is unknown");
+                        strchr("fbsnmtNko", optopt) ? "needs a value" : "is unknown");
             else
                 fprintf(err, "aclsub decode: unknown option or missing value '%s' (try 'aclsub decode --help')\n", a);
             return 1;
