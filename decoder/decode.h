@@ -38,20 +38,33 @@ typedef struct dec_opts {
     int follow;           /* live summary refreshed on a terminal */
     const char *output;   /* -o FILE (tools/decode.c writes it), NULL: standard output */
     int force;            /* --force: -o may replace an existing FILE */
-    /* filters */
+    /* filters.  types and names hold the --type/--name globs and, with a
+       leading DEC_EXCLUDE byte, the --exclude-type/--exclude-name ones (so
+       that any glob keeps the summary off its fast path, fastsum.c) */
     uint32_t *models;
     size_t nmodels;
     char **types;
     size_t ntypes;
     char **names;
     size_t nnames;
-    uint64_t from, to;    /* start in [from, to] */
+    uint64_t from, to;    /* start in [from, to] (absolute, once resolved) */
+    struct dec_window *window_rel; /* --from/--to relative to the first record; NULL when absolute */
     uint64_t skip_iter;   /* drop records whose iteration < skip_iter */
     /* inputs */
     char **inputs;
     size_t ninputs;
     char *storage;        /* owned copies of the comma-separated lists */
 } dec_opts;
+
+#define DEC_EXCLUDE '\x01'
+
+/* --from/--to relative to the first record: resolved (o->from, o->to set) when the filter sees it. */
+typedef struct dec_window {
+    int from_rel, to_rel;     /* which bound is an offset */
+    uint64_t from_off, to_off;
+    int resolved;
+    FILE *err;                /* where the base is reported, once */
+} dec_window;
 
 /* --- proof.c: every record arrived or was counted ------------------------- */
 typedef struct dec_proof dec_proof;

@@ -3,8 +3,8 @@
 # what is written and where: -o FILE (created 0600, never half-written, an
 # existing FILE refused unless --force, no file when decoding fails), an
 # input that cannot be opened (its error alone, exit 1), --from/--to with
-# units relative to the first record or absolute, the exclude filters and
-# --fields.  Outputs are read back with Python's csv and json modules and
+# units relative to the first record or absolute, and the exclude filters.
+# Outputs are read back with Python's csv and json modules and
 # compared with what the spec below says, computed here independently.
 SUBJECT="decode opts"
 . tests/shell/lib.sh
@@ -82,4 +82,59 @@ if [ -d /proc/self ]; then
     finish
 fi
 cd "$ROOT" || exit 1
+
+# --- --from/--to with units, exclude filters: JSON Lines read by Python's json ---------------
+# sel ARGS... - the (iteration, name) pairs decode list -f jsonl ARGS selects, sorted, one line.
+sel() {
+    "$ACLSUB" decode list -f jsonl "$@" "$T/o.rec" 2>"$T/sel.err" |
+        "$PY" -c 'import json, sys; print(sorted((r["iteration"], r["name"]) for r in map(json.loads, sys.stdin)))'
+}
+# want FILTER - the same pairs computed from the spec: FILTER is a Python expression on s (start - base), t, n.
+want() {
+    "$PY" - "$T/o.spec" "$1" <<'EOS'
+import sys
+rows = [l.split("|") for l in open(sys.argv[1]).read().split("\n") if l]
+base = min(int(r[4]) for r in rows)
+out = []
+for r in rows:
+    s, t, n = int(r[4]) - base, r[2], r[3]
+    it = int(r[6].split("=")[1]) if len(r) > 6 else 0
+    if eval(sys.argv[2]):
+        out.append((it, n))
+print(sorted(out))
+EOS
+}
+check_sel() { # name, python filter, decode arguments...
+    name=$1
+    filter=$2
+    shift 2
+    got=$(sel "$@")
+    begin "$name"
+    eq "records" "$got" "$(want "$filter")"
+    finish "$T/sel.err"
+}
+check_sel "--from 1ms: relative to the first record" "s >= 1000000" --from 1ms
+check_sel "--to 2.5us --from 0: fractions and units" "s <= 2500" --from 0 --to 2.5us
+check_sel "--from 5s: past the end gives nothing" "s >= 5000000000" --from 5s
+check_sel "--from @T: the device clock" "s >= 5000000" --from @1005000000
+check_sel "--absolute: both bounds on the device clock" "5000000 <= s <= 5002000" --absolute --from 1005000000 \
+    --to 1005002000ns
+check_sel "--exclude-type Relu,na" "t not in ('Relu', 'na')" --exclude-type Relu,na
+check_sel "--exclude-name 'fc*' with --type Conv,MatMul" "t in ('Conv', 'MatMul') and not n.startswith('fc')" \
+    --exclude-name 'fc*' --type Conv,MatMul
+"$ACLSUB" decode list --from 1ms "$T/o.rec" >/dev/null 2>"$T/base.err"
+begin "a relative window reports its base once on stderr"
+eq "stderr" "$(cat "$T/base.err")" "aclsub decode: times relative to 1000000000 ns (the first record)"
+finish
+"$ACLSUB" decode summary --from 1ms -f csv --exclude-type Relu "$T/o.rec" 2>/dev/null >"$T/sum.csv"
+begin "summary honours the window and the exclude filter (read with Python's csv)"
+eq "groups" "$("$PY" -c 'import csv, sys; print(sorted((r["OP Type"], r["Count"]) for r in csv.DictReader(open(sys.argv[1]))))' "$T/sum.csv")" \
+    "[('Conv', '1'), ('MatMul', '1')]"
+finish "$T/sum.csv"
+"$ACLSUB" decode list --from 5x "$T/o.rec" >/dev/null 2>"$T/bad.err"
+st=$?
+begin "a time without a known unit is a usage error"
+eq "exit status" "$st" 1
+need "no line naming the units" grep -q "bad --from (a number with ns, us, ms or s" "$T/bad.err"
+finish "$T/bad.err"
 end_checks

@@ -221,7 +221,7 @@ def diff_csv(a, b, by):
     return b"".join(out)
 
 def skip_and_filter(recs):
-    # --model 1 --skip-iterations 1 --from 5000 --to 8999
+    # --model 1 --skip-iterations 1 --absolute --from 5000 --to 8999
     return [r for r in recs if r["model"] == 1 and r["iter"] >= 1 and 5000 <= r["start"] <= 8999]
 
 spec, spec_b, outdir = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -271,7 +271,7 @@ run summary_name.jsonl summary -f jsonl --by name "$T/v.rec"
 golden summary_name.jsonl "$T/summary_name.jsonl"; check "summary JSONL by name" $?
 run summary_model.csv summary -f csv -b model "$T/v.rec"
 golden summary_model.csv "$T/summary_model.csv"; check "summary CSV by model" $?
-run summary_filtered.csv summary -f csv --model 1 --skip-iterations 1 --from 5000 --to 8999 "$T/v.rec"
+run summary_filtered.csv summary -f csv --model 1 --skip-iterations 1 --absolute --from 5000 --to 8999 "$T/v.rec"
 golden summary_filtered.csv "$T/summary_filtered.csv"; check "filters: model, skip-iterations, time window" $?
 run list.csv list -f csv "$T/v.rec"
 golden list.csv "$T/list.csv"; check "list CSV in time order" $?
