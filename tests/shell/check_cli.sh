@@ -46,7 +46,7 @@ t "$1" run --fo
 t "$1" decode su
 EOS
     bash "$T/comp.bash" "$ACLSUB" >"$T/comp.out" 2>&1
-    printf '%s\n' "decode doctor" "--follow --format" "csv chrome" "inspect" "--force" "summary" >"$T/comp.want"
+    printf '%s\n' "decode doctor" "--follow --force --format" "csv chrome" "inspect" "--force" "summary" >"$T/comp.want"
     begin "bash completion: commands, options from each command's --help, option values, decode's views"
     need "completions differ from the expected (below)" cmp -s "$T/comp.out" "$T/comp.want"
     finish "$T/comp.out"
