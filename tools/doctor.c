@@ -713,39 +713,47 @@ static int dr_script_uses_acl(const char *path)
     return uses;
 }
 
+/* Runs the interpreter on prog; its first line of output in out ("" when none); -1 if it failed or crashed. */
+static int dr_python_line(const dr_report *r, char *prog, char *out, size_t len)
+{
+    char c[] = "-c";
+    char *argv[] = {(char *)(r->first_interp[0] ? r->first_interp : r->file), c, prog, NULL};
+    size_t n;
+    char *text = dr_capture(argv, &n);
+    out[0] = '\0';
+    if (!text)
+        return -1;
+    text[strcspn(text, "\n")] = '\0';
+    snprintf(out, len, "%s", text);
+    free(text);
+    return 0;
+}
+
 /*
- * Asks the interpreter where `acl` is and imports it: its file in
- * r->acl_module ("" when none), what the import raised in
- * r->acl_import_error ("" when it worked, or when the interpreter did not answer).
+ * Asks the interpreter where `acl` is (r->acl_module, "" when none), then,
+ * in a second run, to import it: what the import raised, or that the
+ * interpreter died importing it, in r->acl_import_error ("" when it worked
+ * or the interpreter did not answer the first question).
  */
 static void dr_find_acl_module(dr_report *r)
 {
-    char prog[] = "import importlib.util as u\n"
-                  "try:\n"
-                  "    s = u.find_spec('acl')\n"
-                  "except BaseException:\n"
-                  "    s = None\n"
-                  "print(s.origin if s and s.origin else '')\n"
-                  "try:\n"
-                  "    import acl\n"
-                  "    print('')\n"
-                  "except BaseException as e:\n"
-                  "    print((type(e).__name__ + ': ' + str(e)).replace('\\n', ' ') or 'failed')\n";
-    char c[] = "-c";
-    char *argv[] = {r->first_interp[0] ? r->first_interp : r->file, c, prog, NULL};
-    size_t n;
-    char *out = dr_capture(argv, &n);
-    r->acl_module[0] = '\0';
+    char where[] = "import importlib.util as u\n"
+                   "try:\n"
+                   "    s = u.find_spec('acl')\n"
+                   "except BaseException:\n"
+                   "    s = None\n"
+                   "print(s.origin if s and s.origin else '')\n";
+    char import[] = "try:\n"
+                    "    import acl\n"
+                    "    print('')\n"
+                    "except BaseException as e:\n"
+                    "    print((type(e).__name__ + ': ' + str(e)).replace('\\n', ' ') or 'failed')\n";
     r->acl_import_error[0] = '\0';
-    if (out) {
-        char *second = out + strcspn(out, "\n");
-        if (*second)
-            *second++ = '\0';
-        second[strcspn(second, "\n")] = '\0';
-        snprintf(r->acl_module, sizeof r->acl_module, "%s", out);
-        snprintf(r->acl_import_error, sizeof r->acl_import_error, "%s", second);
-    }
-    free(out);
+    if (dr_python_line(r, where, r->acl_module, sizeof r->acl_module) != 0)
+        return;
+    if (dr_python_line(r, import, r->acl_import_error, sizeof r->acl_import_error) != 0)
+        snprintf(r->acl_import_error, sizeof r->acl_import_error,
+                 "the interpreter failed or was killed while importing acl");
 }
 
 /* The Python part: the acl module (as a second root of the closure) and the script. */
