@@ -49,6 +49,9 @@ BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS  := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
+# The one version number: aclsub --version and the pkg-config files.
+VERSION  := $(shell cat VERSION)
+
 CPPFLAGS := -D_GNU_SOURCE -I. -Iinclude -I$(O)
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
 LDFLAGS  := -pthread $(LDSAN)
@@ -126,6 +129,9 @@ $(O)/obj/gen/onnx.pb-c.o: $(ONNX_GEN_C)
 
 # Tool sources may include the generated header.
 $(call obj,$(TOOL_SRCS)): $(ONNX_GEN_H)
+
+$(O)/obj/tools/version.o: CPPFLAGS += -DACLSUB_VERSION='"$(VERSION)"'
+$(O)/obj/tools/version.o: VERSION
 
 # --- libraries and the command ---------------------------------------------------------
 $(LIB_DECODE_A): $(REC_OBJS)
@@ -223,7 +229,7 @@ check-clone:
 
 # libFuzzer targets: clang, with the library sources compiled in; fuzz_rec
 # needs only the record library, the others get the device and the tools.
-FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+FUZZ_CFLAGS := $(CSTD) -D_GNU_SOURCE -DACLSUB_VERSION='"$(VERSION)"' -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -I. -Iinclude -I$(O) $(BLAS_CFLAGS)
 FUZZ_DEPS = $(REC_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_SRCS) $(DEC_SRCS) $(ONNX_GEN_C))
 .SECONDEXPANSION:
@@ -261,6 +267,17 @@ PY_VER  := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_python_ve
 PYDIR   ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
 MAN1    := $(wildcard docs/man/*.1)
 MAN7    := $(wildcard docs/man/*.7)
+DOCDIR  := $(PREFIX)/share/doc/aclsub
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+DOCS    := README.md $(wildcard docs/*.md)
+
+# Every directory install writes into.  Those it had to create (and their
+# created parents) are listed in LIBDIR/aclsub/created-dirs, merged over
+# reinstalls; uninstall removes exactly those, deepest first, when empty,
+# so a directory that existed before (PREFIX/bin, ...) is never removed.
+INSTALL_DIRS := $(BINDIR) $(LIBDIR) $(EMUDIR) $(INCDIR)/acl $(INCDIR)/aclsub $(PCDIR) $(MANDIR)/man1 \
+                $(MANDIR)/man7 $(PYDIR) $(DOCDIR) $(COMPDIR)
+CREATED_LIST := $(LIBDIR)/aclsub/created-dirs
 
 # The installed module finds the runtime in EMUDIR, not in the build tree;
 # this file and the pkg-config files are written on every install, since
@@ -274,19 +291,23 @@ $(PYACL_INSTALLED): $(PYACL_SRCS) $(wildcard shim/pyacl/*.h) $(LIB_EMU_SO)
 $(O)/install/aclsub.pc:
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
-	    'Name: aclsub' 'Description: aclsub record format, accessors and AscendCL headers' 'Version: 1.0' \
+	    'Name: aclsub' 'Description: aclsub record format, accessors and AscendCL headers' 'Version: $(VERSION)' \
 	    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -laclsub-decode' >$@
 
 $(O)/install/ascendcl-emu.pc:
 	@mkdir -p $(dir $@)
 	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(INCDIR)' 'emudir=$(EMUDIR)' '' \
-	    'Name: ascendcl-emu' 'Description: the emulated AscendCL runtime of aclsub' 'Version: 1.0' \
+	    'Name: ascendcl-emu' 'Description: the emulated AscendCL runtime of aclsub' 'Version: $(VERSION)' \
 	    'Cflags: -I$${includedir}' 'Libs: -L$${emudir} -Wl,-rpath,$${emudir} -lascendcl' >$@
 
 install: all $(PYACL_INSTALLED) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu.pc
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(EMUDIR) $(DESTDIR)$(INCDIR)/acl \
-	    $(DESTDIR)$(INCDIR)/aclsub $(DESTDIR)$(PCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(PYDIR)
+	@mkdir -p $(O)/install
+	for d in $(INSTALL_DIRS); do \
+	    p=$$d; while [ "$$p" != / ] && [ ! -d "$(DESTDIR)$$p" ]; do echo "$$p"; p=$$(dirname "$$p"); done; \
+	done >$(O)/install/created-dirs.new
+	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS))
+	cat $(O)/install/created-dirs.new $(wildcard $(DESTDIR)$(CREATED_LIST)) | sort -u -r >$(O)/install/created-dirs
+	install -m 0644 $(O)/install/created-dirs $(DESTDIR)$(CREATED_LIST)
 	install -m 0755 $(ACLSUB_BIN) $(DESTDIR)$(BINDIR)/aclsub
 	install -m 0755 $(LIB_DECODE_SO) $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1
 	ln -sf libaclsub-decode.so.1 $(DESTDIR)$(LIBDIR)/libaclsub-decode.so
@@ -298,6 +319,8 @@ install: all $(PYACL_INSTALLED) $(O)/install/aclsub.pc $(O)/install/ascendcl-emu
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 $(PYACL_INSTALLED) $(DESTDIR)$(PYDIR)/acl$(PY_EXT)
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/completion/aclsub.bash $(DESTDIR)$(COMPDIR)/aclsub
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aclsub $(DESTDIR)$(LIBDIR)/libaclsub-decode.so.1 \
@@ -307,7 +330,13 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(INCDIR)/acl/,$(notdir $(wildcard include/acl/*.h)))
 	rm -f $(addprefix $(DESTDIR)$(INCDIR)/aclsub/,$(notdir $(wildcard include/aclsub/*.h)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1))) $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
-	-rmdir $(DESTDIR)$(EMUDIR) $(DESTDIR)$(LIBDIR)/aclsub $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub 2>/dev/null
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS))) $(DESTDIR)$(COMPDIR)/aclsub
+	-rmdir $(DESTDIR)$(EMUDIR) $(DESTDIR)$(INCDIR)/acl $(DESTDIR)$(INCDIR)/aclsub $(DESTDIR)$(DOCDIR) 2>/dev/null
+	if [ -f $(DESTDIR)$(CREATED_LIST) ]; then \
+	    dirs=$$(sort -u -r $(DESTDIR)$(CREATED_LIST)) && rm -f $(DESTDIR)$(CREATED_LIST) && \
+	    for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
+	fi
+	-rmdir $(DESTDIR)$(LIBDIR)/aclsub 2>/dev/null
 
 clean:
 	rm -rf $(O)

@@ -26,6 +26,7 @@ python3-numpy
 python3-onnx
 python3-opencv
 chromium-headless-shell
+python3-pandas
 "
 
 missing=""

@@ -36,20 +36,35 @@ typedef struct dec_opts {
     const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
     long top;             /* rows of a summary or diff to print; 0: all */
     int follow;           /* live summary refreshed on a terminal */
-    /* filters */
+    const char *output;   /* -o FILE (tools/decode.c writes it), NULL: standard output */
+    int force;            /* --force: -o may replace an existing FILE */
+    /* filters.  types and names hold the --type/--name globs and, with a
+       leading DEC_EXCLUDE byte, the --exclude-type/--exclude-name ones (so
+       that any glob keeps the summary off its fast path, fastsum.c) */
     uint32_t *models;
     size_t nmodels;
     char **types;
     size_t ntypes;
     char **names;
     size_t nnames;
-    uint64_t from, to;    /* start in [from, to] */
+    uint64_t from, to;    /* start in [from, to] (absolute, once resolved) */
+    struct dec_window *window_rel; /* --from/--to relative to the first record; NULL when absolute */
     uint64_t skip_iter;   /* drop records whose iteration < skip_iter */
     /* inputs */
     char **inputs;
     size_t ninputs;
     char *storage;        /* owned copies of the comma-separated lists */
 } dec_opts;
+
+#define DEC_EXCLUDE '\x01'
+
+/* --from/--to relative to the first record: resolved (o->from, o->to set) when the filter sees it. */
+typedef struct dec_window {
+    int from_rel, to_rel;     /* which bound is an offset */
+    uint64_t from_off, to_off;
+    int resolved;
+    FILE *err;                /* where the base is reported, once */
+} dec_window;
 
 /* --- proof.c: every record arrived or was counted ------------------------- */
 typedef struct dec_proof dec_proof;
@@ -89,7 +104,7 @@ typedef struct dec_event {
 
 /* decode_opts.c */
 extern const char dec_usage[];
-/* Parses argv (argv[0] the subcommand).  0 ok, 1 usage error (reported), 2 help shown. */
+/* Parses argv (argv[0] the subcommand).  0 ok, 1 usage error (reported), 2 help shown, 3 --version given. */
 int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err);
 void dec_opts_free(dec_opts *o);
 

@@ -44,15 +44,30 @@ const char dec_usage[] =
     "  -m, --model ID[,ID...]  only these model ids\n"
     "  -t, --type GLOB[,...]   only operator types matching a glob (whole runs: na)\n"
     "  -N, --name GLOB[,...]   only operator names matching a glob\n"
-    "      --from NS           only records starting at or after NS\n"
-    "      --to NS             only records starting at or before NS\n"
+    "      --exclude-type GLOB[,...]\n"
+    "                          drop operator types matching a glob\n"
+    "      --exclude-name GLOB[,...]\n"
+    "                          drop operator names matching a glob\n"
+    "      --from T            only records starting at or after T\n"
+    "      --to T              only records starting at or before T.  T is a\n"
+    "                          number with a unit, ns (the default), us, ms or s\n"
+    "                          (100ms, 1.5s), counted from the first record's\n"
+    "                          start (reported on stderr); @T or --absolute: on\n"
+    "                          the device clock\n"
+    "      --absolute          --from and --to are device-clock times\n"
     "  -k, --skip-iterations N drop each model's first N executes (iteration < N)\n"
     "      --order input|time  list order: as read, or merged by start time\n"
     "                          (default: time, except for the bare list)\n"
     "      --window N          records an input may be out of time order (4096)\n"
     "  -F, --follow            live summary refreshed every second on a terminal,\n"
     "                          final summary when the writers close\n"
+    "  -o, --output FILE       write the output to FILE, created with mode 0600;\n"
+    "                          an existing FILE is left as it is unless --force.\n"
+    "                          FILE appears only when the decoding ends (exit 0\n"
+    "                          or 2), never half-written\n"
+    "      --force             let -o replace an existing FILE (atomically)\n"
     "  -h, --help              show this help\n"
+    "  -V, --version           print the version\n"
     "\n"
     "Control records are understood: records-lost notices are summed (summary\n"
     "footer), a process whose stream started and never ended is reported on\n"
@@ -62,7 +77,7 @@ const char dec_usage[] =
     "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input.\n"
     "See aclsub-decode(1).\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW };
+enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW, OPT_FORCE, OPT_XTYPE, OPT_XNAME, OPT_ABSOLUTE };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -72,13 +87,19 @@ static const struct option long_opts[] = {
     {"model", required_argument, NULL, 'm'},
     {"type", required_argument, NULL, 't'},
     {"name", required_argument, NULL, 'N'},
+    {"exclude-type", required_argument, NULL, OPT_XTYPE},
+    {"exclude-name", required_argument, NULL, OPT_XNAME},
+    {"absolute", no_argument, NULL, OPT_ABSOLUTE},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"skip-iterations", required_argument, NULL, 'k'},
     {"order", required_argument, NULL, OPT_ORDER},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"follow", no_argument, NULL, 'F'},
+    {"output", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -157,9 +178,83 @@ static int set_by(dec_opts *o, const char *s)
 
 /* The list-valued options, kept raw until every option is read. */
 struct raw_lists {
-    const char *models[64], *types[64], *names[64];
-    int nm, nt, nn;
+    const char *models[64], *types[64], *names[64], *xtypes[64], *xnames[64];
+    int nm, nt, nn, nxt, nxn;
+    const char *from, *to; /* --from/--to, parsed once --absolute is known */
+    int absolute;
 };
+
+/* A list option's value, kept raw until every option is read. */
+static int add_raw(struct raw_lists *raw, int c, const char *arg, FILE *err)
+{
+    static const char *const names[] = {"--model", "--type", "--name", "--exclude-type", "--exclude-name"};
+    int k = c == 'm' ? 0 : c == 't' ? 1 : c == 'N' ? 2 : c == OPT_XTYPE ? 3 : 4;
+    const char **dst[] = {raw->models, raw->types, raw->names, raw->xtypes, raw->xnames};
+    int *n[] = {&raw->nm, &raw->nt, &raw->nn, &raw->nxt, &raw->nxn};
+    if (*n[k] >= 64)
+        return bad(err, "too many uses of option", names[k]);
+    dst[k][(*n[k])++] = arg;
+    return 0;
+}
+
+/*
+ * A time of --from/--to: digits, optionally a fraction, then ns (the
+ * default), us, ms or s; a leading @ makes it absolute.  0 ok, -1 bad.
+ */
+static int parse_time(const char *s, uint64_t *ns, int *at)
+{
+    static const struct { const char *unit; uint64_t mult; } units[] = {
+        {"", 1}, {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
+    *at = *s == '@';
+    s += *at;
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    uint64_t whole = strtoull(s, &end, 10), frac = 0, scale = 1;
+    if (errno)
+        return -1;
+    if (*end == '.')
+        for (end++; *end >= '0' && *end <= '9'; end++)
+            if (scale < 1000000000) {
+                frac = frac * 10 + (uint64_t)(*end - '0');
+                scale *= 10;
+            }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(end, units[i].unit) == 0) {
+            if (whole > UINT64_MAX / units[i].mult)
+                return -1;
+            *ns = whole * units[i].mult + frac * units[i].mult / scale;
+            return 0;
+        }
+    return -1;
+}
+
+/* --from/--to: absolute bounds set, relative ones left to the filter (the first record is their base). */
+static int settle_window(dec_opts *o, const struct raw_lists *raw, FILE *err)
+{
+    const char *val[2] = {raw->from, raw->to};
+    uint64_t ns[2] = {0, UINT64_MAX};
+    int rel[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        int at;
+        if (!val[k])
+            continue;
+        if (parse_time(val[k], &ns[k], &at) < 0)
+            return bad(err, k ? "bad --to (a number with ns, us, ms or s, @ for the device clock)"
+                              : "bad --from (a number with ns, us, ms or s, @ for the device clock)", val[k]);
+        rel[k] = !at && !raw->absolute;
+    }
+    o->from = rel[0] ? 0 : ns[0];
+    o->to = rel[1] ? UINT64_MAX : ns[1];
+    if (!rel[0] && !rel[1])
+        return 0;
+    o->window_rel = calloc(1, sizeof *o->window_rel);
+    if (!o->window_rel)
+        return bad(err, "out of memory at", "--from/--to");
+    *o->window_rel = (dec_window){.from_rel = rel[0], .to_rel = rel[1], .from_off = ns[0], .to_off = ns[1], .err = err};
+    return 0;
+}
 
 static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw, int *format_set, int *order,
                       FILE *err)
@@ -181,18 +276,19 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
         return 0;
     case 'm':
     case 't':
-    case 'N': {
-        const char **dst = c == 'm' ? raw->models : c == 't' ? raw->types : raw->names;
-        int *n = c == 'm' ? &raw->nm : c == 't' ? &raw->nt : &raw->nn;
-        if (*n >= 64)
-            return bad(err, "too many uses of option", c == 'm' ? "--model" : c == 't' ? "--type" : "--name");
-        dst[(*n)++] = arg;
-        return 0;
-    }
+    case 'N':
+    case OPT_XTYPE:
+    case OPT_XNAME:
+        return add_raw(raw, c, arg, err);
     case OPT_FROM:
-        return parse_u64(arg, &o->from) < 0 ? bad(err, "bad --from", arg) : 0;
+        raw->from = arg;
+        return 0;
     case OPT_TO:
-        return parse_u64(arg, &o->to) < 0 ? bad(err, "bad --to", arg) : 0;
+        raw->to = arg;
+        return 0;
+    case OPT_ABSOLUTE:
+        raw->absolute = 1;
+        return 0;
     case 'k':
         return parse_u64(arg, &o->skip_iter) < 0 ? bad(err, "bad --skip-iterations", arg) : 0;
     case OPT_ORDER:
@@ -211,31 +307,52 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case 'F':
         o->follow = 1;
         return 0;
+    case 'o':
+        o->output = arg;
+        return 0;
+    case OPT_FORCE:
+        o->force = 1;
+        return 0;
     default:
         return 1;
     }
+}
+
+/* Copies s to p, each comma-separated item of an exclude option prefixed with DEC_EXCLUDE; the end. */
+static char *copy_list(char *p, const char *s, int exclude)
+{
+    if (exclude)
+        *p++ = DEC_EXCLUDE;
+    for (; *s; s++) {
+        *p++ = *s;
+        if (*s == ',' && exclude)
+            *p++ = DEC_EXCLUDE;
+    }
+    *p++ = '\0';
+    return p;
 }
 
 /* Copies the raw list options (storage is stable from here on) and splits them. */
 static int split_lists(dec_opts *o, const struct raw_lists *raw, FILE *err)
 {
     size_t total = 1;
-    const char *const *all[3] = {raw->models, raw->types, raw->names};
-    const int counts[3] = {raw->nm, raw->nt, raw->nn};
-    for (int k = 0; k < 3; k++)
+    const char *const *all[5] = {raw->models, raw->types, raw->names, raw->xtypes, raw->xnames};
+    const int counts[5] = {raw->nm, raw->nt, raw->nn, raw->nxt, raw->nxn};
+    for (int k = 0; k < 5; k++)
         for (int i = 0; i < counts[k]; i++)
-            total += strlen(all[k][i]) + 1;
+            total += 2 * strlen(all[k][i]) + 2;
     free(o->storage);
     o->storage = malloc(total);
     if (!o->storage)
         return 1;
     char *p = o->storage;
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 5; k++)
         for (int i = 0; i < counts[k]; i++) {
-            char *s = strcpy(p, all[k][i]);
-            p += strlen(s) + 1;
-            int rc = k == 0 ? add_models(o, s) : add_list(k == 1 ? &o->types : &o->names,
-                                                          k == 1 ? &o->ntypes : &o->nnames, s);
+            char *s = p;
+            p = copy_list(p, all[k][i], k >= 3);
+            int types = k == 1 || k == 3;
+            int rc = k == 0 ? add_models(o, s) : add_list(types ? &o->types : &o->names,
+                                                          types ? &o->ntypes : &o->nnames, s);
             if (rc < 0)
                 return bad(err, k == 0 ? "bad --model" : "bad list", all[k][i]);
         }
@@ -281,16 +398,18 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
     struct raw_lists raw = {0};
     optind = 0; /* a full reset: the parser may run more than once in a process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:Fh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:o:FhV", long_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(dec_usage, out);
             return 2;
         }
+        if (c == 'V')
+            return 3;
         if (c == '?' || c == ':') {
             const char *a = argv[optind - 1];
             if (optopt && optopt < 256)
                 fprintf(err, "aclsub decode: option '-%c' %s (try 'aclsub decode --help')\n", optopt,
-                        strchr("fbsnmtNk", optopt) ? "needs a value" : "is unknown");
+                        strchr("fbsnmtNko", optopt) ? "needs a value" : "is unknown");
             else
                 fprintf(err, "aclsub decode: unknown option or missing value '%s' (try 'aclsub decode --help')\n", a);
             return 1;
@@ -320,7 +439,7 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
         o->inputs = in;
         in[o->ninputs++] = argv[optind];
     }
-    if (split_lists(o, &raw, err))
+    if (split_lists(o, &raw, err) || settle_window(o, &raw, err))
         return 1;
     return settle(o, view_given, format_set, order, err);
 }
@@ -332,5 +451,6 @@ void dec_opts_free(dec_opts *o)
     free(o->names);
     free(o->inputs);
     free(o->storage);
+    free(o->window_rel);
     memset(o, 0, sizeof *o);
 }

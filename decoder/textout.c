@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "decoder/textout.h"
 
@@ -143,45 +144,87 @@ void tx_json(FILE *f, const char *s)
     fwrite(buf, 1, (size_t)(tx_put_json(buf, s, n) - buf), f);
 }
 
-char *tx_put_csv(char *p, const char *s, size_t n)
+/* Writes \xNN for the byte c. */
+static char *put_xnn(char *p, unsigned c)
 {
-    if (strcspn(s, ",\"\r\n") >= n) {
+    static const char hex[] = "0123456789abcdef";
+    *p++ = '\\';
+    *p++ = 'x';
+    *p++ = hex[c >> 4];
+    *p++ = hex[c & 15];
+    return p;
+}
+
+/* 1 when s[0..n) needs more than copying: CSV's special bytes, a backslash, bytes that are not valid UTF-8. */
+static int csv_special(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n' || s[i] == '\\')
+            return 1;
+        if (s[i] >= 0x80) {
+            size_t k = utf8_seq(s + i, n - i);
+            if (!k)
+                return 1;
+            i += k - 1;
+        }
+    }
+    return 0;
+}
+
+char *tx_put_csv(char *p, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (!csv_special(s, n)) {
         memcpy(p, s, n);
         return p + n;
     }
-    *p++ = '"';
-    for (size_t i = 0; i < n; i++) {
+    int quote = strcspn(str, ",\"\r\n") < n;
+    if (quote)
+        *p++ = '"';
+    for (size_t i = 0; i < n;) {
+        size_t k = s[i] >= 0x80 ? utf8_seq(s + i, n - i) : 1;
+        if (k == 0 || s[i] == '\\') {
+            p = s[i] == '\\' ? (memcpy(p, "\\\\", 2), p + 2) : put_xnn(p, s[i]);
+            i++;
+            continue;
+        }
         if (s[i] == '"')
             *p++ = '"';
-        *p++ = s[i];
+        memcpy(p, s + i, k);
+        p += k;
+        i += k;
     }
-    *p++ = '"';
+    if (quote)
+        *p++ = '"';
     return p;
 }
 
 void tx_csv(FILE *f, const char *s)
 {
-    char buf[2 * 512 + 2];
+    char buf[TX_CSV_MAX(512)];
     size_t n = strnlen(s, 512);
     fwrite(buf, 1, (size_t)(tx_put_csv(buf, s, n) - buf), f);
 }
 
-char *tx_put_tsv(char *p, const char *s)
+char *tx_put_tsv(char *p, const char *str)
 {
-    static const char hex[] = "0123456789abcdef";
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n = strlen(str);
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c >= 0x80 ? utf8_seq(s + i, n - i) : 1;
         if (c == '\t' || c == '\n' || c == '\\') {
             *p++ = '\\';
             *p++ = c == '\t' ? 't' : c == '\n' ? 'n' : '\\';
-        } else if (c < 0x20 || c == 0x7f) {
-            *p++ = '\\';
-            *p++ = 'x';
-            *p++ = hex[c >> 4];
-            *p++ = hex[c & 15];
+        } else if (c < 0x20 || c == 0x7f || k == 0) {
+            p = put_xnn(p, c);
         } else {
-            *p++ = (char)c;
+            memcpy(p, s + i, k);
+            p += k;
+            i += k;
+            continue;
         }
+        i++;
     }
     *p = '\0';
     return p;
@@ -222,10 +265,22 @@ void tx_human(char *buf, size_t len, double ns)
 
 size_t tx_width(const char *s)
 {
-    size_t w = 0;
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xC0) != 0x80)
-            w++;
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t w = 0, n = strlen(s);
+    while (n) {
+        wchar_t wc;
+        size_t k = mbrtowc(&wc, s, n, &st);
+        int cw = k == (size_t)-1 || k == (size_t)-2 || k == 0 ? -1 : wcwidth(wc);
+        if (cw < 0) { /* not decodable in this locale: one column per character start */
+            memset(&st, 0, sizeof st);
+            k = 1;
+            cw = ((unsigned char)*s & 0xC0) != 0x80;
+        }
+        w += (size_t)cw;
+        s += k;
+        n -= k;
+    }
     return w;
 }
 

@@ -30,10 +30,18 @@ char *tx_put_f3(char *p, double v);
 char *tx_put_json(char *p, const char *s, size_t n);
 /* A JSON string of a NUL-terminated string. */
 void tx_json(FILE *f, const char *s);
-/* A CSV field (RFC 4180): quoted when it holds ',', '"', CR or LF; at most 2 * n + 2 bytes. */
+/*
+ * A CSV field (RFC 4180): quoted when it holds ',', '"', CR or LF.  So that
+ * every output is valid UTF-8 (pandas and Python's csv read it strictly),
+ * each byte of an invalid UTF-8 sequence is written as \xNN (two lower-case
+ * hex digits) and a backslash as \\, the escaping of the tab-separated list;
+ * at most TX_CSV_MAX(n) bytes.
+ */
+#define TX_CSV_MAX(n) (4 * (n) + 2)
 char *tx_put_csv(char *p, const char *s, size_t n);
 void tx_csv(FILE *f, const char *s);
-/* The tab-separated list's escaping: \t \n \\ and \xHH for other control bytes. */
+/* The tab-separated list's escaping: \t \n \\, and \xHH for other control bytes and for each byte of an
+   invalid UTF-8 sequence. */
 void tx_tsv(FILE *f, const char *s);
 /* The same into a buffer (at most 4 * strlen(s) bytes), NUL-terminated; returns the NUL. */
 char *tx_put_tsv(char *p, const char *s);
@@ -42,7 +50,8 @@ char *tx_put_tsv(char *p, const char *s);
  * "1.20 ms", "3.45 s" (nanoseconds are rounded to whole numbers).
  */
 void tx_human(char *buf, size_t len, double ns);
-/* Columns a UTF-8 string takes on a terminal (one per character, roughly). */
+/* Columns a string takes on a terminal: wcwidth of each character in the locale of LC_CTYPE (the aclsub
+   command sets a UTF-8 one); bytes it cannot decode count one column per character start. */
 size_t tx_width(const char *s);
 /* Writes s padded with spaces to width columns, left- or right-aligned. */
 void tx_pad(FILE *f, const char *s, size_t width, int right);

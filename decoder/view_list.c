@@ -91,7 +91,7 @@ static void row_table(const aclsub_rec_view *v, FILE *out)
 
 static void row_csv(const aclsub_rec_view *v, FILE *out)
 {
-    char line[2 * (ACLSUB_REC_NAME_CAP + ACLSUB_REC_TYPE_CAP) + 512], *p = line;
+    char line[TX_CSV_MAX(ACLSUB_REC_NAME_CAP) + TX_CSV_MAX(ACLSUB_REC_TYPE_CAP) + 512], *p = line;
     p = tx_put_u64(p, v->model_id);
     *p++ = ',';
     p = tx_put_csv(p, v->name, strlen(v->name));

@@ -234,7 +234,7 @@ static void print_csv(const dec_opts *o, st_group **rows, size_t n, FILE *out)
                  "StdDev Time(us),P90 Time(us),P95 Time(us),P99 Time(us),"
                  "total_ns,min_ns,mean_ns,max_ns,median_ns,stddev_ns,p90_ns,p95_ns,p99_ns\n",
             dec_key_title(o->by, 1));
-    char line[2 * ACLSUB_REC_NAME_CAP + 640];
+    char line[TX_CSV_MAX(ACLSUB_REC_NAME_CAP) + 640];
     for (size_t i = 0; i < n; i++) {
         const st_group *g = rows[i];
         char *p = line;

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,25 +61,20 @@ static void atc_usage(FILE *f)
                "  --soc_version V, --input_format F\n"
                "                       accepted for compatibility with the vendor tool; ignored\n"
                "  -h, --help           this text\n"
+               "  -V, --version        print the version\n"
                "Options take their value after '=' or as the next argument.\n");
 }
 
-/* "--name=value" or "--name value": 1 with *val set when argv[*i] is option `name`. */
-static int atc_opt(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != '\0')
-        return 0;
-    *val = *i + 1 < argc ? argv[++*i] : NULL;
-    return 1;
-}
+enum {
+    ATC_MODEL = 256,
+    ATC_FRAMEWORK,
+    ATC_OUTPUT,
+    ATC_INPUT_SHAPE,
+    ATC_DYNAMIC_BATCH,
+    ATC_DYNAMIC_IMAGE,
+    ATC_FUSION_SWITCH,
+    ATC_IGNORED
+};
 
 /* The dynamic-gear options, checked as the vendor's ATC checks them: 0, or 1 after a line on stderr. */
 static int atc_parse_gears(atc_args *args)
@@ -124,34 +120,56 @@ static int atc_fusion_switch(const char *path, unsigned *off)
     return 0;
 }
 
-/* 0 with *args filled, else the exit status (-1 after --help). */
+/* The vendor tool's long options: "--name=value" or "--name value". */
+static const struct option atc_opts[] = {
+    {"model", required_argument, NULL, ATC_MODEL},
+    {"framework", required_argument, NULL, ATC_FRAMEWORK},
+    {"output", required_argument, NULL, ATC_OUTPUT},
+    {"input_shape", required_argument, NULL, ATC_INPUT_SHAPE},
+    {"dynamic_batch_size", required_argument, NULL, ATC_DYNAMIC_BATCH},
+    {"dynamic_image_size", required_argument, NULL, ATC_DYNAMIC_IMAGE},
+    {"fusion_switch_file", required_argument, NULL, ATC_FUSION_SWITCH},
+    {"soc_version", required_argument, NULL, ATC_IGNORED},
+    {"input_format", required_argument, NULL, ATC_IGNORED},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* 0 with *args filled, else the exit status (-1 after --help or --version). */
 static int atc_parse(int argc, char **argv, atc_args *args)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL, *ignored;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            atc_usage(stdout);
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+hV", atc_opts, NULL)) != -1) {
+        if (c == 'h' || c == 'V') {
+            if (c == 'h')
+                atc_usage(stdout);
+            else
+                cmd_version();
             return -1;
         }
-        const char **slot = atc_opt(argc, argv, &i, "--model", &v)         ? &args->model
-                            : atc_opt(argc, argv, &i, "--framework", &v)   ? &args->framework
-                            : atc_opt(argc, argv, &i, "--output", &v)      ? &args->output
-                            : atc_opt(argc, argv, &i, "--input_shape", &v) ? &args->input_shape
-                            : atc_opt(argc, argv, &i, "--dynamic_batch_size", &v) ? &args->dynamic_batch_size
-                            : atc_opt(argc, argv, &i, "--dynamic_image_size", &v) ? &args->dynamic_image_size
-                            : atc_opt(argc, argv, &i, "--fusion_switch_file", &v) ? &args->fusion_switch_file
-                            : atc_opt(argc, argv, &i, "--soc_version", &v) ? &ignored
-                            : atc_opt(argc, argv, &i, "--input_format", &v) ? &ignored
-                                                                            : NULL;
-        if (!slot) {
-            fprintf(stderr, "aclsub atc: unknown option '%s' (try --help)\n", a);
+        const char **slot = c == ATC_MODEL             ? &args->model
+                            : c == ATC_FRAMEWORK       ? &args->framework
+                            : c == ATC_OUTPUT          ? &args->output
+                            : c == ATC_INPUT_SHAPE     ? &args->input_shape
+                            : c == ATC_DYNAMIC_BATCH   ? &args->dynamic_batch_size
+                            : c == ATC_DYNAMIC_IMAGE   ? &args->dynamic_image_size
+                            : c == ATC_FUSION_SWITCH   ? &args->fusion_switch_file
+                                                       : NULL;
+        if (slot)
+            *slot = optarg;
+        else if (c != ATC_IGNORED) {
+            fprintf(stderr, "aclsub atc: unknown option or missing value '%s' (try 'aclsub atc --help')\n",
+                    argv[optind - 1]);
             return 1;
         }
-        if (!v) {
-            fprintf(stderr, "aclsub atc: option '%s' needs a value\n", a);
-            return 1;
-        }
-        *slot = v;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "aclsub atc: unexpected argument '%s': every input is an option (try 'aclsub atc --help')\n",
+                argv[optind]);
+        return 1;
     }
     if (!args->model || !args->output || !*args->model || !*args->output) {
         fprintf(stderr, "aclsub atc: --model and --output are required (try --help)\n");

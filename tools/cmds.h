@@ -15,4 +15,8 @@ int cmd_doctor(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+/* version.c: the version (the file VERSION), and its line "aclsub VERSION" on stdout; 0, or 1 if stdout fails. */
+extern const char aclsub_version[];
+int cmd_version(void);
+
 #endif /* ACLSUB_TOOLS_CMDS_H_ */

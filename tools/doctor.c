@@ -10,11 +10,14 @@
  * breadth first (the order of the global lookup scope), bounded in depth
  * and count.  A script is judged by its interpreter (`#!/usr/bin/env X`
  * finds X on PATH); for Python the interpreter is asked where the `acl`
- * extension module is, and that module's libraries are read too.
+ * extension module is and whether `import acl` succeeds (run with this
+ * environment, bounded by DR_CAPTURE_MS), and that module's libraries are
+ * read too.
  *
  * What decides the verdict:
  *   will not work  set-user/group-ID (the loader's secure mode drops the
- *                  preload, libaclsub.so ignores its environment); a static
+ *                  preload, libaclsub.so ignores its environment); a Python
+ *                  program that imports acl when `import acl` fails; a static
  *                  program (no loader runs); the entry points defined in the
  *                  program itself (libascendcl linked statically: calls are
  *                  direct); no sign of AscendCL at all
@@ -70,6 +73,7 @@ static const char dr_usage[] =
     "options:\n"
     "  -f, --format FMT   text (default) or json (one object)\n"
     "  -h, --help         show this help\n"
+    "  -V, --version      print the version\n"
     "\n"
     "exit status: 0 works (or works with caution), 2 will not work, 1 usage\n"
     "error, PROGRAM not found, or not an ELF file or script.\n"
@@ -78,6 +82,7 @@ static const char dr_usage[] =
 static const struct option dr_long_opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -112,7 +117,8 @@ typedef struct dr_report {
     char first_interp[PATH_MAX]; /* the script's own #! interpreter (may be a wrapper script) */
     char python_script[PATH_MAX];
     char acl_module[PATH_MAX];
-    int is_script, is_python, script_uses_acl, setuid, setgid, truncated;
+    char acl_import_error[512]; /* what `import acl` raised; "" when it worked or was not tried */
+    int is_script, is_python, script_uses_acl /* DR_NAMES_LIB | DR_IMPORTS_ACL */, setuid, setgid, truncated;
     int acl_root; /* index of the acl module's object, -1 */
     dr_obj obj[DR_MAX_OBJECTS];
     int nobj;
@@ -676,7 +682,9 @@ static int dr_follow_scripts(dr_report *r)
     return 0;
 }
 
-/* 1 when a Python script loads AscendCL: `import acl`, `from acl`, or libascendcl named. */
+enum { DR_NAMES_LIB = 1, DR_IMPORTS_ACL = 2 };
+
+/* How a Python script loads AscendCL: DR_IMPORTS_ACL (`import acl`, `from acl`), DR_NAMES_LIB (libascendcl named). */
 static int dr_script_uses_acl(const char *path)
 {
     const char *why;
@@ -694,32 +702,58 @@ static int dr_script_uses_acl(const char *path)
     for (size_t i = 0; i < n; i++)
         if (!buf[i])
             buf[i] = ' ';
-    int uses = strstr(buf, "libascendcl") != NULL;
-    for (const char *p = buf; !uses && (p = strstr(p, "acl")); p += 3) {
+    int uses = strstr(buf, "libascendcl") ? DR_NAMES_LIB : 0;
+    for (const char *p = buf; !(uses & DR_IMPORTS_ACL) && (p = strstr(p, "acl")); p += 3) {
         int word_end = !(p[3] == '_' || (p[3] >= 'a' && p[3] <= 'z') || (p[3] >= '0' && p[3] <= '9'));
-        uses = word_end && ((p - buf >= 7 && strncmp(p - 7, "import ", 7) == 0) ||
-                            (p - buf >= 5 && strncmp(p - 5, "from ", 5) == 0));
+        if (word_end && ((p - buf >= 7 && strncmp(p - 7, "import ", 7) == 0) ||
+                         (p - buf >= 5 && strncmp(p - 5, "from ", 5) == 0)))
+            uses |= DR_IMPORTS_ACL;
     }
     free(buf);
     return uses;
 }
 
-/* Asks the interpreter where `acl` is; its file in r->acl_module, "" when none. */
+/* Runs the interpreter on prog; its first line of output in out ("" when none); -1 if it failed or crashed. */
+static int dr_python_line(const dr_report *r, char *prog, char *out, size_t len)
+{
+    char c[] = "-c";
+    char *argv[] = {(char *)(r->first_interp[0] ? r->first_interp : r->file), c, prog, NULL};
+    size_t n;
+    char *text = dr_capture(argv, &n);
+    out[0] = '\0';
+    if (!text)
+        return -1;
+    text[strcspn(text, "\n")] = '\0';
+    snprintf(out, len, "%s", text);
+    free(text);
+    return 0;
+}
+
+/*
+ * Asks the interpreter where `acl` is (r->acl_module, "" when none), then,
+ * in a second run, to import it: what the import raised, or that the
+ * interpreter died importing it, in r->acl_import_error ("" when it worked
+ * or the interpreter did not answer the first question).
+ */
 static void dr_find_acl_module(dr_report *r)
 {
-    char prog[] = "import importlib.util as u\n"
-                  "s = u.find_spec('acl')\n"
-                  "print(s.origin if s and s.origin else '')\n";
-    char c[] = "-c";
-    char *argv[] = {r->first_interp[0] ? r->first_interp : r->file, c, prog, NULL};
-    size_t n;
-    char *out = dr_capture(argv, &n);
-    r->acl_module[0] = '\0';
-    if (out) {
-        out[strcspn(out, "\n")] = '\0';
-        snprintf(r->acl_module, sizeof r->acl_module, "%s", out);
-    }
-    free(out);
+    char where[] = "import importlib.util as u\n"
+                   "try:\n"
+                   "    s = u.find_spec('acl')\n"
+                   "except BaseException:\n"
+                   "    s = None\n"
+                   "print(s.origin if s and s.origin else '')\n";
+    char import[] = "try:\n"
+                    "    import acl\n"
+                    "    print('')\n"
+                    "except BaseException as e:\n"
+                    "    print((type(e).__name__ + ': ' + str(e)).replace('\\n', ' ') or 'failed')\n";
+    r->acl_import_error[0] = '\0';
+    if (dr_python_line(r, where, r->acl_module, sizeof r->acl_module) != 0)
+        return;
+    if (dr_python_line(r, import, r->acl_import_error, sizeof r->acl_import_error) != 0)
+        snprintf(r->acl_import_error, sizeof r->acl_import_error,
+                 "the interpreter failed or was killed while importing acl");
 }
 
 /* The Python part: the acl module (as a second root of the closure) and the script. */
@@ -826,6 +860,13 @@ static int dr_blockers(dr_report *r)
 
 static void dr_python_verdict(dr_report *r)
 {
+    int wants = (r->script_uses_acl & DR_IMPORTS_ACL) || (!r->python_script[0] && r->acl_module[0]);
+    if (wants && r->acl_import_error[0]) {
+        snprintf(r->python_line, sizeof r->python_line, "Python: import acl fails: %s", r->acl_import_error);
+        dr_set(r, 2, "%s cannot import the acl module (%s): the program stops before any model runs",
+               dr_base(r->first_interp[0] ? r->first_interp : r->file), r->acl_import_error);
+        return;
+    }
     int module = r->acl_root >= 0 && (dr_any_needs_ascendcl(r) || (dr_all(r, 0) & DR_MODEL_MASK));
     if (module)
         snprintf(r->python_line, sizeof r->python_line, "Python: libascendcl.so is dlopen'ed at run time by the "
@@ -945,8 +986,9 @@ static void dr_print_text(const dr_report *r)
         printf("script:      %s\ninterpreter: %s%s%s\n", r->script_line, r->first_interp,
                strcmp(r->first_interp, r->interp) ? " -> " : "", strcmp(r->first_interp, r->interp) ? r->interp : "");
     if (r->is_python)
-        printf("python:      script %s; acl module %s\n", r->python_script[0] ? r->python_script : "(none)",
-               r->acl_module[0] ? r->acl_module : "not found");
+        printf("python:      script %s; acl module %s%s%s\n", r->python_script[0] ? r->python_script : "(none)",
+               r->acl_module[0] ? r->acl_module : "not found", r->acl_import_error[0] ? "; import acl: " : "",
+               r->acl_import_error);
     printf("ELF:         %d-bit %s, %s", p->elfclass == ELFCLASS64 ? 64 : 32,
            p->etype == ET_DYN ? "position-independent" : "executable", dr_linking(p));
     printf(p->has_interp ? " (interpreter %s)\n" : "\n", p->interp);
@@ -1016,6 +1058,7 @@ static void dr_print_json(const dr_report *r)
         else
             fputs("null", stdout);
         dr_json_str("acl_module", r->acl_module[0] ? r->acl_module : NULL);
+        dr_json_str("acl_import_error", r->acl_import_error[0] ? r->acl_import_error : NULL);
         dr_json_str("note", r->python_line);
         putchar('}');
     } else {
@@ -1046,9 +1089,13 @@ static int dr_parse(int argc, char **argv, int *json, int *first)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:h", dr_long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:hV", dr_long_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(dr_usage, stdout);
+            return -1;
+        }
+        if (c == 'V') {
+            cmd_version();
             return -1;
         }
         if (c == 'f' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0)) {

@@ -44,6 +44,7 @@ static const char inspect_usage[] =
     "options:\n"
     "  -f, --format FMT   text (default: aligned tables) or json (one object)\n"
     "  -h, --help         show this help\n"
+    "  -V, --version      print the version\n"
     "\n"
     "exit status: 0 success, 1 usage or I/O error, 2 a damaged or invalid model.\n"
     "See aclsub-inspect(1).\n";
@@ -51,6 +52,7 @@ static const char inspect_usage[] =
 static const struct option inspect_opts[] = {
     {"format", required_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -265,9 +267,13 @@ static int inspect_parse(int argc, char **argv, const char **model, int *json)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:h", inspect_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:hV", inspect_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(inspect_usage, stdout);
+            return -1;
+        }
+        if (c == 'V') {
+            cmd_version();
             return -1;
         }
         if (c == 'f' && (strcmp(optarg, "text") == 0 || strcmp(optarg, "json") == 0)) {

@@ -8,6 +8,7 @@
  * compiler itself never touches the file system.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static void mkom_usage(FILE *f)
                "  -o, --output OUT   the model file (default: DESC with .txt replaced by .om)\n"
                "  --seed N           seed of the 'random' and 'uniform' weight fills (default %u)\n"
                "  -h, --help         this text\n"
+               "  -V, --version      print the version\n"
                "DESC may be '-' for standard input (then -o is required).\n",
             MKOM_DEFAULT_SEED);
 }
@@ -93,39 +95,60 @@ static int mkom_parse_seed(const char *s, uint64_t *seed)
     return 0;
 }
 
+static const struct option mkom_opts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"seed", required_argument, NULL, 's'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* 0 with *out, *desc and *seed set; else the exit status (-1 after --help or --version). */
+static int mkom_parse(int argc, char **argv, const char **out, const char **desc, uint64_t *seed)
+{
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:hV", mkom_opts, NULL)) != -1) {
+        if (c == 'h' || c == 'V') {
+            if (c == 'h')
+                mkom_usage(stdout);
+            else
+                cmd_version();
+            return -1;
+        }
+        if (c == 'o') {
+            *out = optarg;
+        } else if (c == 's' && mkom_parse_seed(optarg, seed) == 0) {
+            continue;
+        } else if (c == 's') {
+            fprintf(stderr, "aclsub mkom: bad seed '%s' (try 'aclsub mkom --help')\n", optarg);
+            return 1;
+        } else {
+            fprintf(stderr, "aclsub mkom: unknown option or missing value '%s' (try 'aclsub mkom --help')\n",
+                    argv[optind - 1]);
+            return 1;
+        }
+    }
+    if (optind < argc - 1) {
+        fprintf(stderr, "aclsub mkom: more than one description given\n");
+        return 1;
+    }
+    *desc = optind < argc ? argv[optind] : NULL;
+    if (!*desc || (strcmp(*desc, "-") == 0 && !*out)) {
+        mkom_usage(stderr);
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_mkom(int argc, char **argv)
 {
     const char *out = NULL, *desc = NULL;
     uint64_t seed = MKOM_DEFAULT_SEED;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            mkom_usage(stdout);
-            return 0;
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && i + 1 < argc) {
-            out = argv[++i];
-        } else if (strncmp(a, "--output=", 9) == 0) {
-            out = a + 9;
-        } else if (strcmp(a, "--seed") == 0 || strncmp(a, "--seed=", 7) == 0) {
-            const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : "";
-            if (mkom_parse_seed(v, &seed) != 0) {
-                fprintf(stderr, "aclsub mkom: bad seed '%s'\n", v);
-                return 1;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "aclsub mkom: unknown option '%s' (try --help)\n", a);
-            return 1;
-        } else if (desc) {
-            fprintf(stderr, "aclsub mkom: more than one description given\n");
-            return 1;
-        } else {
-            desc = a;
-        }
-    }
-    if (!desc || (strcmp(desc, "-") == 0 && !out)) {
-        mkom_usage(stderr);
-        return 1;
-    }
+    int rc = mkom_parse(argc, argv, &out, &desc, &seed);
+    if (rc)
+        return rc < 0 ? 0 : rc;
     size_t len;
     char *text = mkom_read(desc, &len);
     if (!text) {
@@ -134,7 +157,7 @@ int cmd_mkom(int argc, char **argv)
     }
     char err[512];
     graph *g;
-    int rc = mkom_build(text, len, strcmp(desc, "-") == 0 ? "<stdin>" : desc, seed, &g, err, sizeof err);
+    rc = mkom_build(text, len, strcmp(desc, "-") == 0 ? "<stdin>" : desc, seed, &g, err, sizeof err);
     free(text);
     if (rc != 0) {
         fprintf(stderr, "aclsub mkom: %s\n", err);

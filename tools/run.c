@@ -87,6 +87,7 @@ static const char run_usage[] =
     "                      e.g. --env ACLSUB_OP_TYPES=Conv --env ACLSUB_LOG=info\n"
     "  -v, --verbose       print the library, the sink and the reader on stderr\n"
     "  -h, --help          show this help\n"
+    "  -V, --version       print the version\n"
     "\n"
     "SIGINT, SIGTERM and SIGHUP are passed on to the program.  The recorded\n"
     "file's path is printed on stderr at the end.\n"
@@ -104,6 +105,7 @@ static const struct option run_long_opts[] = {
     {"env", required_argument, NULL, 'e'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -168,10 +170,13 @@ static int run_parse(int argc, char **argv, run_opts *o)
     optind = 0;
     opterr = 0;
     /* '+': options end at the program's name, so its own options stay its own. */
-    while ((c = getopt_long(argc, argv, "+o:flse:vh", run_long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+o:flse:vhV", run_long_opts, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(run_usage, stdout);
+            return -1;
+        case 'V':
+            cmd_version();
             return -1;
         case 'o':
             o->output = optarg;
@@ -768,6 +773,48 @@ static int run_program(const run_opts *o, run_sink *s, const char *lib, const ch
     return status;
 }
 
+/* A setting as the program saw it: the last --env K=V, else this environment's; NULL when unset. */
+static const char *run_setting(const run_opts *o, const char *key)
+{
+    const char *v = getenv(key);
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < o->nenv; i++)
+        if (strncmp(o->env[i], key, klen) == 0 && o->env[i][klen] == '=')
+            v = o->env[i] + klen + 1;
+    return v;
+}
+
+/*
+ * Why the record file stayed empty, in `why`: an ACLSUB_* value that
+ * libaclsub.so refuses (it then records nothing; the same choices as
+ * preload/config.c), filters that may have passed nothing, or no model executed.
+ */
+static void run_empty_reason(const run_opts *o, char *why, size_t len)
+{
+    static const char *const choice[][2] = {
+        {"ACLSUB_LOG", ",quiet,warn,info,debug,"}, {"ACLSUB_ON_FULL", ",block,drop,"}, {"ACLSUB_CHILDREN", ",1,0,"}};
+    for (size_t i = 0; i < sizeof choice / sizeof choice[0]; i++) {
+        const char *v = run_setting(o, choice[i][0]);
+        char item[64];
+        snprintf(item, sizeof item, ",%s,", v ? v : "");
+        if (v && *v && (strchr(v, ',') || !strstr(choice[i][1], item))) {
+            snprintf(why, len, "%s=%s is not valid, so libaclsub.so recorded nothing", choice[i][0], v);
+            return;
+        }
+    }
+    const char *b = run_setting(o, "ACLSUB_BUFFER");
+    char *end;
+    unsigned long long n = b && *b ? strtoull(b, &end, 10) : 4096;
+    if (b && *b && (*end || b[0] == '-' || n < 16 || n > (1u << 22))) {
+        snprintf(why, len, "ACLSUB_BUFFER=%s is not valid, so libaclsub.so recorded nothing", b);
+        return;
+    }
+    int filtered = run_setting(o, "ACLSUB_MODELS") || run_setting(o, "ACLSUB_OP_TYPES") ||
+                   run_setting(o, "ACLSUB_OP_NAMES");
+    snprintf(why, len, "%s", filtered ? "no model was executed, or ACLSUB_MODELS/ACLSUB_OP_* passed none"
+                                      : "no model was executed");
+}
+
 /*
  * After the program: the live reader's end, or the file's path and, with
  * --summary, `aclsub decode summary FILE` in this process (the decoder
@@ -784,9 +831,11 @@ static void run_finish(const run_opts *o, run_sink *s, int started)
         return;
     }
     struct stat st;
-    int empty = stat(s->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+    char why[PATH_MAX + 80] = "";
+    if (stat(s->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        run_empty_reason(o, why, sizeof why);
     fflush(stdout);
-    fprintf(stderr, "aclsub run: records in %s%s\n", s->shown, empty ? " (none: no model was executed)" : "");
+    fprintf(stderr, "aclsub run: records in %s%s%s%s\n", s->shown, *why ? " (none: " : "", why, *why ? ")" : "");
     if (o->summary) {
         char name[] = "decode", view[] = "summary";
         char *args[] = {name, view, s->path, NULL};

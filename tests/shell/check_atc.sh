@@ -62,7 +62,7 @@ expect "framework 3" 1 "only 5 (ONNX)" \
     $ATC --model="$DATA/test_relu/model.onnx" --framework=3 --output="$T/x"
 expect "framework missing" 1 "framework is required" $ATC --model="$DATA/test_relu/model.onnx" --output="$T/x"
 expect "output missing" 1 "output are required" $ATC --model="$DATA/test_relu/model.onnx" --framework=5
-expect "unknown option" 1 "unknown option '--bogus'" $ATC --bogus
+expect "unknown option" 1 "unknown option or missing value '--bogus'" $ATC --bogus
 expect "unsupported op names node and op" 2 "model.onnx: node Abs_0 (Abs): unsupported operator" \
     $ATC --model="$DATA/test_abs/model.onnx" --framework=5 --output="$T/x"
 expect "unsupported dtype names the input" 2 "input 'x' has dtype UINT8" \

@@ -85,6 +85,10 @@ def groups(recs, by):
     return out
 
 def csv_field(b):
+    # valid UTF-8 kept, each byte of an invalid sequence as \xNN, a backslash as \\ (aclsub-decode(1))
+    s = "".join("\\x%02x" % (ord(c) - 0xDC00) if 0xDC80 <= ord(c) <= 0xDCFF else "\\\\" if c == "\\" else c
+                for c in b.decode("utf-8", "surrogateescape"))
+    b = s.encode()
     if any(c in b for c in b',"\r\n'):
         return b'"' + b.replace(b'"', b'""') + b'"'
     return b
@@ -217,7 +221,7 @@ def diff_csv(a, b, by):
     return b"".join(out)
 
 def skip_and_filter(recs):
-    # --model 1 --skip-iterations 1 --from 5000 --to 8999
+    # --model 1 --skip-iterations 1 --absolute --from 5000 --to 8999
     return [r for r in recs if r["model"] == 1 and r["iter"] >= 1 and 5000 <= r["start"] <= 8999]
 
 spec, spec_b, outdir = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -267,7 +271,7 @@ run summary_name.jsonl summary -f jsonl --by name "$T/v.rec"
 golden summary_name.jsonl "$T/summary_name.jsonl"; check "summary JSONL by name" $?
 run summary_model.csv summary -f csv -b model "$T/v.rec"
 golden summary_model.csv "$T/summary_model.csv"; check "summary CSV by model" $?
-run summary_filtered.csv summary -f csv --model 1 --skip-iterations 1 --from 5000 --to 8999 "$T/v.rec"
+run summary_filtered.csv summary -f csv --model 1 --skip-iterations 1 --absolute --from 5000 --to 8999 "$T/v.rec"
 golden summary_filtered.csv "$T/summary_filtered.csv"; check "filters: model, skip-iterations, time window" $?
 run list.csv list -f csv "$T/v.rec"
 golden list.csv "$T/list.csv"; check "list CSV in time order" $?
@@ -297,7 +301,7 @@ check "JSON Lines parse, escapes round-trip" $?
 # The CSV read back with the csv module: one row per record, fields intact.
 $PY - "$T/list.csv" "$T/summary_type.csv" <<'EOF'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8", errors="surrogateescape")))
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8", errors="strict")))
 assert len(rows) == 18, len(rows)
 assert any(r["Op Name"] == 'fc "x", y' for r in rows)
 for r in rows:

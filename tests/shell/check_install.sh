@@ -3,8 +3,9 @@
 # installed tools used from there with a clean environment: a program built
 # against the installed headers and pkg-config file runs on the installed
 # emulated runtime, is profiled by the installed libaclsub.so, and its stream
-# decodes with the installed aclsub; `make uninstall` removes every file; a
-# DESTDIR install puts the same files under DESTDIR.
+# decodes with the installed aclsub; `make uninstall` removes every file and
+# every directory the install created, and no directory that was there
+# before; a DESTDIR install puts the same files under DESTDIR.
 SUBJECT=install # its lines read "ok install: ..." (say ok/FAIL)
 . tests/shell/lib.sh
 SANFLAG= # make's setting for this BUILD
@@ -21,7 +22,8 @@ else
 fi
 for f in bin/aclsub lib/libaclsub.so lib/aclsub/emu/libascendcl.so lib/libaclsub-decode.so.1 \
     include/acl/acl.h include/acl/acl_prof.h include/aclsub/record.h lib/pkgconfig/aclsub.pc \
-    lib/pkgconfig/ascendcl-emu.pc share/man/man1/aclsub-decode.1; do
+    lib/pkgconfig/ascendcl-emu.pc share/man/man1/aclsub-decode.1 share/bash-completion/completions/aclsub \
+    share/doc/aclsub/FORMAT.md; do
     [ -e "$P/$f" ] || say FAIL "$f is not installed"
 done
 [ ! -e "$P/lib/libascendcl.so" ] && say ok "the emulated libascendcl.so sits in lib/aclsub/emu, not lib/" ||
@@ -50,9 +52,23 @@ if [ -z "$SANFLAG" ]; then
 fi
 $CLEAN "$P/bin/aclsub" --help >/dev/null && say ok "installed aclsub --help" || say FAIL "installed aclsub --help"
 for page in man1/aclsub.1 man1/aclsub-run.1 man1/aclsub-decode.1 man1/aclsub-atc.1 man1/aclsub-doctor.1 \
-    man1/aclsub-inspect.1 man7/aclsub-env.7; do
+    man1/aclsub-inspect.1 man1/aclsub-mkom.1 man7/aclsub-env.7; do
     [ -f "$P/share/man/$page" ] || say FAIL "man page $page is not installed"
 done
+# SEE ALSO names installed pages only.
+for page in "$P"/share/man/man*/*; do
+    for ref in $(awk '/^\.SH "?SEE ALSO/ {on = 1; next} /^\.SH/ {on = 0} on' "$page" |
+        sed -n 's/^\.BR \([a-z\\-]*\) (\([0-9]\)).*/\1.\2/p' | sed 's/\\//g'); do
+        case $ref in
+        aclsub*) [ -f "$P/share/man/man${ref##*.}/$ref" ] || say FAIL "${page##*/}: SEE ALSO $ref is not installed" ;;
+        esac
+    done
+    ! grep -q 'docs/\|README' "$page" || say FAIL "${page##*/} names a file of the repository"
+done
+pcver=$(PKG_CONFIG_PATH=$P/lib/pkgconfig pkg-config --modversion aclsub)
+[ "$pcver" = "$(cat VERSION)" ] && [ "$("$P/bin/aclsub" --version)" = "aclsub $pcver" ] &&
+    say ok "aclsub.pc and aclsub --version say the version in VERSION ($pcver)" ||
+    say FAIL "version: aclsub.pc $pcver, aclsub --version $("$P/bin/aclsub" --version), VERSION $(cat VERSION)"
 if [ -z "$SANFLAG" ] && [ -x "$T/app" ]; then
     # The installed aclsub finds the installed libaclsub.so next to itself.
     if (cd "$T" && $CLEAN "$P/bin/aclsub" run -o "$T/run.rec" -- "$T/app" "$MLP" 2 \
@@ -77,11 +93,24 @@ print(acl.init(), acl.rt.set_device(0), acl.mdl.load_from_file("'"$MLP"'")[1], a
         say FAIL "the installed acl module does not link the installed libascendcl.so"
 fi
 
-if make -s O="$B" $SANFLAG PREFIX="$P" uninstall >/dev/null 2>&1 && [ -z "$(find "$P" -type f)" ]; then
-    say ok "make uninstall removes every installed file"
+if make -s O="$B" $SANFLAG PREFIX="$P" uninstall >/dev/null 2>&1 && [ ! -e "$P" ]; then
+    say ok "make uninstall removes every installed file and every directory the install created"
 else
-    say FAIL "files left after make uninstall:"
-    find "$P" -type f
+    say FAIL "left after make uninstall:"
+    find "$P"
+fi
+
+# A prefix whose bin/ and share/man/ exist, bin/ holding a file of its own: both stay.
+Q=$T/existing
+mkdir -p "$Q/bin" "$Q/share/man"
+echo mine >"$Q/bin/other"
+if make -s O="$B" $SANFLAG PREFIX="$Q" install >/dev/null 2>&1 &&
+    make -s O="$B" $SANFLAG PREFIX="$Q" uninstall >/dev/null 2>&1 &&
+    [ "$(cd "$Q" && find . | sort | tr '\n' ' ')" = ". ./bin ./bin/other ./share ./share/man " ]; then
+    say ok "make uninstall leaves the directories that existed before the install"
+else
+    say FAIL "after install and uninstall over existing directories:"
+    (cd "$Q" && find . | sort)
 fi
 
 if make -s O="$B" $SANFLAG PREFIX=/usr/local DESTDIR="$T/stage" install >/dev/null 2>&1 &&
