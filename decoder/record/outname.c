@@ -1,12 +1,14 @@
 /*
- * outname.c - expands output-name patterns (%p, %h, %%; outname.h) for
+ * outname.c - expands output-name patterns (%p, %h, %q{VAR}, %%; outname.h) for
  * the interposer and `aclsub run`, and escapes names to pass them on as
  * patterns.  No allocation: every result is written into the caller's
  * buffer, whole or not at all.  An expansion adds no directory: %p is
- * digits, and %h is made a plain name part ('/', control characters and
- * leading dots become '_'), so that it can form neither a '/' nor a "..".
+ * digits, and %h and %q{VAR} are made plain name parts ('/', control
+ * characters and leading dots become '_'), so that they can form neither a
+ * '/' nor a "..".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -72,6 +74,33 @@ static int finish(char *out, size_t used, int rc)
     return rc;
 }
 
+/*
+ * "%q{VAR}" at p: the length of the escape (0 when p holds none: no '{',
+ * no '}', or a name that is empty, too long or not [A-Za-z0-9_]), and the
+ * variable's value made a plain name part into buf ("" when unset).
+ */
+static size_t env_escape(const char *p, char *buf)
+{
+    if (p[0] != '%' || p[1] != 'q' || p[2] != '{')
+        return 0;
+    char name[OUTNAME_VAR_MAX + 1];
+    size_t n = 0;
+    for (const char *q = p + 3; *q != '}'; q++, n++) {
+        unsigned char ch = (unsigned char)*q;
+        if (!ch || n == OUTNAME_VAR_MAX || !(ch == '_' || (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')))
+            return 0;
+        name[n] = (char)ch;
+    }
+    if (n == 0)
+        return 0;
+    name[n] = '\0';
+    const char *value = getenv(name);
+    buf[0] = '\0';
+    if (value && *value)
+        safe_host(value, buf); /* the same rule as %h: no '/', no control character, no leading dot */
+    return n + 4;
+}
+
 int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t cap)
 {
     if (cap == 0)
@@ -79,7 +108,8 @@ int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t
     size_t used = 0;
     for (const char *p = pattern; *p; p++) {
         char buf[OUTNAME_HOST_MAX + 1];
-        const char *value = *p == '%' ? escape_value(p[1], v, buf, sizeof buf) : NULL;
+        size_t env_len = env_escape(p, buf);
+        const char *value = env_len ? buf : *p == '%' ? escape_value(p[1], v, buf, sizeof buf) : NULL;
         if (!value) {
             if (append(out, cap, &used, p, 1) != 0)
                 return finish(out, used, -1);
@@ -87,7 +117,7 @@ int outname_expand(const char *pattern, const outname_vars *v, char *out, size_t
         }
         if (append(out, cap, &used, value, strlen(value)) != 0)
             return finish(out, used, -1);
-        p++; /* the escape's letter */
+        p += env_len ? env_len - 1 : 1; /* the rest of the escape */
     }
     return finish(out, used, 0);
 }

@@ -7,6 +7,10 @@
  *   %h  the host name, "localhost" when it cannot be had; a '/', a
  *       control character or a leading '.' in it becomes '_', so that
  *       neither %h nor %p can add a directory or a ".." to the name
+ *   %q{VAR}  the value of the environment variable VAR (letters, digits
+ *       and '_'; at most OUTNAME_VAR_MAX bytes), made a plain name part as
+ *       %h is; "" when VAR is unset: one file per rank of an MPI-style job
+ *       with ACLSUB_OUTPUT=ops-%q{OMPI_COMM_WORLD_RANK}.rec
  *   %%  a percent sign
  *
  * Any other character stands for itself, a % before anything else (or at
@@ -21,8 +25,10 @@
 /* The name both sides use when none is given. */
 #define OUTNAME_DEFAULT "aclsub-%p.rec"
 
-/* Bytes of the host name kept (without the NUL). */
+/* Bytes of the host name (and of a %q{VAR} value) kept (without the NUL). */
 #define OUTNAME_HOST_MAX 256
+/* Bytes of a %q{VAR} variable name. */
+#define OUTNAME_VAR_MAX 255
 
 /* What the escapes stand for. */
 typedef struct outname_vars {

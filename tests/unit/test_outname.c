@@ -1,12 +1,13 @@
 /*
  * test_outname.c - output-name patterns (decoder/record/outname.h), the
- * contract between `aclsub run` and the interposer: %p, %h and %% expand,
+ * contract between `aclsub run` and the interposer: %p, %h, %q{VAR} and %% expand,
  * anything else stays as written, a result that does not fit is an error
  * and never a cut name, and nothing is written past the buffer; an escaped
  * name expands back to itself.
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -249,6 +250,46 @@ START_TEST(test_expanding_an_escaped_name_gives_it_back)
 }
 END_TEST
 
+START_TEST(test_env_var)
+{
+    ck_assert_int_eq(setenv("ACLSUB_TEST_RANK", "3", 1), 0);
+    ck_assert_str_eq(expanded("ops-%q{ACLSUB_TEST_RANK}.rec"), "ops-3.rec");
+    ck_assert_str_eq(expanded("%q{ACLSUB_TEST_RANK}%q{ACLSUB_TEST_RANK}-%p"), "33-4242");
+    ck_assert_int_eq(unsetenv("ACLSUB_TEST_RANK"), 0);
+    ck_assert_str_eq(expanded("ops-%q{ACLSUB_TEST_RANK}.rec"), "ops-.rec"); /* unset: empty */
+}
+END_TEST
+
+/* A value is a plain name part, as %h: no '/', no control character, no leading dot. */
+START_TEST(test_env_var_adds_no_directory)
+{
+    ck_assert_int_eq(setenv("ACLSUB_TEST_V", "../../etc/x", 1), 0);
+    ck_assert_str_eq(expanded("d/%q{ACLSUB_TEST_V}.rec"), "d/___.._etc_x.rec");
+    ck_assert_int_eq(setenv("ACLSUB_TEST_V", "a\nb", 1), 0);
+    ck_assert_str_eq(expanded("%q{ACLSUB_TEST_V}"), "a_b");
+    ck_assert_int_eq(unsetenv("ACLSUB_TEST_V"), 0);
+}
+END_TEST
+
+/* Not an escape, so written as it is: no braces, an empty or bad name, no closing brace. */
+START_TEST(test_env_var_malformed_stays_as_written)
+{
+    ck_assert_str_eq(expanded("%q"), "%q");
+    ck_assert_str_eq(expanded("%qX"), "%qX");
+    ck_assert_str_eq(expanded("%q{}"), "%q{}");
+    ck_assert_str_eq(expanded("%q{A-B}"), "%q{A-B}");
+    ck_assert_str_eq(expanded("%q{OPEN"), "%q{OPEN");
+    char big[300];
+    memset(big, 'A', sizeof big);
+    memcpy(big, "%q{", 3);
+    big[sizeof big - 2] = '}';
+    big[sizeof big - 1] = '\0';
+    char out[512];
+    ck_assert_int_eq(outname_expand(big, &vars, out, sizeof out), 0); /* a 295-byte name: too long */
+    ck_assert_str_eq(out, big);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("outname");
@@ -265,6 +306,9 @@ int main(void)
     tcase_add_test(tc, test_overflow_inside_an_escape);
     tcase_add_test(tc, test_overflow_every_capacity);
     tcase_add_test(tc, test_vars_here);
+    tcase_add_test(tc, test_env_var);
+    tcase_add_test(tc, test_env_var_adds_no_directory);
+    tcase_add_test(tc, test_env_var_malformed_stays_as_written);
     suite_add_tcase(s, tc);
 
     TCase *te = tcase_create("escape");
