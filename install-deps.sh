@@ -26,6 +26,7 @@ python3-numpy
 python3-onnx
 python3-opencv
 chromium-headless-shell
+tmux
 python3-pandas
 "
 
