@@ -20,6 +20,7 @@ protobuf-c-compiler
 libprotobuf-c-dev
 libonnx-dev
 libonnx-testdata
+zlib1g-dev
 python3
 python3-dev
 python3-numpy

@@ -3,8 +3,8 @@
  * inputs the caller opened (tools/decode.c parses the command line): records are read
  * (in input order, or merged on start time), control records are noted,
  * the filters applied, and each record goes to the view (list rows, a
- * Chrome trace, or the group tables of the summary and diff views, printed
- * at the end).  Damage is skipped, counted and reported on stderr per
+ * Chrome trace, or the group tables of the summary and diff views,
+ * printed at the end).  Damage is skipped, counted and reported on stderr per
  * input; the exit status is 1 for usage and I/O errors, else 2 when any
  * input was damaged, else 0.  An incomplete stream (a stream start and no
  * stream end) is reported on stderr but does not change the exit status.
@@ -50,7 +50,8 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, size_t side)
 static void handle(run_ctx *c, const dec_event *e, size_t side)
 {
     c->records++;
-    if (dec_is_control(&e->v))
+    int control = dec_is_control(&e->v);
+    if (control)
         dec_ctrl_note(&c->ctrl, &e->v);
     if (dec_filter_pass(c->o, &e->v))
         to_view(c, &e->v, side);
@@ -137,11 +138,12 @@ static int run_merged(run_ctx *c, dec_input *ins, size_t nin)
     return status;
 }
 
+/* Starts the view; -1 after a message on err. */
 static int start_view(run_ctx *c)
 {
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_CHROME) {
-        c->chrome = dec_chrome_new(c->out);
+        c->chrome = dec_chrome_new(o, c->out, c->err);
         return c->chrome ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST)
@@ -157,7 +159,7 @@ static int end_view(run_ctx *c, dec_input *ins)
     dec_live_stop(c->live);
     c->live = NULL;
     if (c->chrome)
-        return dec_chrome_finish(c->chrome, c->records, c->ctrl.lost);
+        return dec_chrome_finish(c->chrome);
     if (o->view == DEC_VIEW_SUMMARY) {
         dec_summary_info info = {c->runs, c->ctrl.lost};
         return dec_summary_print(o, &c->tab[0], &info, c->out, c->err);
@@ -181,8 +183,6 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
                 fprintf(err, "aclsub decode: out of memory; the output is incomplete\n");
             status = 1;
         }
-    } else {
-        fprintf(err, "aclsub decode: out of memory\n");
     }
     dec_ctrl_report(&c.ctrl, err);
     dec_chrome_free(c.chrome);

@@ -6,7 +6,8 @@
  * The pipeline: inputs -> (in input order, or merged on start time through
  * a bounded reorder window) -> control-record bookkeeping -> filters -> one
  * view (list rows, a grouped summary, a Chrome trace, or a diff of two
- * inputs) writing to one FILE.
+ * inputs) writing to one FILE (the trace may write -o FILE, gzip or split
+ * files instead).
  */
 #ifndef ACLSUB_DECODER_DECODE_H_
 #define ACLSUB_DECODER_DECODE_H_
@@ -19,7 +20,9 @@
 #include "decoder/record/reader.h"
 
 typedef enum { DEC_VIEW_LIST, DEC_VIEW_SUMMARY, DEC_VIEW_DIFF } dec_view;
-typedef enum { DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME } dec_format;
+typedef enum {
+    DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME
+} dec_format;
 typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
 
 #define DEC_DEFAULT_WINDOW 4096u
@@ -36,6 +39,11 @@ typedef struct dec_opts {
     const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
     long top;             /* rows of a summary or diff to print; 0: all */
     int follow;           /* live summary refreshed on a terminal */
+    /* the file outputs: chrome */
+    const char *output;   /* -o FILE, NULL: standard output */
+    int gzip;             /* --gzip (or FILE ending in .gz) */
+    uint64_t split_bytes; /* --split-size, in bytes; 0: no split */
+    uint64_t split_ns;    /* --split-time, in ns; 0: no split */
     /* filters */
     uint32_t *models;
     size_t nmodels;

@@ -30,9 +30,9 @@ const char dec_usage[] =
     "  diff A B  two streams' groups side by side with the ratios B/A\n"
     "\n"
     "options:\n"
-    "  -f, --format FMT        tsv, table, csv, jsonl or chrome (a Chrome/Perfetto\n"
-    "                          trace, list view only); default: tsv for a bare\n"
-    "                          list, table otherwise\n"
+    "  -f, --format FMT        tsv, table, csv, jsonl, or for the list view only:\n"
+    "                          chrome (Chrome trace JSON);\n"
+    "                          default: tsv for a bare list, table otherwise\n"
     "  -b, --by KEY            summary and diff groups: type (default), name, model\n"
     "  -s, --sort COL[:asc|:desc]\n"
     "                          sort summary/diff rows on any column: summary: key,\n"
@@ -52,6 +52,12 @@ const char dec_usage[] =
     "      --window N          records an input may be out of time order (4096)\n"
     "  -F, --follow            live summary refreshed every second on a terminal,\n"
     "                          final summary when the writers close\n"
+    "  -o, --output FILE       chrome: write FILE (an existing\n"
+    "                          FILE is left as it is and the decode fails)\n"
+    "      --gzip              gzip the trace (also when FILE ends in .gz)\n"
+    "      --split-size MB     split the trace into FILE-0001.EXT, FILE-0002.EXT...\n"
+    "      --split-time S      when a file holds MB megabytes or S seconds of\n"
+    "                          trace time (at the next point where it may end)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Control records are understood: records-lost notices are summed (summary\n"
@@ -62,7 +68,7 @@ const char dec_usage[] =
     "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input.\n"
     "See aclsub-decode(1).\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW };
+enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW, OPT_GZIP, OPT_SPLIT_SIZE, OPT_SPLIT_TIME };
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -78,6 +84,10 @@ static const struct option long_opts[] = {
     {"order", required_argument, NULL, OPT_ORDER},
     {"window", required_argument, NULL, OPT_WINDOW},
     {"follow", no_argument, NULL, 'F'},
+    {"output", required_argument, NULL, 'o'},
+    {"gzip", no_argument, NULL, OPT_GZIP},
+    {"split-size", required_argument, NULL, OPT_SPLIT_SIZE},
+    {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -155,6 +165,44 @@ static int set_by(dec_opts *o, const char *s)
     return 0;
 }
 
+/* -o, --gzip, --split-size MB, --split-time S (the outputs that write files). */
+static int file_option(dec_opts *o, int c, const char *arg, FILE *err)
+{
+    uint64_t v;
+    if (c == 'o') {
+        o->output = arg;
+        return 0;
+    }
+    if (c == OPT_GZIP) {
+        o->gzip = 1;
+        return 0;
+    }
+    if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 30))
+        return bad(err, c == OPT_SPLIT_SIZE ? "bad --split-size (MB, 1 or more)" : "bad --split-time (s, 1 or more)",
+                   arg);
+    if (c == OPT_SPLIT_SIZE)
+        o->split_bytes = v << 20;
+    else
+        o->split_ns = v * 1000000000ull;
+    return 0;
+}
+
+/* What the file outputs need: -o for splits, no -o for the other formats. */
+static int check_file_options(const dec_opts *o, FILE *err)
+{
+    int trace = o->format == DEC_FMT_CHROME;
+    const char *why = NULL;
+    if (o->output && !trace)
+        why = "-o is for --format chrome";
+    else if ((o->gzip || o->split_bytes || o->split_ns) && !trace)
+        why = "--gzip, --split-size and --split-time are for --format chrome";
+    else if ((o->split_bytes || o->split_ns) && !o->output)
+        why = "--split-size and --split-time need -o FILE";
+    if (why)
+        fprintf(err, "aclsub decode: %s (try 'aclsub decode --help')\n", why);
+    return why != NULL;
+}
+
 /* The list-valued options, kept raw until every option is read. */
 struct raw_lists {
     const char *models[64], *types[64], *names[64];
@@ -211,6 +259,11 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case 'F':
         o->follow = 1;
         return 0;
+    case 'o':
+    case OPT_GZIP:
+    case OPT_SPLIT_SIZE:
+    case OPT_SPLIT_TIME:
+        return file_option(o, c, arg, err);
     default:
         return 1;
     }
@@ -251,9 +304,11 @@ static int settle(dec_opts *o, int view_given, int format_set, int order, FILE *
         o->view = DEC_VIEW_SUMMARY;
     if (o->follow && o->view != DEC_VIEW_SUMMARY)
         return bad(err, "--follow needs the summary view, not", o->view == DEC_VIEW_LIST ? "list" : "diff");
-    if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format == DEC_FMT_CHROME))
-        return bad(err, "format not available for summary and diff:",
-                   o->format == DEC_FMT_TSV ? "tsv" : "chrome");
+    static const char *const fmt_names[] = {"tsv", "table", "csv", "jsonl", "chrome"};
+    if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format >= DEC_FMT_CHROME))
+        return bad(err, "format not available for summary and diff:", fmt_names[o->format]);
+    if (check_file_options(o, err))
+        return 1;
     o->order_time = order >= 0 ? order : o->format != DEC_FMT_TSV;
     if (o->format == DEC_FMT_CHROME)
         o->order_time = 1;
@@ -281,7 +336,7 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
     struct raw_lists raw = {0};
     optind = 0; /* a full reset: the parser may run more than once in a process */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:Fh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "-f:b:s:n:m:t:N:k:o:Fh", long_opts, NULL)) != -1) {
         if (c == 'h') {
             fputs(dec_usage, out);
             return 2;
@@ -290,7 +345,7 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
             const char *a = argv[optind - 1];
             if (optopt && optopt < 256)
                 fprintf(err, "aclsub decode: option '-%c' %s (try 'aclsub decode --help')\n", optopt,
-                        strchr("fbsnmtNk", optopt) ? "needs a value" : "is unknown");
+                        strchr("fbsnmtNko", optopt) ? "needs a value" : "is unknown");
             else
                 fprintf(err, "aclsub decode: unknown option or missing value '%s' (try 'aclsub decode --help')\n", a);
             return 1;
