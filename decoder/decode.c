@@ -3,7 +3,7 @@
  * inputs the caller opened (tools/decode.c parses the command line): records are read
  * (in input order, or merged on start time), control records are noted,
  * the filters applied, and each record goes to the view (list rows, a
- * Chrome trace, or the group tables of the summary and diff views,
+ * Chrome or Perfetto trace, or the group tables of the summary and diff views,
  * printed at the end).  Damage is skipped, counted and reported on stderr per
  * input; the exit status is 1 for usage and I/O errors, else 2 when any
  * input was damaged, else 0.  An incomplete stream (a stream start and no
@@ -22,6 +22,7 @@ typedef struct run_ctx {
     dec_ctrl ctrl;
     st_table tab[2];   /* summary: [0]; diff: A and B */
     dec_chrome *chrome;
+    dec_perfetto *perfetto;
     dec_live *live;    /* the terminal display of --follow, or NULL */
     uint64_t records, runs, damage_events;
     int oom;
@@ -33,6 +34,8 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, size_t side)
     if (o->view == DEC_VIEW_LIST) {
         if (c->chrome)
             dec_chrome_event(c->chrome, v);
+        else if (c->perfetto)
+            dec_perfetto_event(c->perfetto, v);
         else
             dec_list_row(o, v, c->out);
         return;
@@ -146,6 +149,10 @@ static int start_view(run_ctx *c)
         c->chrome = dec_chrome_new(o, c->out, c->err);
         return c->chrome ? 0 : -1;
     }
+    if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_PERFETTO) {
+        c->perfetto = dec_perfetto_new(o, c->out, c->err);
+        return c->perfetto ? 0 : -1;
+    }
     if (o->view == DEC_VIEW_LIST)
         dec_list_header(o, c->out);
     if (o->follow && isatty(fileno(c->out)))
@@ -160,6 +167,8 @@ static int end_view(run_ctx *c, dec_input *ins)
     c->live = NULL;
     if (c->chrome)
         return dec_chrome_finish(c->chrome);
+    if (c->perfetto)
+        return dec_perfetto_finish(c->perfetto);
     if (o->view == DEC_VIEW_SUMMARY) {
         dec_summary_info info = {c->runs, c->ctrl.lost};
         return dec_summary_print(o, &c->tab[0], &info, c->out, c->err);
@@ -186,6 +195,7 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
     }
     dec_ctrl_report(&c.ctrl, err);
     dec_chrome_free(c.chrome);
+    dec_perfetto_free(c.perfetto);
     dec_ctrl_free(&c.ctrl);
     st_free(&c.tab[0]);
     st_free(&c.tab[1]);

@@ -1,5 +1,6 @@
 /*
- * out_file.c - where the trace outputs of `aclsub decode` (view_chrome.c) write: standard output or -o FILE, optionally
+ * out_file.c - where the trace outputs of `aclsub decode` (view_chrome.c,
+ * view_perfetto.c) write: standard output or -o FILE, optionally
  * gzip-compressed (--gzip, or a FILE ending in ".gz"; zlib's deflate with
  * the gzip wrapper), optionally split into numbered files
  * (--split-size MB, --split-time S; FILE.json becomes FILE-0001.json,

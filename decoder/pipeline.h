@@ -1,7 +1,7 @@
 /*
  * pipeline.h - the stages of `aclsub decode` between the inputs and the
  * output: the bounded-window merge, the filters, the control-record
- * bookkeeping, and the views (list, summary, Chrome trace, diff, live
+ * bookkeeping, and the views (list, summary, Chrome trace, Perfetto trace, diff, live
  * follow display) with what the traces share (tracks.c, out_file.c).  decode.c wires them together.
  */
 #ifndef ACLSUB_DECODER_PIPELINE_H_
@@ -131,6 +131,13 @@ void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v);
 /* Ends the array; returns 0, or -1 if memory ran out or a write failed on the way. */
 int dec_chrome_finish(dec_chrome *c);
 void dec_chrome_free(dec_chrome *c);
+
+/* --- view_perfetto.c: Perfetto's TracePacket protobuf ------------------------------ */
+typedef struct dec_perfetto dec_perfetto;
+dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err);
+void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v);
+int dec_perfetto_finish(dec_perfetto *p);
+void dec_perfetto_free(dec_perfetto *p);
 
 /* --- view_diff.c ------------------------------------------------------------------ */
 /* 1 if spec names a column of the diff view. */

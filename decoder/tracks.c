@@ -1,5 +1,6 @@
 /*
- * tracks.c - the tracks of the trace outputs (view_chrome.c): each (process, model, stream) is a track, and a track
+ * tracks.c - the tracks of the trace outputs (view_chrome.c,
+ * view_perfetto.c): each (process, model, stream) is a track, and a track
  * has lanes, each a stack of the ends of the events open on it.  An event
  * goes on the first lane where it nests (an operator inside its execute's
  * whole-run record); a new lane ("... (overlap N)") is opened for events

@@ -38,6 +38,8 @@ static const char *const configs[][MAXARGS] = {
     {"decode", "diff", "IN", "IN"},
     {"decode", "diff", "-f", "csv", "--by", "name", "--sort", "mean_ratio", "IN", "IN"},
     {"decode", "diff", "-f", "jsonl", "--by", "model", "IN", "IN"},
+    {"decode", "list", "-f", "perfetto", "IN"},
+    {"decode", "list", "-f", "perfetto", "--gzip", "--window", "1", "--name", "*a*", "IN"},
     {"decode", "list", "-f", "chrome", "--gzip", "IN"},
 };
 

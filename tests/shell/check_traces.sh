@@ -1,9 +1,17 @@
 #!/bin/sh
 # check_traces.sh BUILD - the trace outputs of `aclsub decode`: the Chrome
-# trace (--format chrome) and its gzip and split files, each read back by an
-# independent consumer: Python's json module and gzip.  What they read is
-# compared with the records themselves, read here from their bytes
-# (docs/FORMAT.md), not with another output of the decoder.
+# trace (--format chrome), Perfetto's protobuf (--format perfetto), and gzip
+# and split files, each read back by an independent consumer: Python's json
+# module; a reader of the protobuf wire format written here from Perfetto's
+# published schema (protos/perfetto/trace: Trace.packet = 1; TracePacket
+# timestamp = 8, trusted_packet_sequence_id = 10, track_event = 11,
+# track_descriptor = 60; TrackDescriptor uuid = 1, name = 2, process = 3,
+# thread = 4; ProcessDescriptor pid = 1, process_name = 6; ThreadDescriptor
+# pid = 1, tid = 2, thread_name = 5; TrackEvent type = 9 (1 begin, 2 end,
+# 3 instant), track_uuid = 11, categories = 22, name = 23,
+# debug_annotations = 4; DebugAnnotation name = 10, uint_value = 3); and
+# gzip.  What they read is compared with the records themselves, read here
+# from their bytes (docs/FORMAT.md), not with another output of the decoder.
 SUBJECT=traces
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$GEN" "$APP" "$CNN" "$LIBACLSUB"
@@ -63,6 +71,104 @@ def as_json_text(b):
     return "".join(chr(ord(c) - 0xdc00) if "\udc80" <= c <= "\udcff" else c
                    for c in b.decode("utf-8", errors="surrogateescape"))
 
+def as_utf8(b):
+    """Protobuf and SQLite strings: each byte of an invalid sequence becomes U+FFFD."""
+    return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c
+                   for c in b.decode("utf-8", errors="surrogateescape"))
+EOF
+
+# A reader of Perfetto's Trace protobuf (wire format: varints, length-delimited fields).
+cat >"$T/pf.py" <<'EOF'
+def fields(buf):
+    """(field number, value) pairs; value an int (varint) or bytes (length-delimited)."""
+    i, out = 0, []
+    while i < len(buf):
+        key, i = varint(buf, i)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = varint(buf, i)
+        elif wt == 2:
+            n, i = varint(buf, i)
+            v = buf[i:i + n]
+            assert len(v) == n, "truncated field"
+            i += n
+        elif wt == 1:
+            v, i = buf[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = buf[i:i + 4], i + 4
+        else:
+            raise ValueError("wire type %d" % wt)
+        out.append((num, v))
+    return out
+
+def varint(buf, i):
+    shift = v = 0
+    while True:
+        b = buf[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+def one(fs, num, default=None):
+    vs = [v for n, v in fs if n == num]
+    return vs[-1] if vs else default
+
+def text(b):
+    return b.decode("utf-8")  # strict: every string must be valid UTF-8
+
+def read(data):
+    """The packets of a trace as dicts: descriptors, slices (paired per track) and instants."""
+    procs, threads, names, events = {}, {}, {}, []
+    last_ts = 0
+    for num, pk in fields(data):
+        assert num == 1, "Trace has only packet = 1"
+        f = fields(pk)
+        assert one(f, 10) == 1, "trusted_packet_sequence_id"
+        td = one(f, 60)
+        if td is not None:
+            t = fields(td)
+            uuid, name = one(t, 1), text(one(t, 2, b""))
+            names[uuid] = name
+            if one(t, 3) is not None:
+                p = fields(one(t, 3))
+                procs[uuid] = (one(p, 1), text(one(p, 6, b"")))
+            if one(t, 4) is not None:
+                th = fields(one(t, 4))
+                threads[uuid] = (one(th, 1), one(th, 2), text(one(th, 5, b"")))
+        te = one(f, 11)
+        if te is not None:
+            ts = one(f, 8)
+            assert ts >= last_ts, "packets in time order"
+            last_ts = ts
+            e = fields(te)
+            ann = {}
+            for a in [v for n, v in e if n == 4]:
+                af = fields(a)
+                ann[text(one(af, 10))] = one(af, 3)
+            events.append(dict(ts=ts, type=one(e, 9), track=one(e, 11), name=one(e, 23),
+                               cats=[text(v) for n, v in e if n == 22], ann=ann))
+            if events[-1]["name"] is not None:
+                events[-1]["name"] = text(events[-1]["name"])
+    return procs, threads, names, events
+
+def slices(events):
+    """Begin/end pairs per track: (track, start, end, name, cats, ann, depth, parent index)."""
+    stacks, out, instants = {}, [], []
+    for e in events:
+        st = stacks.setdefault(e["track"], [])
+        if e["type"] == 1:
+            st.append(len(out))
+            out.append([e["track"], e["ts"], None, e["name"], e["cats"], e["ann"], len(st) - 1,
+                        st[-2] if len(st) > 1 else None])
+        elif e["type"] == 2:
+            assert st, "an end without a begin"
+            out[st.pop()][2] = e["ts"]
+        elif e["type"] == 3:
+            instants.append(e)
+    assert all(not st for st in stacks.values()), "slices left open"
+    return out, instants
 EOF
 
 # --- Chrome trace ---------------------------------------------------------------------------
@@ -118,8 +224,66 @@ chrome_ok views "$T/v.rec"; check "chrome, two processes: names, no pid 0, minim
 chrome_ok hostile "$T/h.rec"; check "chrome, names with quotes, CR, control bytes, invalid UTF-8: strict JSON" $?
 chrome_ok merged "$T/v.rec" "$T/app.rec"; check "chrome, two inputs merged" $?
 
+# --- Perfetto protobuf ----------------------------------------------------------------------
+cat >"$T/pf_check.py" <<'EOF'
+import collections, re, sys
+sys.path.insert(0, sys.argv[1])
+from rec import records, cmd_of, as_utf8
+from pf import read, slices
+procs, threads, names, events = read(open(sys.argv[2], "rb").read())
+recs = [r for p in sys.argv[3:] for r in records(p)]
+want = {r["pid"]: "pid %d" % r["pid"] for r in recs}
+want.update({r["pid"]: as_utf8(cmd_of(r)) for r in recs if r["kind"] == 16 and cmd_of(r) is not None})
+got_procs = {pid: name for pid, name in procs.values()}
+assert got_procs == want and len(procs) == len(want), (procs, want)
+for uuid, (pid, name) in procs.items():
+    assert names[uuid] == name
+lanes = {}
+for uuid, (pid, tid, name) in threads.items():
+    m = re.fullmatch(r"model (\d+) stream (\d+)( \(overlap \d+\))?", name)
+    assert m and names[uuid] == name and pid in want and tid > 4194304, (pid, tid, name)
+    lanes[uuid] = (pid, int(m.group(1)), int(m.group(2)))
+assert len({t[1] for t in threads.values()}) == len(threads), "tids unique"
+sl, instants = slices(events)
+got = collections.Counter()
+for track, start, end, name, cats, ann, depth, parent in sl:
+    pid, model, stream = lanes[track]
+    assert ann["model"] == model and set(ann) == {"model", "iteration"}
+    got[(pid, model, stream, ann["iteration"], start, end, name, tuple(cats))] += 1
+    if name == "execute":
+        assert depth == 0, "an execute inside another slice"
+    else:
+        p = sl[parent]
+        assert p[3] == "execute" and p[5] == ann and p[1] <= start and end <= p[2], "operator outside its execute"
+exp = collections.Counter((r["pid"], r["model"], r["stream"], r["iteration"], r["start"], r["end"],
+                           "execute" if r["kind"] == 1 else as_utf8(r["name"]),
+                           ("execute",) if r["kind"] == 1 else (as_utf8(r["type"]),))
+                          for r in recs if r["kind"] in (0, 1))
+assert got == exp, (got - exp, exp - got)
+lost = sorted((e["ts"], e["ann"]["lost"]) for e in instants)
+assert lost == sorted((r["start"], r["args"][0]) for r in recs if r["kind"] == 17), lost
+print(sum(1 for s in sl if s[3] == "execute"), sum(1 for s in sl if s[3] != "execute"), len(procs), len(threads))
+EOF
+pf_ok() { # inputs...: the Perfetto trace of the inputs against their records
+    $ACLSUB decode list -f perfetto "$@" >"$T/p.pftrace" 2>"$T/p.err"
+    rc=$?
+    [ $rc -eq 0 ] || [ $rc -eq 2 ] || { echo "  exit $rc"; return 1; }
+    $PY "$T/pf_check.py" "$T" "$T/p.pftrace" "$@" >"$T/p.out" 2>&1 || { show "$T/p.out" 10; return 1; }
+}
+pf_ok "$T/app.rec"; check "perfetto, 100 executes recorded: slices, nesting, tracks against the records" $?
+[ "$(cat "$T/p.out")" = "100 $((100 * CNN_OPS)) 1 1" ]; check "perfetto: 100 executes, $CNN_OPS operators each, one process and one thread track" $?
+pf_ok "$T/v.rec"; check "perfetto, two processes, two streams, records lost" $?
+[ "$(cat "$T/p.out")" = "5 9 2 3" ]; check "perfetto: 5 executes, 9 operators, 2 process and 3 thread tracks" $?
+pf_ok "$T/h.rec"; check "perfetto, hostile names: valid UTF-8 strings (U+FFFD for bad bytes)" $?
+pf_ok "$T/v.rec" "$T/app.rec"; check "perfetto, two inputs merged" $?
+$ACLSUB decode list -f perfetto -o "$T/o.pftrace" "$T/v.rec" 2>/dev/null && $ACLSUB decode list -f perfetto "$T/v.rec" 2>/dev/null | cmp -s - "$T/o.pftrace"
+check "perfetto: -o FILE holds what stdout gets" $?
+$ACLSUB decode list -f perfetto -o "$T/o.pftrace" "$T/v.rec" 2>"$T/e.err"; rc=$?
+[ $rc -eq 1 ] && grep -q "exists" "$T/e.err" && $ACLSUB decode list -f perfetto "$T/v.rec" 2>/dev/null | cmp -s - "$T/o.pftrace"
+check "-o refuses an existing file and leaves it as it was" $?
+
 # --- gzip and split files -------------------------------------------------------------------
-for f in chrome; do
+for f in chrome perfetto; do
     $ACLSUB decode list -f $f -o "$T/g.$f" "$T/app.rec" 2>/dev/null &&
         $ACLSUB decode list -f $f -o "$T/g1.$f.gz" "$T/app.rec" 2>/dev/null &&
         $ACLSUB decode list -f $f --gzip -o "$T/g2.$f" "$T/app.rec" 2>/dev/null &&
@@ -131,6 +295,8 @@ done
 
 cat >"$T/split_check.py" <<'EOF'
 import collections, glob, json, sys
+sys.path.insert(0, sys.argv[1])
+from pf import read, slices
 kind, whole, pattern, nmin = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 files = sorted(glob.glob(pattern))
 assert len(files) >= nmin, files
@@ -142,7 +308,10 @@ def events(path):
         xs = [e for e in ev if e["ph"] == "X"]
         assert all((e["pid"], e["tid"]) in names and e["pid"] in procs for e in xs), path
         return [json.dumps(e, sort_keys=True) for e in xs]
-    raise ValueError(kind)
+    procs, threads, names, evs = read(open(path, "rb").read())
+    sl, _ = slices(evs)                                          # balanced in each file
+    assert all(t in threads for t, *rest in sl) and threads, path
+    return [repr((t, s, e, n, c, sorted(a.items()))) for t, s, e, n, c, a, d, p in sl]
 parts = collections.Counter()
 for f in files:
     ev = events(f)
@@ -159,7 +328,9 @@ split_ok() { # format, ext, input, split option, minimum number of files
         { show "$T/s.out" 10; return 1; }
 }
 split_ok chrome json "$T/big.rec" "--split-size 4" 3; check "chrome --split-size 4: numbered files, each strict JSON, together every event ($(cat "$T/s.out") files)" $?
+split_ok perfetto pftrace "$T/big.rec" "--split-size 2" 3; check "perfetto --split-size 2: each file balanced with its descriptors, together every slice ($(cat "$T/s.out") files)" $?
 split_ok chrome json "$T/long.rec" "--split-time 2" 3; check "chrome --split-time 2 over 5 s of trace ($(cat "$T/s.out") files)" $?
+split_ok perfetto pftrace "$T/long.rec" "--split-time 2" 3; check "perfetto --split-time 2 over 5 s of trace ($(cat "$T/s.out") files)" $?
 rm -f "$T"/s-*
 $ACLSUB decode list -f chrome -o "$T/s.json.gz" --split-time 2 "$T/long.rec" 2>/dev/null &&
     for f in "$T"/s-000[123].json.gz; do gzip -dc "$f" | $PY -c 'import json,sys; json.load(sys.stdin)' || exit 1; done
