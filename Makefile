@@ -53,8 +53,8 @@ CPPFLAGS := -D_GNU_SOURCE -I. -Iinclude -I$(O)
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
 LDFLAGS  := -pthread $(LDSAN)
 SYSLIBS  := $(BLAS_LIBS) -lelf -lprotobuf-c -lm -ldl
-# The decoder's file outputs: gzip-compressed traces.
-DEC_LIBS := -lz
+# The decoder's file outputs: SQLite databases and gzip-compressed traces.
+DEC_LIBS := -lsqlite3 -lz
 
 # --- sources: one list per folder ------------------------------------------------
 REC_SRCS     := $(wildcard decoder/record/*.c)

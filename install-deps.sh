@@ -21,6 +21,8 @@ libprotobuf-c-dev
 libonnx-dev
 libonnx-testdata
 zlib1g-dev
+libsqlite3-dev
+sqlite3
 python3
 python3-dev
 python3-numpy

@@ -5,9 +5,9 @@
  *
  * The pipeline: inputs -> (in input order, or merged on start time through
  * a bounded reorder window) -> control-record bookkeeping -> filters -> one
- * view (list rows, a grouped summary, a Chrome or Perfetto trace, or a diff
- * of two inputs) writing to one FILE (the traces may write -o FILE, gzip or
- * split files instead).
+ * view (list rows, a grouped summary, a Chrome or Perfetto trace, an
+ * SQLite database, or a diff of two inputs) writing to one FILE (the traces
+ * and the database may write -o FILE, gzip or split files instead).
  */
 #ifndef ACLSUB_DECODER_DECODE_H_
 #define ACLSUB_DECODER_DECODE_H_
@@ -21,7 +21,7 @@
 
 typedef enum { DEC_VIEW_LIST, DEC_VIEW_SUMMARY, DEC_VIEW_DIFF } dec_view;
 typedef enum {
-    DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME, DEC_FMT_PERFETTO
+    DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME, DEC_FMT_PERFETTO, DEC_FMT_SQLITE
 } dec_format;
 typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
 
@@ -39,7 +39,7 @@ typedef struct dec_opts {
     const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
     long top;             /* rows of a summary or diff to print; 0: all */
     int follow;           /* live summary refreshed on a terminal */
-    /* the file outputs: chrome, perfetto */
+    /* the file outputs: chrome, perfetto, sqlite */
     const char *output;   /* -o FILE, NULL: standard output */
     int gzip;             /* --gzip (or FILE ending in .gz) */
     uint64_t split_bytes; /* --split-size, in bytes; 0: no split */

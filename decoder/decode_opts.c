@@ -31,8 +31,8 @@ const char dec_usage[] =
     "\n"
     "options:\n"
     "  -f, --format FMT        tsv, table, csv, jsonl, or for the list view only:\n"
-    "                          chrome (Chrome trace JSON) or perfetto (Perfetto's\n"
-    "                          protobuf trace);\n"
+    "                          chrome (Chrome trace JSON), perfetto (Perfetto's\n"
+    "                          protobuf trace), sqlite (a database, needs -o);\n"
     "                          default: tsv for a bare list, table otherwise\n"
     "  -b, --by KEY            summary and diff groups: type (default), name, model\n"
     "  -s, --sort COL[:asc|:desc]\n"
@@ -53,7 +53,7 @@ const char dec_usage[] =
     "      --window N          records an input may be out of time order (4096)\n"
     "  -F, --follow            live summary refreshed every second on a terminal,\n"
     "                          final summary when the writers close\n"
-    "  -o, --output FILE       chrome, perfetto: write FILE (an existing\n"
+    "  -o, --output FILE       chrome, perfetto, sqlite: write FILE (an existing\n"
     "                          FILE is left as it is and the decode fails)\n"
     "      --gzip              gzip the trace (also when FILE ends in .gz)\n"
     "      --split-size MB     split the trace into FILE-0001.EXT, FILE-0002.EXT...\n"
@@ -144,8 +144,8 @@ static int bad(FILE *err, const char *what, const char *arg)
 
 static int set_format(dec_opts *o, const char *s)
 {
-    static const char *const names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto"};
-    for (int i = 0; i < 6; i++)
+    static const char *const names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto", "sqlite"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(s, names[i]) == 0) {
             o->format = (dec_format)i;
             return 0;
@@ -188,13 +188,15 @@ static int file_option(dec_opts *o, int c, const char *arg, FILE *err)
     return 0;
 }
 
-/* What the file outputs need: -o for splits, no -o for the other formats. */
+/* What the file outputs need: -o for sqlite and for splits, no -o for the other formats. */
 static int check_file_options(const dec_opts *o, FILE *err)
 {
     int trace = o->format == DEC_FMT_CHROME || o->format == DEC_FMT_PERFETTO;
     const char *why = NULL;
-    if (o->output && !trace)
-        why = "-o is for --format chrome and perfetto";
+    if (o->output && !trace && o->format != DEC_FMT_SQLITE)
+        why = "-o is for --format chrome, perfetto and sqlite";
+    else if (o->format == DEC_FMT_SQLITE && !o->output)
+        why = "--format sqlite needs -o FILE";
     else if ((o->gzip || o->split_bytes || o->split_ns) && !trace)
         why = "--gzip, --split-size and --split-time are for --format chrome and perfetto";
     else if ((o->split_bytes || o->split_ns) && !o->output)
@@ -305,7 +307,7 @@ static int settle(dec_opts *o, int view_given, int format_set, int order, FILE *
         o->view = DEC_VIEW_SUMMARY;
     if (o->follow && o->view != DEC_VIEW_SUMMARY)
         return bad(err, "--follow needs the summary view, not", o->view == DEC_VIEW_LIST ? "list" : "diff");
-    static const char *const fmt_names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto"};
+    static const char *const fmt_names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto", "sqlite"};
     if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format >= DEC_FMT_CHROME))
         return bad(err, "format not available for summary and diff:", fmt_names[o->format]);
     if (check_file_options(o, err))

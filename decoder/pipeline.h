@@ -1,8 +1,9 @@
 /*
  * pipeline.h - the stages of `aclsub decode` between the inputs and the
  * output: the bounded-window merge, the filters, the control-record
- * bookkeeping, and the views (list, summary, Chrome trace, Perfetto trace, diff, live
- * follow display) with what the traces share (tracks.c, out_file.c).  decode.c wires them together.
+ * bookkeeping, and the views (list, summary, Chrome trace, Perfetto trace,
+ * SQLite database, diff, live follow display) with what the traces share
+ * (tracks.c, out_file.c).  decode.c wires them together.
  */
 #ifndef ACLSUB_DECODER_PIPELINE_H_
 #define ACLSUB_DECODER_PIPELINE_H_
@@ -138,6 +139,14 @@ dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err);
 void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v);
 int dec_perfetto_finish(dec_perfetto *p);
 void dec_perfetto_free(dec_perfetto *p);
+
+/* --- view_sqlite.c: an SQLite database (-o FILE) ----------------------------------- */
+typedef struct dec_sqlite dec_sqlite;
+dec_sqlite *dec_sqlite_new(const dec_opts *o, FILE *err);
+/* Every record, control records included (v as read; input: which input it came from). */
+void dec_sqlite_event(dec_sqlite *s, const aclsub_rec_view *v, uint32_t input);
+int dec_sqlite_finish(dec_sqlite *s);
+void dec_sqlite_free(dec_sqlite *s);
 
 /* --- view_diff.c ------------------------------------------------------------------ */
 /* 1 if spec names a column of the diff view. */

@@ -1,17 +1,18 @@
 #!/bin/sh
-# check_traces.sh BUILD - the trace outputs of `aclsub decode`: the Chrome
-# trace (--format chrome), Perfetto's protobuf (--format perfetto), and gzip
-# and split files, each read back by an independent consumer: Python's json
-# module; a reader of the protobuf wire format written here from Perfetto's
-# published schema (protos/perfetto/trace: Trace.packet = 1; TracePacket
-# timestamp = 8, trusted_packet_sequence_id = 10, track_event = 11,
-# track_descriptor = 60; TrackDescriptor uuid = 1, name = 2, process = 3,
-# thread = 4; ProcessDescriptor pid = 1, process_name = 6; ThreadDescriptor
-# pid = 1, tid = 2, thread_name = 5; TrackEvent type = 9 (1 begin, 2 end,
-# 3 instant), track_uuid = 11, categories = 22, name = 23,
-# debug_annotations = 4; DebugAnnotation name = 10, uint_value = 3); and
-# gzip.  What they read is compared with the records themselves, read here
-# from their bytes (docs/FORMAT.md), not with another output of the decoder.
+# check_traces.sh BUILD - the trace and database outputs of `aclsub decode`:
+# the Chrome trace (--format chrome), Perfetto's protobuf (--format perfetto),
+# gzip and split files, and the SQLite database (--format sqlite), each read
+# back by an independent consumer: Python's json module; a reader of the
+# protobuf wire format written here from Perfetto's published schema
+# (protos/perfetto/trace: Trace.packet = 1; TracePacket timestamp = 8,
+# trusted_packet_sequence_id = 10, track_event = 11, track_descriptor = 60;
+# TrackDescriptor uuid = 1, name = 2, process = 3, thread = 4; ProcessDescriptor
+# pid = 1, process_name = 6; ThreadDescriptor pid = 1, tid = 2, thread_name = 5;
+# TrackEvent type = 9 (1 begin, 2 end, 3 instant), track_uuid = 11,
+# categories = 22, name = 23, debug_annotations = 4; DebugAnnotation
+# name = 10, uint_value = 3); gzip; and the sqlite3 shell.  What they read is
+# compared with the records themselves, read here from their bytes
+# (docs/FORMAT.md), not with another output of the decoder.
 SUBJECT=traces
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$GEN" "$APP" "$CNN" "$LIBACLSUB"
@@ -337,5 +338,64 @@ $ACLSUB decode list -f chrome -o "$T/s.json.gz" --split-time 2 "$T/long.rec" 2>/
 check "split and gzip together: s-0001.json.gz... each a gzip of strict JSON" $?
 $ACLSUB decode list -f chrome --split-size 1 "$T/v.rec" >/dev/null 2>&1; [ $? -eq 1 ]; check "--split-size without -o exits 1" $?
 $ACLSUB decode summary --gzip "$T/v.rec" >/dev/null 2>&1; [ $? -eq 1 ]; check "--gzip with a table exits 1" $?
+
+# --- SQLite -----------------------------------------------------------------------------------
+DB=$T/ops.db
+$ACLSUB decode list -f sqlite -o "$DB" "$T/app.rec" "$T/v.rec" "$T/h.rec" 2>"$T/db.err"; rc=$?
+[ $rc -eq 0 ] && [ -s "$DB" ]; check "sqlite: -o ops.db written" $?
+q() { sqlite3 -bail -separator '|' "$DB" "$@"; }
+$PY - "$T" "$T/app.rec" "$T/v.rec" "$T/h.rec" >"$T/db.want" <<'EOF'
+import collections, sys
+sys.path.insert(0, sys.argv[1])
+from rec import records, cmd_of, host_of, as_utf8
+recs = [(i, r) for i, p in enumerate(sys.argv[2:]) for r in records(p)]
+by = collections.defaultdict(lambda: [0, 0])
+for i, r in recs:
+    if r["kind"] == 0:
+        by[as_utf8(r["type"])][0] += 1
+        by[as_utf8(r["type"])][1] += r["dur"]
+for t in sorted(by):
+    print("type|%s|%d|%d" % (t, by[t][0], by[t][1]))
+print("executions|%d" % sum(1 for i, r in recs if r["kind"] == 0))
+print("executes|%d|%d" % (sum(1 for i, r in recs if r["kind"] == 1), sum(r["dur"] for i, r in recs if r["kind"] == 1)))
+for i, r in recs:
+    if r["kind"] == 16:
+        end = [e for j, e in recs if j == i and e["pid"] == r["pid"] and e["kind"] == 18]
+        lost = [e["args"][0] for j, e in recs if j == i and e["pid"] == r["pid"] and e["kind"] == 17]
+        print("stream|%d|%d|%s|%s|%d|%s|%s|%d|%d" % (i, r["pid"], as_utf8(host_of(r)), as_utf8(cmd_of(r)).replace("\r", "<CR>"), r["args"][2],
+              end[0]["args"][0] if end else "", end[0]["args"][1] if end else "", len(lost), sum(lost)))
+EOF
+{
+    q "select 'type', type, count(*), sum(duration_ns) from executions e join operators o on o.id = e.operator group by type order by type"
+    q "select 'executions', count(*) from executions"
+    q "select 'executes', count(*), sum(duration_ns) from executes"
+    q "select 'stream', input, pid, host, replace(cmd, char(13), '<CR>'), realtime_ns, records, dropped, lost_notices, lost from streams order by input, pid"
+} >"$T/db.got" 2>&1
+diff "$T/db.want" "$T/db.got" >"$T/db.diff"; check "sqlite3 shell: operators per type, executions, executes, streams equal the records" $?
+[ -s "$T/db.diff" ] && show "$T/db.diff" 10
+
+# op_statistic equals decode summary's counts and totals per type (one device here)
+$ACLSUB decode summary -f csv "$T/app.rec" "$T/v.rec" "$T/h.rec" 2>/dev/null |
+    $PY -c 'import csv,sys
+for r in sorted(csv.DictReader(sys.stdin), key=lambda r: r["OP Type"]): print("%s|%s|%s" % (r["OP Type"], r["Count"], r["total_ns"]))' >"$T/sum.want"
+q 'select "OP Type", "Count", cast(round("Total Time(us)" * 1000) as integer) from op_statistic order by "OP Type"' >"$T/sum.got" 2>&1
+sed 's/\xef\xbf\xbd/?/g' "$T/sum.got" >"$T/sum.got2"
+sed 's/\xef\xbf\xbd/?/g' "$T/sum.want" >"$T/sum.want2"
+cmp -s "$T/sum.want" "$T/sum.got" || cmp -s "$T/sum.want2" "$T/sum.got2"
+check "sqlite op_statistic: Count and Total Time(us) per OP Type equal decode summary's" $?
+n=$(q 'select count(*) from op_summary'); eq=$(q 'select count(*) from executions')
+[ "$n" = "$eq" ] && q 'select "Op Name", "OP Type", "Task Duration(us)" from op_summary limit 1' | grep -q '|'
+check "sqlite op_summary: one row per operator execution, msprof's column names" $?
+q 'select round(sum("Ratio(%)"), 6) from op_statistic' | grep -qx '100.0'; check "sqlite op_statistic: Ratio(%) sums to 100" $?
+[ "$(q "select count(*) from models where cmd is not null and host = 'h'")" = 3 ] &&
+    [ "$(q 'select count(*) from operators where input_shapes is null')" = "$(q 'select count(*) from operators')" ]
+check "sqlite models carry the stream's host and cmd; shape columns present, NULL" $?
+q "select name from operators where name like 'na\"me%'" | grep -q '^na"me\\,x$'; check "sqlite: quotes and backslashes stored as given (bound parameters)" $?
+q "select name from operators where name like 'bad %'" | $PY -c 'import sys; s = sys.stdin.buffer.read().decode("utf-8"); assert "\ufffd" in s' 
+check "sqlite: invalid UTF-8 stored as U+FFFD, text valid" $?
+$ACLSUB decode list -f sqlite -o "$DB" "$T/v.rec" 2>"$T/e.err"; rc=$?
+[ $rc -eq 1 ] && grep -q exists "$T/e.err" && [ "$(q 'select count(*) from executions')" = "$eq" ]
+check "sqlite: an existing database is left as it is, exit 1" $?
+$ACLSUB decode list -f sqlite "$T/v.rec" >/dev/null 2>&1; [ $? -eq 1 ]; check "sqlite without -o exits 1" $?
 
 end_checks
