@@ -56,6 +56,8 @@ CPPFLAGS := -D_GNU_SOURCE -I. -Iinclude -I$(O)
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -g -fPIC -fvisibility=hidden -pthread $(BLAS_CFLAGS)
 LDFLAGS  := -pthread $(LDSAN)
 SYSLIBS  := $(BLAS_LIBS) -lelf -lprotobuf-c -lm -ldl
+# The decoder's file outputs: SQLite databases and gzip-compressed traces.
+DEC_LIBS := -lsqlite3 -lz
 
 # --- sources: one list per folder ------------------------------------------------
 REC_SRCS     := $(wildcard decoder/record/*.c)
@@ -178,7 +180,7 @@ $(LIB_TOOLS_A): $(TOOL_OBJS)
 
 $(ACLSUB_BIN): $(O)/obj/tools/aclsub.o $(LIB_TOOLS_A) $(LIB_EMU_A) $(LIB_DECODE_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SYSLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SYSLIBS) $(DEC_LIBS)
 
 # --- test programs, examples, models ---------------------------------------------------
 $(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
@@ -188,7 +190,7 @@ $(O)/models/%.om: models/%.txt $(ACLSUB_BIN)
 INTERNAL_LIBS := $(LIB_TOOLS_A) $(LIB_EMU_A) $(LIB_DECODE_A)
 $(O)/tests/test_%: tests/unit/test_%.c $(INTERNAL_LIBS) tests/unit/testutil.h tests/unit/kernel_check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(CHECK_LIBS) $(SYSLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-result $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(CHECK_LIBS) $(SYSLIBS) $(DEC_LIBS)
 
 $(O)/tests/tool_%: tests/progs/tool_%.c $(LIB_EMU_A) $(LIB_DECODE_A)
 	@mkdir -p $(dir $@)
@@ -196,7 +198,7 @@ $(O)/tests/tool_%: tests/progs/tool_%.c $(LIB_EMU_A) $(LIB_DECODE_A)
 
 $(CONFORMANCE): tests/conformance/conformance.c $(INTERNAL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(SYSLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(INTERNAL_LIBS) $(SYSLIBS) $(DEC_LIBS)
 
 # What a vendor program sees: the public headers and the shared runtime.
 vendor_link = $(CC) -Iinclude $(CSTD) $(WARN) $(OPT) -g -pthread $(LDFLAGS) -o $@ $< \
@@ -235,7 +237,7 @@ FUZZ_DEPS = $(REC_SRCS) $(if $(filter rec,$*),,$(SHIM_SRCS) $(TOOL_SRCS) $(DEC_S
 .SECONDEXPANSION:
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -I$(GEN_DIR) -o $@ $< $(FUZZ_DEPS) $(if $(filter rec,$*),,$(SYSLIBS)) -pthread
+	$(CLANG) $(FUZZ_CFLAGS) -I$(GEN_DIR) -o $@ $< $(FUZZ_DEPS) $(if $(filter rec,$*),,$(SYSLIBS) $(DEC_LIBS)) -pthread
 
 fuzz: $(FUZZERS)
 

@@ -20,6 +20,9 @@ protobuf-c-compiler
 libprotobuf-c-dev
 libonnx-dev
 libonnx-testdata
+zlib1g-dev
+libsqlite3-dev
+sqlite3
 python3
 python3-dev
 python3-numpy

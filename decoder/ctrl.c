@@ -5,9 +5,12 @@
  * ended (its writer was killed, or the input was cut) can be reported.
  * An incomplete stream is reported on stderr but is not damage: the records
  * that did arrive are intact, so it does not change the exit status.
+ * It also reads the stream start's fields (host, command line) for the
+ * outputs that name processes.
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "decoder/pipeline.h"
 
@@ -75,4 +78,20 @@ void dec_ctrl_free(dec_ctrl *c)
     free(c->pids);
     c->pids = NULL;
     c->npids = c->cap = 0;
+}
+
+const char *dec_start_cmd(const aclsub_rec_view *v)
+{
+    if (v->kind != ACLSUB_KIND_STREAM_START)
+        return NULL;
+    const char *cmd = strstr(v->name, "cmd=");
+    return cmd ? cmd + 4 : NULL;
+}
+
+void dec_start_host(const aclsub_rec_view *v, char *buf, size_t len)
+{
+    const char *h = v->kind == ACLSUB_KIND_STREAM_START ? strstr(v->name, "host=") : NULL;
+    size_t n = h ? strcspn(h + 5, " ") : 0;
+    if (len)
+        snprintf(buf, len, "%.*s", (int)n, h ? h + 5 : "");
 }

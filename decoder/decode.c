@@ -3,8 +3,9 @@
  * inputs the caller opened (tools/decode.c parses the command line): records are read
  * (in input order, or merged on start time), control records are noted,
  * the filters applied, and each record goes to the view (list rows, a
- * Chrome trace, or the group tables of the summary and diff views, printed
- * at the end).  Damage is skipped, counted and reported on stderr per
+ * Chrome or Perfetto trace, an SQLite database, or the group tables of the
+ * summary and diff views, printed at the end).  The database also gets every
+ * control record, filtered or not, for its table of streams.  Damage is skipped, counted and reported on stderr per
  * input; the exit status is 1 for usage and I/O errors, else 2 when any
  * input was damaged, else 0.  An incomplete stream (a stream start and no
  * stream end) is reported on stderr but does not change the exit status.
@@ -22,17 +23,23 @@ typedef struct run_ctx {
     dec_ctrl ctrl;
     st_table tab[2];   /* summary: [0]; diff: A and B */
     dec_chrome *chrome;
+    dec_perfetto *perfetto;
+    dec_sqlite *sqlite;
     dec_live *live;    /* the terminal display of --follow, or NULL */
     uint64_t records, runs, damage_events;
     int oom;
 } run_ctx;
 
-static void to_view(run_ctx *c, const aclsub_rec_view *v, size_t side)
+static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t side)
 {
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST) {
         if (c->chrome)
             dec_chrome_event(c->chrome, v);
+        else if (c->perfetto)
+            dec_perfetto_event(c->perfetto, v);
+        else if (c->sqlite)
+            dec_sqlite_event(c->sqlite, v, input);
         else
             dec_list_row(o, v, c->out);
         return;
@@ -50,10 +57,13 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, size_t side)
 static void handle(run_ctx *c, const dec_event *e, size_t side)
 {
     c->records++;
-    if (dec_is_control(&e->v))
+    int control = dec_is_control(&e->v);
+    if (control)
         dec_ctrl_note(&c->ctrl, &e->v);
-    if (dec_filter_pass(c->o, &e->v))
-        to_view(c, &e->v, side);
+    if (control && c->sqlite)
+        dec_sqlite_event(c->sqlite, &e->v, e->input);
+    else if (dec_filter_pass(c->o, &e->v))
+        to_view(c, &e->v, e->input, side);
 }
 
 static uint64_t damage_events(const dec_input *in)
@@ -137,12 +147,21 @@ static int run_merged(run_ctx *c, dec_input *ins, size_t nin)
     return status;
 }
 
+/* Starts the view; -1 after a message on err. */
 static int start_view(run_ctx *c)
 {
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_CHROME) {
-        c->chrome = dec_chrome_new(c->out);
+        c->chrome = dec_chrome_new(o, c->out, c->err);
         return c->chrome ? 0 : -1;
+    }
+    if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_PERFETTO) {
+        c->perfetto = dec_perfetto_new(o, c->out, c->err);
+        return c->perfetto ? 0 : -1;
+    }
+    if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_SQLITE) {
+        c->sqlite = dec_sqlite_new(o, c->err);
+        return c->sqlite ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST)
         dec_list_header(o, c->out);
@@ -157,7 +176,11 @@ static int end_view(run_ctx *c, dec_input *ins)
     dec_live_stop(c->live);
     c->live = NULL;
     if (c->chrome)
-        return dec_chrome_finish(c->chrome, c->records, c->ctrl.lost);
+        return dec_chrome_finish(c->chrome);
+    if (c->perfetto)
+        return dec_perfetto_finish(c->perfetto);
+    if (c->sqlite)
+        return dec_sqlite_finish(c->sqlite);
     if (o->view == DEC_VIEW_SUMMARY) {
         dec_summary_info info = {c->runs, c->ctrl.lost};
         return dec_summary_print(o, &c->tab[0], &info, c->out, c->err);
@@ -181,11 +204,11 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
                 fprintf(err, "aclsub decode: out of memory; the output is incomplete\n");
             status = 1;
         }
-    } else {
-        fprintf(err, "aclsub decode: out of memory\n");
     }
     dec_ctrl_report(&c.ctrl, err);
     dec_chrome_free(c.chrome);
+    dec_perfetto_free(c.perfetto);
+    dec_sqlite_free(c.sqlite);
     dec_ctrl_free(&c.ctrl);
     st_free(&c.tab[0]);
     st_free(&c.tab[1]);

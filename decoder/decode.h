@@ -5,8 +5,9 @@
  *
  * The pipeline: inputs -> (in input order, or merged on start time through
  * a bounded reorder window) -> control-record bookkeeping -> filters -> one
- * view (list rows, a grouped summary, a Chrome trace, or a diff of two
- * inputs) writing to one FILE.
+ * view (list rows, a grouped summary, a Chrome or Perfetto trace, an
+ * SQLite database, or a diff of two inputs) writing to one FILE (the traces
+ * and the database may write -o FILE, gzip or split files instead).
  */
 #ifndef ACLSUB_DECODER_DECODE_H_
 #define ACLSUB_DECODER_DECODE_H_
@@ -19,7 +20,9 @@
 #include "decoder/record/reader.h"
 
 typedef enum { DEC_VIEW_LIST, DEC_VIEW_SUMMARY, DEC_VIEW_DIFF } dec_view;
-typedef enum { DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME } dec_format;
+typedef enum {
+    DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME, DEC_FMT_PERFETTO, DEC_FMT_SQLITE
+} dec_format;
 typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
 
 #define DEC_DEFAULT_WINDOW 4096u
@@ -36,8 +39,13 @@ typedef struct dec_opts {
     const char *sort;     /* column name, optionally ":asc" or ":desc"; NULL: the view's default */
     long top;             /* rows of a summary or diff to print; 0: all */
     int follow;           /* live summary refreshed on a terminal */
-    const char *output;   /* -o FILE (tools/decode.c writes it), NULL: standard output */
+    /* the output */
+    const char *output;   /* -o FILE, NULL: standard output; chrome, perfetto and sqlite write it themselves
+                             (decoder/out_file.c, view_sqlite.c), the others through tools/decode.c */
     int force;            /* --force: -o may replace an existing FILE */
+    int gzip;             /* --gzip (or FILE ending in .gz): chrome and perfetto */
+    uint64_t split_bytes; /* --split-size, in bytes; 0: no split */
+    uint64_t split_ns;    /* --split-time, in ns; 0: no split */
     /* filters.  types and names hold the --type/--name globs and, with a
        leading DEC_EXCLUDE byte, the --exclude-type/--exclude-name ones (so
        that any glob keeps the summary off its fast path, fastsum.c) */

@@ -30,9 +30,10 @@ const char dec_usage[] =
     "  diff A B  two streams' groups side by side with the ratios B/A\n"
     "\n"
     "options:\n"
-    "  -f, --format FMT        tsv, table, csv, jsonl or chrome (a Chrome/Perfetto\n"
-    "                          trace, list view only); default: tsv for a bare\n"
-    "                          list, table otherwise\n"
+    "  -f, --format FMT        tsv, table, csv, jsonl, or for the list view only:\n"
+    "                          chrome (Chrome trace JSON), perfetto (Perfetto's\n"
+    "                          protobuf trace), sqlite (a database, needs -o);\n"
+    "                          default: tsv for a bare list, table otherwise\n"
     "  -b, --by KEY            summary and diff groups: type (default), name, model\n"
     "  -s, --sort COL[:asc|:desc]\n"
     "                          sort summary/diff rows on any column: summary: key,\n"
@@ -66,6 +67,11 @@ const char dec_usage[] =
     "                          FILE appears only when the decoding ends (exit 0\n"
     "                          or 2), never half-written\n"
     "      --force             let -o replace an existing FILE (atomically)\n"
+    "      --gzip              chrome, perfetto: gzip the trace (also when FILE\n"
+    "                          ends in .gz)\n"
+    "      --split-size MB     chrome, perfetto: split the trace into FILE-0001.EXT,\n"
+    "      --split-time S      FILE-0002.EXT... when a file holds MB megabytes or S\n"
+    "                          seconds of trace time (at the next point where it may end)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           print the version\n"
     "\n"
@@ -77,7 +83,19 @@ const char dec_usage[] =
     "exit status: 0 clean input, 1 usage or I/O error, 2 damaged input.\n"
     "See aclsub-decode(1).\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_ORDER, OPT_WINDOW, OPT_FORCE, OPT_XTYPE, OPT_XNAME, OPT_ABSOLUTE };
+enum {
+    OPT_FROM = 256,
+    OPT_TO,
+    OPT_ORDER,
+    OPT_WINDOW,
+    OPT_FORCE,
+    OPT_XTYPE,
+    OPT_XNAME,
+    OPT_ABSOLUTE,
+    OPT_GZIP,
+    OPT_SPLIT_SIZE,
+    OPT_SPLIT_TIME
+};
 
 static const struct option long_opts[] = {
     {"format", required_argument, NULL, 'f'},
@@ -98,6 +116,9 @@ static const struct option long_opts[] = {
     {"follow", no_argument, NULL, 'F'},
     {"output", required_argument, NULL, 'o'},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"gzip", no_argument, NULL, OPT_GZIP},
+    {"split-size", required_argument, NULL, OPT_SPLIT_SIZE},
+    {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -154,8 +175,8 @@ static int bad(FILE *err, const char *what, const char *arg)
 
 static int set_format(dec_opts *o, const char *s)
 {
-    static const char *const names[] = {"tsv", "table", "csv", "jsonl", "chrome"};
-    for (int i = 0; i < 5; i++)
+    static const char *const names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto", "sqlite"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(s, names[i]) == 0) {
             o->format = (dec_format)i;
             return 0;
@@ -174,6 +195,40 @@ static int set_by(dec_opts *o, const char *s)
     else
         return -1;
     return 0;
+}
+
+/* --gzip, --split-size MB, --split-time S (the traces that write files themselves). */
+static int file_option(dec_opts *o, int c, const char *arg, FILE *err)
+{
+    uint64_t v;
+    if (c == OPT_GZIP) {
+        o->gzip = 1;
+        return 0;
+    }
+    if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 30))
+        return bad(err, c == OPT_SPLIT_SIZE ? "bad --split-size (MB, 1 or more)" : "bad --split-time (s, 1 or more)",
+                   arg);
+    if (c == OPT_SPLIT_SIZE)
+        o->split_bytes = v << 20;
+    else
+        o->split_ns = v * 1000000000ull;
+    return 0;
+}
+
+/* What the file outputs need: -o for sqlite and for splits; gzip and splits for traces only. */
+static int check_file_options(const dec_opts *o, FILE *err)
+{
+    int trace = o->format == DEC_FMT_CHROME || o->format == DEC_FMT_PERFETTO;
+    const char *why = NULL;
+    if (o->format == DEC_FMT_SQLITE && !o->output)
+        why = "--format sqlite needs -o FILE";
+    else if ((o->gzip || o->split_bytes || o->split_ns) && !trace)
+        why = "--gzip, --split-size and --split-time are for --format chrome and perfetto";
+    else if ((o->split_bytes || o->split_ns) && !o->output)
+        why = "--split-size and --split-time need -o FILE";
+    if (why)
+        fprintf(err, "aclsub decode: %s (try 'aclsub decode --help')\n", why);
+    return why != NULL;
 }
 
 /* The list-valued options, kept raw until every option is read. */
@@ -313,6 +368,10 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case OPT_FORCE:
         o->force = 1;
         return 0;
+    case OPT_GZIP:
+    case OPT_SPLIT_SIZE:
+    case OPT_SPLIT_TIME:
+        return file_option(o, c, arg, err);
     default:
         return 1;
     }
@@ -368,11 +427,13 @@ static int settle(dec_opts *o, int view_given, int format_set, int order, FILE *
         o->view = DEC_VIEW_SUMMARY;
     if (o->follow && o->view != DEC_VIEW_SUMMARY)
         return bad(err, "--follow needs the summary view, not", o->view == DEC_VIEW_LIST ? "list" : "diff");
-    if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format == DEC_FMT_CHROME))
-        return bad(err, "format not available for summary and diff:",
-                   o->format == DEC_FMT_TSV ? "tsv" : "chrome");
+    static const char *const fmt_names[] = {"tsv", "table", "csv", "jsonl", "chrome", "perfetto", "sqlite"};
+    if (o->view != DEC_VIEW_LIST && (o->format == DEC_FMT_TSV || o->format >= DEC_FMT_CHROME))
+        return bad(err, "format not available for summary and diff:", fmt_names[o->format]);
+    if (check_file_options(o, err))
+        return 1;
     o->order_time = order >= 0 ? order : o->format != DEC_FMT_TSV;
-    if (o->format == DEC_FMT_CHROME)
+    if (o->format == DEC_FMT_CHROME || o->format == DEC_FMT_PERFETTO)
         o->order_time = 1;
     if (o->sort && o->view == DEC_VIEW_SUMMARY && !dec_summary_sort_ok(o->sort))
         return bad(err, "unknown sort column", o->sort);

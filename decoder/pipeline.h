@@ -1,8 +1,9 @@
 /*
  * pipeline.h - the stages of `aclsub decode` between the inputs and the
  * output: the bounded-window merge, the filters, the control-record
- * bookkeeping, and the views (list, summary, Chrome trace, diff, live
- * follow display).  decode.c wires them together.
+ * bookkeeping, and the views (list, summary, Chrome trace, Perfetto trace,
+ * SQLite database, diff, live follow display) with what the traces share
+ * (tracks.c, out_file.c).  decode.c wires them together.
  */
 #ifndef ACLSUB_DECODER_PIPELINE_H_
 #define ACLSUB_DECODER_PIPELINE_H_
@@ -84,13 +85,68 @@ void dec_approx_note(const st_table *a, const st_table *b, FILE *out);
 /* Groups of t in print order (sorted, cut to --top); the caller frees the array. */
 st_group **dec_summary_order(const dec_opts *o, st_table *t, int col, int desc, size_t *n);
 
-/* --- fmt_chrome.c --------------------------------------------------------------- */
+/* --- ctrl.c: the stream start's fields --------------------------------------- */
+/* The command line a stream start names (the rest of its name after "cmd="), or NULL. */
+const char *dec_start_cmd(const aclsub_rec_view *v);
+/* The host a stream start names, into buf (empty if none). */
+void dec_start_host(const aclsub_rec_view *v, char *buf, size_t len);
+
+/* --- tracks.c: the tracks and lanes of the trace outputs ----------------------- */
+typedef struct dec_tracks dec_tracks;
+typedef struct dec_lane {
+    uint32_t pid, model, stream;
+    uint32_t tid;  /* the lane's number across all tracks, from 1 */
+    size_t index;  /* 0: the track's first lane; more: its overlap lanes */
+} dec_lane;
+dec_tracks *dec_tracks_new(void);
+/* Notes a process (cmd may be NULL): 1 if it is new or cmd is given, 0 if known, -1 out of memory. */
+int dec_tracks_process(dec_tracks *t, uint32_t pid, const char *cmd);
+/* The command line noted for a process, or NULL. */
+const char *dec_tracks_cmd(dec_tracks *t, uint32_t pid);
+/* The lane where v (ending at end) nests, into *l: 1 if the lane was just opened, 0 if not, -1 out of memory. */
+int dec_tracks_place(dec_tracks *t, const aclsub_rec_view *v, uint64_t end, dec_lane *l);
+/* "model M stream S", with " (overlap N)" on extra lanes. */
+void dec_lane_label(const dec_lane *l, char *buf, size_t len);
+/* Calls proc for every process, then lane for every lane (either may be NULL). */
+void dec_tracks_each(const dec_tracks *t, void (*proc)(void *, uint32_t, const char *),
+                     void (*lane)(void *, const dec_lane *), void *ctx);
+void dec_tracks_free(dec_tracks *t);
+
+/* --- out_file.c: stdout or -o, gzip, split files, for the trace outputs ----------- */
+typedef struct dec_out dec_out;
+/* Called after a file opens (opening 1: write its head) and before it closes (0: its tail). */
+typedef void (*dec_out_edge)(void *ctx, int opening);
+/* Opens the first file (out when there is no -o; its head is the caller's); NULL after a message on err.
+   edge(ctx, 1) is called for every later file, edge(ctx, 0) before each file ends. */
+dec_out *dec_out_new(const dec_opts *o, FILE *out, FILE *err, dec_out_edge edge, void *ctx);
+void dec_out_write(dec_out *d, const void *p, size_t n);
+/* A point between events at time t_ns where a split may go: 1 if a new file began, 0 not, -1 failed. */
+int dec_out_cut(dec_out *d, uint64_t t_ns);
+/* Ends the last file (edge(ctx, 0) first); 0, or -1 if anything failed (reported). */
+int dec_out_close(dec_out *d);
+
+/* --- view_chrome.c: Chrome trace JSON ------------------------------------------- */
 typedef struct dec_chrome dec_chrome;
-dec_chrome *dec_chrome_new(FILE *out);
+dec_chrome *dec_chrome_new(const dec_opts *o, FILE *out, FILE *err);
 void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v);
-/* Ends the array; returns 0, or -1 if memory ran out on the way. */
-int dec_chrome_finish(dec_chrome *c, uint64_t records, uint64_t lost);
+/* Ends the array; returns 0, or -1 if memory ran out or a write failed on the way. */
+int dec_chrome_finish(dec_chrome *c);
 void dec_chrome_free(dec_chrome *c);
+
+/* --- view_perfetto.c: Perfetto's TracePacket protobuf ------------------------------ */
+typedef struct dec_perfetto dec_perfetto;
+dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err);
+void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v);
+int dec_perfetto_finish(dec_perfetto *p);
+void dec_perfetto_free(dec_perfetto *p);
+
+/* --- view_sqlite.c: an SQLite database (-o FILE) ----------------------------------- */
+typedef struct dec_sqlite dec_sqlite;
+dec_sqlite *dec_sqlite_new(const dec_opts *o, FILE *err);
+/* Every record, control records included (v as read; input: which input it came from). */
+void dec_sqlite_event(dec_sqlite *s, const aclsub_rec_view *v, uint32_t input);
+int dec_sqlite_finish(dec_sqlite *s);
+void dec_sqlite_free(dec_sqlite *s);
 
 /* --- view_diff.c ------------------------------------------------------------------ */
 /* 1 if spec names a column of the diff view. */

@@ -87,6 +87,24 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+char *tx_put_utf8(char *p, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < n;) {
+        size_t k = s[i] < 0x80 ? 1 : utf8_seq(s + i, n - i);
+        if (k) {
+            memcpy(p, s + i, k);
+            p += k;
+            i += k;
+        } else {
+            memcpy(p, "\xEF\xBF\xBD", 3); /* U+FFFD */
+            p += 3;
+            i++;
+        }
+    }
+    return p;
+}
+
 static char *put_u00(char *p, unsigned c)
 {
     static const char hex[] = "0123456789abcdef";

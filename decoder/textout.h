@@ -28,6 +28,8 @@ char *tx_put_f3(char *p, double v);
  * the same value, as if the byte were Latin-1).
  */
 char *tx_put_json(char *p, const char *s, size_t n);
+/* The bytes as valid UTF-8: each byte of an invalid sequence becomes U+FFFD; at most 3 * n bytes. */
+char *tx_put_utf8(char *p, const char *s, size_t n);
 /* A JSON string of a NUL-terminated string. */
 void tx_json(FILE *f, const char *s);
 /*

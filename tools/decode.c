@@ -108,14 +108,17 @@ static int dc_decode(dec_opts *o, dec_input *ins)
 {
     if (dc_open_files(ins, o->ninputs) < 0)
         return 1;
+    /* Traces and databases write their files themselves (gzip, splits, SQLite): -o is theirs then. */
+    int own = o->output && o->format != DEC_FMT_CHROME && o->format != DEC_FMT_PERFETTO &&
+              o->format != DEC_FMT_SQLITE;
     FILE *out = stdout;
-    if (o->output && !(out = dc_out_open(o)))
+    if (own && !(out = dc_out_open(o)))
         return 1;
     /* the output's buffer: static because stdout outlives this function (exit flushes it). */
     static char outbuf[1 << 20];
     setvbuf(out, outbuf, _IOFBF, sizeof outbuf);
     int status = dec_run(o, ins, o->ninputs, out, stderr);
-    return o->output ? dc_out_close(o, out, status) : status;
+    return own ? dc_out_close(o, out, status) : status;
 }
 
 int cmd_decode(int argc, char **argv)

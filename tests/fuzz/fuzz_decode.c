@@ -1,8 +1,8 @@
 /*
  * fuzz_decode.c - libFuzzer target for the whole `aclsub decode` pipeline:
  * the first byte chooses one of a set of command lines (every view, every
- * format, filters, sorting, grouping, a tiny merge window); the second
- * chooses how the rest becomes a record stream: as raw bytes (damage,
+ * format, the database in memory; filters, sorting, grouping, a tiny merge
+ * window, gzip); the second chooses how the rest becomes a record stream: as raw bytes (damage,
  * resynchronisation), or as 40-byte descriptions each encoded into a valid,
  * signed record with arbitrary kinds, ids, times and string bytes (so that
  * the views see many records, which random bytes with a CRC never give),
@@ -38,6 +38,11 @@ static const char *const configs[][MAXARGS] = {
     {"decode", "diff", "IN", "IN"},
     {"decode", "diff", "-f", "csv", "--by", "name", "--sort", "mean_ratio", "IN", "IN"},
     {"decode", "diff", "-f", "jsonl", "--by", "model", "IN", "IN"},
+    {"decode", "list", "-f", "perfetto", "IN"},
+    {"decode", "list", "-f", "perfetto", "--gzip", "--window", "1", "--name", "*a*", "IN"},
+    {"decode", "list", "-f", "chrome", "--gzip", "IN"},
+    {"decode", "list", "-f", "sqlite", "-o", ":memory:", "IN"},
+    {"decode", "list", "-f", "sqlite", "-o", ":memory:", "--order", "input", "--model", "1", "IN"},
 };
 
 #define DESC 40

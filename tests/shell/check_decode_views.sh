@@ -313,38 +313,43 @@ assert abs(sum(float(r["Ratio(%)"]) for r in s.values()) - 100) < 0.01
 EOF
 check "CSV read back by the csv module" $?
 
-# The Chrome trace: strict JSON; X events nest per track; ts/dur match the raw ns.
-$PY - "$T/chrome.json" <<'EOF'
+# The Chrome trace: strict JSON; X events nest per track; ts/dur match the list's raw ns
+# (the records in the same time order); args are model and iteration only.
+$PY - "$T/chrome.json" "$T/list.jsonl" <<'EOF'
 import json, sys
 ev = json.load(open(sys.argv[1], encoding="utf-8"))
+recs = [r for r in map(json.loads, open(sys.argv[2], encoding="utf-8")) if r["kind"] in ("op", "run")]
 xs = [e for e in ev if e.get("ph") == "X"]
-assert len(xs) == 14, len(xs)
+assert len(xs) == 14 == len(recs), len(xs)
 names = {(e["pid"], e["tid"]) for e in ev if e.get("ph") == "M" and e["name"] == "thread_name"}
-procs = {e["pid"] for e in ev if e.get("ph") == "M" and e["name"] == "process_name"}
+procs = {e["pid"]: e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "process_name"}
+assert procs == {100: "./app --x", 200: "./other"}, procs
+assert all(e["pid"] != 0 for e in ev)
 base = 900  # the first record in time order: pid 100's stream start
 tracks = {}
-for e in xs:
-    a = e["args"]
+for e, r in zip(xs, recs):
     assert (e["pid"], e["tid"]) in names and e["pid"] in procs
-    assert round(e["ts"] * 1000) == a["start_ns"] - base and round(e["dur"] * 1000) == a["dur_ns"]
-    tracks.setdefault((e["pid"], e["tid"]), []).append((a["start_ns"], a["start_ns"] + a["dur_ns"], a))
+    assert e["args"] == {"model": r["model"], "iteration": r["iteration"]}, e
+    assert (e["name"] == "execute") == (r["kind"] == "run") and (r["kind"] == "run" or e["name"] == r["name"])
+    assert round(e["ts"] * 1000) == r["start_ns"] - base and round(e["dur"] * 1000) == r["duration_ns"]
+    tracks.setdefault((e["pid"], e["tid"]), []).append((e["ts"], e["ts"] + e["dur"], r))
 for key, spans in tracks.items():
     models = {(s[2]["model"], s[2]["stream"]) for s in spans}
     assert len(models) == 1, (key, models)          # one (model, stream) per track
     spans.sort(key=lambda s: (s[0], -s[1]))
     stack = []
-    for s, e, a in spans:
+    for s, e, r in spans:                            # in doubles, as viewers add ts + dur
         while stack and stack[-1] <= s:
             stack.pop()
-        assert not stack or e <= stack[-1], ("overlap without nesting", key, a)
+        assert not stack or e <= stack[-1], ("overlap without nesting", key, r)
         stack.append(e)
-    for s, e, a in spans:                            # operators inside their execute's run
-        if a["kind"] == "op":
-            runs = [r for r in spans if r[2]["kind"] == "run" and r[2]["iteration"] == a["iteration"]]
-            assert any(r[0] <= s and e <= r[1] for r in runs), a
-# a cut-off file still parses once closed (each event line ends with ",")
+    for s, e, r in spans:                            # operators inside their execute's run
+        if r["kind"] == "op":
+            runs = [x for x in spans if x[2]["kind"] == "run" and x[2]["iteration"] == r["iteration"]]
+            assert any(x[0] <= s and e <= x[1] for x in runs), r
+# a cut-off file still parses once closed (each event line but the last ends with ",")
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
-assert all(l.endswith(",") for l in lines[1:-3])
+assert all(l.endswith(",") for l in lines[1:-3]) and not lines[-3].endswith(",")
 json.loads("\n".join(lines[:8]).rstrip(",") + "]")
 EOF
 check "Chrome trace: json module, nesting per track, ts/dur" $?
@@ -431,9 +436,9 @@ if command -v script >/dev/null 2>&1; then
     ) >"$T/fifo" &
     script -qec "$ACLSUB decode summary --follow $T/fifo" /dev/null >"$T/tty.out" 2>&1
     wait
-    grep -q "$(printf '\033')\[2J" "$T/tty.out" && grep -q "records/s" "$T/tty.out" &&
-        grep -q "records lost: 3" "$T/tty.out"
-    check "--follow on a terminal: refreshed with clear-screen, then the final summary" $?
+    grep -q "$(printf '\033')\[1;[0-9]*r" "$T/tty.out" && grep -q "$(printf '\033')\[r" "$T/tty.out" &&
+        grep -q "records/s" "$T/tty.out" && grep -q "records lost: 3" "$T/tty.out"
+    check "--follow on a terminal: drawn in a region of its own (scrolling region set, then reset), then the final summary" $?
 fi
 
 end_checks
