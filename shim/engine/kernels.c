@@ -1,9 +1,11 @@
 /*
  * kernels.c - the CPU kernels of the emulated device (kernels.h).
  *
- * Layout of the file: convolution (im2col + sgemm per group, with a direct
- * path for one-input-channel groups such as depthwise, and as the fallback
- * when no scratch is available), transposed convolution (sgemm + col2im,
+ * Layout of the file: convolution (im2col + sgemm per group; one-input-
+ * channel groups such as depthwise on a zero-padded copy of the plane with
+ * unrolled 3x3 / 5x5 row kernels, in an AVX2 copy where the CPU has it;
+ * direct loops for other depthwise shapes and as the fallback when no
+ * scratch is available), transposed convolution (sgemm + col2im,
  * the mirror image), matrix products on cblas_sgemm, broadcasting
  * elementwise arithmetic (float32 and int64), activations, softmax and
  * ReduceMean, pooling, batch and layer normalisation, Resize, and the
@@ -67,14 +69,6 @@ static int conv_is_pointwise(const k_conv2d_shape *s)
            s->oh == s->h && s->ow == s->w;
 }
 
-size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
-{
-    int64_t cg = s->c / s->group;
-    if (cg == 1 || conv_is_pointwise(s))
-        return 0;
-    return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
-}
-
 /* y[i] += a * x[i * stride], the inner step of the direct convolution. */
 static void axpy_row(float *restrict y, const float *restrict x, int64_t stride, float a, int64_t n)
 {
@@ -90,8 +84,8 @@ static void axpy_row(float *restrict y, const float *restrict x, int64_t stride,
  * Direct convolution of one group, accumulating into yg (already holding
  * the bias).  For each kernel tap the valid output rows and columns are
  * worked out once, and the tap becomes a scaled add of input row segments
- * into output rows -- the fast path for depthwise convolutions, where im2col
- * would only copy data without making the product any denser.
+ * into output rows -- depthwise shapes without a row kernel (dw_plane), where
+ * im2col would only copy data without making the product any denser.
  */
 static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, int64_t cg,
                               int64_t mg)
@@ -124,6 +118,106 @@ static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const fl
 }
 
 /*
+ * The kernels dw_plane runs directly: 3x3 or 5x5, undilated, horizontal
+ * stride 1 or 2, no negative pads.  Their padded plane (dw_pad_plane) is
+ * *ph rows of *pw floats.
+ */
+static int dw_fixed(const k_conv2d_shape *s, int64_t *ph, int64_t *pw)
+{
+    *ph = (s->oh - 1) * s->stride_h + s->kh;
+    *pw = (s->ow - 1) * s->stride_w + s->kw;
+    return s->kh == s->kw && (s->kh == 3 || s->kh == 5) && s->dil_h == 1 && s->dil_w == 1 &&
+           (s->stride_w == 1 || s->stride_w == 2) && s->pad_t >= 0 && s->pad_l >= 0;
+}
+
+/* p = the plane xc with its padding made real: ph x pw, input pixel (iy, ix) at (iy + pad_t, ix + pad_l), zeros elsewhere. */
+static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int64_t ph, int64_t pw)
+{
+    const int64_t lead = s->pad_l < pw ? s->pad_l : pw;
+    const int64_t n = s->w < pw - lead ? s->w : pw - lead;
+    for (int64_t r = 0; r < ph; r++) {
+        float *pr = p + r * pw;
+        const int64_t iy = r - s->pad_t;
+        if (iy < 0 || iy >= s->h) {
+            fill(pr, pw, 0.0f);
+            continue;
+        }
+        fill(pr, lead, 0.0f);
+        memcpy(pr + lead, xc + iy * s->w, (size_t)n * sizeof(float));
+        fill(pr + lead + n, pw - lead - n, 0.0f);
+    }
+}
+
+/*
+ * Depthwise rows.  Every output of one plane from its padded plane p (pw
+ * floats a row): y[oy][i] += sum over taps of w[ky][kx] * p[oy * stride_h
+ * + ky][i * stride + kx].  Inlined with constant kh, kw and stride, the
+ * taps unroll and the loop over i vectorises, the sum staying in a
+ * register; the taps are added in the order the generic path adds them
+ * (padding adds w * 0, which leaves a sum as it is), so both give the same
+ * float.
+ */
+static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pw,
+                                                                const float *wk, float *yo, int kh, int kw,
+                                                                int stride)
+{
+    float wv[25];
+    for (int k = 0; k < kh * kw; k++)
+        wv[k] = wk[k];
+    for (int64_t oy = 0; oy < s->oh; oy++) {
+        const float *r = p + oy * s->stride_h * pw;
+        float *restrict yr = yo + oy * s->ow;
+        for (int64_t i = 0; i < s->ow; i++) {
+            float acc = yr[i];
+#pragma GCC unroll 5
+            for (int ky = 0; ky < kh; ky++)
+#pragma GCC unroll 5
+                for (int kx = 0; kx < kw; kx++)
+                    acc += wv[ky * kw + kx] * r[ky * pw + i * stride + kx];
+            yr[i] = acc;
+        }
+    }
+}
+
+/*
+ * dw_rows_fixed with the plane's shape as constants (dw_fixed has checked
+ * it is one of these), in an AVX2 copy where the CPU has AVX2: the same
+ * operations in the same order, eight lanes wide.
+ */
+__attribute__((target_clones("avx2", "default"))) static void
+dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pw, const float *wk, float *yo)
+{
+    if (s->kh == 3 && s->stride_w == 1)
+        dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 1);
+    else if (s->kh == 3)
+        dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 2);
+    else if (s->stride_w == 1)
+        dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 1);
+    else
+        dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 2);
+}
+
+/*
+ * One output plane of a convolution with one input channel per output
+ * (depthwise), yo already holding the bias: the input plane padded into
+ * the scratch, dw_rows_special over it, then act over the plane while it
+ * is in cache.  Other shapes, or a scratch too small for the padded plane,
+ * take conv_direct_group.
+ */
+static void dw_plane(const k_conv2d_shape *s, const float *xc, const float *wk, float *yo, const k_act *act,
+                     float *scratch, size_t scratch_len)
+{
+    int64_t ph, pw;
+    if (dw_fixed(s, &ph, &pw) && scratch && (size_t)(ph * pw) <= scratch_len) {
+        dw_pad_plane(s, xc, scratch, ph, pw);
+        dw_rows_special(s, scratch, pw, wk, yo);
+    } else {
+        conv_direct_group(s, xc, wk, yo, 1, 1);
+    }
+    k_activate(act, yo, (size_t)(s->oh * s->ow));
+}
+
+/*
  * Columns p0 .. p0+pc of the im2col matrix of one group: row (ci, ky, kx)
  * holds, for each output pixel, the input value its window reads there.
  */
@@ -147,8 +241,11 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
                     } else {
                         const float *xr = xg + ci * plane + iy * s->w;
                         fill(row + q, a - ox0, 0.0f);
-                        for (int64_t ox = a; ox < b; ox++)
-                            row[q + ox - ox0] = xr[ox * sw + off];
+                        if (sw == 1)
+                            memcpy(row + q + (a - ox0), xr + a + off, (size_t)(b - a) * sizeof(float));
+                        else
+                            for (int64_t ox = a; ox < b; ox++)
+                                row[q + ox - ox0] = xr[ox * sw + off];
                         fill(row + q + (b - ox0), ox0 + span - b, 0.0f);
                     }
                     q += span;
@@ -208,12 +305,55 @@ void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const flo
     k_conv2d_act(s, x, w, bias, NULL, y, scratch, scratch_len);
 }
 
+size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
+{
+    int64_t cg = s->c / s->group;
+    int64_t ph, pw;
+    if (cg == 1)
+        return dw_fixed(s, &ph, &pw) ? (size_t)(ph * pw) : 0;
+    if (conv_is_pointwise(s))
+        return 0;
+    return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
+}
+
+/*
+ * One group of one image, yg already holding the bias: 1x1 unit-stride
+ * kernels as one sgemm on the input itself, one-input-channel groups
+ * (depthwise) plane by plane through dw_plane (act applied there: returns
+ * 1), the rest as im2col + sgemm in chunks of `chunk` output pixels, or
+ * direct loops when the scratch holds no column.  Returns 0 when act is
+ * still to be applied.
+ */
+static int conv_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, const k_act *act,
+                      float *scratch, size_t scratch_len, int64_t chunk)
+{
+    const int64_t cg = s->c / s->group, mg = s->m / s->group;
+    const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
+    if (conv_is_pointwise(s)) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
+                    (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
+    } else if (cg == 1) {
+        for (int64_t mo = 0; mo < mg; mo++)
+            dw_plane(s, xg, wg + mo * kdim, yg + mo * out_plane, act, scratch, scratch_len);
+        return 1;
+    } else if (chunk < 1) {
+        conv_direct_group(s, xg, wg, yg, cg, mg);
+    } else {
+        for (int64_t p0 = 0; p0 < out_plane; p0 += chunk) {
+            int64_t pc = out_plane - p0 < chunk ? out_plane - p0 : chunk;
+            im2col_chunk(s, xg, cg, p0, pc, scratch);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)pc, (int)kdim, 1.0f, wg,
+                        (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
+        }
+    }
+    return 0;
+}
+
 void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
                   float *y, float *scratch, size_t scratch_len)
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
-    const int pointwise = conv_is_pointwise(s);
     /* im2col columns per sgemm: as many output pixels as the scratch holds */
     int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
     if (chunk > out_plane)
@@ -226,21 +366,8 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
             float *yg = y + (b * s->m + g * mg) * out_plane;
             for (int64_t mo = 0; mo < mg; mo++)
                 fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
-
-            if (pointwise) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
-                            (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
-            } else if (cg == 1 || chunk < 1) {
-                conv_direct_group(s, xg, wg, yg, cg, mg);
-            } else {
-                for (int64_t p0 = 0; p0 < out_plane; p0 += chunk) {
-                    int64_t pc = out_plane - p0 < chunk ? out_plane - p0 : chunk;
-                    im2col_chunk(s, xg, cg, p0, pc, scratch);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)pc, (int)kdim, 1.0f, wg,
-                                (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
-                }
-            }
-            k_activate(act, yg, (size_t)(mg * out_plane));
+            if (!conv_group(s, xg, wg, yg, act, scratch, scratch_len, chunk))
+                k_activate(act, yg, (size_t)(mg * out_plane));
         }
     }
 }

@@ -40,17 +40,19 @@ typedef struct k_conv2d_shape {
 } k_conv2d_shape;
 
 /*
- * Scratch (in floats) k_conv2d would like for its im2col buffer: 0 when it
- * needs none (1x1 unit-stride kernels, one input channel per group).  Less
- * than this is fine; see k_conv2d.
+ * Scratch (in floats) k_conv2d would like: the im2col buffer, or for
+ * depthwise 3x3 and 5x5 kernels one zero-padded input plane; 0 when it
+ * needs none (1x1 unit-stride kernels, other one-input-channel groups).
+ * Less than this is fine; see k_conv2d.
  */
 size_t k_conv2d_scratch_want(const k_conv2d_shape *s);
 
 /*
  * y = conv(x, w) + bias.  bias ([m]) may be NULL.  scratch may be NULL or
  * shorter than k_conv2d_scratch_want: the im2col columns are then built in
- * chunks, and when even one column does not fit the kernel falls back to
- * direct loops, so the result never depends on the scratch given.
+ * chunks, and when even one column (or the padded depthwise plane) does not
+ * fit the kernel falls back to direct loops, so the result never depends
+ * on the scratch given.
  */
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len);

@@ -192,6 +192,34 @@ START_TEST(test_conv_kernel_wider_than_input_with_pads)
 }
 END_TEST
 
+/*
+ * Depthwise 3x3 and 5x5 kernels (the row kernels' shapes) at strides 1 and
+ * 2 on each axis, with random pads (none up to past the kernel's reach),
+ * widths around the vector width, channel multipliers of 1 and 2, batch 2,
+ * and a fused HardSwish on every other case; plus the shapes that fall back
+ * to the generic loops (3x5, dilated, stride 3).
+ */
+START_TEST(test_conv_depthwise_random_shapes)
+{
+    uint64_t st = 77;
+    const k_act hs = {K_ACT_HARDSWISH, {3.0f, 0.0f, 6.0f, 6.0f}, 0, 0, 0};
+    for (int t = 0; t < 60; t++) {
+        int64_t k = t % 2 ? 5 : 3, kw = t % 10 == 9 ? 3 : k, c = 1 + (int64_t)(tu_randf(&st, 0, 5));
+        int64_t sh = 1 + (t / 2) % 2, sw = 1 + (t / 4) % 2, d = t % 15 == 14 ? 2 : 1;
+        sw = t % 20 == 19 ? 3 : sw;
+        int64_t h = k + (int64_t)tu_randf(&st, -2, 8), w = k + (int64_t)tu_randf(&st, -2, 21);
+        int64_t pt = (int64_t)tu_randf(&st, 0, (float)k), pb = (int64_t)tu_randf(&st, 0, (float)k);
+        int64_t pl = (int64_t)tu_randf(&st, 0, (float)kw), pr = (int64_t)tu_randf(&st, 0, (float)kw);
+        h = h < 1 ? 1 : h;
+        w = w < 1 ? 1 : w;
+        if (h + pt + pb < d * (k - 1) + 1 || w + pl + pr < d * (kw - 1) + 1)
+            continue;
+        conv_case cc = {1 + t % 2, c, h, w, c * (1 + (t / 3) % 2), k, kw, c, sh, sw, pt, pl, pb, pr, d, d, t % 3 != 0};
+        check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+    }
+}
+END_TEST
+
 /* Every fused activation, on a 3x3 grouped case, a depthwise one and a 1x1 one. */
 START_TEST(test_conv_fused_activations)
 {
@@ -900,6 +928,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_1x1_pointwise_no_bias);
     tcase_add_test(tc, test_conv_1x1_stride2_uses_im2col);
     tcase_add_test(tc, test_conv_kernel_wider_than_input_with_pads);
+    tcase_add_test(tc, test_conv_depthwise_random_shapes);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
