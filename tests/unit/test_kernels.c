@@ -753,21 +753,25 @@ START_TEST(test_avgpool_no_pads_stride1)
 }
 END_TEST
 
+/* Planes shorter than, equal to and past the kernel's eight partial sums, with a remainder. */
 START_TEST(test_global_avgpool)
 {
-    const int64_t planes = 6, plane = 37;
-    float *x = rand_array((size_t)(planes * plane), 140, -3, 3), *y = falloc((size_t)planes);
-    double *want = dalloc((size_t)planes);
-    for (int64_t p = 0; p < planes; p++) {
-        for (int64_t i = 0; i < plane; i++)
-            want[p] += x[p * plane + i];
-        want[p] /= (double)plane;
+    const int64_t planes = 6, sizes[] = {1, 7, 8, 37, 1000};
+    for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+        const int64_t plane = sizes[t];
+        float *x = rand_array((size_t)(planes * plane), 140 + t, -3, 3), *y = falloc((size_t)planes);
+        double *want = dalloc((size_t)planes);
+        for (int64_t p = 0; p < planes; p++) {
+            for (int64_t i = 0; i < plane; i++)
+                want[p] += x[p * plane + i];
+            want[p] /= (double)plane;
+        }
+        k_global_avgpool(x, y, planes, plane);
+        expect_close("global avgpool", y, want, (size_t)planes);
+        free(x);
+        free(y);
+        free(want);
     }
-    k_global_avgpool(x, y, planes, plane);
-    expect_close("global avgpool", y, want, (size_t)planes);
-    free(x);
-    free(y);
-    free(want);
 }
 END_TEST
 
