@@ -217,6 +217,19 @@ static void dw_plane(const k_conv2d_shape *s, const float *xc, const float *wk, 
     k_activate(act, yo, (size_t)(s->oh * s->ow));
 }
 
+/* y[i] = x[i * stride]: a memcpy at stride 1, a loop with a constant stride (which vectorises) at 2. */
+static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
+{
+    if (stride == 1)
+        memcpy(y, x, (size_t)n * sizeof(float));
+    else if (stride == 2)
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[2 * i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i * stride];
+}
+
 /*
  * Columns p0 .. p0+pc of the im2col matrix of one group: row (ci, ky, kx)
  * holds, for each output pixel, the input value its window reads there.
@@ -241,11 +254,7 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
                     } else {
                         const float *xr = xg + ci * plane + iy * s->w;
                         fill(row + q, a - ox0, 0.0f);
-                        if (sw == 1)
-                            memcpy(row + q + (a - ox0), xr + a + off, (size_t)(b - a) * sizeof(float));
-                        else
-                            for (int64_t ox = a; ox < b; ox++)
-                                row[q + ox - ox0] = xr[ox * sw + off];
+                        copy_strided_f32(row + q + (a - ox0), xr + a * sw + off, sw, b - a);
                         fill(row + q + (b - ox0), ox0 + span - b, 0.0f);
                     }
                     q += span;
