@@ -91,6 +91,14 @@ typedef struct k_act {
 /* y = act(y), in place, over n elements; NULL or K_ACT_NONE leaves y as it is. */
 void k_activate(const k_act *act, float *y, size_t n);
 
+/*
+ * on: the kernels with a copy for AVX2 + FMA CPUs whose results differ in
+ * the last bits (the depthwise row kernels) take their plain copy even
+ * where the CPU has those, so that tests check both; off (the default):
+ * they choose by the CPU.  Not for use while kernels run on other threads.
+ */
+void k_kernels_plain(int on);
+
 /* k_conv2d, then act applied to every output element (act may be NULL). */
 void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
                   float *y, float *scratch, size_t scratch_len);

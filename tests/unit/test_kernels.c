@@ -197,7 +197,8 @@ END_TEST
  * 2 on each axis, with random pads (none up to past the kernel's reach),
  * widths around the vector width, channel multipliers of 1 and 2, batch 2,
  * and a fused HardSwish on every other case; plus the shapes that fall back
- * to the generic loops (3x5, dilated, stride 3).
+ * to the generic loops (3x5, dilated, stride 3); each through both copies
+ * of the row kernels (k_kernels_plain).
  */
 START_TEST(test_conv_depthwise_random_shapes)
 {
@@ -215,7 +216,12 @@ START_TEST(test_conv_depthwise_random_shapes)
         if (h + pt + pb < d * (k - 1) + 1 || w + pl + pr < d * (kw - 1) + 1)
             continue;
         conv_case cc = {1 + t % 2, c, h, w, c * (1 + (t / 3) % 2), k, kw, c, sh, sw, pt, pl, pb, pr, d, d, t % 3 != 0};
-        check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+        /* both copies of the row kernels: the CPU's choice, then the plain one */
+        for (int plain = 0; plain < 2; plain++) {
+            k_kernels_plain(plain);
+            check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+        }
+        k_kernels_plain(0);
     }
 }
 END_TEST
