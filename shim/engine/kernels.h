@@ -11,7 +11,9 @@
  * arrays passed in.  Outputs must not overlap inputs.
  *
  * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
- * simple enough for the compiler to vectorise their inner dimension.
+ * simple enough for the compiler to vectorise their inner dimension, the
+ * hottest also compiled in an AVX2 (+ FMA) copy that the CPU chooses at run
+ * time (k_kernels_plain).
  */
 #ifndef ACLSUB_SHIM_KERNELS_H_
 #define ACLSUB_SHIM_KERNELS_H_
