@@ -11,7 +11,9 @@
  * arrays passed in.  Outputs must not overlap inputs.
  *
  * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
- * simple enough for the compiler to vectorise their inner dimension.
+ * simple enough for the compiler to vectorise their inner dimension, the
+ * hottest also compiled in an AVX2 (+ FMA) copy that the CPU chooses at run
+ * time (k_kernels_plain).
  */
 #ifndef ACLSUB_SHIM_KERNELS_H_
 #define ACLSUB_SHIM_KERNELS_H_
@@ -40,17 +42,19 @@ typedef struct k_conv2d_shape {
 } k_conv2d_shape;
 
 /*
- * Scratch (in floats) k_conv2d would like for its im2col buffer: 0 when it
- * needs none (1x1 unit-stride kernels, one input channel per group).  Less
- * than this is fine; see k_conv2d.
+ * Scratch (in floats) k_conv2d would like: the im2col buffer, or for
+ * depthwise 3x3 and 5x5 kernels one zero-padded input plane; 0 when it
+ * needs none (1x1 unit-stride kernels, other one-input-channel groups).
+ * Less than this is fine; see k_conv2d.
  */
 size_t k_conv2d_scratch_want(const k_conv2d_shape *s);
 
 /*
  * y = conv(x, w) + bias.  bias ([m]) may be NULL.  scratch may be NULL or
  * shorter than k_conv2d_scratch_want: the im2col columns are then built in
- * chunks, and when even one column does not fit the kernel falls back to
- * direct loops, so the result never depends on the scratch given.
+ * chunks, and when even one column (or the padded depthwise plane) does not
+ * fit the kernel falls back to direct loops, so the result never depends
+ * on the scratch given.
  */
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len);
@@ -88,6 +92,14 @@ typedef struct k_act {
 
 /* y = act(y), in place, over n elements; NULL or K_ACT_NONE leaves y as it is. */
 void k_activate(const k_act *act, float *y, size_t n);
+
+/*
+ * on: the kernels with a copy for AVX2 + FMA CPUs whose results differ in
+ * the last bits (the depthwise row kernels) take their plain copy even
+ * where the CPU has those, so that tests check both; off (the default):
+ * they choose by the CPU.  Not for use while kernels run on other threads.
+ */
+void k_kernels_plain(int on);
 
 /* k_conv2d, then act applied to every output element (act may be NULL). */
 void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,

@@ -192,6 +192,40 @@ START_TEST(test_conv_kernel_wider_than_input_with_pads)
 }
 END_TEST
 
+/*
+ * Depthwise 3x3 and 5x5 kernels (the row kernels' shapes) at strides 1 and
+ * 2 on each axis, with random pads (none up to past the kernel's reach),
+ * widths around the vector width, channel multipliers of 1 and 2, batch 2,
+ * and a fused HardSwish on every other case; plus the shapes that fall back
+ * to the generic loops (3x5, dilated, stride 3); each through both copies
+ * of the row kernels (k_kernels_plain).
+ */
+START_TEST(test_conv_depthwise_random_shapes)
+{
+    uint64_t st = 77;
+    const k_act hs = {K_ACT_HARDSWISH, {3.0f, 0.0f, 6.0f, 6.0f}, 0, 0, 0};
+    for (int t = 0; t < 60; t++) {
+        int64_t k = t % 2 ? 5 : 3, kw = t % 10 == 9 ? 3 : k, c = 1 + (int64_t)(tu_randf(&st, 0, 5));
+        int64_t sh = 1 + (t / 2) % 2, sw = 1 + (t / 4) % 2, d = t % 15 == 14 ? 2 : 1;
+        sw = t % 20 == 19 ? 3 : sw;
+        int64_t h = k + (int64_t)tu_randf(&st, -2, 8), w = k + (int64_t)tu_randf(&st, -2, 21);
+        int64_t pt = (int64_t)tu_randf(&st, 0, (float)k), pb = (int64_t)tu_randf(&st, 0, (float)k);
+        int64_t pl = (int64_t)tu_randf(&st, 0, (float)kw), pr = (int64_t)tu_randf(&st, 0, (float)kw);
+        h = h < 1 ? 1 : h;
+        w = w < 1 ? 1 : w;
+        if (h + pt + pb < d * (k - 1) + 1 || w + pl + pr < d * (kw - 1) + 1)
+            continue;
+        conv_case cc = {1 + t % 2, c, h, w, c * (1 + (t / 3) % 2), k, kw, c, sh, sw, pt, pl, pb, pr, d, d, t % 3 != 0};
+        /* both copies of the row kernels: the CPU's choice, then the plain one */
+        for (int plain = 0; plain < 2; plain++) {
+            k_kernels_plain(plain);
+            check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+        }
+        k_kernels_plain(0);
+    }
+}
+END_TEST
+
 /* Every fused activation, on a 3x3 grouped case, a depthwise one and a 1x1 one. */
 START_TEST(test_conv_fused_activations)
 {
@@ -725,21 +759,25 @@ START_TEST(test_avgpool_no_pads_stride1)
 }
 END_TEST
 
+/* Planes shorter than, equal to and past the kernel's eight partial sums, with a remainder. */
 START_TEST(test_global_avgpool)
 {
-    const int64_t planes = 6, plane = 37;
-    float *x = rand_array((size_t)(planes * plane), 140, -3, 3), *y = falloc((size_t)planes);
-    double *want = dalloc((size_t)planes);
-    for (int64_t p = 0; p < planes; p++) {
-        for (int64_t i = 0; i < plane; i++)
-            want[p] += x[p * plane + i];
-        want[p] /= (double)plane;
+    const int64_t planes = 6, sizes[] = {1, 7, 8, 37, 1000};
+    for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+        const int64_t plane = sizes[t];
+        float *x = rand_array((size_t)(planes * plane), 140 + t, -3, 3), *y = falloc((size_t)planes);
+        double *want = dalloc((size_t)planes);
+        for (int64_t p = 0; p < planes; p++) {
+            for (int64_t i = 0; i < plane; i++)
+                want[p] += x[p * plane + i];
+            want[p] /= (double)plane;
+        }
+        k_global_avgpool(x, y, planes, plane);
+        expect_close("global avgpool", y, want, (size_t)planes);
+        free(x);
+        free(y);
+        free(want);
     }
-    k_global_avgpool(x, y, planes, plane);
-    expect_close("global avgpool", y, want, (size_t)planes);
-    free(x);
-    free(y);
-    free(want);
 }
 END_TEST
 
@@ -900,6 +938,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_1x1_pointwise_no_bias);
     tcase_add_test(tc, test_conv_1x1_stride2_uses_im2col);
     tcase_add_test(tc, test_conv_kernel_wider_than_input_with_pads);
+    tcase_add_test(tc, test_conv_depthwise_random_shapes);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);

@@ -348,6 +348,7 @@ START_TEST(test_resize_upsample_every_mode)
 {
     check_resize(3, 4, 7, 8, 7.0 / 3, 2.0, 0, 140); /* sizes: scale = out / in */
     check_resize(2, 3, 5, 7, 2.5, 2.4, 1, 141);     /* scales: out = floor(in * scale), 7.2 in the formulas */
+    check_resize(2, 3, 5, 4099, 2.5, 4099.0 / 3, 0, 146); /* rows wider than the kernel's column table */
 }
 END_TEST
 
