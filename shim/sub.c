@@ -9,9 +9,10 @@
  * of executes' measurements.  Device workers only store what they measured
  * (operator start and end times, emu_times) and queue it (emu_sub_deliver);
  * the writer builds the records (type, name and name hash from the model's
- * operator table, made at load; the CRC) PIPE_BUF bytes at a time and
- * writes whole records, at most PIPE_BUF bytes per write(), so they never
- * tear.  A full queue makes the
+ * operator table, made at load; the CRC) a write's worth at a time and
+ * writes whole records, at most PIPE_BUF bytes per write() into a pipe or
+ * FIFO, so they never tear, and FILE_CHUNK bytes into a regular file, where
+ * O_APPEND places each write whole and fewer, larger writes cost less.  A full queue makes the
  * workers wait (a blocking fd loses nothing).  When the reader has closed
  * its end, the write fails with EPIPE; the writer, which blocks every
  * signal, discards the pending SIGPIPE, and from then on records are
@@ -33,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,7 @@
 #define WRITER_QUEUE_MAX 32768 /* records waiting per writer: 16 MiB at 512 bytes */
 #define WRITER_LINGER_RECORDS 256
 #define WRITER_LINGER_NS 2000000
+#define FILE_CHUNK (128 * 1024) /* bytes per write() into a regular file (O_APPEND places each write whole) */
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -58,6 +61,8 @@ struct batch {
 
 typedef struct writer {
     int fd;
+    size_t chunk; /* bytes per write(): PIPE_BUF, or FILE_CHUNK into a regular file */
+    unsigned char *buf; /* chunk bytes: the records being built; the writer thread's */
     int users; /* subscriptions using it; under writers_lock */
     struct writer *next; /* in the writers list; under writers_lock */
     pthread_t thread; /* the writer thread */
@@ -161,7 +166,7 @@ static int wait_writable(int fd)
     return 0; /* writable, or an error the write will report (EPIPE on POLLERR) */
 }
 
-/* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
+/* Writes len bytes (whole records, at most the writer's chunk) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
 {
     while (len > 0) {
@@ -265,10 +270,10 @@ static void encode_records(const emu_times *x, size_t first, size_t n, unsigned 
 /* Encodes and writes one batch; returns the number of records written before a failure. */
 static size_t write_batch(writer *k, const struct batch *b, int *err)
 {
-    unsigned char buf[PIPE_BUF] __attribute__((aligned(64)));
+    unsigned char *buf = k->buf;
     int vendor = emu_vendor_records();
     size_t rec_size = emu_record_size();
-    size_t done = 0, per_write = PIPE_BUF / rec_size;
+    size_t done = 0, per_write = k->chunk / rec_size;
     while (done < b->n) {
         size_t n = b->n - done;
         if (n > per_write)
@@ -351,6 +356,12 @@ static writer *writer_new(int fd)
     if (!k)
         return NULL;
     k->fd = fd;
+    struct stat st;
+    k->chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? FILE_CHUNK : PIPE_BUF;
+    if (!(k->buf = malloc(k->chunk))) {
+        free(k);
+        return NULL;
+    }
     pthread_mutex_init(&k->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -367,6 +378,7 @@ static writer *writer_new(int fd)
         pthread_mutex_destroy(&k->lock);
         pthread_cond_destroy(&k->work);
         pthread_cond_destroy(&k->space);
+        free(k->buf);
         free(k);
         return NULL;
     }
@@ -393,6 +405,7 @@ static void writer_close(writer *k, int close_fd)
     pthread_mutex_destroy(&k->lock);
     pthread_cond_destroy(&k->work);
     pthread_cond_destroy(&k->space);
+    free(k->buf);
     free(k);
 }
 
