@@ -1,14 +1,16 @@
 /*
  * hooks.c - every symbol libaclsub.so interposes: the AscendCL entry points,
- * the operator-string accessors, the close family, and _exit and the exec
- * family; libaclsub.map exports
- * exactly these.
+ * the operator-string accessors, the close family, write, and _exit and
+ * the exec family; libaclsub.map exports exactly these.
  *
  * Model loads subscribe the model through the public AscendCL API into a
- * pipe the relay reads (relay.c); unload, unsubscribe and finalize end
- * those subscriptions so that every record reaches the sink first.  The
- * program's own subscriptions of a followed model are served by the relay,
- * which copies the model's records unchanged into the program's fd.  Over
+ * pipe the relay reads, or on one hop into the file sink itself (relay.c);
+ * unload, unsubscribe and finalize end those subscriptions so that every
+ * record reaches the sink first.  The program's own subscriptions of a
+ * followed model are served by the relay, which copies the model's records
+ * unchanged into the program's fd (a model on one hop moves to the relay
+ * first).  write() passes everything through, except the runtime's writes
+ * into the sink on one hop, which relay.c counts.  Over
  * the vendor's records, whose type and name the runtime gives out once,
  * the relay has read them already: aclprofGetOpType, aclprofGetOpName and
  * their *Len calls answer the program from what the relay kept for it
@@ -180,15 +182,18 @@ static int model_selected(const pl_config *c, uint32_t id, const char *path)
            (base && pl_globs_match(c->models, base + 1));
 }
 
-/* Subscribes model id into a relay pipe. Called with in_hook set. */
-static void follow(uint32_t id, const char *path)
+/*
+ * Subscribes model id: on one hop into the sink when it can (onehop 1 and
+ * pl_relay_attach agrees), else into a relay pipe.  Called with in_hook set.
+ */
+static void follow_mode(uint32_t id, const char *path, int onehop)
 {
     const pl_config *c = pl_config_get();
     seen_test_set(id);
     if (!c->enabled || !model_selected(c, id, path))
         return;
     resolve_accessors();
-    int wfd = pl_relay_attach(id, path ? path : "(in memory)");
+    int wfd = pl_relay_attach(id, path ? path : "(in memory)", onehop);
     if (wfd < 0)
         return;
     aclprofSubscribeConfig *cfg =
@@ -202,6 +207,11 @@ static void follow(uint32_t id, const char *path)
         pl_relay_attach_failed(id);
         pl_log(LOG_WARN, "aclsub: cannot subscribe model %u (error %d); it runs unprofiled", id, rc);
     }
+}
+
+static void follow(uint32_t id, const char *path)
+{
+    follow_mode(id, path, 1);
 }
 
 /* Ends the library's subscription of a followed model and waits for its records. */
@@ -452,6 +462,19 @@ EXPORT aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeCo
     /* The library already subscribed this model: serve the program's subscription from the relay. */
     if (e.fd < 0 || (e.time_info == 0 && e.metrics == ACL_AICORE_NONE))
         return ACL_ERROR_INVALID_PARAM;
+    if (pl_relay_onehop(modelId)) {
+        /* On one hop no relay sees the records: move the model to the relay first. */
+        in_hook = 1;
+        pthread_rwlock_wrlock(&exec_gate);
+        if (pl_relay_onehop(modelId)) {
+            unfollow(modelId, 0);
+            follow_mode(modelId, NULL, 0);
+            pl_log(LOG_DEBUG, "aclsub: model %u: the program subscribes it too; its records go through the relay",
+                   modelId);
+        }
+        pthread_rwlock_unlock(&exec_gate);
+        in_hook = 0;
+    }
     return pl_relay_app_subscribe(modelId, e.fd);
 }
 
@@ -655,14 +678,54 @@ static void resolve_process_fns(void)
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
 typedef int (*execv_fn)(const char *, char *const[]);
 
-/* The exec failed (it returned): profiling goes on, errno as the exec left it. */
+/*
+ * The exec failed (it returned): profiling goes on in a new stream, errno
+ * as the exec left it.  The models on one hop are subscribed anew once the
+ * new stream started, so that the runtime numbers their records from 0 as
+ * the relay does its own.
+ */
 static int exec_returned(int held)
 {
     int e = errno;
-    if (held)
+    if (held) {
         pl_relay_exec_failed();
+        uint32_t ids[64];
+        size_t n = pl_relay_onehop_ids(ids, 64);
+        if (n) {
+            int nested = in_hook;
+            in_hook = 1;
+            pl_relay_wait_restarted();
+            pthread_rwlock_wrlock(&exec_gate);
+            for (size_t i = 0; i < n; i++)
+                if (pl_relay_onehop(ids[i])) {
+                    unfollow(ids[i], 0);
+                    follow(ids[i], NULL);
+                }
+            pthread_rwlock_unlock(&exec_gate);
+            in_hook = nested;
+        }
+    }
     errno = e;
     return -1;
+}
+
+/* --- write: the runtime's writes into the sink on one hop, counted ------------------------- */
+
+static _Atomic(void *) next_write;
+
+EXPORT ssize_t write(int fd, const void *buf, size_t count)
+{
+    ssize_t (*f)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))atomic_load(&next_write);
+    if (!f) {
+        f = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+        if (!f)
+            return (ssize_t)syscall(SYS_write, fd, buf, count);
+        atomic_store(&next_write, (void *)f);
+    }
+    ssize_t ret;
+    if (pl_relay_onehop_write(fd, buf, count, f, &ret))
+        return ret;
+    return f(fd, buf, count);
 }
 
 EXPORT void _exit(int status)
@@ -891,6 +954,7 @@ __attribute__((constructor)) static void preload_init(void)
     for (int i = 0; i < R_COUNT; i++)
         resolve(i);
     resolve_process_fns();
+    atomic_store(&next_write, dlsym(RTLD_NEXT, "write"));
     if (!c->enabled)
         return;
     if (!c->children)

@@ -18,13 +18,15 @@
  *             descriptors so that a program closing everything keeps them
  *   relay.c   the relay thread: runtime records in, filtered records and
  *             control records out to the sink, fan-out to the program's
- *             own subscription fds
+ *             own subscription fds; and one hop, where the runtime writes
+ *             a model's records into a file sink itself and the library
+ *             counts them in its write()
  *   names.c   the operator types and names of vendor-format records that
  *             the relay read and the program is owed (read once, as the
  *             runtime's own table would serve them)
  *   hooks.c   every interposed symbol: the AscendCL entry points, the
- *             string accessors, the close family, and _exit and the exec
- *             family
+ *             string accessors, the close family, write (the runtime's
+ *             one-hop writes), and _exit and the exec family
  *
  * Calls between the files go one way, down the order hooks.c, relay.c,
  * names.c, sink.c, config.c (a file may skip a level); nothing calls back up.
@@ -34,6 +36,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "acl/acl.h"
 #include "acl/acl_prof.h"
@@ -146,11 +149,34 @@ int pl_sink_retry(const pl_config *c);
 
 /*
  * Starts following model `id`: opens the sink and starts the relay thread
- * on first use, creates the model's pipe and returns its write end (lifted
- * and guarded) for the runtime's subscription.  -1 when profiling cannot
- * work (the reason was printed once).
+ * on first use, and returns the descriptor for the runtime's subscription
+ * (lifted and guarded): with `onehop` and when one hop is possible (a
+ * regular-file sink without a file-size limit, aclsub records from the
+ * runtime, no operator filter), a duplicate of the sink itself, once the
+ * stream start is in it; otherwise the write end of a new pipe to the
+ * relay.  -1 when profiling cannot work (the reason was printed once).
  */
-int pl_relay_attach(uint32_t id, const char *label);
+int pl_relay_attach(uint32_t id, const char *label, int onehop);
+/* 1 if model id is followed on one hop (the runtime writes into the sink). */
+int pl_relay_onehop(uint32_t id);
+/* The ids of the models followed on one hop, at most max of them; how many. */
+size_t pl_relay_onehop_ids(uint32_t *ids, size_t max);
+/*
+ * The library's write(): if fd is the sink descriptor of a model on one
+ * hop, writes the runtime's records with real_write, counts them (written,
+ * or dropped: a failed write, numbers the runtime skipped), sets *ret to
+ * len (the runtime's writer never sees a failure, so no record escapes the
+ * count) and returns 1.  Records the runtime writes after the stream end
+ * are neither written nor counted.  0: not such a descriptor.
+ */
+int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_write)(int, const void *, size_t),
+                          ssize_t *ret);
+/*
+ * After an exec that failed: waits until the relay started the new stream
+ * (its stream start is in the sink).  The caller then subscribes the
+ * one-hop models anew, so that the runtime numbers their records from 0.
+ */
+void pl_relay_wait_restarted(void);
 /* The runtime's subscription could not be made: forget the model. */
 void pl_relay_attach_failed(uint32_t id);
 /* 1 if the library follows model id (an active pipe). */

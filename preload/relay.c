@@ -1,8 +1,9 @@
 /*
- * relay.c - the relay thread of libaclsub.so.
+ * relay.c - the relay thread of libaclsub.so, and one hop.
  *
- * Each model the library subscribes writes into its own pipe (the runtime's
- * writer thread writes whole records).  The relay thread polls those pipes,
+ * Each model the library follows through the relay writes into its own
+ * pipe (the runtime's writer thread writes whole records).  The relay
+ * thread polls those pipes,
  * copies every record unchanged to the program's own subscription fd when
  * the program subscribed the model too, applies the operator filters, and
  * queues what passes in a ring of ACLSUB_BUFFER records, from which it
@@ -34,6 +35,20 @@
  * A model's pipe reaching end of file means the runtime ended its
  * subscription (unsubscribe, unload, finalize) and flushed everything; that
  * is the moment the library's waiters are released.
+ *
+ * One hop: when nothing needs the relay (a regular-file sink opened by
+ * path, no file-size limit, aclsub records from the runtime, no operator
+ * filter, the program has not subscribed the model), pl_relay_attach gives
+ * the runtime a duplicate of the sink instead of a pipe, and the runtime's
+ * writer thread writes the records into the file itself.  Its write()s come
+ * through the library's (hooks.c, pl_relay_onehop_write), which counts the
+ * records written, those of failed writes and the numbers the runtime
+ * skipped, and always tells the runtime the write succeeded, so that every
+ * record it makes passes the count; the stream end adds these counts to the
+ * relay's.  The relay thread still writes the control records (the stream
+ * start before the runtime's first record, the stream end after the last
+ * flush, which also waits for the one-hop writes to stay quiet); with only
+ * one-hop models it reads no pipe and is idle.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +80,7 @@
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
 #define END_RESERVE 2                     /* records of room a size-limited file keeps for the stream's end */
+#define ONEHOP_MAX 64                     /* models followed on one hop at a time */
 
 typedef struct pl_model {
     uint32_t id;
@@ -82,6 +98,23 @@ typedef struct pl_model {
     uint64_t iteration, op_index; /* for records re-encoded from vendor records */
     struct pl_model *next;
 } pl_model;
+
+/*
+ * A model followed on one hop: the runtime's writer writes its records
+ * straight into `fd`, a duplicate of the file sink, through the library's
+ * write() (pl_relay_onehop_write), which counts them.  Everything but fd1
+ * is under relay.onehop_lock.
+ */
+typedef struct onehop_slot {
+    _Atomic int fd1;   /* the runtime's descriptor + 1; 0: a free slot */
+    uint32_t id;
+    dev_t dev;         /* what fd names: the sink */
+    ino_t ino;
+    uint64_t next_seq; /* the runtime's sequence number expected next */
+    uint64_t written, dropped; /* since the stream start (moved to the totals at the stream end) */
+    int closed;        /* the stream end counted it: later records are the runtime's, not this stream's */
+    int lost;          /* fd was closed behind the library's back: nothing is written into it */
+} onehop_slot;
 
 /*
  * The relay's state, one object.  What guards each field:
@@ -136,12 +169,24 @@ struct relay_state {
     uint64_t progress;        /* [lock] bumps whenever the relay moves data; waiters watch it */
     pl_accessors acc;         /* [lock] the runtime's accessors; kept across fork() */
     size_t in_size;           /* [start] bytes per runtime record, from the runtime */
+    /*
+     * One hop (pl_relay_attach): slots of the models whose records the
+     * runtime writes into the file sink itself, and the counts of retired
+     * ones.  [onehop] under onehop_lock, which may be taken under lock (never
+     * the other way round); the runtime's writer threads take it in write().
+     */
+    pthread_mutex_t onehop_lock;
+    onehop_slot onehop[ONEHOP_MAX];
+    _Atomic int onehop_n;          /* [atomic] slots in use: write() looks no further while 0 */
+    _Atomic uint64_t onehop_moves; /* [atomic] bumps at every one-hop write: the last flush waits for quiet */
+    uint64_t onehop_written, onehop_dropped; /* [onehop] of retired and stream-ended slots, this stream */
+    int onehop_failed_told;        /* [onehop] a failed write into the sink was reported */
 };
 
 #define RELAY_STATE_INIT                                                                                  \
     {                                                                                                     \
         .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER, .wake = {-1, -1},            \
-        .sink = {.fd = -1}, .in_size = REC                                                                \
+        .sink = {.fd = -1}, .in_size = REC, .onehop_lock = PTHREAD_MUTEX_INITIALIZER                       \
     }
 
 static struct relay_state relay = RELAY_STATE_INIT;
@@ -370,10 +415,11 @@ static size_t encode_stream_end(unsigned char *out)
         n++;
     }
     char text[128];
-    uint64_t delivered = relay.produced - relay.dropped;
-    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, relay.dropped,
+    uint64_t delivered = relay.produced - relay.dropped + relay.onehop_written;
+    uint64_t dropped = relay.dropped + relay.onehop_dropped;
+    snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, dropped,
              relay.models_followed);
-    uint64_t arg[4] = {delivered, relay.dropped, relay.models_followed, 0};
+    uint64_t arg[4] = {delivered, dropped, relay.models_followed, 0};
     control_record(out + n * REC, ACLSUB_KIND_STREAM_END, ACLSUB_TYPE_STREAM_END, text, arg);
     return n + 1;
 }
@@ -845,9 +891,30 @@ static int write_end_records(int fd, const unsigned char *p, size_t n, uint64_t 
  * `deadline`; they are control records, never counted as data.  On the
  * relay thread, under relay.lock.
  */
+/*
+ * Under relay.lock, before the stream end is encoded: the one-hop models'
+ * counts join the totals, and what the runtime writes into them from now
+ * on belongs to no stream (it is neither written nor counted).
+ */
+static void onehop_close_stream(void)
+{
+    pthread_mutex_lock(&relay.onehop_lock);
+    for (int i = 0; i < ONEHOP_MAX; i++) {
+        onehop_slot *h = &relay.onehop[i];
+        if (!atomic_load(&h->fd1) || h->closed)
+            continue;
+        relay.onehop_written += h->written;
+        relay.onehop_dropped += h->dropped;
+        h->written = h->dropped = 0;
+        h->closed = 1;
+    }
+    pthread_mutex_unlock(&relay.onehop_lock);
+}
+
 static void end_stream(uint64_t deadline)
 {
     int fd = atomic_load(&relay.sink.fd);
+    onehop_close_stream();
     count_unread_at_end(fd); /* before the drop: it looks at the slots written last */
     ring_drop_unclaimed();
     unsigned char recs[2 * REC];
@@ -1039,10 +1106,12 @@ static void last_flush(const pl_config *c, unsigned char *buf)
                 final_write(write_by);
             }
         if (quiet) {
+            uint64_t moves = atomic_load(&relay.onehop_moves);
             pthread_mutex_unlock(&relay.lock);
             struct timespec ts = {0, FINAL_QUIET_MS * 1000000L};
             nanosleep(&ts, NULL);
             pthread_mutex_lock(&relay.lock);
+            quiet = atomic_load(&relay.onehop_moves) == moves; /* the runtime still writes on one hop */
             for (pl_model *m = relay.models; m && quiet; m = m->next) {
                 int n = 0;
                 quiet = m->rfd < 0 || ioctl(m->rfd, FIONREAD, &n) != 0 || n == 0;
@@ -1069,6 +1138,9 @@ static void restart_stream(void)
 {
     relay.produced = relay.dropped = relay.lost_unreported = 0;
     relay.models_followed = 0;
+    pthread_mutex_lock(&relay.onehop_lock);
+    relay.onehop_written = relay.onehop_dropped = 0; /* the models on one hop are subscribed anew (hooks.c) */
+    pthread_mutex_unlock(&relay.onehop_lock);
     for (pl_model *m = relay.models; m; m = m->next)
         if (m->rfd >= 0) {
             m->out_seq = 0;
@@ -1282,11 +1354,144 @@ static int relay_start_locked(void)
     return 0;
 }
 
-int pl_relay_attach(uint32_t id, const char *label)
+/*
+ * Under relay.lock, the relay started: 1 if a model may go on one hop.
+ * Only into a regular file the library opened by path (it never blocks
+ * and never loses its reader, so the runtime's writer needs neither
+ * `block` nor `drop`), without a file-size limit (the runtime's writes
+ * could tear a record at it), over a runtime that writes aclsub records,
+ * with no operator filter.
+ */
+static int onehop_possible(const pl_config *c)
+{
+    struct rlimit rl;
+    return relay.sink.kind == SINK_FILE && !relay.sink.pending && !relay.sink.dead &&
+           atomic_load(&relay.sink.fd) >= 0 && relay.in_size == REC && !c->op_types && !c->op_names &&
+           getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY;
+}
+
+/* Under relay.lock: the one-hop slot of model id in use, or NULL. */
+static onehop_slot *onehop_find(uint32_t id)
+{
+    for (int i = 0; i < ONEHOP_MAX; i++)
+        if (atomic_load(&relay.onehop[i].fd1) && relay.onehop[i].id == id)
+            return &relay.onehop[i];
+    return NULL;
+}
+
+/* Under relay.lock: follows model id on one hop; the runtime's descriptor, or -1 (then a pipe). */
+static int onehop_attach(uint32_t id)
+{
+    onehop_slot *h = NULL;
+    for (int i = 0; i < ONEHOP_MAX && !h; i++)
+        if (!atomic_load(&relay.onehop[i].fd1))
+            h = &relay.onehop[i];
+    int sink = atomic_load(&relay.sink.fd);
+    struct stat st;
+    if (h && sink >= 0 && !sink_still_ours(sink)) /* closed behind the library's back: a file sink is opened again */
+        sink = atomic_load(&relay.sink.fd);
+    if (!h || sink < 0 || fstat(sink, &st) != 0)
+        return -1;
+    int fd = fcntl(sink, F_DUPFD_CLOEXEC, pl_fd_floor());
+    if (fd < 0)
+        return -1;
+    pl_fd_protect_runtime(fd);
+    pthread_mutex_lock(&relay.onehop_lock);
+    h->id = id;
+    h->dev = st.st_dev;
+    h->ino = st.st_ino;
+    h->next_seq = h->written = h->dropped = 0;
+    h->closed = h->lost = 0;
+    atomic_store(&h->fd1, fd + 1);
+    atomic_fetch_add(&relay.onehop_n, 1);
+    pthread_mutex_unlock(&relay.onehop_lock);
+    relay.models_followed++;
+    return fd;
+}
+
+/* Under relay.lock: forgets a one-hop slot; its counts join the stream's. */
+static void onehop_retire(onehop_slot *h)
+{
+    int fd = atomic_load(&h->fd1) - 1;
+    pthread_mutex_lock(&relay.onehop_lock);
+    if (!h->closed) {
+        relay.onehop_written += h->written;
+        relay.onehop_dropped += h->dropped;
+    }
+    atomic_store(&h->fd1, 0);
+    atomic_fetch_sub(&relay.onehop_n, 1);
+    pthread_mutex_unlock(&relay.onehop_lock);
+    /* The runtime closed it when the subscription ended (a lost number is not ours to close). */
+    pl_fd_unprotect(fd);
+}
+
+int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_write)(int, const void *, size_t),
+                          ssize_t *ret)
+{
+    if (fd < 0 || atomic_load(&relay.onehop_n) == 0)
+        return 0;
+    onehop_slot *h = NULL;
+    for (int i = 0; i < ONEHOP_MAX && !h; i++)
+        if (atomic_load(&relay.onehop[i].fd1) == fd + 1)
+            h = &relay.onehop[i];
+    if (!h)
+        return 0;
+    const unsigned char *p = buf;
+    size_t n = len / REC;
+    pthread_mutex_lock(&relay.onehop_lock);
+    if (atomic_load(&h->fd1) != fd + 1) { /* retired meanwhile: the runtime's own write */
+        pthread_mutex_unlock(&relay.onehop_lock);
+        return 0;
+    }
+    *ret = (ssize_t)len; /* the runtime's writer never fails: every record it makes comes here and is counted */
+    atomic_fetch_add(&relay.onehop_moves, 1);
+    if (h->closed) {
+        pthread_mutex_unlock(&relay.onehop_lock);
+        return 1;
+    }
+    /* Numbers the runtime skipped (it could not keep the records) are dropped records. */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = le64_get(p + i * REC + ACLSUB_OFF_SEQ);
+        if (seq > h->next_seq)
+            h->dropped += seq - h->next_seq;
+        h->next_seq = seq + 1;
+    }
+    struct stat st;
+    if (!h->lost && (fstat(fd, &st) != 0 || st.st_dev != h->dev || st.st_ino != h->ino))
+        h->lost = 1; /* the number names something else by now: never write into it */
+    ssize_t w = h->lost || len % REC ? -1 : real_write(fd, p, len);
+    int e = errno;
+    size_t done = w > 0 ? (size_t)w / REC : 0;
+    h->written += done;
+    h->dropped += n - done;
+    int tell = done < n && !h->lost && !relay.onehop_failed_told++;
+    pthread_mutex_unlock(&relay.onehop_lock);
+    if (tell)
+        pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records that do not fit are dropped (counted)",
+               w < 0 ? strerror(e) : "short write");
+    return 1;
+}
+
+int pl_relay_attach(uint32_t id, const char *label, int onehop)
 {
     int p[2];
     pthread_mutex_lock(&relay.lock);
-    if (relay_start_locked() != 0 || pipe2(p, O_CLOEXEC) != 0) {
+    if (relay_start_locked() != 0) {
+        pthread_mutex_unlock(&relay.lock);
+        return -1;
+    }
+    if (onehop && onehop_possible(pl_config_get())) {
+        int fd = onehop_attach(id);
+        pthread_mutex_unlock(&relay.lock);
+        if (fd >= 0) {
+            pl_relay_flush(); /* the stream start is in the sink before the runtime's first record */
+            pl_log(LOG_DEBUG, "aclsub: following model %u (%s) on one hop: the runtime writes into the file sink",
+                   id, label);
+            return fd;
+        }
+        pthread_mutex_lock(&relay.lock);
+    }
+    if (pipe2(p, O_CLOEXEC) != 0) {
         pthread_mutex_unlock(&relay.lock);
         return -1;
     }
@@ -1312,7 +1517,7 @@ int pl_relay_attach(uint32_t id, const char *label)
     relay.models_followed++;
     pthread_mutex_unlock(&relay.lock);
     wake_relay();
-    pl_log(LOG_DEBUG, "aclsub: following model %u (%s)", id, label);
+    pl_log(LOG_DEBUG, "aclsub: following model %u (%s) through the relay", id, label);
     return m->wfd;
 }
 
@@ -1327,6 +1532,13 @@ static pl_model *active_model(uint32_t id)
 void pl_relay_attach_failed(uint32_t id)
 {
     pthread_mutex_lock(&relay.lock);
+    onehop_slot *h = onehop_find(id);
+    if (h) {
+        int fd = atomic_load(&h->fd1) - 1;
+        onehop_retire(h);
+        syscall(SYS_close, fd); /* the runtime never took it */
+        relay.models_followed--;
+    }
     for (pl_model **pp = &relay.models; *pp; pp = &(*pp)->next) {
         pl_model *m = *pp;
         if (m->id == id && m->rfd >= 0) {
@@ -1346,6 +1558,24 @@ void pl_relay_attach_failed(uint32_t id)
 int pl_relay_lost(uint32_t id)
 {
     pthread_mutex_lock(&relay.lock);
+    onehop_slot *h = onehop_find(id);
+    if (h) {
+        int fd = atomic_load(&h->fd1) - 1;
+        struct stat st;
+        pthread_mutex_lock(&relay.onehop_lock);
+        if (!h->lost && (fstat(fd, &st) != 0 || st.st_dev != h->dev || st.st_ino != h->ino))
+            h->lost = 1;
+        int lost = h->lost;
+        pthread_mutex_unlock(&relay.onehop_lock);
+        if (lost && pl_fd_is_runtime(fd)) {
+            /* Guarded in full: the runtime's close() of the number must not close the program's file. */
+            fds_lost("duplicate of the sink given to the runtime");
+            pl_fd_unprotect(fd);
+            pl_fd_protect(fd);
+        }
+        pthread_mutex_unlock(&relay.lock);
+        return lost;
+    }
     pl_model *m = active_model(id);
     if (m && (fd_ino(m->rfd) != m->ino || fd_ino(m->wfd) != m->ino))
         model_lost(m);
@@ -1359,9 +1589,28 @@ int pl_relay_lost(uint32_t id)
 int pl_relay_follows(uint32_t id)
 {
     pthread_mutex_lock(&relay.lock);
-    int r = active_model(id) != NULL;
+    int r = active_model(id) != NULL || onehop_find(id) != NULL;
     pthread_mutex_unlock(&relay.lock);
     return r;
+}
+
+int pl_relay_onehop(uint32_t id)
+{
+    pthread_mutex_lock(&relay.lock);
+    int r = onehop_find(id) != NULL;
+    pthread_mutex_unlock(&relay.lock);
+    return r;
+}
+
+size_t pl_relay_onehop_ids(uint32_t *ids, size_t max)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&relay.lock);
+    for (int i = 0; i < ONEHOP_MAX && n < max; i++)
+        if (atomic_load(&relay.onehop[i].fd1))
+            ids[n++] = relay.onehop[i].id;
+    pthread_mutex_unlock(&relay.lock);
+    return n;
 }
 
 /* Under relay.lock: waits for a condition with a stall timeout; returns 0 if it gave up. */
@@ -1424,6 +1673,12 @@ void pl_relay_wait_done(uint32_t id, int close_app)
     if (!relay.started || relay.failed) {
         pthread_mutex_unlock(&relay.lock);
         return;
+    }
+    /* One hop: the caller ended the subscription; the runtime wrote and closed before it returned. */
+    for (int i = 0; i < ONEHOP_MAX; i++) {
+        onehop_slot *h = &relay.onehop[i];
+        if (atomic_load(&h->fd1) && (id == UINT32_MAX || h->id == id))
+            onehop_retire(h);
     }
     wake_relay();
     if (!wait_progress(model_done, id))
@@ -1513,7 +1768,10 @@ void pl_relay_finish(void)
     pthread_mutex_unlock(&relay.lock);
     pthread_join(relay.thread, NULL);
     pthread_mutex_lock(&relay.lock);
-    uint64_t p = relay.produced, d = relay.dropped, models = relay.models_followed;
+    pthread_mutex_lock(&relay.onehop_lock);
+    uint64_t p = relay.produced + relay.onehop_written + relay.onehop_dropped,
+             d = relay.dropped + relay.onehop_dropped, models = relay.models_followed;
+    pthread_mutex_unlock(&relay.onehop_lock);
     pthread_mutex_unlock(&relay.lock);
     const pl_config *c = pl_config_get();
     pl_log(LOG_INFO, "aclsub: %" PRIu64 " records, %" PRIu64 " dropped, %" PRIu64 " model(s) -> %s", p, d, models,
@@ -1533,6 +1791,9 @@ static void release_parent_relay(void)
             close_own_fd(m->rfd);
         free(m);
     }
+    for (int i = 0; i < ONEHOP_MAX; i++)
+        if (atomic_load(&relay.onehop[i].fd1))
+            close_own_fd(atomic_load(&relay.onehop[i].fd1) - 1);
     for (int i = 0; i < 2; i++)
         if (relay.wake[i] >= 0)
             close_own_fd(relay.wake[i]);
@@ -1551,6 +1812,7 @@ void pl_relay_after_fork_child(int keep_profiling)
     /* Made anew: another thread of the parent may have held them at the fork. */
     pthread_mutex_init(&relay.lock, NULL);
     pthread_cond_init(&relay.cond, NULL);
+    pthread_mutex_init(&relay.onehop_lock, NULL);
     relay.acc = acc;
     if (!keep_profiling) {
         relay.started = 1;
@@ -1636,4 +1898,11 @@ void pl_relay_flush_from_signal(void)
             break;
         t += (size_t)w / REC;
     }
+}
+
+void pl_relay_wait_restarted(void)
+{
+    for (int i = 0; i < 1000 && atomic_load(&relay.final) != FINAL_NONE; i++)
+        signal_sleep_ms(2);
+    pl_relay_flush();
 }

@@ -109,11 +109,48 @@ void emu_vendor_encode(void *dst, const struct aclsub_rec *r);
 typedef struct emu_sub emu_sub;
 
 /*
- * Hands a batch of n encoded records of rec_size bytes each (malloc'ed;
- * ownership passes) to the subscription's writer.  Blocks while the
+ * What a record says about one operator of a loaded graph and does not
+ * measure: computed once at load (model.c) so that an execute only reads
+ * the clock.  Entry n_nodes is the whole-run record.  The strings live in
+ * the table, which is reference-counted: queued executes keep it after the
+ * model is unloaded.
+ */
+typedef struct emu_opinfo {
+    const char *type, *name;
+    size_t type_len, name_len;
+    uint64_t name_hash; /* aclsub_name_hash of name */
+} emu_opinfo;
+typedef struct emu_optable {
+    int refs; /* atomic */
+    uint32_t n; /* entries: operators + 1 */
+    emu_opinfo op[];
+} emu_optable;
+/* A table for graph g, one reference held; NULL without memory. */
+emu_optable *emu_optable_new(const graph *g);
+void emu_optable_ref(emu_optable *t);
+void emu_optable_put(emu_optable *t);
+
+/*
+ * What one execute measured, all a device worker stores: the writer builds
+ * the records from it (ops->n records, the last the whole run), numbered
+ * from seq.  t holds start and end per operator.
+ */
+typedef struct emu_times {
+    emu_optable *ops; /* one reference */
+    uint32_t model_id, stream_id, thread_id, pid;
+    uint64_t iteration, seq;
+    uint64_t t[]; /* 2 * (ops->n - 1) */
+} emu_times;
+/* Room for an execute of table ops (a reference taken), or NULL. */
+emu_times *emu_times_new(emu_optable *ops);
+void emu_times_free(emu_times *x);
+
+/*
+ * Hands one execute's measurements (ownership passes) to the
+ * subscription's writer, which encodes its records.  Blocks while the
  * writer's queue is full (back-pressure), unless the reader is gone.
  */
-void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size);
+void emu_sub_deliver(emu_sub *s, emu_times *x);
 /* Next sequence number block of n records for the subscription. */
 uint64_t emu_sub_take_seq(emu_sub *s, uint64_t n);
 /* Ends a subscription: flushes it and closes the fd if it was the last user. */

@@ -5,8 +5,10 @@
  * An execute is a task on a stream: the stream's worker binds the caller's
  * input and output buffers to the graph, runs the nodes in order through
  * op_run, and reads CLOCK_MONOTONIC around each kernel.  When the model is
- * subscribed, the worker then encodes one record per operator and one
- * whole-run record and hands them to the subscription's writer (sub.c).
+ * subscribed, the worker stores the times straight into an emu_times of
+ * the execute and hands it to the subscription's writer (sub.c), which
+ * builds one record per operator and one whole-run record from it and from
+ * the graph's operator table (types, names and name hashes, made at load).
  * aclprofModelSubscribe / UnSubscribe attach and detach a model's
  * subscription here.  The description getters include the dynamic-gear
  * calls.  A model compiled with gears holds one graph per gear (om.h,
@@ -58,7 +60,8 @@ struct emu_model {
     void ***addrs;        /* per gear: tensor addresses, under exec_lock */
     const void **node_in; /* scratch for op_run, under exec_lock */
     void **node_out;
-    uint64_t *times;      /* start/end per node, under exec_lock */
+    uint64_t *times;      /* start/end per node when not subscribed, under exec_lock */
+    emu_optable **optab;  /* per gear: the records' operator table */
 };
 
 /* The registry: models by id (id = index + 1), under models_lock. */
@@ -90,6 +93,9 @@ static void model_free(emu_model *m)
     for (uint32_t k = 0; m->addrs && k < m->om->n_graphs; k++)
         free(m->addrs[k]);
     free(m->addrs);
+    for (uint32_t k = 0; m->optab && k < m->om->n_graphs; k++)
+        emu_optable_put(m->optab[k]);
+    free(m->optab);
     om_model_free(m->om);
     free(m->node_in);
     free(m->node_out);
@@ -166,6 +172,38 @@ static void **model_bind_graph(const emu_model *m, const graph *g)
     return addr;
 }
 
+emu_optable *emu_optable_new(const graph *g)
+{
+    size_t n = (size_t)g->n_nodes + 1, bytes = sizeof(emu_optable) + n * sizeof(emu_opinfo);
+    for (uint32_t i = 0; i < g->n_nodes; i++)
+        bytes += strlen(g->nodes[i].op_type) + strlen(g->nodes[i].name) + 2;
+    emu_optable *t = malloc(bytes);
+    if (!t)
+        return NULL;
+    t->refs = 1;
+    t->n = (uint32_t)n;
+    char *str = (char *)&t->op[n];
+    for (size_t i = 0; i < n; i++) {
+        const char *type = i < g->n_nodes ? g->nodes[i].op_type : ACLSUB_RUN_TYPE;
+        const char *name = i < g->n_nodes ? g->nodes[i].name : ACLSUB_RUN_NAME;
+        emu_opinfo *o = &t->op[i];
+        o->type_len = strlen(type);
+        o->name_len = strlen(name);
+        if (i < g->n_nodes) {
+            memcpy(str, type, o->type_len + 1);
+            type = str;
+            str += o->type_len + 1;
+            memcpy(str, name, o->name_len + 1);
+            name = str;
+            str += o->name_len + 1;
+        }
+        o->type = type;
+        o->name = name;
+        o->name_hash = aclsub_name_hash(name, o->name_len);
+    }
+    return t;
+}
+
 /* The address tables, and scratch sized for the largest node and graph of any gear. */
 static int model_bind(emu_model *m)
 {
@@ -185,8 +223,12 @@ static int model_bind(emu_model *m)
     m->node_in = calloc(max_in, sizeof *m->node_in);
     m->node_out = calloc(max_out, sizeof *m->node_out);
     m->times = calloc(2 * (size_t)max_nodes, sizeof *m->times);
-    if (!m->addrs || !m->node_in || !m->node_out || !m->times)
+    m->optab = calloc(m->om->n_graphs, sizeof *m->optab);
+    if (!m->addrs || !m->node_in || !m->node_out || !m->times || !m->optab)
         return -1;
+    for (uint32_t k = 0; k < m->om->n_graphs; k++)
+        if (!(m->optab[k] = emu_optable_new(m->om->graphs[k])))
+            return -1;
     for (uint32_t k = 0; k < m->om->n_graphs; k++)
         if (!(m->addrs[k] = model_bind_graph(m, m->om->graphs[k])))
             return -1;
@@ -399,51 +441,6 @@ struct exec_task {
     void **out; /* n_outputs addresses */
 };
 
-/* Encodes the records of one execute and hands them to the subscription. */
-static void emit_records(emu_model *m, const graph *g, emu_sub *sub, const emu_stream *st, uint64_t iteration)
-{
-    size_t n = (size_t)g->n_nodes + 1, size = emu_record_size();
-    void (*encode)(void *, const aclsub_rec *) = emu_vendor_records() ? emu_vendor_encode : aclsub_rec_encode;
-    unsigned char *batch = malloc(n * size);
-    if (!batch)
-        return; /* the sequence numbers will show the gap */
-    uint64_t seq = emu_sub_take_seq(sub, n);
-    aclsub_rec r = {0};
-    r.model_id = m->id;
-    r.thread_id = st->worker_tid;
-    r.pid = (uint32_t)getpid();
-    r.stream_id = st->id;
-    r.iteration = iteration;
-    for (uint32_t i = 0; i < g->n_nodes; i++) {
-        const graph_node *node = &g->nodes[i];
-        r.kind = ACLSUB_KIND_OP;
-        r.flag = ACL_SUBSCRIBE_OP;
-        r.op_index = i;
-        r.start = m->times[2 * i];
-        r.end = m->times[2 * i + 1];
-        r.duration = r.exec_time = r.end - r.start;
-        r.seq = seq++;
-        r.type = node->op_type;
-        r.type_len = strlen(node->op_type);
-        r.name = node->name;
-        r.name_len = strlen(node->name);
-        encode(batch + (size_t)i * size, &r);
-    }
-    r.kind = ACLSUB_KIND_RUN;
-    r.flag = ACL_SUBSCRIBE_SUBGRAPH;
-    r.op_index = g->n_nodes;
-    r.start = g->n_nodes ? m->times[0] : 0;
-    r.end = g->n_nodes ? m->times[2 * (size_t)g->n_nodes - 1] : 0;
-    r.duration = r.exec_time = r.end - r.start;
-    r.seq = seq;
-    r.type = ACLSUB_RUN_TYPE;
-    r.type_len = strlen(ACLSUB_RUN_TYPE);
-    r.name = ACLSUB_RUN_NAME;
-    r.name_len = strlen(ACLSUB_RUN_NAME);
-    encode(batch + (size_t)g->n_nodes * size, &r);
-    emu_sub_deliver(sub, batch, n, size);
-}
-
 static void run_execute(emu_task *t)
 {
     struct exec_task *x = (struct exec_task *)t;
@@ -456,6 +453,9 @@ static void run_execute(emu_task *t)
     pthread_mutex_unlock(&m->lock);
 
     pthread_mutex_lock(&m->exec_lock);
+    /* Subscribed: the times go straight where the writer will read them. */
+    emu_times *rec = sub ? emu_times_new(m->optab[x->gear]) : NULL;
+    uint64_t *times = rec ? rec->t : m->times;
     for (uint32_t k = 0; k < g->n_inputs; k++)
         addr[g->inputs[k]] = x->in[k];
     for (uint32_t k = 0; k < g->n_outputs; k++)
@@ -469,12 +469,23 @@ static void run_execute(emu_task *t)
         uint64_t start = emu_now_ns();
         op_run(g, n, m->node_in, m->node_out);
         uint64_t end = emu_now_ns();
-        m->times[2 * i] = start;
-        m->times[2 * i + 1] = end;
+        times[2 * i] = start;
+        times[2 * i + 1] = end;
     }
     uint64_t iteration = m->iteration++;
-    if (sub)
-        emit_records(m, g, sub, x->stream, iteration);
+    if (sub) {
+        /* Without memory for the times the numbers are still taken: the gap shows. */
+        uint64_t seq = emu_sub_take_seq(sub, (uint64_t)g->n_nodes + 1);
+        if (rec) {
+            rec->model_id = m->id;
+            rec->stream_id = x->stream->id;
+            rec->thread_id = x->stream->worker_tid;
+            rec->pid = (uint32_t)getpid();
+            rec->iteration = iteration;
+            rec->seq = seq;
+            emu_sub_deliver(sub, rec);
+        }
+    }
     /* Unbind the caller's buffers: they may be freed once the execute returns. */
     for (uint32_t k = 0; k < g->n_inputs; k++)
         addr[g->inputs[k]] = NULL;

@@ -6,9 +6,13 @@
  * knows models.
  *
  * A writer is one subscriber fd with one writer thread and a bounded queue
- * of encoded record batches.  Device workers encode records and queue
- * them (emu_sub_deliver); the writer writes whole records, at most
- * PIPE_BUF bytes per write(), so they never tear.  A full queue makes the
+ * of executes' measurements.  Device workers only store what they measured
+ * (operator start and end times, emu_times) and queue it (emu_sub_deliver);
+ * the writer builds the records (type, name and name hash from the model's
+ * operator table, made at load; the CRC) a write's worth at a time and
+ * writes whole records, at most PIPE_BUF bytes per write() into a pipe or
+ * FIFO, so they never tear, and FILE_CHUNK bytes into a regular file, where
+ * O_APPEND places each write whole and fewer, larger writes cost less.  A full queue makes the
  * workers wait (a blocking fd loses nothing).  When the reader has closed
  * its end, the write fails with EPIPE; the writer, which blocks every
  * signal, discards the pending SIGPIPE, and from then on records are
@@ -30,15 +34,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "aclsub/record.h"
+#include "decoder/record/encode.h"
 #include "shim/emu.h"
 
 #define WRITER_QUEUE_MAX 32768 /* records waiting per writer: 16 MiB at 512 bytes */
 #define WRITER_LINGER_RECORDS 256
 #define WRITER_LINGER_NS 2000000
+#define FILE_CHUNK (128 * 1024) /* bytes per write() into a regular file (O_APPEND places each write whole) */
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -48,13 +55,14 @@ struct aclprofSubscribeConfig {
 
 struct batch {
     struct batch *next;
-    unsigned char *records;
-    size_t n;
-    size_t rec_size;
+    emu_times *x;
+    size_t n; /* records: x->ops->n */
 };
 
 typedef struct writer {
     int fd;
+    size_t chunk; /* bytes per write(): PIPE_BUF, or FILE_CHUNK into a regular file */
+    unsigned char *buf; /* chunk bytes: the records being built; the writer thread's */
     int users; /* subscriptions using it; under writers_lock */
     struct writer *next; /* in the writers list; under writers_lock */
     pthread_t thread; /* the writer thread */
@@ -158,7 +166,7 @@ static int wait_writable(int fd)
     return 0; /* writable, or an error the write will report (EPIPE on POLLERR) */
 }
 
-/* Writes len bytes (whole records, at most PIPE_BUF) or fails with errno. */
+/* Writes len bytes (whole records, at most the writer's chunk) or fails with errno. */
 static int write_chunk(int fd, const unsigned char *p, size_t len)
 {
     while (len > 0) {
@@ -190,15 +198,88 @@ static void discard_sigpipe(void)
         ;
 }
 
-/* Writes one batch; returns the number of records written before a failure. */
+/* --- operator tables and measurements ------------------------------------------- */
+
+void emu_optable_ref(emu_optable *t)
+{
+    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void emu_optable_put(emu_optable *t)
+{
+    if (t && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        free(t);
+}
+
+emu_times *emu_times_new(emu_optable *ops)
+{
+    emu_times *x = malloc(sizeof *x + 2 * (size_t)(ops->n - 1) * sizeof x->t[0]);
+    if (!x)
+        return NULL;
+    emu_optable_ref(ops);
+    x->ops = ops;
+    return x;
+}
+
+void emu_times_free(emu_times *x)
+{
+    if (!x)
+        return;
+    emu_optable_put(x->ops);
+    free(x);
+}
+
+/* Builds records first .. first + n - 1 of execute x into dst, in the selected format. */
+static void encode_records(const emu_times *x, size_t first, size_t n, unsigned char *dst, size_t rec_size, int vendor)
+{
+    uint32_t n_ops = x->ops->n - 1;
+    aclsub_rec r = {0};
+    r.model_id = x->model_id;
+    r.thread_id = x->thread_id;
+    r.pid = x->pid;
+    r.stream_id = x->stream_id;
+    r.iteration = x->iteration;
+    for (size_t j = 0; j < n; j++) {
+        size_t i = first + j;
+        const emu_opinfo *o = &x->ops->op[i];
+        if (i < n_ops) {
+            r.kind = ACLSUB_KIND_OP;
+            r.flag = ACL_SUBSCRIBE_OP;
+            r.start = x->t[2 * i];
+            r.end = x->t[2 * i + 1];
+        } else {
+            r.kind = ACLSUB_KIND_RUN;
+            r.flag = ACL_SUBSCRIBE_SUBGRAPH;
+            r.start = n_ops ? x->t[0] : 0;
+            r.end = n_ops ? x->t[2 * (size_t)n_ops - 1] : 0;
+        }
+        r.op_index = i;
+        r.duration = r.exec_time = r.end - r.start;
+        r.seq = x->seq + i;
+        r.type = o->type;
+        r.type_len = o->type_len;
+        r.name = o->name;
+        r.name_len = o->name_len;
+        if (vendor)
+            emu_vendor_encode(dst + j * rec_size, &r);
+        else
+            rec_encode_hashed(dst + j * rec_size, &r, o->name_hash);
+    }
+}
+
+/* Encodes and writes one batch; returns the number of records written before a failure. */
 static size_t write_batch(writer *k, const struct batch *b, int *err)
 {
-    size_t done = 0, per_write = PIPE_BUF / b->rec_size;
+    unsigned char *buf = k->buf;
+    int vendor = emu_vendor_records();
+    size_t rec_size = emu_record_size();
+    size_t done = 0, per_write = k->chunk / rec_size;
     while (done < b->n) {
         size_t n = b->n - done;
         if (n > per_write)
             n = per_write;
-        if (write_chunk(k->fd, b->records + done * b->rec_size, n * b->rec_size) != 0) {
+        encode_records(b->x, done, n, buf, rec_size, vendor);
+        if (write_chunk(k->fd, buf, n * rec_size) != 0) {
             *err = errno;
             if (errno == EPIPE)
                 discard_sigpipe();
@@ -260,7 +341,7 @@ static void *writer_thread(void *arg)
             dead = k->dead;
             pthread_cond_broadcast(&k->space);
             pthread_mutex_unlock(&k->lock);
-            free(b->records);
+            emu_times_free(b->x);
             free(b);
         }
         pthread_mutex_lock(&k->lock);
@@ -275,6 +356,12 @@ static writer *writer_new(int fd)
     if (!k)
         return NULL;
     k->fd = fd;
+    struct stat st;
+    k->chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? FILE_CHUNK : PIPE_BUF;
+    if (!(k->buf = malloc(k->chunk))) {
+        free(k);
+        return NULL;
+    }
     pthread_mutex_init(&k->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -291,6 +378,7 @@ static writer *writer_new(int fd)
         pthread_mutex_destroy(&k->lock);
         pthread_cond_destroy(&k->work);
         pthread_cond_destroy(&k->space);
+        free(k->buf);
         free(k);
         return NULL;
     }
@@ -317,6 +405,7 @@ static void writer_close(writer *k, int close_fd)
     pthread_mutex_destroy(&k->lock);
     pthread_cond_destroy(&k->work);
     pthread_cond_destroy(&k->space);
+    free(k->buf);
     free(k);
 }
 
@@ -355,9 +444,10 @@ static void writer_release(writer *k, int close_fd)
         writer_close(k, close_fd);
 }
 
-void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_size)
+void emu_sub_deliver(emu_sub *s, emu_times *x)
 {
     writer *k = s->w;
+    size_t n = x->ops->n;
     struct batch *b = malloc(sizeof *b);
     pthread_mutex_lock(&k->lock);
     while (!k->dead && k->queued > 0 && k->queued + n > WRITER_QUEUE_MAX)
@@ -365,14 +455,13 @@ void emu_sub_deliver(emu_sub *s, unsigned char *records, size_t n, size_t rec_si
     if (k->dead || !b) {
         k->dropped += n;
         pthread_mutex_unlock(&k->lock);
-        free(records);
+        emu_times_free(x);
         free(b);
         return;
     }
     b->next = NULL;
-    b->records = records;
+    b->x = x;
     b->n = n;
-    b->rec_size = rec_size;
     if (k->tail)
         k->tail->next = b;
     else

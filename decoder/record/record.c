@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aclsub/record.h"
+#include "decoder/record/encode.h"
 #include "decoder/record/le.h"
 
 uint64_t aclsub_name_hash(const char *s, size_t len)
@@ -48,6 +49,11 @@ static int put_string(unsigned char *dst, size_t cap, const char *s, size_t len)
 
 void aclsub_rec_encode(void *dst, const aclsub_rec *r)
 {
+    rec_encode_hashed(dst, r, aclsub_name_hash(r->name, r->name ? r->name_len : 0));
+}
+
+void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
+{
     unsigned char *p = dst;
     memset(p, 0, ACLSUB_REC_SIZE);
     le32_put(p + ACLSUB_OFF_MODEL_ID, r->model_id);
@@ -78,7 +84,7 @@ void aclsub_rec_encode(void *dst, const aclsub_rec *r)
     le16_put(p + ACLSUB_OFF_STR_FLAGS, flags);
     le32_put(p + ACLSUB_OFF_NAME_LEN, name_len > UINT32_MAX ? UINT32_MAX : (uint32_t)name_len);
     le32_put(p + ACLSUB_OFF_TYPE_LEN, type_len > UINT32_MAX ? UINT32_MAX : (uint32_t)type_len);
-    le64_put(p + ACLSUB_OFF_NAME_HASH, aclsub_name_hash(r->name, name_len));
+    le64_put(p + ACLSUB_OFF_NAME_HASH, name_hash);
 
     le32_put(p + ACLSUB_OFF_SIGNATURE, aclsub_crc32c(p + 4, ACLSUB_REC_SIZE - 4));
 }

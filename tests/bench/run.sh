@@ -23,6 +23,8 @@
 #   preload overhead on the CNN model          <= 1 %
 #   preload cost per operator (tiny operators) <= 200 ns
 #   records per second device -> relay -> FIFO -> reader >= 2,000,000
+#   preload cost per operator on one hop, the sink a regular file (the
+#   runtime writes the records itself; aclsub-env(7), ONE HOP) <= 200 ns
 # The overheads come from runs with and without the preload alternated
 # (off, on, on, off, off, on, ...) so that drift cancels; every preloaded
 # run must deliver every record (stream-end record: 0 dropped, counts
@@ -439,6 +441,44 @@ tput=$(median <"$tmp/tput")
 printf '  median %.0f records/s (%.1f MiB/s of records); the 2-hop pipe ceiling is %.0f records/s (best %.0f)\n' \
     "$tput" "$(awk -v r="$tput" 'BEGIN { print r * 512 / 1048576 }')" "$ceil2" "$ceil2_best"
 
+# --- one hop: a regular-file sink, where the runtime writes the records itself ----------------
+# PAIRS alternated runs (off, on, on, off, ...) of bench_preload on the tiny-operator model, the
+# sink a new file each run (aclsub-env(7), ONE HOP); every run's stream end must report 0 dropped
+# and as many records as the file holds.
+echo
+echo "=== one hop: device -> runtime writer -> file, bench_preload (model of $MANY_OPS tiny operators) $PL_MANY_ITERS, $PAIRS runs without and $PAIRS with"
+: >"$tmp/oh.series"
+oh_i=1
+while [ "$oh_i" -le $((2 * PAIRS)) ]; do
+    case $((oh_i % 4)) in 1 | 0) oh_on=0 ;; *) oh_on=1 ;; esac
+    rm -f "$tmp/oh.rec"
+    set +e
+    if [ "$oh_on" = 1 ]; then
+        timeout -k 5 "$RUN_LIMIT" env -u ACLSUB_MODELS -u ACLSUB_OP_TYPES -u ACLSUB_OP_NAMES \
+            LD_PRELOAD="$preload" ACLSUB_OUTPUT="$tmp/oh.rec" ACLSUB_LOG=debug \
+            "$B/bench/bench_preload" "$tmp/many.om" "$PL_MANY_ITERS" 2 >"$tmp/oh.out" 2>"$tmp/oh.err"
+    else
+        timeout -k 5 "$RUN_LIMIT" env -u LD_PRELOAD "$B/bench/bench_preload" "$tmp/many.om" "$PL_MANY_ITERS" 2 \
+            >"$tmp/oh.out" 2>"$tmp/oh.err"
+    fi
+    oh_rc=$?
+    set -e
+    [ "$oh_rc" -eq 0 ] || fail "one hop run $oh_i: bench_preload exited $oh_rc"
+    if [ "$oh_on" = 1 ]; then
+        grep -q "on one hop" "$tmp/oh.err" || fail "one hop run $oh_i: the model did not go on one hop"
+        oh_end=$("$ACLSUB" decode "$tmp/oh.rec" 2>/dev/null | awk -F '\t' '$3 == "aclsub.stream_end" { print $4 }' | tail -n 1)
+        oh_recs=$(($(stat -c %s "$tmp/oh.rec") / 512 - 2))
+        case $oh_end in "records=$oh_recs dropped=0 "*) ;; *) fail "one hop run $oh_i: stream end '$oh_end', $oh_recs records in the file" ;; esac
+    fi
+    echo "$oh_on $(kv "$tmp/oh.out" median_ns) $(kv "$tmp/oh.out" cpu_per_exec_ns)" >>"$tmp/oh.series"
+    oh_i=$((oh_i + 1))
+done
+oh_off=$(awk '$1 == 0 { print $2 }' "$tmp/oh.series" | median)
+oh_on_med=$(awk '$1 == 1 { print $2 }' "$tmp/oh.series" | median)
+oh_per_op=$(awk -v a="$oh_on_med" -v b="$oh_off" -v n="$MANY_OPS" 'BEGIN { printf "%.1f", (a - b) / n }')
+oh_cpu=$(awk '$1 == 1 { print $3 }' "$tmp/oh.series" | median)
+echo "  median execute: without $(awk -v v="$oh_off" 'BEGIN { printf "%.2f", v / 1e6 }') ms, with $(awk -v v="$oh_on_med" 'BEGIN { printf "%.2f", v / 1e6 }') ms (process CPU $(awk -v v="$oh_cpu" 'BEGIN { printf "%.2f", v / 1e6 }') ms); $oh_per_op ns per operator"
+
 # --- the decoder ---------------------------------------------------------------------------
 # Summary speed and peak RSS at DEC_RECORDS and ten times as many (the memory must not follow the
 # records), and the Chrome trace's speed at DEC_RECORDS.
@@ -644,6 +684,8 @@ echo "    [$MANY_OPS tiny operators: (median execute with - without libaclsub.so
 echo "     execute $pl_many_ratio x as long; outputs identical: $pl_many_same]"
 printf 'preload throughput: %.0f records/s (target >= 2000000 records/s)  %s\n' "$tput" "$(at_least "$tput" 2000000)"
 printf '    [device -> relay -> FIFO -> reader, ACLSUB_ON_FULL=block, 0 dropped; median of %s runs]\n' "$TPUT_RUNS"
+echo "preload cost per operator, one hop into a file: $oh_per_op ns (target <= 200 ns)  $(verdict "$oh_per_op" 200)"
+echo "    [$MANY_OPS tiny operators, ACLSUB_OUTPUT a regular file: (median execute with - without libaclsub.so) / operators, $PAIRS + $PAIRS alternating runs]"
 printf 'pipe ceiling: %.0f records/s in 1 hop (best %.0f), %.0f records/s in 2 hops (best %.0f)\n' \
     "$ceil1" "$ceil1_best" "$ceil2" "$ceil2_best"
 echo "    [512-byte records in 4096-byte writes, reads of up to 1 MiB, median of 5 runs; 2 hops: writer -> copier -> reader]"

@@ -371,4 +371,25 @@ else
     sed 's/^/    | /' "$T/c-fd.err" | head -n 10
 fi
 
+# --- one hop: the runtime writes into a file sink itself; the relay where it is needed ------
+
+N=40
+p=$(((CNN_OPS + 1) * N))
+prun "$T/h1" 20 ACLSUB_OUTPUT="$T/h1.rec" ACLSUB_LOG=debug "$APP" "$CNN" $N
+expect "one hop into a file sink (cnn x $N; ${ms} ms)" "$T/h1.rec" "produced $p delivered $p dropped 0 missing 0"
+n=$(grep -c "on one hop" "$T/h1.err")
+[ "$n" = 1 ] && ok "one hop: said at ACLSUB_LOG=debug" || bad "one hop: said $n times at ACLSUB_LOG=debug"
+prun "$T/h2" 20 ACLSUB_OUTPUT="$T/h2.rec" ACLSUB_LOG=debug ACLSUB_OP_NAMES='*' "$APP" "$CNN" $N
+n=$(grep -c "through the relay" "$T/h2.err")
+[ "$n" = 1 ] && ok "an operator filter keeps the relay" || bad "an operator filter: 'through the relay' said $n times"
+prun "$T/h3" 20 ACLSUB_OUTPUT="$T/h3.rec" ACLSUB_LOG=debug prlimit --fsize=100000000 -- "$APP" "$CNN" $N
+n=$(grep -c "through the relay" "$T/h3.err")
+[ "$n" = 1 ] && ok "a file-size limit keeps the relay" || bad "a file-size limit: 'through the relay' said $n times"
+# The program subscribes a model followed on one hop: the model moves to the relay, no record lost.
+prun "$T/h4" 20 ACLSUB_OUTPUT="$T/h4.rec" ACLSUB_LOG=debug "$APP" "$CNN" $N --self-subscribe
+expect "one hop, then the program subscribes the model: the relay (cnn x $N; ${ms} ms)" "$T/h4.rec" \
+    "produced $p delivered $p dropped 0 missing 0"
+n=$(grep -c "the program subscribes it too" "$T/h4.err")
+[ "$n" = 1 ] && ok "one hop to the relay: said at ACLSUB_LOG=debug" || bad "one hop to the relay: said $n times"
+
 end_checks
