@@ -292,11 +292,14 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
     }
 }
 
-/* In an AVX2 copy where the CPU has it: the same operations, eight lanes wide. */
-__attribute__((target_clones("avx2", "default"))) void k_activate(const k_act *act, float *y, size_t n)
+/*
+ * The activation's body, compiled twice below: plain, and in an AVX2 copy
+ * used where the CPU has it (the same operations, eight lanes wide).  The
+ * copies are chosen by hand rather than with target_clones, which clang
+ * refuses on a function used before its definition.
+ */
+static inline __attribute__((always_inline)) void activate_body(const k_act *act, float *y, size_t n)
 {
-    if (!act)
-        return;
     const float a = act->p[0], b = act->p[1], c = act->p[2], d = act->p[3];
     switch (act->kind) {
     case K_ACT_RELU:
@@ -334,6 +337,26 @@ __attribute__((target_clones("avx2", "default"))) void k_activate(const k_act *a
             y[i] = v + pb;
         }
     }
+}
+
+__attribute__((target("avx2"))) static void activate_avx2(const k_act *act, float *y, size_t n)
+{
+    activate_body(act, y, n);
+}
+
+static void activate_plain(const k_act *act, float *y, size_t n)
+{
+    activate_body(act, y, n);
+}
+
+void k_activate(const k_act *act, float *y, size_t n)
+{
+    if (!act)
+        return;
+    if (__builtin_cpu_supports("avx2"))
+        activate_avx2(act, y, n);
+    else
+        activate_plain(act, y, n);
 }
 
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
@@ -951,7 +974,7 @@ void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_in
  * The sum of n floats in double: eight interleaved partial sums (which
  * vectorise; in an AVX2 copy where the CPU has it), then their total.
  */
-__attribute__((target_clones("avx2", "default"))) static double sum_f64(const float *x, int64_t n)
+static inline __attribute__((always_inline)) double sum_f64_body(const float *x, int64_t n)
 {
     double part[8] = {0};
     int64_t i = 0;
@@ -964,6 +987,16 @@ __attribute__((target_clones("avx2", "default"))) static double sum_f64(const fl
     for (; i < n; i++)
         sum += x[i];
     return sum;
+}
+
+__attribute__((target("avx2"))) static double sum_f64_avx2(const float *x, int64_t n)
+{
+    return sum_f64_body(x, n);
+}
+
+static double sum_f64(const float *x, int64_t n)
+{
+    return __builtin_cpu_supports("avx2") ? sum_f64_avx2(x, n) : sum_f64_body(x, n);
 }
 
 void k_global_avgpool(const float *x, float *y, int64_t planes, int64_t plane)
