@@ -684,7 +684,7 @@ echo "    [$MANY_OPS tiny operators: (median execute with - without libaclsub.so
 echo "     execute $pl_many_ratio x as long; outputs identical: $pl_many_same]"
 tput_floor=$(awk -v c="$ceil1" 'BEGIN { printf "%.0f", 0.9 * c }')
 printf 'preload throughput: %.0f records/s = %.2f x the 1-hop ceiling (target >= 0.90 x, %s records/s)  %s\n' "$tput" \
-    "$(awk -v t="$tput" -v c="$ceil1" 'BEGIN { printf "%.2f", c > 0 ? t / c : 0 }')" "$tput_floor" "$(at_least "$tput" "$tput_floor")"
+    "$(awk -v t="$tput" -v c="$ceil1" 'BEGIN { printf "%.2f", (c > 0 ? t / c : 0) }')" "$tput_floor" "$(at_least "$tput" "$tput_floor")"
 printf '    [device -> relay -> FIFO -> reader, ACLSUB_ON_FULL=block, 0 dropped; median of %s runs]\n' "$TPUT_RUNS"
 echo "preload cost per operator, one hop into a file: $oh_per_op ns (target <= 150 ns)  $(verdict "$oh_per_op" 150)"
 echo "    [$MANY_OPS tiny operators, ACLSUB_OUTPUT a regular file: (median execute with - without libaclsub.so) / operators, $PAIRS + $PAIRS alternating runs]"
