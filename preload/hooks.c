@@ -841,32 +841,32 @@ static size_t count_args(va_list ap)
     return n;
 }
 
+/*
+ * The execl family's arguments as an argv: declares va_list AP (left open
+ * after the terminating NULL, for execle's envp) and the array ARGV on the
+ * caller's stack.
+ */
+#define EXECL_ARGV(first, ap, argv)                                                                           \
+    va_list ap, ap##_count;                                                                                    \
+    va_start(ap, first);                                                                                       \
+    va_copy(ap##_count, ap);                                                                                   \
+    size_t argv##_n = count_args(ap##_count);                                                                  \
+    va_end(ap##_count);                                                                                        \
+    char *argv[argv##_n + 2];                                                                                  \
+    argv[0] = (char *)(first);                                                                                 \
+    for (size_t argv##_i = 1; argv##_i <= argv##_n + 1; argv##_i++)                                            \
+    argv[argv##_i] = va_arg(ap, char *)
+
 EXPORT int execl(const char *path, const char *arg, ...)
 {
-    va_list ap, cp;
-    va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(cp);
-    va_end(cp);
-    char *argv[n + 2];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n + 1; i++)
-        argv[i] = va_arg(ap, char *);
+    EXECL_ARGV(arg, ap, argv);
     va_end(ap);
     return flushed_execve(path, argv, environ);
 }
 
 EXPORT int execle(const char *path, const char *arg, ...)
 {
-    va_list ap, cp;
-    va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(cp);
-    va_end(cp);
-    char *argv[n + 2];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n + 1; i++)
-        argv[i] = va_arg(ap, char *);
+    EXECL_ARGV(arg, ap, argv);
     char *const *envp = va_arg(ap, char *const *);
     va_end(ap);
     return flushed_execve(path, argv, envp);
@@ -874,15 +874,7 @@ EXPORT int execle(const char *path, const char *arg, ...)
 
 EXPORT int execlp(const char *file, const char *arg, ...)
 {
-    va_list ap, cp;
-    va_start(ap, arg);
-    va_copy(cp, ap);
-    size_t n = count_args(cp);
-    va_end(cp);
-    char *argv[n + 2];
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= n + 1; i++)
-        argv[i] = va_arg(ap, char *);
+    EXECL_ARGV(arg, ap, argv);
     va_end(ap);
     return flushed_execvp(file, argv);
 }
