@@ -172,13 +172,13 @@ BGPIDS="$BGPIDS $!"
 
 # --- (b) symbolic links at the first open --------------------------------------------------------
 
-mkdir -m 1777 "$T/shared"
+mkdir -m 1777 "$T/sticky"
 if [ $ROOTUSER = 1 ]; then
-    mkfifo "$T/shared/theirs.fifo"
-    chown $NOBODY "$T/shared/theirs.fifo"
-    ln -s "$T/shared/theirs.fifo" "$T/shared/b1.link"
-    chown -h $NOBODY "$T/shared/b1.link"
-    prun "$T/b1" ACLSUB_OUTPUT="$T/shared/b1.link" "$APP" "$MLP" $N
+    mkfifo "$T/sticky/theirs.fifo"
+    chown $NOBODY "$T/sticky/theirs.fifo"
+    ln -s "$T/sticky/theirs.fifo" "$T/sticky/b1.link"
+    chown -h $NOBODY "$T/sticky/b1.link"
+    prun "$T/b1" ACLSUB_OUTPUT="$T/sticky/b1.link" "$APP" "$MLP" $N
     begin "another user's symbolic link (to a FIFO) as the sink: refused, one line"
     same "$T/b1"
     one_line "$T/b1" "b1.link: a symbolic link of uid $NOBODY, not followed; running without profiling"
@@ -209,15 +209,15 @@ finish "$T/b3.err"
 # --- (c) planted and shared files ----------------------------------------------------------------
 
 if [ $ROOTUSER = 1 ]; then
-    printf 'planted by another user\n' >"$T/shared/c1.rec"
-    chown $NOBODY "$T/shared/c1.rec"
-    chmod 666 "$T/shared/c1.rec"
-    cp "$T/shared/c1.rec" "$T/c1.orig"
-    prun "$T/c1" ACLSUB_OUTPUT="$T/shared/c1.rec" "$APP" "$MLP" $N
+    printf 'planted by another user\n' >"$T/sticky/c1.rec"
+    chown $NOBODY "$T/sticky/c1.rec"
+    chmod 666 "$T/sticky/c1.rec"
+    cp "$T/sticky/c1.rec" "$T/c1.orig"
+    prun "$T/c1" ACLSUB_OUTPUT="$T/sticky/c1.rec" "$APP" "$MLP" $N
     begin "a 0666 file of another user in a sticky directory: untouched, one line, the program as without"
     same "$T/c1"
     one_line "$T/c1" "c1.rec: belongs to uid $NOBODY, not to uid 0; not appended to; running without profiling"
-    need "the planted file changed" cmp -s "$T/shared/c1.rec" "$T/c1.orig"
+    need "the planted file changed" cmp -s "$T/sticky/c1.rec" "$T/c1.orig"
     finish "$T/c1.err"
 else
     skip "a 0666 file of another user in a sticky directory" "not root"
