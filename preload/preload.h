@@ -144,6 +144,11 @@ int pl_sink_open(const pl_config *c, int *kind, int *pending);
  * the user was told once.
  */
 int pl_sink_retry(const pl_config *c);
+/*
+ * Empties the FIFO sink (the one first opened) after its reader left;
+ * returns the data records it held (a record read in part counts).
+ */
+uint64_t pl_sink_fifo_drain(void);
 
 /* --- relay.c ------------------------------------------------------------------- */
 

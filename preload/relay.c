@@ -62,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -81,6 +82,7 @@
 #define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
 #define END_RESERVE 2                     /* records of room a size-limited file keeps for the stream's end */
 #define ONEHOP_MAX 64                     /* models followed on one hop at a time */
+#define ONEHOP_FIFO_WRITE_MAX 128         /* records per write() into a FIFO on one hop (see onehop_fifo_write) */
 
 typedef struct pl_model {
     uint32_t id;
@@ -114,6 +116,10 @@ typedef struct onehop_slot {
     uint64_t written, dropped; /* since the stream start (moved to the totals at the stream end) */
     int closed;        /* the stream end counted it: later records are the runtime's, not this stream's */
     int lost;          /* fd was closed behind the library's back: nothing is written into it */
+    int fifo;          /* the sink is a FIFO: `block`/`drop`, a reader that may leave (onehop_fifo_write) */
+    int out;           /* FIFO: the library's duplicate of the sink the records go into; else fd itself */
+    dev_t out_dev;     /* what out names */
+    ino_t out_ino;
 } onehop_slot;
 
 /*
@@ -163,7 +169,7 @@ struct relay_state {
     } sink;
     uint64_t stall_ns;        /* [start] ACLSUB_STALL_MS: no wait in the host lasts longer without progress */
     uint64_t produced;        /* [lock] records that passed the filters */
-    uint64_t dropped;         /* [lock] of those, the ones that never reached the sink */
+    _Atomic uint64_t dropped; /* [lock] of those, the ones that never reached the sink; read anywhere */
     uint64_t lost_unreported; /* [lock] dropped since the last records-lost record */
     uint64_t models_followed; /* [lock] models subscribed, for the stream-end record */
     uint64_t progress;        /* [lock] bumps whenever the relay moves data; waiters watch it */
@@ -181,6 +187,17 @@ struct relay_state {
     _Atomic uint64_t onehop_moves; /* [atomic] bumps at every one-hop write: the last flush waits for quiet */
     uint64_t onehop_written, onehop_dropped; /* [onehop] of retired and stream-ended slots, this stream */
     int onehop_failed_told;        /* [onehop] a failed write into the sink was reported */
+    /*
+     * One hop into a FIFO: the runtime's writer threads apply `block` and
+     * `drop` themselves (onehop_fifo_write), without relay.lock.
+     */
+    _Atomic uint64_t onehop_taken_ns;   /* [atomic] when a one-hop FIFO write last succeeded (0: none yet) */
+    _Atomic int onehop_stalled;         /* [atomic] the FIFO took nothing for stall_ns: drop until it takes some */
+    _Atomic int onehop_reader_left;     /* [atomic] its reader left: drop until a new one reads */
+    _Atomic int onehop_nowait;          /* [atomic] a last flush runs: never wait for the FIFO */
+    _Atomic int onehop_reader_gone;     /* [atomic] a one-hop write found no reader: the relay thread looks */
+    _Atomic uint64_t onehop_unnoticed;  /* [atomic] dropped on one hop since the last records-lost notice */
+    _Atomic uint64_t onehop_lost_total; /* [atomic] dropped on one hop in this stream, for the notices */
 };
 
 #define RELAY_STATE_INIT                                                                                  \
@@ -217,6 +234,28 @@ static ino_t fd_ino(int fd)
 {
     struct stat st;
     return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Blocks SIGPIPE in this thread; returns 1 if it was blocked already (then nothing to restore). */
+static int sigpipe_hold(sigset_t *old)
+{
+    sigset_t ps;
+    sigemptyset(&ps);
+    sigaddset(&ps, SIGPIPE);
+    if (pthread_sigmask(SIG_BLOCK, &ps, old) != 0)
+        return 1;
+    return sigismember(old, SIGPIPE) == 1;
+}
+
+/* Discards the SIGPIPE a write to a FIFO without a reader raised for this thread. */
+static void sigpipe_discard(void)
+{
+    sigset_t ps;
+    sigemptyset(&ps);
+    sigaddset(&ps, SIGPIPE);
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
+        ;
 }
 
 /* Writes into the wake-up pipe only while its number still names it. */
@@ -406,17 +445,18 @@ static void push_lost_notice(void)
 static size_t encode_stream_end(unsigned char *out)
 {
     size_t n = 0;
-    if (relay.lost_unreported) {
+    uint64_t delivered = relay.produced - relay.dropped + relay.onehop_written;
+    uint64_t dropped = relay.dropped + relay.onehop_dropped;
+    uint64_t lost = relay.lost_unreported + atomic_exchange(&relay.onehop_unnoticed, 0);
+    if (lost) {
         char text[96];
-        snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, relay.lost_unreported, relay.dropped);
-        uint64_t arg[4] = {relay.lost_unreported, relay.dropped, 0, 0};
+        snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost, dropped);
+        uint64_t arg[4] = {lost, dropped, 0, 0};
         control_record(out, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
         relay.lost_unreported = 0;
         n++;
     }
     char text[128];
-    uint64_t delivered = relay.produced - relay.dropped + relay.onehop_written;
-    uint64_t dropped = relay.dropped + relay.onehop_dropped;
     snprintf(text, sizeof text, "records=%" PRIu64 " dropped=%" PRIu64 " models=%" PRIu64, delivered, dropped,
              relay.models_followed);
     uint64_t arg[4] = {delivered, dropped, relay.models_followed, 0};
@@ -935,6 +975,26 @@ static void sink_write_failed(int e)
     sink_dead();
 }
 
+/* The FIFO's reader went away: wait for the next one.  Under relay.lock. */
+static void sink_reader_left(int fd)
+{
+    count_unread(fd);
+    sink_close_fd();
+    relay.sink.pending = 1;
+    relay.sink.reader_left = 1;
+    pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
+}
+
+/* A one-hop write found the FIFO without a reader: the relay's sink follows.  Under relay.lock. */
+static void sink_probe_reader(void)
+{
+    int fd = atomic_load(&relay.sink.fd);
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    if (relay.sink.kind == SINK_FIFO && fd >= 0 && !relay.sink.pending && poll(&p, 1, 0) == 1 &&
+        (p.revents & POLLERR))
+        sink_reader_left(fd);
+}
+
 /*
  * Writes queued records: at most PIPE_BUF bytes per write() to a FIFO or
  * pipe, so that records from several writers never interleave; larger
@@ -1002,18 +1062,8 @@ static int write_sink(void)
     if (w < 0 && (errno == EINTR || errno == EAGAIN))
         return 0;
     if (w < 0 && errno == EPIPE && relay.sink.kind == SINK_FIFO) {
-        /* The reader went away: wait for the next one. */
-        sigset_t ps;
-        sigemptyset(&ps);
-        sigaddset(&ps, SIGPIPE);
-        struct timespec zero = {0, 0};
-        while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
-            ;
-        count_unread(fd);
-        sink_close_fd();
-        relay.sink.pending = 1;
-        relay.sink.reader_left = 1;
-        pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
+        sigpipe_discard();
+        sink_reader_left(fd);
         return 0;
     }
     if (w < 0 && errno == EBADF) {
@@ -1098,6 +1148,7 @@ static void last_flush(const pl_config *c, unsigned char *buf)
 {
     uint64_t start = now_ns(), write_by = start + FINAL_WAIT_NS * 3 / 4, end_by = start + FINAL_WAIT_NS * 9 / 10;
     relay.sink.stalled = 1; /* never hold the runtime back now: drop what does not fit */
+    atomic_store(&relay.onehop_nowait, 1); /* nor on one hop into a FIFO */
     for (int quiet = 0; !quiet && now_ns() < write_by;) {
         quiet = 1;
         for (pl_model *m = relay.models; m; m = m->next)
@@ -1140,6 +1191,11 @@ static void restart_stream(void)
     relay.models_followed = 0;
     pthread_mutex_lock(&relay.onehop_lock);
     relay.onehop_written = relay.onehop_dropped = 0; /* the models on one hop are subscribed anew (hooks.c) */
+    atomic_store(&relay.onehop_unnoticed, 0);
+    atomic_store(&relay.onehop_lost_total, 0);
+    atomic_store(&relay.onehop_stalled, 0);
+    atomic_store(&relay.onehop_taken_ns, 0);
+    atomic_store(&relay.onehop_nowait, 0);
     pthread_mutex_unlock(&relay.onehop_lock);
     for (pl_model *m = relay.models; m; m = m->next)
         if (m->rfd >= 0) {
@@ -1204,6 +1260,8 @@ static void *relay_main(void *arg)
                 sink_dead();
             }
         }
+        if (atomic_exchange(&relay.onehop_reader_gone, 0))
+            sink_probe_reader();
         size_t nm = 0;
         for (pl_model *m = relay.models; m; m = m->next)
             nm++;
@@ -1365,9 +1423,10 @@ static int relay_start_locked(void)
 static int onehop_possible(const pl_config *c)
 {
     struct rlimit rl;
-    return relay.sink.kind == SINK_FILE && !relay.sink.pending && !relay.sink.dead &&
-           atomic_load(&relay.sink.fd) >= 0 && relay.in_size == REC && !c->op_types && !c->op_names &&
-           getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY;
+    int file = relay.sink.kind == SINK_FILE && getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY;
+    int fifo = relay.sink.kind == SINK_FIFO && !relay.sink.reader_left && !relay.sink.stalled;
+    return (file || fifo) && !relay.sink.pending && !relay.sink.dead && atomic_load(&relay.sink.fd) >= 0 &&
+           relay.in_size == REC && !c->op_types && !c->op_names;
 }
 
 /* Under relay.lock: the one-hop slot of model id in use, or NULL. */
@@ -1379,6 +1438,23 @@ static onehop_slot *onehop_find(uint32_t id)
     return NULL;
 }
 
+/*
+ * The descriptor the runtime writes into for a FIFO sink: a memory file
+ * (always writable, a regular file to the runtime's writer, so that it
+ * writes large chunks and never polls the FIFO itself) whose writes the
+ * library's write() takes and puts into the FIFO; nothing is ever written
+ * into it.  -1 if none can be made.
+ */
+static int onehop_token(void)
+{
+    int t = memfd_create("aclsub-onehop", MFD_CLOEXEC);
+    if (t < 0)
+        return -1;
+    int fd = fcntl(t, F_DUPFD_CLOEXEC, pl_fd_floor());
+    syscall(SYS_close, t);
+    return fd;
+}
+
 /* Under relay.lock: follows model id on one hop; the runtime's descriptor, or -1 (then a pipe). */
 static int onehop_attach(uint32_t id)
 {
@@ -1387,21 +1463,38 @@ static int onehop_attach(uint32_t id)
         if (!atomic_load(&relay.onehop[i].fd1))
             h = &relay.onehop[i];
     int sink = atomic_load(&relay.sink.fd);
-    struct stat st;
+    struct stat st, tst;
     if (h && sink >= 0 && !sink_still_ours(sink)) /* closed behind the library's back: a file sink is opened again */
         sink = atomic_load(&relay.sink.fd);
     if (!h || sink < 0 || fstat(sink, &st) != 0)
         return -1;
-    int fd = fcntl(sink, F_DUPFD_CLOEXEC, pl_fd_floor());
-    if (fd < 0)
+    int out = fcntl(sink, F_DUPFD_CLOEXEC, pl_fd_floor());
+    if (out < 0)
         return -1;
+    int fd = out;
+    if (S_ISFIFO(st.st_mode)) {
+        fd = onehop_token();
+        if (fd < 0 || fstat(fd, &tst) != 0) {
+            if (fd >= 0)
+                syscall(SYS_close, fd);
+            syscall(SYS_close, out);
+            return -1;
+        }
+        pl_fd_protect(out);
+    } else {
+        tst = st;
+    }
     pl_fd_protect_runtime(fd);
     pthread_mutex_lock(&relay.onehop_lock);
     h->id = id;
-    h->dev = st.st_dev;
-    h->ino = st.st_ino;
+    h->dev = tst.st_dev;
+    h->ino = tst.st_ino;
+    h->out = out;
+    h->out_dev = st.st_dev;
+    h->out_ino = st.st_ino;
     h->next_seq = h->written = h->dropped = 0;
     h->closed = h->lost = 0;
+    h->fifo = S_ISFIFO(st.st_mode);
     atomic_store(&h->fd1, fd + 1);
     atomic_fetch_add(&relay.onehop_n, 1);
     pthread_mutex_unlock(&relay.onehop_lock);
@@ -1420,9 +1513,179 @@ static void onehop_retire(onehop_slot *h)
     }
     atomic_store(&h->fd1, 0);
     atomic_fetch_sub(&relay.onehop_n, 1);
+    int out = h->out;
+    h->out = -1;
     pthread_mutex_unlock(&relay.onehop_lock);
     /* The runtime closed it when the subscription ended (a lost number is not ours to close). */
     pl_fd_unprotect(fd);
+    if (out != fd && out >= 0)
+        close_own_fd(out);
+}
+
+/* Under onehop_lock: n records of slot h did not reach the sink. */
+static void onehop_drop(onehop_slot *h, uint64_t n)
+{
+    h->dropped += n;
+    atomic_fetch_add(&relay.onehop_unnoticed, n);
+    atomic_fetch_add(&relay.onehop_lost_total, n);
+}
+
+/*
+ * Under onehop_lock: the FIFO's reader left.  What it had not read was
+ * counted as written: it is taken out of the FIFO and counted as dropped
+ * (from this slot's written records first, then from the other slots').
+ */
+static void onehop_reader_gone(onehop_slot *h)
+{
+    sigpipe_discard();
+    if (atomic_exchange(&relay.onehop_reader_left, 1) == 0) {
+        atomic_store(&relay.onehop_reader_gone, 1); /* the relay thread tells the user and waits for a new reader */
+        wake_relay();
+    }
+    uint64_t unread = pl_sink_fifo_drain();
+    for (int i = -1; i < ONEHOP_MAX && unread; i++) {
+        onehop_slot *s = i < 0 ? h : &relay.onehop[i];
+        if (i >= 0 && (s == h || !atomic_load(&s->fd1) || s->closed))
+            continue;
+        uint64_t take = unread < s->written ? unread : s->written;
+        s->written -= take;
+        onehop_drop(s, take);
+        unread -= take;
+    }
+}
+
+/*
+ * Under onehop_lock: a records-lost notice for the drops since the last
+ * one, written ahead of the records that follow them, in a write of its
+ * own.  Left for later when the FIFO has no room for it.
+ */
+static void onehop_notice(int fd, ssize_t (*real_write)(int, const void *, size_t))
+{
+    uint64_t lost = atomic_load(&relay.onehop_unnoticed);
+    if (!lost)
+        return;
+    char text[96];
+    uint64_t total = relay.dropped + atomic_load(&relay.onehop_lost_total);
+    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost, total);
+    uint64_t arg[4] = {lost, total, 0, 0};
+    unsigned char rec[REC];
+    control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+    if (real_write(fd, rec, REC) == (ssize_t)REC)
+        atomic_fetch_sub(&relay.onehop_unnoticed, lost);
+}
+
+/* Whether a full FIFO holds the runtime back (`block`, a reader reading, no last flush). */
+static int onehop_fifo_blocks(void)
+{
+    return pl_config_get()->on_full_block && !atomic_load(&relay.onehop_stalled) &&
+           !atomic_load(&relay.onehop_reader_left) && !atomic_load(&relay.onehop_nowait);
+}
+
+/* The FIFO took records: `block` holds again. */
+static void onehop_took(void)
+{
+    atomic_store(&relay.onehop_taken_ns, now_ns());
+    if (atomic_exchange(&relay.onehop_stalled, 0))
+        pl_log(LOG_INFO, "aclsub: the sink takes records again");
+    if (atomic_exchange(&relay.onehop_reader_left, 0))
+        pl_log(LOG_INFO, "aclsub: a new reader opened the FIFO; records are delivered again");
+}
+
+#define ONEHOP_WAIT_MS 10 /* a waiting writer looks at the stream's state this often */
+
+/*
+ * Under onehop_lock, released while waiting: `block` on a full FIFO.
+ * Returns 1 to write again, 0 to drop: the FIFO took nothing for stall_ns
+ * (from then on records that do not fit are dropped until it takes some,
+ * as the relay does), or a last flush began.
+ */
+static int onehop_fifo_wait(int fd)
+{
+    uint64_t now = now_ns(), taken = atomic_load(&relay.onehop_taken_ns);
+    if (taken == 0 || now < taken) {
+        atomic_store(&relay.onehop_taken_ns, now);
+        taken = now;
+    }
+    if (now - taken >= relay.stall_ns) {
+        if (!atomic_exchange(&relay.onehop_stalled, 1))
+            pl_log(LOG_WARN, "aclsub: the sink took nothing for %" PRIu64 " ms; records that do not fit are dropped "
+                             "(and counted) until it takes some",
+                   relay.stall_ns / 1000000u);
+        return 0;
+    }
+    pthread_mutex_unlock(&relay.onehop_lock);
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    poll(&p, 1, ONEHOP_WAIT_MS);
+    pthread_mutex_lock(&relay.onehop_lock);
+    return 1;
+}
+
+/*
+ * Under onehop_lock, released on return: the runtime's n records at p into
+ * the FIFO, with SIGPIPE held, up to ONEHOP_FIFO_WRITE_MAX records per
+ * write(): fewer, larger writes wake the reader less often, and Linux
+ * splits a pipe write only at page boundaries (a write it cannot finish
+ * at once stops at one, O_NONBLOCK), so that the records of several
+ * writers, each writing whole records, never tear.  A full FIFO is waited for
+ * with `block` and dropped from with `drop`; a reader that left drops
+ * what comes until a new one reads.  Records the stream end already
+ * counted (a last flush while waiting) are neither written nor counted.
+ */
+static void onehop_fifo_write(onehop_slot *h, const unsigned char *p, size_t n,
+                              ssize_t (*real_write)(int, const void *, size_t))
+{
+    int fd = h->out;
+    sigset_t old;
+    int held = sigpipe_hold(&old);
+    size_t done = 0;
+    while (done < n && !h->closed) {
+        size_t k = n - done < ONEHOP_FIFO_WRITE_MAX ? n - done : ONEHOP_FIFO_WRITE_MAX;
+        if (h->lost) {
+            onehop_drop(h, n - done);
+            break;
+        }
+        onehop_notice(fd, real_write);
+        ssize_t w = real_write(fd, p + done * REC, k * REC);
+        int e = errno;
+        if (w > 0) { /* the FIFO took what it had room for: whole records */
+            h->written += (size_t)w / REC;
+            done += (size_t)w / REC;
+            onehop_took();
+            continue;
+        }
+        if (w < 0 && e == EINTR)
+            continue;
+        if (w < 0 && e == EAGAIN) {
+            if (onehop_fifo_blocks() && onehop_fifo_wait(fd))
+                continue;
+        } else if (w < 0 && e == EPIPE) {
+            onehop_reader_gone(h);
+        } else if (!relay.onehop_failed_told++) {
+            pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records that do not fit are dropped (counted)",
+                   w < 0 ? strerror(e) : "short write");
+        }
+        onehop_drop(h, k);
+        done += k;
+    }
+    pthread_mutex_unlock(&relay.onehop_lock);
+    if (!held)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Under onehop_lock, released on return: the runtime's n records at p into the regular-file sink. */
+static void onehop_file_write(onehop_slot *h, int fd, const unsigned char *p, size_t n,
+                              ssize_t (*real_write)(int, const void *, size_t))
+{
+    ssize_t w = h->lost ? -1 : real_write(fd, p, n * REC);
+    int e = errno;
+    size_t done = w > 0 ? (size_t)w / REC : 0;
+    h->written += done;
+    h->dropped += n - done;
+    int tell = done < n && !h->lost && !relay.onehop_failed_told++;
+    pthread_mutex_unlock(&relay.onehop_lock);
+    if (tell)
+        pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records that do not fit are dropped (counted)",
+               w < 0 ? strerror(e) : "short write");
 }
 
 int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_write)(int, const void *, size_t),
@@ -1453,22 +1716,22 @@ int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_wr
     for (size_t i = 0; i < n; i++) {
         uint64_t seq = le64_get(p + i * REC + ACLSUB_OFF_SEQ);
         if (seq > h->next_seq)
-            h->dropped += seq - h->next_seq;
+            onehop_drop(h, seq - h->next_seq);
         h->next_seq = seq + 1;
     }
     struct stat st;
     if (!h->lost && (fstat(fd, &st) != 0 || st.st_dev != h->dev || st.st_ino != h->ino))
         h->lost = 1; /* the number names something else by now: never write into it */
-    ssize_t w = h->lost || len % REC ? -1 : real_write(fd, p, len);
-    int e = errno;
-    size_t done = w > 0 ? (size_t)w / REC : 0;
-    h->written += done;
-    h->dropped += n - done;
-    int tell = done < n && !h->lost && !relay.onehop_failed_told++;
-    pthread_mutex_unlock(&relay.onehop_lock);
-    if (tell)
-        pl_log(LOG_WARN, "aclsub: writing to the sink failed: %s; records that do not fit are dropped (counted)",
-               w < 0 ? strerror(e) : "short write");
+    if (!h->lost && h->out != fd && (fstat(h->out, &st) != 0 || st.st_dev != h->out_dev || st.st_ino != h->out_ino))
+        h->lost = 1;
+    if (len % REC) { /* not the runtime's records: dropped, never written */
+        onehop_drop(h, n);
+        pthread_mutex_unlock(&relay.onehop_lock);
+    } else if (h->fifo) {
+        onehop_fifo_write(h, p, n, real_write);
+    } else {
+        onehop_file_write(h, fd, p, n, real_write);
+    }
     return 1;
 }
 
@@ -1792,8 +2055,12 @@ static void release_parent_relay(void)
         free(m);
     }
     for (int i = 0; i < ONEHOP_MAX; i++)
-        if (atomic_load(&relay.onehop[i].fd1))
-            close_own_fd(atomic_load(&relay.onehop[i].fd1) - 1);
+        if (atomic_load(&relay.onehop[i].fd1)) {
+            int fd = atomic_load(&relay.onehop[i].fd1) - 1, out = relay.onehop[i].out;
+            close_own_fd(fd);
+            if (out != fd && out >= 0)
+                close_own_fd(out);
+        }
     for (int i = 0; i < 2; i++)
         if (relay.wake[i] >= 0)
             close_own_fd(relay.wake[i]);

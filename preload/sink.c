@@ -25,10 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "aclsub/record.h"
+#include "decoder/record/le.h"
 #include "preload/preload.h"
 
 #define FD_GUARD_MAX 65536
@@ -331,6 +334,62 @@ static int fifo_gone(const char *why)
     first.fifo_gone = 1;
     errno = ESTALE;
     return -1;
+}
+
+/*
+ * Empties the FIFO sink after its reader left, so that records counted as
+ * dropped do not wait in it for the next reader (the runtime's one-hop
+ * descriptors keep the FIFO's buffer alive).  Only the FIFO first opened
+ * (device and inode), opened without blocking; never waits.  Returns the
+ * records it took out that were not control records; a record the reader
+ * had read in part counts as one.
+ */
+uint64_t pl_sink_fifo_drain(void)
+{
+    if (first.fifo_gone || !first.fifo_known)
+        return 0;
+    int fd = open(first.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_dev != first.dev || st.st_ino != first.ino) {
+        syscall(SYS_close, fd);
+        return 0;
+    }
+    unsigned char buf[8 * ACLSUB_REC_SIZE];
+    size_t have = 0, head = 0; /* bytes in buf; bytes of a record begun before the drain */
+    uint64_t data = 0;
+    int first_read = 1;
+    for (;;) {
+        ssize_t n = read(fd, buf + have, sizeof buf - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+        if (first_read) {
+            int rest = 0; /* what the pipe still holds tells where whole records begin */
+            ioctl(fd, FIONREAD, &rest);
+            head = (have + (size_t)(rest > 0 ? rest : 0)) % ACLSUB_REC_SIZE;
+            if (head && head <= have) {
+                data++;
+                memmove(buf, buf + head, have - head);
+                have -= head;
+                head = 0;
+            }
+            first_read = 0;
+        }
+        size_t whole = have / ACLSUB_REC_SIZE * ACLSUB_REC_SIZE;
+        for (size_t off = 0; off < whole; off += ACLSUB_REC_SIZE)
+            data += buf[off + ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START ||
+                    le32_get(buf + off + ACLSUB_OFF_MAGIC) != ACLSUB_REC_MAGIC;
+        memmove(buf, buf + whole, have - whole);
+        have -= whole;
+    }
+    if (have)
+        data++; /* a record cut short: the runtime's, never whole */
+    syscall(SYS_close, fd);
+    return data;
 }
 
 int pl_sink_retry(const pl_config *c)

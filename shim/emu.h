@@ -17,6 +17,7 @@
 
 #include "acl/acl.h"
 #include "acl/acl_prof.h"
+#include "decoder/record/encode.h"
 #include "shim/engine/graph.h"
 
 /* --- runtime.c ------------------------------------------------------------ */
@@ -119,6 +120,7 @@ typedef struct emu_opinfo {
     const char *type, *name;
     size_t type_len, name_len;
     uint64_t name_hash; /* aclsub_name_hash of name */
+    rec_tmpl tmpl;      /* what its aclsub records have in common (strings, hash, their CRC share) */
 } emu_opinfo;
 typedef struct emu_optable {
     int refs; /* atomic */

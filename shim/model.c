@@ -200,6 +200,7 @@ emu_optable *emu_optable_new(const graph *g)
         o->type = type;
         o->name = name;
         o->name_hash = aclsub_name_hash(name, o->name_len);
+        rec_tmpl_init(&o->tmpl, type, o->type_len, name, o->name_len, o->name_hash);
     }
     return t;
 }

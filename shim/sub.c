@@ -10,8 +10,10 @@
  * (operator start and end times, emu_times) and queue it (emu_sub_deliver);
  * the writer builds the records (type, name and name hash from the model's
  * operator table, made at load; the CRC) a write's worth at a time and
- * writes whole records, at most PIPE_BUF bytes per write() into a pipe or
- * FIFO, so they never tear, and FILE_CHUNK bytes into a regular file, where
+ * writes whole records: into a pipe or FIFO as much as it has room for, at
+ * least PIPE_BUF bytes and at most PIPE_CHUNK per write(), so that a
+ * write never waits on a reader that stopped reading and records never
+ * tear, and FILE_CHUNK bytes into a regular file, where
  * O_APPEND places each write whole and fewer, larger writes cost less.  A full queue makes the
  * workers wait (a blocking fd loses nothing).  When the reader has closed
  * its end, the write fails with EPIPE; the writer, which blocks every
@@ -27,6 +29,7 @@
  * an unsubscribe or an unload ends the wait at once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -34,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +50,7 @@
 #define WRITER_LINGER_RECORDS 256
 #define WRITER_LINGER_NS 2000000
 #define FILE_CHUNK (128 * 1024) /* bytes per write() into a regular file (O_APPEND places each write whole) */
+#define PIPE_CHUNK (64 * 1024)  /* bytes per write() into a pipe or FIFO at most, as much as it has room for */
 
 struct aclprofSubscribeConfig {
     int8_t time_info;
@@ -61,7 +66,8 @@ struct batch {
 
 typedef struct writer {
     int fd;
-    size_t chunk; /* bytes per write(): PIPE_BUF, or FILE_CHUNK into a regular file */
+    size_t chunk; /* bytes per write() at most: FILE_CHUNK into a regular file, PIPE_CHUNK into a pipe, else PIPE_BUF */
+    int pipe;     /* fd is a pipe or FIFO: each write() takes what it has room for (pipe_room) */
     unsigned char *buf; /* chunk bytes: the records being built; the writer thread's */
     int users; /* subscriptions using it; under writers_lock */
     struct writer *next; /* in the writers list; under writers_lock */
@@ -166,13 +172,32 @@ static int wait_writable(int fd)
     return 0; /* writable, or an error the write will report (EPIPE on POLLERR) */
 }
 
-/* Writes len bytes (whole records, at most the writer's chunk) or fails with errno. */
-static int write_chunk(int fd, const unsigned char *p, size_t len)
+/*
+ * Of len bytes for a pipe or FIFO, what one write() takes without waiting:
+ * the free room, in whole records of rec bytes, and at least PIPE_BUF's
+ * worth (poll's POLLOUT promises that much).  Larger writes than PIPE_BUF
+ * wake the reader less often; Linux splits a pipe write only at page
+ * boundaries, so that records of several writers, each writing whole
+ * records, never tear.
+ */
+static size_t pipe_room(int fd, size_t len, size_t rec)
 {
+    int used = 0, cap = fcntl(fd, F_GETPIPE_SZ);
+    size_t room = PIPE_BUF;
+    if (cap > 0 && ioctl(fd, FIONREAD, &used) == 0 && used >= 0 && cap - used > PIPE_BUF)
+        room = (size_t)(cap - used);
+    room = room / rec * rec;
+    return len < room ? len : room;
+}
+
+/* Writes len bytes (whole records of rec bytes, at most the writer's chunk) or fails with errno. */
+static int write_chunk(const writer *k, const unsigned char *p, size_t len, size_t rec)
+{
+    int fd = k->fd;
     while (len > 0) {
         if (wait_writable(fd) < 0)
             return -1;
-        ssize_t n = write(fd, p, len);
+        ssize_t n = write(fd, p, k->pipe ? pipe_room(fd, len, rec) : len);
         if (n > 0) {
             p += n;
             len -= (size_t)n;
@@ -263,7 +288,7 @@ static void encode_records(const emu_times *x, size_t first, size_t n, unsigned 
         if (vendor)
             emu_vendor_encode(dst + j * rec_size, &r);
         else
-            rec_encode_hashed(dst + j * rec_size, &r, o->name_hash);
+            rec_encode_tmpl(dst + j * rec_size, &r, &o->tmpl);
     }
 }
 
@@ -279,7 +304,7 @@ static size_t write_batch(writer *k, const struct batch *b, int *err)
         if (n > per_write)
             n = per_write;
         encode_records(b->x, done, n, buf, rec_size, vendor);
-        if (write_chunk(k->fd, buf, n * rec_size) != 0) {
+        if (write_chunk(k, buf, n * rec_size, rec_size) != 0) {
             *err = errno;
             if (errno == EPIPE)
                 discard_sigpipe();
@@ -357,7 +382,9 @@ static writer *writer_new(int fd)
         return NULL;
     k->fd = fd;
     struct stat st;
-    k->chunk = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? FILE_CHUNK : PIPE_BUF;
+    int got = fstat(fd, &st) == 0;
+    k->pipe = got && S_ISFIFO(st.st_mode);
+    k->chunk = got && S_ISREG(st.st_mode) ? FILE_CHUNK : k->pipe ? PIPE_CHUNK : PIPE_BUF;
     if (!(k->buf = malloc(k->chunk))) {
         free(k);
         return NULL;

@@ -5,9 +5,11 @@
  * The encoder fills every byte of the record, so that two encodings of the
  * same values are identical and no uninitialised memory reaches a pipe.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "aclsub/record.h"
+#include "decoder/record/crc32c.h"
 #include "decoder/record/encode.h"
 #include "decoder/record/le.h"
 
@@ -87,6 +89,73 @@ void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
     le64_put(p + ACLSUB_OFF_NAME_HASH, name_hash);
 
     le32_put(p + ACLSUB_OFF_SIGNATURE, aclsub_crc32c(p + 4, ACLSUB_REC_SIZE - 4));
+}
+
+/* --- records from a template -------------------------------------------------------- */
+
+/*
+ * The signature is linear in the bytes it covers: the CRC of header || tail
+ * is the header's CRC state moved over REC_TMPL_LEN zero bytes, XOR the
+ * tail's CRC from state 0.  tail_shift moves a state over those zero bytes,
+ * one table per state byte.  Built once.
+ */
+static uint32_t tail_shift[4][256];
+static pthread_once_t tail_once = PTHREAD_ONCE_INIT;
+
+static void tail_shift_build(void)
+{
+    static const unsigned char zeros[REC_TMPL_LEN];
+    uint32_t basis[32];
+    for (int b = 0; b < 32; b++)
+        basis[b] = crc32c_update(1u << b, zeros, sizeof zeros);
+    for (int k = 0; k < 4; k++)
+        for (uint32_t v = 0; v < 256; v++) {
+            uint32_t x = 0;
+            for (int b = 0; b < 8; b++)
+                if (v & (1u << b))
+                    x ^= basis[8 * k + b];
+            tail_shift[k][v] = x;
+        }
+}
+
+void rec_tmpl_init(rec_tmpl *t, const char *type, size_t type_len, const char *name, size_t name_len,
+                   uint64_t name_hash)
+{
+    pthread_once(&tail_once, tail_shift_build);
+    unsigned char rec[ACLSUB_REC_SIZE];
+    aclsub_rec r = {.type = type, .type_len = type_len, .name = name, .name_len = name_len};
+    rec_encode_hashed(rec, &r, name_hash);
+    memcpy(t->tail, rec + REC_TMPL_OFF, REC_TMPL_LEN);
+    t->tail_crc = crc32c_update(0, t->tail, REC_TMPL_LEN);
+    t->str_flags = le16_get(rec + ACLSUB_OFF_STR_FLAGS);
+}
+
+void rec_encode_tmpl(void *dst, const aclsub_rec *r, const rec_tmpl *t)
+{
+    unsigned char *p = dst;
+    memset(p, 0, REC_TMPL_OFF);
+    le32_put(p + ACLSUB_OFF_MODEL_ID, r->model_id);
+    le32_put(p + ACLSUB_OFF_FLAG, r->flag);
+    le32_put(p + ACLSUB_OFF_THREAD_ID, r->thread_id);
+    le64_put(p + ACLSUB_OFF_OP_INDEX, r->op_index);
+    le64_put(p + ACLSUB_OFF_DURATION, r->duration);
+    le64_put(p + ACLSUB_OFF_START, r->start);
+    le64_put(p + ACLSUB_OFF_END, r->end);
+    le64_put(p + ACLSUB_OFF_EXEC_TIME, r->exec_time);
+    le32_put(p + ACLSUB_OFF_DEV_ID, r->dev_id);
+    le32_put(p + ACLSUB_OFF_MAGIC, ACLSUB_REC_MAGIC);
+    p[ACLSUB_OFF_VERSION] = ACLSUB_REC_VERSION;
+    p[ACLSUB_OFF_KIND] = r->kind;
+    le16_put(p + ACLSUB_OFF_STR_FLAGS, t->str_flags);
+    le32_put(p + ACLSUB_OFF_PID, r->pid);
+    le32_put(p + ACLSUB_OFF_STREAM_ID, r->stream_id);
+    le64_put(p + ACLSUB_OFF_SEQ, r->seq);
+    le64_put(p + ACLSUB_OFF_ITERATION, r->iteration);
+    memcpy(p + REC_TMPL_OFF, t->tail, REC_TMPL_LEN);
+    uint32_t s = crc32c_update(0xFFFFFFFFu, p + 4, REC_TMPL_OFF - 4);
+    s = tail_shift[0][s & 0xFF] ^ tail_shift[1][(s >> 8) & 0xFF] ^ tail_shift[2][(s >> 16) & 0xFF] ^
+        tail_shift[3][s >> 24];
+    le32_put(p + ACLSUB_OFF_SIGNATURE, s ^ t->tail_crc);
 }
 
 aclsub_rec_status aclsub_rec_check(const void *src)

@@ -237,9 +237,11 @@ ref "$T/d0" "$APP" "$CNN" $N
 mkfifo "$T/d1.fifo"
 timeout "$TMO" "$CHK" slowcopy "$T/d1.fifo" "$T/d1.rec" 2048 2 &
 rpid=$!
-prun "$T/d1" ACLSUB_OUTPUT="$T/d1.fifo" ACLSUB_ON_FULL=block ACLSUB_BUFFER=16 "$APP" "$CNN" $N
+# ACLSUB_OP_TYPES='*' (an operator filter that passes everything) keeps the records on the relay's
+# path with its ring of ACLSUB_BUFFER records; without it the runtime writes into the FIFO on one hop.
+prun "$T/d1" ACLSUB_OUTPUT="$T/d1.fifo" ACLSUB_ON_FULL=block ACLSUB_BUFFER=16 ACLSUB_OP_TYPES='*' "$APP" "$CNN" $N
 wait $rpid
-begin "slow FIFO reader, ACLSUB_ON_FULL=block, ACLSUB_BUFFER=16: zero loss"
+begin "slow FIFO reader, ACLSUB_ON_FULL=block, ACLSUB_BUFFER=16, through the relay: zero loss"
 same_as "$T/d0" "$T/d1"
 all_there "$T/d1.rec" $((CNN_OPS * N)) $N
 finish "$T/d1.err" "$T/d1.diff"
@@ -247,9 +249,12 @@ finish "$T/d1.err" "$T/d1.diff"
 mkfifo "$T/d1b.fifo"
 timeout "$TMO" "$CHK" slowcopy "$T/d1b.fifo" "$T/d1b.rec" 2048 2 &
 rpid=$!
-prun "$T/d1b" ACLSUB_OUTPUT="$T/d1b.fifo" ACLSUB_ON_FULL=block ACLSUB_BUFFER=256 "$APP" "$CNN" $N
+prun "$T/d1b" ACLSUB_OUTPUT="$T/d1b.fifo" ACLSUB_ON_FULL=block ACLSUB_BUFFER=256 ACLSUB_LOG=debug "$APP" "$CNN" $N
 wait $rpid
-begin "slow FIFO reader, ACLSUB_ON_FULL=block, ACLSUB_BUFFER=256: zero loss"
+begin "slow FIFO reader, ACLSUB_ON_FULL=block, on one hop: zero loss"
+need "the model did not go on one hop" grep -q "on one hop" "$T/d1b.err"
+grep -v '^aclsub: ' "$T/d1b.err" >"$T/d1b.err2" || true
+mv "$T/d1b.err2" "$T/d1b.err"
 same_as "$T/d0" "$T/d1b"
 all_there "$T/d1b.rec" $((CNN_OPS * N)) $N
 finish "$T/d1b.err" "$T/d1b.diff"
@@ -257,9 +262,9 @@ finish "$T/d1b.err" "$T/d1b.diff"
 mkfifo "$T/d2.fifo"
 timeout "$TMO" "$CHK" slowcopy "$T/d2.fifo" "$T/d2.rec" 2048 5 &
 rpid=$!
-prun "$T/d2" ACLSUB_OUTPUT="$T/d2.fifo" ACLSUB_ON_FULL=drop ACLSUB_BUFFER=16 "$APP" "$CNN" $N
+prun "$T/d2" ACLSUB_OUTPUT="$T/d2.fifo" ACLSUB_ON_FULL=drop ACLSUB_BUFFER=16 ACLSUB_OP_TYPES='*' "$APP" "$CNN" $N
 wait $rpid
-begin "slow FIFO reader, ACLSUB_ON_FULL=drop, ACLSUB_BUFFER=16: delivered + dropped = produced"
+begin "slow FIFO reader, ACLSUB_ON_FULL=drop, ACLSUB_BUFFER=16, through the relay: delivered + dropped = produced"
 same_as "$T/d0" "$T/d2"
 sc "$T/d2.rec"
 s=$T/d2.rec
@@ -278,6 +283,36 @@ need "missing sequence numbers ($(v seq_missing "$s")) exceed the dropped count"
     [ "$(v seq_missing "$s")" -le "$(v end_dropped "$s")" ]
 need "nothing was dropped: the reader was not slow enough to test dropping" [ "$(v end_dropped "$s")" -gt 0 ]
 finish "$T/d2.err" "$T/d2.diff" "$T/d2.rec.sc"
+
+N=100
+ref "$T/d3ref" "$APP" "$CNN" $N
+mkfifo "$T/d3.fifo"
+timeout "$TMO" "$CHK" slowcopy "$T/d3.fifo" "$T/d3.rec" 2048 5 &
+rpid=$!
+prun "$T/d3" ACLSUB_OUTPUT="$T/d3.fifo" ACLSUB_ON_FULL=drop ACLSUB_LOG=debug "$APP" "$CNN" $N
+wait $rpid
+begin "slow FIFO reader, ACLSUB_ON_FULL=drop, on one hop ($N executes, more than the FIFO holds): delivered + dropped = produced"
+need "the model did not go on one hop" grep -q "on one hop" "$T/d3.err"
+grep -v '^aclsub: ' "$T/d3.err" >"$T/d3.err2" || true
+mv "$T/d3.err2" "$T/d3.err"
+same_as "$T/d3ref" "$T/d3"
+sc "$T/d3.rec"
+s=$T/d3.rec
+produced=$(((CNN_OPS + 1) * N))
+data=$(($(v op "$s") + $(v run "$s")))
+eq "damaged stretches (torn records)" "$(v damage "$s")" 0
+eq "stream-start records" "$(v start "$s")" 1
+eq "stream-end records" "$(v end "$s")" 1
+eq "duplicated sequence numbers" "$(v seq_dups "$s")" 0
+eq "sequence numbers out of order" "$(v seq_disorder "$s")" 0
+eq "records delivered according to the stream end" "$(v end_delivered "$s")" "$data"
+eq "records dropped according to the stream end" "$(v end_dropped "$s")" "$(v lost_sum "$s")"
+eq "the last notice's total" "$(v lost_total "$s")" "$(v end_dropped "$s")"
+eq "delivered + dropped" $((data + $(v end_dropped "$s"))) $produced
+need "missing sequence numbers ($(v seq_missing "$s")) exceed the dropped count" \
+    [ "$(v seq_missing "$s")" -le "$(v end_dropped "$s")" ]
+need "nothing was dropped: the reader was not slow enough to test dropping" [ "$(v end_dropped "$s")" -gt 0 ]
+finish "$T/d3.err" "$T/d3.diff" "$T/d3.rec.sc"
 
 # --- (e) the program closes every descriptor it does not know ----------------------------------
 

@@ -14,6 +14,7 @@
 #include "acl/acl_prof.h"
 #include "aclsub/record.h"
 #include "decoder/record/crc32c.h"
+#include "decoder/record/encode.h"
 #include "decoder/record/reader.h"
 #include "tests/unit/testutil.h"
 
@@ -585,6 +586,64 @@ START_TEST(test_reader_from_pipe_with_odd_write_sizes)
 }
 END_TEST
 
+
+/*
+ * A record built from an operator's template has exactly the bytes the
+ * reference encoder gives the same values, for strings that fit, are cut
+ * (ASCII and UTF-8), hold a NUL, or are empty, and for random field values;
+ * and it passes the integrity check.
+ */
+START_TEST(test_template_encoder_matches_reference_encoder)
+{
+    static char long_name[700], utf8[400];
+    memset(long_name, 'n', sizeof long_name - 1);
+    for (size_t i = 0; i + 3 < sizeof utf8; i += 3)
+        memcpy(utf8 + i, "\xe7\xae\x97", 3);
+    const struct { const char *type, *name; size_t tl, nl; } cases[] = {
+        {"Conv", "conv1", 4, 5},
+        {"", "", 0, 0},
+        {"Relu", long_name, 4, sizeof long_name - 1},
+        {long_name, "x", 100, 1},
+        {"Add", utf8, 3, strlen(utf8)},
+        {"Mat\0Mul", "na\0me", 7, 6},
+        {ACLSUB_RUN_TYPE, ACLSUB_RUN_NAME, 2, 11},
+    };
+    uint64_t st = 0x1234;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        rec_tmpl t;
+        uint64_t hash = aclsub_name_hash(cases[c].name, cases[c].nl);
+        rec_tmpl_init(&t, cases[c].type, cases[c].tl, cases[c].name, cases[c].nl, hash);
+        for (int round = 0; round < 50; round++) {
+            aclsub_rec r = {0};
+            r.kind = round % 2 ? ACLSUB_KIND_RUN : ACLSUB_KIND_OP;
+            r.model_id = (uint32_t)tu_rand(&st);
+            r.flag = (uint32_t)tu_rand(&st);
+            r.thread_id = (uint32_t)tu_rand(&st);
+            r.dev_id = (uint32_t)tu_rand(&st);
+            r.op_index = tu_rand(&st);
+            r.start = tu_rand(&st);
+            r.end = tu_rand(&st);
+            r.duration = tu_rand(&st);
+            r.exec_time = tu_rand(&st);
+            r.pid = (uint32_t)tu_rand(&st);
+            r.stream_id = (uint32_t)tu_rand(&st);
+            r.seq = tu_rand(&st);
+            r.iteration = tu_rand(&st);
+            r.type = cases[c].type;
+            r.type_len = cases[c].tl;
+            r.name = cases[c].name;
+            r.name_len = cases[c].nl;
+            unsigned char want[REC], got[REC];
+            memset(got, 0xA5, sizeof got); /* every byte must be written */
+            aclsub_rec_encode(want, &r);
+            rec_encode_tmpl(got, &r, &t);
+            ck_assert_mem_eq(got, want, REC);
+            ck_assert_int_eq(aclsub_rec_check(got), ACLSUB_REC_OK);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record");
@@ -601,6 +660,7 @@ int main(void)
                         (int)(sizeof type_lengths / sizeof type_lengths[0]));
     tcase_add_test(tc, test_non_ascii_bytes_and_utf8_cut_on_boundary);
     tcase_add_test(tc, test_strings_fetched_twice);
+    tcase_add_test(tc, test_template_encoder_matches_reference_encoder);
     tcase_add_test(tc, test_buffer_of_records_from_several_models);
     tcase_add_test(tc, test_control_records_recognisable_through_accessors);
     suite_add_tcase(s, tc);
