@@ -22,7 +22,8 @@
 #   the shape of the relay's path), for calibration
 #   preload overhead on the CNN model          <= 1 %
 #   preload cost per operator (tiny operators) <= 150 ns
-#   records per second device -> relay -> FIFO -> reader >= 90 % of the 1-hop pipe ceiling
+#   records per second device -> runtime writer -> FIFO -> reader (one hop; aclsub-env(7))
+#   >= 90 % of the 1-hop pipe ceiling
 #   preload cost per operator on one hop, the sink a regular file (the
 #   runtime writes the records itself; aclsub-env(7), ONE HOP) <= 150 ns
 # The overheads come from runs with and without the preload alternated
@@ -413,7 +414,7 @@ awk -v r="$pl_many_rate" -v n="$MANY_OPS" -v on="$2" 'BEGIN {
     printf "             the median execute with the preload takes %.2f ms\n", on / 1e6 }'
 
 echo
-echo "=== throughput: device -> relay -> FIFO -> reader, bench_preload (model of $MANY_OPS tiny operators) $TPUT_ITERS, $TPUT_RUNS runs"
+echo "=== throughput: device -> runtime writer -> FIFO (one hop) -> reader, bench_preload (model of $MANY_OPS tiny operators) $TPUT_ITERS, $TPUT_RUNS runs"
 : >"$tmp/tput"
 tp_i=1
 while [ "$tp_i" -le "$TPUT_RUNS" ]; do
@@ -685,7 +686,7 @@ echo "     execute $pl_many_ratio x as long; outputs identical: $pl_many_same]"
 tput_floor=$(awk -v c="$ceil1" 'BEGIN { printf "%.0f", 0.9 * c }')
 printf 'preload throughput: %.0f records/s = %.2f x the 1-hop ceiling (target >= 0.90 x, %s records/s)  %s\n' "$tput" \
     "$(awk -v t="$tput" -v c="$ceil1" 'BEGIN { printf "%.2f", (c > 0 ? t / c : 0) }')" "$tput_floor" "$(at_least "$tput" "$tput_floor")"
-printf '    [device -> relay -> FIFO -> reader, ACLSUB_ON_FULL=block, 0 dropped; median of %s runs]\n' "$TPUT_RUNS"
+printf '    [device -> runtime writer -> FIFO (one hop) -> reader, ACLSUB_ON_FULL=block, 0 dropped; median of %s runs]\n' "$TPUT_RUNS"
 echo "preload cost per operator, one hop into a file: $oh_per_op ns (target <= 150 ns)  $(verdict "$oh_per_op" 150)"
 echo "    [$MANY_OPS tiny operators, ACLSUB_OUTPUT a regular file: (median execute with - without libaclsub.so) / operators, $PAIRS + $PAIRS alternating runs]"
 printf 'pipe ceiling: %.0f records/s in 1 hop (best %.0f), %.0f records/s in 2 hops (best %.0f)\n' \
