@@ -77,6 +77,8 @@ enum {
     R_FLAG,
     R_ATTRI,
     R_OP_NUM,
+    R_SUBSCRIBE_ASIDE, /* the emulated runtime's only (aclsub/emu_private.h) */
+    R_SETTINGS,
     R_COUNT
 };
 
@@ -89,6 +91,7 @@ static const char *const real_names[R_COUNT] = {
     "aclprofGetOpNameLen",  "aclprofGetOpName",         "aclprofGetOpStart",
     "aclprofGetOpEnd",      "aclprofGetOpDuration",     "aclprofGetModelId",
     "aclprofGetOpFlag",     "aclprofGetOpAttriValue",   "aclprofGetOpNum",
+    "aclsubEmuModelSubscribeAside", "aclsubEmuSubscribeSettings",
 };
 
 /* Resolved addresses; each written once (same value by any racer), read atomically. */
@@ -130,6 +133,7 @@ static int addr_in_runtime(const void *addr)
 static void resolve_accessors(void)
 {
     pl_accessors a;
+    a.settings = (aclError(*)(const aclprofSubscribeConfig *))resolve(R_SETTINGS);
     a.desc_size = (aclError(*)(size_t *))resolve(R_DESC_SIZE);
     a.type_len = (aclError(*)(const void *, size_t, uint32_t, size_t *))resolve(R_TYPE_LEN);
     a.type = (aclError(*)(const void *, size_t, uint32_t, char *, size_t))resolve(R_GET_TYPE);
@@ -186,11 +190,11 @@ static int model_selected(const pl_config *c, uint32_t id, const char *path)
  * Subscribes model id: on one hop into the sink when it can (onehop 1 and
  * pl_relay_attach agrees), else into a relay pipe.  Called with in_hook set.
  */
-static void follow_mode(uint32_t id, const char *path, int onehop)
+static void follow_mode(uint32_t id, const char *path, int onehop, int selected)
 {
     const pl_config *c = pl_config_get();
     seen_test_set(id);
-    if (!c->enabled || !model_selected(c, id, path))
+    if (!c->enabled || (!selected && !model_selected(c, id, path)))
         return;
     resolve_accessors();
     int wfd = pl_relay_attach(id, path ? path : "(in memory)", onehop);
@@ -199,8 +203,12 @@ static void follow_mode(uint32_t id, const char *path, int onehop)
     aclprofSubscribeConfig *cfg =
         REAL(R_CFG_CREATE, aclprofSubscribeConfig * (*)(int8_t, aclprofAicoreMetrics, void *))(
             1, ACL_AICORE_NONE, &wfd);
-    aclError rc = cfg ? REAL(R_SUBSCRIBE, aclError(*)(uint32_t, const aclprofSubscribeConfig *))(id, cfg)
-                      : ACL_ERROR_PROFILING_FAILURE;
+    /* Over the emulated runtime the library's subscription stays out of the program's settings. */
+    aclError (*sub)(uint32_t, const aclprofSubscribeConfig *) =
+        REAL(R_SUBSCRIBE_ASIDE, aclError(*)(uint32_t, const aclprofSubscribeConfig *));
+    if (!sub)
+        sub = REAL(R_SUBSCRIBE, aclError(*)(uint32_t, const aclprofSubscribeConfig *));
+    aclError rc = cfg ? sub(id, cfg) : ACL_ERROR_PROFILING_FAILURE;
     if (cfg)
         REAL(R_CFG_DESTROY, aclError(*)(const aclprofSubscribeConfig *))(cfg);
     if (rc != ACL_SUCCESS) {
@@ -211,7 +219,13 @@ static void follow_mode(uint32_t id, const char *path, int onehop)
 
 static void follow(uint32_t id, const char *path)
 {
-    follow_mode(id, path, 1);
+    follow_mode(id, path, 1, 0);
+}
+
+/* Follows anew a model the library followed until now (ACLSUB_MODELS chose it then, by its path). */
+static void refollow(uint32_t id, int onehop)
+{
+    follow_mode(id, NULL, onehop, 1);
 }
 
 /* Ends the library's subscription of a followed model and waits for its records. */
@@ -346,7 +360,7 @@ static void follow_late(uint32_t id)
     pthread_rwlock_wrlock(&exec_gate);
     if (pl_relay_lost(id)) {
         unfollow(id, 0);
-        follow(id, NULL);
+        refollow(id, 1);
     }
     pthread_rwlock_unlock(&exec_gate);
 }
@@ -468,14 +482,25 @@ EXPORT aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeCo
         pthread_rwlock_wrlock(&exec_gate);
         if (pl_relay_onehop(modelId)) {
             unfollow(modelId, 0);
-            follow_mode(modelId, NULL, 0);
+            refollow(modelId, 0);
             pl_log(LOG_DEBUG, "aclsub: model %u: the program subscribes it too; its records go through the relay",
                    modelId);
         }
         pthread_rwlock_unlock(&exec_gate);
         in_hook = 0;
     }
-    return pl_relay_app_subscribe(modelId, e.fd);
+    if (pl_relay_app_fd(modelId) >= 0)
+        return ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
+    /* The program's subscriptions share one set of settings, as they would without the library. */
+    aclError (*settings)(const aclprofSubscribeConfig *) =
+        REAL(R_SETTINGS, aclError(*)(const aclprofSubscribeConfig *));
+    aclError rc = settings ? settings(profSubscribeConfig) : ACL_SUCCESS;
+    if (rc != ACL_SUCCESS)
+        return rc;
+    rc = pl_relay_app_subscribe(modelId, e.fd);
+    if (rc != ACL_SUCCESS && settings)
+        settings(NULL);
+    return rc;
 }
 
 EXPORT aclError aclprofModelUnSubscribe(uint32_t modelId)
@@ -491,7 +516,7 @@ EXPORT aclError aclprofModelUnSubscribe(uint32_t modelId)
     in_hook = 1;
     pthread_rwlock_wrlock(&exec_gate);
     unfollow(modelId, 1);
-    follow(modelId, NULL);
+    refollow(modelId, 1);
     pthread_rwlock_unlock(&exec_gate);
     in_hook = 0;
     return ACL_SUCCESS;
@@ -699,7 +724,7 @@ static int exec_returned(int held)
             for (size_t i = 0; i < n; i++)
                 if (pl_relay_onehop(ids[i])) {
                     unfollow(ids[i], 0);
-                    follow(ids[i], NULL);
+                    refollow(ids[i], 1);
                 }
             pthread_rwlock_unlock(&exec_gate);
             in_hook = nested;

@@ -248,6 +248,8 @@ typedef struct pl_accessors {
     size_t (*model_id)(const void *, size_t, uint32_t);
     aclprofSubscribeOpFlag (*flag)(const void *, size_t, uint32_t);
     const char *(*attri)(const void *, size_t, uint32_t, aclprofSubscribeOpAttri);
+    /* The emulated runtime's aclsubEmuSubscribeSettings, or NULL: a program's subscription served by the relay leaves. */
+    aclError (*settings)(const aclprofSubscribeConfig *);
 } pl_accessors;
 void pl_relay_set_accessors(const pl_accessors *a);
 

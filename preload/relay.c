@@ -90,6 +90,8 @@ typedef struct pl_model {
     int wfd;  /* write end, held by the runtime */
     int app_fd; /* the program's own subscription fd, or -1 */
     int app_dead; /* writing to app_fd failed: its records are counted, no longer written */
+    dev_t app_dev; /* what app_fd named when the program subscribed: never written once it names another */
+    ino_t app_ino;
     uint64_t app_dropped, app_written;
     ino_t ino;    /* the pipe's inode: whether rfd and wfd still name it */
     int lost;     /* its descriptors were closed behind the library's back: rfd forgotten, wfd guarded */
@@ -484,6 +486,13 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
 {
     if (m->app_fd < 0)
         return;
+    struct stat st;
+    if (!m->app_dead && (fstat(m->app_fd, &st) != 0 || st.st_dev != m->app_dev || st.st_ino != m->app_ino)) {
+        /* Closed (the runtime ended another subscription on it) and perhaps reused: not the program's pipe. */
+        m->app_dead = 1;
+        pl_log(LOG_WARN, "aclsub: subscription fd %d of model %u was closed; its records are dropped", m->app_fd,
+               m->id);
+    }
     if (m->app_dead) {
         m->app_dropped += len / relay.in_size;
         return;
@@ -1950,6 +1959,8 @@ void pl_relay_wait_done(uint32_t id, int close_app)
     for (pl_model **pp = &relay.models; *pp;) {
         pl_model *m = *pp;
         if ((id == UINT32_MAX || m->id == id) && m->rfd < 0) {
+            if (m->app_fd >= 0 && relay.acc.settings)
+                relay.acc.settings(NULL); /* the program's subscription of it ends: its settings go */
             if (m->app_fd >= 0 && close_app && !app_fd_shared(m, m->app_fd)) {
                 syscall(SYS_close, m->app_fd);
                 if (m->app_dropped)
@@ -1996,8 +2007,15 @@ aclError pl_relay_app_subscribe(uint32_t id, int fd)
         rc = ACL_ERROR_INVALID_MODEL_ID;
     else if (m->app_fd >= 0)
         rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE;
-    else
+    struct stat st;
+    if (rc == ACL_SUCCESS) {
+        /* A number that names nothing is never written: whatever it names later is not the program's pipe. */
+        int open = fstat(fd, &st) == 0;
         m->app_fd = fd;
+        m->app_dead = !open;
+        m->app_dev = open ? st.st_dev : 0;
+        m->app_ino = open ? st.st_ino : 0;
+    }
     pthread_mutex_unlock(&relay.lock);
     return rc;
 }

@@ -160,9 +160,10 @@ void emu_sub_end(emu_sub *s);
 
 /*
  * A new subscription from a subscribe config (sub.c): ACL_SUCCESS and *out,
- * or the AscendCL error for a config that cannot subscribe.
+ * or the AscendCL error for a config that cannot subscribe.  With join 0
+ * it takes no part in the device's subscribe settings (the interposer's).
  */
-aclError emu_sub_open(const aclprofSubscribeConfig *c, emu_sub **out);
+aclError emu_sub_open(const aclprofSubscribeConfig *c, int join, emu_sub **out);
 /* Ends a subscription that never started: the caller's fd stays open. */
 void emu_sub_discard(emu_sub *s);
 

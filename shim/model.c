@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aclsub/emu_private.h"
 #include "aclsub/record.h"
 #include "shim/emu.h"
 #include "shim/file.h"
@@ -671,14 +672,14 @@ aclError aclFinalize(void)
 
 /* --- subscription ------------------------------------------------------------------ */
 
-aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
+static aclError model_subscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig, int join)
 {
     /* As the vendor: the model id is checked before the config. */
     emu_model *m = emu_model_get(modelId);
     if (!m)
         return ACL_ERROR_INVALID_MODEL_ID;
     emu_sub *s;
-    aclError rc = emu_sub_open(profSubscribeConfig, &s);
+    aclError rc = emu_sub_open(profSubscribeConfig, join, &s);
     if (rc == ACL_ERROR_INVALID_PROFILING_CONFIG && emu_model_subscribed(m))
         rc = ACL_ERROR_PROF_REPEAT_SUBSCRIBE; /* as the vendor: a repeat is reported first */
     if (rc == ACL_SUCCESS && emu_model_attach_sub(m, s) != 0) {
@@ -687,6 +688,16 @@ aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *p
     }
     emu_model_put(m);
     return rc;
+}
+
+aclError aclprofModelSubscribe(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    return model_subscribe(modelId, profSubscribeConfig, 1);
+}
+
+aclError aclsubEmuModelSubscribeAside(uint32_t modelId, const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    return model_subscribe(modelId, profSubscribeConfig, 0);
 }
 
 aclError aclprofModelUnSubscribe(uint32_t modelId)

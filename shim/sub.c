@@ -38,10 +38,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "aclsub/emu_private.h"
 #include "aclsub/record.h"
 #include "decoder/record/encode.h"
 #include "shim/emu.h"
@@ -50,6 +53,7 @@
 #define WRITER_LINGER_RECORDS 256
 #define WRITER_LINGER_NS 2000000
 #define FILE_CHUNK (128 * 1024) /* bytes per write() into a regular file (O_APPEND places each write whole) */
+#define WRITER_NICE 10 /* the writer thread's nice value (writer_lower_priority) */
 #define PIPE_CHUNK (64 * 1024)  /* bytes per write() into a pipe or FIFO at most, as much as it has room for */
 
 struct aclprofSubscribeConfig {
@@ -86,6 +90,7 @@ typedef struct writer {
 
 struct emu_sub {
     writer *w; /* shared by the subscriptions of one fd */
+    int joined; /* it takes part in the settings (not the interposer's own) */
     uint64_t seq; /* next sequence number; under the model's exec_lock */
 };
 
@@ -330,9 +335,25 @@ static void writer_linger(writer *k)
             break;
 }
 
+/*
+ * The writer runs at a lower priority (nice WRITER_NICE) than the device
+ * workers and the program: on a machine whose cores the model keeps busy it
+ * takes the idle moments, not the execute's time.  It cannot starve: when
+ * its queue is full the workers wait for it, and a waiting worker leaves
+ * its core to the writer.
+ */
+static void writer_lower_priority(void)
+{
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    int now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (now < WRITER_NICE)
+        setpriority(PRIO_PROCESS, (id_t)tid, WRITER_NICE); /* best effort */
+}
+
 static void *writer_thread(void *arg)
 {
     writer *k = arg;
+    writer_lower_priority();
     pthread_mutex_lock(&k->lock);
     for (;;) {
         k->idle = 1;
@@ -540,14 +561,16 @@ static aclError settings_join(const aclprofSubscribeConfig *c)
 static void settings_leave(void)
 {
     pthread_mutex_lock(&settings_lock);
-    settings_users--;
+    if (settings_users > 0)
+        settings_users--;
     pthread_mutex_unlock(&settings_lock);
 }
 
 void emu_sub_end(emu_sub *s)
 {
     writer_release(s->w, 1);
-    settings_leave();
+    if (s->joined)
+        settings_leave();
     free(s);
 }
 
@@ -555,23 +578,35 @@ void emu_sub_end(emu_sub *s)
 void emu_sub_discard(emu_sub *s)
 {
     writer_release(s->w, 0);
-    settings_leave();
+    if (s->joined)
+        settings_leave();
     free(s);
 }
 
-aclError emu_sub_open(const aclprofSubscribeConfig *c, emu_sub **out)
+aclError emu_sub_open(const aclprofSubscribeConfig *c, int join, emu_sub **out)
 {
     *out = NULL;
     if (!c || c->fd < 0 || (c->time_info == 0 && c->metrics == ACL_AICORE_NONE))
         return ACL_ERROR_INVALID_PARAM;
-    aclError rc = settings_join(c);
+    aclError rc = join ? settings_join(c) : ACL_SUCCESS;
     if (rc != ACL_SUCCESS)
         return rc;
     if (!(*out = emu_sub_new(c->fd))) {
-        settings_leave();
+        if (join)
+            settings_leave();
         return ACL_ERROR_BAD_ALLOC;
     }
+    (*out)->joined = join;
     return ACL_SUCCESS;
+}
+
+aclError aclsubEmuSubscribeSettings(const aclprofSubscribeConfig *profSubscribeConfig)
+{
+    if (!profSubscribeConfig) {
+        settings_leave();
+        return ACL_SUCCESS;
+    }
+    return settings_join(profSubscribeConfig);
 }
 
 /* --- the AscendCL surface ------------------------------------------------------ */

@@ -74,4 +74,24 @@ for c in $("$CASES" list); do
     fi
 done
 
+# --- the same subscription cases under the interposer --------------------------------------
+# What a program's own subscribe calls return must not change under LD_PRELOAD=libaclsub.so,
+# whichever models the library follows itself (ACLSUB_MODELS: every model, the CNN only, the
+# MLP only, none): the library's subscriptions take no part in the program's settings, and the
+# program's subscriptions of followed models (served by the relay) take part as they would.
+if [ "$SAN" = 1 ]; then PRE="$ASAN_LIB $LIBACLSUB"; else PRE=$LIBACLSUB; fi
+for c in unmatched_config double_subscribe unsubscribe_unknown null_config config_copies_fd; do
+    for follow in '*' 'cnn*' 'mlp*' none; do
+        rm -f "$T/pre.rec"
+        run env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/pre.rec" ACLSUB_MODELS="$follow" "$CASES" "$c" "$MODELS" models
+        report "$c under the interposer, ACLSUB_MODELS='$follow': $(describe "$c")" $rc
+    done
+done
+# A pipe two subscriptions share stays open until the last one ends (both models followed).
+for c in shared_fd unload_ends_subscription; do
+    rm -f "$T/pre.rec"
+    run env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/pre.rec" "$CASES" "$c" "$MODELS" models
+    report "$c under the interposer: $(describe "$c")" $rc
+done
+
 end_checks
