@@ -249,15 +249,21 @@ static int sigpipe_hold(sigset_t *old)
     return sigismember(old, SIGPIPE) == 1;
 }
 
-/* Discards the SIGPIPE a write to a FIFO without a reader raised for this thread. */
-static void sigpipe_discard(void)
+/* Takes a pending signal sig of this thread (where it is blocked), so that it is never delivered. */
+static void signal_discard(int sig)
 {
     sigset_t ps;
     sigemptyset(&ps);
-    sigaddset(&ps, SIGPIPE);
+    sigaddset(&ps, sig);
     struct timespec zero = {0, 0};
-    while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
+    while (sigtimedwait(&ps, NULL, &zero) == sig)
         ;
+}
+
+/* Discards the SIGPIPE a write to a FIFO without a reader raised for this thread. */
+static void sigpipe_discard(void)
+{
+    signal_discard(SIGPIPE);
 }
 
 /* Writes into the wake-up pipe only while its number still names it. */
@@ -511,12 +517,7 @@ static void write_app(pl_model *m, const unsigned char *p, size_t len)
         if (w <= 0) {
             m->app_dead = 1;
             m->app_dropped += (len - off) / relay.in_size;
-            sigset_t ps;
-            sigemptyset(&ps);
-            sigaddset(&ps, SIGPIPE);
-            struct timespec zero = {0, 0};
-            while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
-                ;
+            sigpipe_discard();
             return;
         }
         off += (size_t)w;
@@ -841,12 +842,7 @@ static void cut_torn_record(int fd, size_t part)
 /* A pending SIGXFSZ of the relay thread (where every signal is blocked) is taken, never delivered. */
 static void take_sigxfsz(void)
 {
-    sigset_t ps;
-    sigemptyset(&ps);
-    sigaddset(&ps, SIGXFSZ);
-    struct timespec zero = {0, 0};
-    while (sigtimedwait(&ps, NULL, &zero) == SIGXFSZ)
-        ;
+    signal_discard(SIGXFSZ);
 }
 
 /*
@@ -919,12 +915,7 @@ static int write_end_records(int fd, const unsigned char *p, size_t n, uint64_t 
             continue;
         }
         if (w < 0 && errno == EPIPE) {
-            sigset_t ps;
-            sigemptyset(&ps);
-            sigaddset(&ps, SIGPIPE);
-            struct timespec zero = {0, 0};
-            while (sigtimedwait(&ps, NULL, &zero) == SIGPIPE)
-                ;
+            sigpipe_discard();
         }
         return 0;
     }

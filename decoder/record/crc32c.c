@@ -47,10 +47,10 @@ uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len)
 
 static uint32_t crc_sw(uint32_t crc, const unsigned char *p, size_t len);
 
-/* Tables that advance a state over n zero bytes: built from the 32 unit states. */
+/* Tables that advance a state over n zero bytes (n <= ACLSUB_REC_SIZE): built from the 32 unit states. */
 static void build_shift(uint32_t t[4][256], size_t n)
 {
-    static const unsigned char zeros[LANE_A + LANE_C];
+    static const unsigned char zeros[ACLSUB_REC_SIZE];
     uint32_t basis[32];
     for (int b = 0; b < 32; b++)
         basis[b] = crc_sw(1u << b, zeros, n);
@@ -64,7 +64,7 @@ static void build_shift(uint32_t t[4][256], size_t n)
         }
 }
 
-static uint32_t shift_apply(uint32_t t[4][256], uint32_t x)
+static uint32_t shift_apply(const uint32_t t[4][256], uint32_t x)
 {
     return t[0][x & 0xFF] ^ t[1][(x >> 8) & 0xFF] ^ t[2][(x >> 16) & 0xFF] ^ t[3][x >> 24];
 }
@@ -175,4 +175,15 @@ int crc32c_hw_available(void)
 uint32_t aclsub_crc32c(const void *data, size_t len)
 {
     return crc32c_update(0xFFFFFFFFu, data, len);
+}
+
+void crc32c_zeros_table(uint32_t t[4][256], size_t n)
+{
+    pthread_once(&crc_once, crc_init);
+    build_shift(t, n <= ACLSUB_REC_SIZE ? n : ACLSUB_REC_SIZE);
+}
+
+uint32_t crc32c_zeros_apply(const uint32_t t[4][256], uint32_t x)
+{
+    return shift_apply(t, x);
 }

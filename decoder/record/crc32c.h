@@ -14,6 +14,14 @@ uint32_t crc32c_update(uint32_t crc, const void *data, size_t len);
 uint32_t crc32c_portable(uint32_t crc, const void *data, size_t len);
 /* One bit at a time: the reference the others are tested against. */
 uint32_t crc32c_bitwise(uint32_t crc, const void *data, size_t len);
+/*
+ * t advances a CRC state over n zero bytes, n at most ACLSUB_REC_SIZE
+ * (crc32c_update(x, zeros, n) == crc32c_zeros_apply(t, x)): a CRC is
+ * linear, so the CRC of a buffer joins from its parts' CRCs.
+ * crc32c_zeros_table fills t.
+ */
+void crc32c_zeros_table(uint32_t t[4][256], size_t n);
+uint32_t crc32c_zeros_apply(const uint32_t t[4][256], uint32_t x);
 /* 1 if the SSE4.2 instruction is in use. */
 int crc32c_hw_available(void);
 

@@ -54,10 +54,9 @@ void aclsub_rec_encode(void *dst, const aclsub_rec *r)
     rec_encode_hashed(dst, r, aclsub_name_hash(r->name, r->name ? r->name_len : 0));
 }
 
-void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
+/* The header's fields up to the name hash, from r, over zeros (the string flags are the caller's). */
+static void put_header(unsigned char *p, const aclsub_rec *r)
 {
-    unsigned char *p = dst;
-    memset(p, 0, ACLSUB_REC_SIZE);
     le32_put(p + ACLSUB_OFF_MODEL_ID, r->model_id);
     le32_put(p + ACLSUB_OFF_FLAG, r->flag);
     le32_put(p + ACLSUB_OFF_THREAD_ID, r->thread_id);
@@ -74,6 +73,13 @@ void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
     le32_put(p + ACLSUB_OFF_STREAM_ID, r->stream_id);
     le64_put(p + ACLSUB_OFF_SEQ, r->seq);
     le64_put(p + ACLSUB_OFF_ITERATION, r->iteration);
+}
+
+void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
+{
+    unsigned char *p = dst;
+    memset(p, 0, ACLSUB_REC_SIZE);
+    put_header(p, r);
     for (int i = 0; i < ACLSUB_REC_NARGS; i++)
         le64_put(p + ACLSUB_OFF_ARG + 8 * i, r->arg[i]);
 
@@ -104,18 +110,7 @@ static pthread_once_t tail_once = PTHREAD_ONCE_INIT;
 
 static void tail_shift_build(void)
 {
-    static const unsigned char zeros[REC_TMPL_LEN];
-    uint32_t basis[32];
-    for (int b = 0; b < 32; b++)
-        basis[b] = crc32c_update(1u << b, zeros, sizeof zeros);
-    for (int k = 0; k < 4; k++)
-        for (uint32_t v = 0; v < 256; v++) {
-            uint32_t x = 0;
-            for (int b = 0; b < 8; b++)
-                if (v & (1u << b))
-                    x ^= basis[8 * k + b];
-            tail_shift[k][v] = x;
-        }
+    crc32c_zeros_table(tail_shift, REC_TMPL_LEN);
 }
 
 void rec_tmpl_init(rec_tmpl *t, const char *type, size_t type_len, const char *name, size_t name_len,
@@ -134,28 +129,11 @@ void rec_encode_tmpl(void *dst, const aclsub_rec *r, const rec_tmpl *t)
 {
     unsigned char *p = dst;
     memset(p, 0, REC_TMPL_OFF);
-    le32_put(p + ACLSUB_OFF_MODEL_ID, r->model_id);
-    le32_put(p + ACLSUB_OFF_FLAG, r->flag);
-    le32_put(p + ACLSUB_OFF_THREAD_ID, r->thread_id);
-    le64_put(p + ACLSUB_OFF_OP_INDEX, r->op_index);
-    le64_put(p + ACLSUB_OFF_DURATION, r->duration);
-    le64_put(p + ACLSUB_OFF_START, r->start);
-    le64_put(p + ACLSUB_OFF_END, r->end);
-    le64_put(p + ACLSUB_OFF_EXEC_TIME, r->exec_time);
-    le32_put(p + ACLSUB_OFF_DEV_ID, r->dev_id);
-    le32_put(p + ACLSUB_OFF_MAGIC, ACLSUB_REC_MAGIC);
-    p[ACLSUB_OFF_VERSION] = ACLSUB_REC_VERSION;
-    p[ACLSUB_OFF_KIND] = r->kind;
+    put_header(p, r);
     le16_put(p + ACLSUB_OFF_STR_FLAGS, t->str_flags);
-    le32_put(p + ACLSUB_OFF_PID, r->pid);
-    le32_put(p + ACLSUB_OFF_STREAM_ID, r->stream_id);
-    le64_put(p + ACLSUB_OFF_SEQ, r->seq);
-    le64_put(p + ACLSUB_OFF_ITERATION, r->iteration);
     memcpy(p + REC_TMPL_OFF, t->tail, REC_TMPL_LEN);
     uint32_t s = crc32c_update(0xFFFFFFFFu, p + 4, REC_TMPL_OFF - 4);
-    s = tail_shift[0][s & 0xFF] ^ tail_shift[1][(s >> 8) & 0xFF] ^ tail_shift[2][(s >> 16) & 0xFF] ^
-        tail_shift[3][s >> 24];
-    le32_put(p + ACLSUB_OFF_SIGNATURE, s ^ t->tail_crc);
+    le32_put(p + ACLSUB_OFF_SIGNATURE, crc32c_zeros_apply(tail_shift, s) ^ t->tail_crc);
 }
 
 aclsub_rec_status aclsub_rec_check(const void *src)
