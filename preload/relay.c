@@ -196,7 +196,7 @@ struct relay_state {
     _Atomic uint64_t onehop_taken_ns;   /* [atomic] when a one-hop FIFO write last succeeded (0: none yet) */
     _Atomic int onehop_stalled;         /* [atomic] the FIFO took nothing for stall_ns: drop until it takes some */
     _Atomic int onehop_reader_left;     /* [atomic] its reader left: drop until a new one reads */
-    _Atomic int onehop_nowait;          /* [atomic] a last flush runs: never wait for the FIFO */
+    _Atomic int onehop_nowait;          /* [atomic] a last flush runs: never wait for the FIFO (2: and it dropped) */
     _Atomic int onehop_reader_gone;     /* [atomic] a one-hop write found no reader: the relay thread looks */
     _Atomic uint64_t onehop_unnoticed;  /* [atomic] dropped on one hop since the last records-lost notice */
     _Atomic uint64_t onehop_lost_total; /* [atomic] dropped on one hop in this stream, for the notices */
@@ -1640,8 +1640,8 @@ static void onehop_fifo_write(onehop_slot *h, const unsigned char *p, size_t n,
     size_t done = 0;
     while (done < n && !h->closed) {
         size_t k = n - done < ONEHOP_FIFO_WRITE_MAX ? n - done : ONEHOP_FIFO_WRITE_MAX;
-        if (h->lost) {
-            onehop_drop(h, n - done);
+        if (h->lost || atomic_load(&relay.onehop_nowait) == 2) {
+            onehop_drop(h, n - done); /* as the relay's last flush: what did not fit, and all after it */
             break;
         }
         onehop_notice(fd, real_write);
@@ -1666,6 +1666,8 @@ static void onehop_fifo_write(onehop_slot *h, const unsigned char *p, size_t n,
         }
         onehop_drop(h, k);
         done += k;
+        if (atomic_load(&relay.onehop_nowait))
+            atomic_store(&relay.onehop_nowait, 2); /* the last flush dropped: so is all that follows */
     }
     pthread_mutex_unlock(&relay.onehop_lock);
     if (!held)
