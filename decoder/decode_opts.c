@@ -57,6 +57,13 @@ const char dec_usage[] =
     "                          the device clock\n"
     "      --absolute          --from and --to are device-clock times\n"
     "  -k, --skip-iterations N drop each model's first N executes (iteration < N)\n"
+    "      --align auto|realtime|none\n"
+    "                          streams of several hosts on one timeline: each\n"
+    "                          host's device clock mapped onto the realtime clock\n"
+    "                          (ns since 1970) through its stream starts' anchors\n"
+    "                          (reported on stderr); auto (the default) aligns when\n"
+    "                          the start of the inputs names more than one host;\n"
+    "                          --from/--to and @T are then on that timeline\n"
     "      --order input|time  list order: as read, or merged by start time\n"
     "                          (default: time, except for the bare list)\n"
     "      --window N          records an input may be out of time order (4096)\n"
@@ -94,7 +101,8 @@ enum {
     OPT_ABSOLUTE,
     OPT_GZIP,
     OPT_SPLIT_SIZE,
-    OPT_SPLIT_TIME
+    OPT_SPLIT_TIME,
+    OPT_ALIGN
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +127,7 @@ static const struct option long_opts[] = {
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"split-size", required_argument, NULL, OPT_SPLIT_SIZE},
     {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
+    {"align", required_argument, NULL, OPT_ALIGN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -353,6 +362,16 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
             *order = 1;
         else
             return bad(err, "unknown --order", arg);
+        return 0;
+    case OPT_ALIGN:
+        if (strcmp(arg, "auto") == 0)
+            o->align = DEC_ALIGN_AUTO;
+        else if (strcmp(arg, "realtime") == 0)
+            o->align = DEC_ALIGN_REALTIME;
+        else if (strcmp(arg, "none") == 0)
+            o->align = DEC_ALIGN_NONE;
+        else
+            return bad(err, "unknown --align (auto, realtime or none)", arg);
         return 0;
     case OPT_WINDOW:
         if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 24))

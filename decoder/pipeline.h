@@ -26,6 +26,18 @@ void dec_merge_free(dec_merge *m);
 /* The order of two events: start, then control < whole run < operator, longer first, input, seq. */
 int dec_event_cmp(const dec_event *a, const dec_event *b);
 
+/* --- align.c: several hosts' streams on one timeline ---------------------- */
+typedef struct dec_align dec_align;
+/* Looks at the stream starts at the start of every regular file among ins, decides whether to align
+   (auto: more than one host's clock), says so on err and attaches itself to every input.  NULL for
+   DEC_ALIGN_NONE or when out of memory (reported). */
+dec_align *dec_align_new(dec_align_mode mode, dec_input *ins, size_t nin, size_t window, FILE *err);
+/* 1 if times are being mapped. */
+int dec_align_active(const dec_align *a);
+/* Notes v if it is a stream start, then, when aligning, moves its start and end onto the realtime clock. */
+void dec_align_event(dec_align *a, aclsub_rec_view *v, uint32_t input);
+void dec_align_free(dec_align *a);
+
 /* --- filter.c ------------------------------------------------------------- */
 int dec_filter_pass(const dec_opts *o, const aclsub_rec_view *v);
 /* The model, time-window and iteration filters alone. */

@@ -43,6 +43,8 @@ static const char *const configs[][MAXARGS] = {
     {"decode", "list", "-f", "chrome", "--gzip", "IN"},
     {"decode", "list", "-f", "sqlite", "-o", ":memory:", "IN"},
     {"decode", "list", "-f", "sqlite", "-o", ":memory:", "--order", "input", "--model", "1", "IN"},
+    {"decode", "list", "-f", "jsonl", "--align", "realtime", "--from", "1us", "IN", "IN"},
+    {"decode", "summary", "--align", "realtime", "--to", "@1700000000000000000", "IN", "IN"},
 };
 
 #define DESC 40
