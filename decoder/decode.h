@@ -60,6 +60,8 @@ typedef struct dec_opts {
     uint64_t from, to;    /* start in [from, to] (absolute, once resolved) */
     struct dec_window *window_rel; /* --from/--to relative to the first record; NULL when absolute */
     uint64_t skip_iter;   /* drop records whose iteration < skip_iter */
+    int *fields;          /* --fields: the columns of list and summary, in order (fields.c); NULL: the default */
+    size_t nfields;
     dec_align_mode align; /* --align; auto: when the inputs hold more than one host's clock */
     /* inputs */
     char **inputs;

@@ -42,6 +42,9 @@ const char dec_usage[] =
     "                          count_a, count_b, count_ratio, mean_a, mean_b,\n"
     "                          mean_ratio, median_a, median_b, median_ratio\n"
     "  -n, --top N             print only the first N rows of a summary or diff\n"
+    "      --fields F[,F...]   list and summary: these columns, in this order (a\n"
+    "                          field's key or any of its titles, e.g. name,type,\n"
+    "                          dur,start or \"Op Name\"); --fields help lists them\n"
     "  -m, --model ID[,ID...]  only these model ids\n"
     "  -t, --type GLOB[,...]   only operator types matching a glob (whole runs: na)\n"
     "  -N, --name GLOB[,...]   only operator names matching a glob\n"
@@ -102,7 +105,8 @@ enum {
     OPT_GZIP,
     OPT_SPLIT_SIZE,
     OPT_SPLIT_TIME,
-    OPT_ALIGN
+    OPT_ALIGN,
+    OPT_FIELDS
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +132,7 @@ static const struct option long_opts[] = {
     {"split-size", required_argument, NULL, OPT_SPLIT_SIZE},
     {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
     {"align", required_argument, NULL, OPT_ALIGN},
+    {"fields", required_argument, NULL, OPT_FIELDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -245,6 +250,7 @@ struct raw_lists {
     const char *models[64], *types[64], *names[64], *xtypes[64], *xnames[64];
     int nm, nt, nn, nxt, nxn;
     const char *from, *to; /* --from/--to, parsed once --absolute is known */
+    const char *fields;    /* --fields, parsed once the view and format are known */
     int absolute;
 };
 
@@ -352,6 +358,9 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
         return 0;
     case OPT_ABSOLUTE:
         raw->absolute = 1;
+        return 0;
+    case OPT_FIELDS:
+        raw->fields = arg;
         return 0;
     case 'k':
         return parse_u64(arg, &o->skip_iter) < 0 ? bad(err, "bad --skip-iterations", arg) : 0;
@@ -519,9 +528,15 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
         o->inputs = in;
         in[o->ninputs++] = argv[optind];
     }
+    if (raw.fields && strcmp(raw.fields, "help") == 0) {
+        dec_fields_help(o->view, out);
+        return 2;
+    }
     if (split_lists(o, &raw, err) || settle_window(o, &raw, err))
         return 1;
-    return settle(o, view_given, format_set, order, err);
+    if (settle(o, view_given, format_set, order, err))
+        return 1;
+    return raw.fields && dec_fields_parse(o, raw.fields, err) < 0 ? 1 : 0;
 }
 
 void dec_opts_free(dec_opts *o)
@@ -532,5 +547,6 @@ void dec_opts_free(dec_opts *o)
     free(o->inputs);
     free(o->storage);
     free(o->window_rel);
+    free(o->fields);
     memset(o, 0, sizeof *o);
 }

@@ -26,6 +26,7 @@ _aclsub_values() {
     "decode --by" | "decode -b") echo "type name model" ;;
     "decode --order") echo "input time" ;;
     "decode --align") echo "auto realtime none" ;;
+    "decode --fields") echo "help" ;;
     "inspect --format" | "doctor --format" | "inspect -f" | "doctor -f") echo "text json" ;;
     "atc --framework") echo "5" ;;
     esac
