@@ -25,8 +25,8 @@
  * --align=auto (the default) aligns when the inputs hold more than one
  * clock.  It decides before the first record is decoded, from the stream
  * starts among the first WINDOW records of every regular file (a FIFO or
- * standard input cannot be looked at twice); a clock that first appears
- * later is reported and left on its device clock.  --align=realtime
+ * standard input cannot be looked at twice); a second clock that first
+ * appears later is reported and left on its device clock.  --align=realtime
  * always maps, --align=none never.  What was decided, and each clock's
  * offset, is reported on stderr, the way --from's base is.
  */
@@ -132,7 +132,7 @@ static int32_t clock_of(dec_align *a, const aclsub_rec_view *v, uint32_t input)
     a->clock[k] = c;
     if (a->decided && a->active) {
         say_clock(a, (size_t)k);
-    } else if (a->decided && a->mode == DEC_ALIGN_AUTO && !a->late_warned) {
+    } else if (a->decided && a->mode == DEC_ALIGN_AUTO && a->nclocks > 1 && !a->late_warned) {
         a->late_warned = 1;
         fprintf(a->err, "aclsub decode: host %s (pid %" PRIu32 " in %s) appeared after the start of the inputs, "
                         "where the timeline was chosen: its times stay on its device clock (--align=realtime "

@@ -156,6 +156,13 @@ need "no line about the late host" grep -q "host beta (pid 300 in <stdin>) appea
 eq "b.mm" "$(cat late.got)" "op b.mm 300 501000 503500"
 finish late.err
 
+# One host met only on standard input: nothing to align, nothing said.
+"$ACLSUB" decode list -f jsonl - <a.rec >fifo1.jsonl 2>fifo1.err
+begin "auto: one host on standard input only: no alignment, nothing said"
+need "stderr not empty" eval '[ ! -s fifo1.err ]'
+need "times differ from the spec's" eval '$PY got.py <fifo1.jsonl | cmp -s - one.want'
+finish fifo1.err
+
 "$ACLSUB" decode list --align=sideways a.rec >bad.out 2>bad.err
 st=$?
 begin "--align=sideways: one line naming it, exit 1"
