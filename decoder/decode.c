@@ -26,6 +26,7 @@ typedef struct run_ctx {
     dec_perfetto *perfetto;
     dec_sqlite *sqlite;
     dec_live *live;    /* the terminal display of --follow, or NULL */
+    dec_align *align;  /* several hosts' clocks on one timeline, or NULL */
     uint64_t records, runs, damage_events;
     int oom;
 } run_ctx;
@@ -101,6 +102,7 @@ static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, siz
     if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev.v) != ACL_SUCCESS)
         return; /* cannot happen: the reader returns valid records only */
     ev.input = input;
+    dec_align_event(c->align, &ev.v, input);
     handle(c, &ev, side);
 }
 
@@ -109,7 +111,7 @@ static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
 {
     int status = 0;
     const unsigned char *rec;
-    int fast = c->o->view != DEC_VIEW_LIST && dec_fast_usable(c->o);
+    int fast = c->o->view != DEC_VIEW_LIST && dec_fast_usable(c->o) && !dec_align_active(c->align);
     pthread_mutex_t *lock = c->live ? dec_live_lock(c->live) : NULL;
     for (size_t i = 0; i < nin; i++) {
         size_t side = c->o->view == DEC_VIEW_DIFF ? i : 0;
@@ -196,6 +198,7 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
     st_init(&c.tab[0]);
     st_init(&c.tab[1]);
     int status = 1;
+    c.align = dec_align_new(o->align, ins, nin, o->window, err);
     if (start_view(&c) == 0) {
         int merged = o->order_time && o->view == DEC_VIEW_LIST;
         status = merged ? run_merged(&c, ins, nin) : run_sequential(&c, ins, nin);
@@ -210,6 +213,7 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
     dec_perfetto_free(c.perfetto);
     dec_sqlite_free(c.sqlite);
     dec_ctrl_free(&c.ctrl);
+    dec_align_free(c.align);
     st_free(&c.tab[0]);
     st_free(&c.tab[1]);
     if (fflush(out) != 0)

@@ -24,6 +24,8 @@ typedef enum {
     DEC_FMT_TSV, DEC_FMT_TABLE, DEC_FMT_CSV, DEC_FMT_JSONL, DEC_FMT_CHROME, DEC_FMT_PERFETTO, DEC_FMT_SQLITE
 } dec_format;
 typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
+/* --align: several hosts' device clocks mapped onto the realtime clock (align.c) */
+typedef enum { DEC_ALIGN_AUTO, DEC_ALIGN_REALTIME, DEC_ALIGN_NONE } dec_align_mode;
 
 #define DEC_DEFAULT_WINDOW 4096u
 /* Bytes per read(): large enough to amortise the call, small enough that the
@@ -58,6 +60,9 @@ typedef struct dec_opts {
     uint64_t from, to;    /* start in [from, to] (absolute, once resolved) */
     struct dec_window *window_rel; /* --from/--to relative to the first record; NULL when absolute */
     uint64_t skip_iter;   /* drop records whose iteration < skip_iter */
+    int *fields;          /* --fields: the columns of list and summary, in order (fields.c); NULL: the default */
+    size_t nfields;
+    dec_align_mode align; /* --align; auto: when the inputs hold more than one host's clock */
     /* inputs */
     char **inputs;
     size_t ninputs;
@@ -102,6 +107,7 @@ typedef struct dec_input {
     int failed;        /* could not be opened or read */
     int done;          /* read to its end and closed */
     dec_proof *proof;  /* loss and duplicate bookkeeping; NULL when out of memory */
+    struct dec_align *align; /* dec_input_next maps the times onto the common timeline; NULL: as read */
 } dec_input;
 
 /* A decoded record and the input it came from. */

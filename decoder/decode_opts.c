@@ -42,6 +42,9 @@ const char dec_usage[] =
     "                          count_a, count_b, count_ratio, mean_a, mean_b,\n"
     "                          mean_ratio, median_a, median_b, median_ratio\n"
     "  -n, --top N             print only the first N rows of a summary or diff\n"
+    "      --fields F[,F...]   list and summary: these columns, in this order (a\n"
+    "                          field's key or any of its titles, e.g. name,type,\n"
+    "                          dur,start or \"Op Name\"); --fields help lists them\n"
     "  -m, --model ID[,ID...]  only these model ids\n"
     "  -t, --type GLOB[,...]   only operator types matching a glob (whole runs: na)\n"
     "  -N, --name GLOB[,...]   only operator names matching a glob\n"
@@ -57,6 +60,13 @@ const char dec_usage[] =
     "                          the device clock\n"
     "      --absolute          --from and --to are device-clock times\n"
     "  -k, --skip-iterations N drop each model's first N executes (iteration < N)\n"
+    "      --align auto|realtime|none\n"
+    "                          streams of several hosts on one timeline: each\n"
+    "                          host's device clock mapped onto the realtime clock\n"
+    "                          (ns since 1970) through its stream starts' anchors\n"
+    "                          (reported on stderr); auto (the default) aligns when\n"
+    "                          the start of the inputs names more than one host;\n"
+    "                          --from/--to and @T are then on that timeline\n"
     "      --order input|time  list order: as read, or merged by start time\n"
     "                          (default: time, except for the bare list)\n"
     "      --window N          records an input may be out of time order (4096)\n"
@@ -94,7 +104,9 @@ enum {
     OPT_ABSOLUTE,
     OPT_GZIP,
     OPT_SPLIT_SIZE,
-    OPT_SPLIT_TIME
+    OPT_SPLIT_TIME,
+    OPT_ALIGN,
+    OPT_FIELDS
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +131,8 @@ static const struct option long_opts[] = {
     {"gzip", no_argument, NULL, OPT_GZIP},
     {"split-size", required_argument, NULL, OPT_SPLIT_SIZE},
     {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
+    {"align", required_argument, NULL, OPT_ALIGN},
+    {"fields", required_argument, NULL, OPT_FIELDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -236,6 +250,7 @@ struct raw_lists {
     const char *models[64], *types[64], *names[64], *xtypes[64], *xnames[64];
     int nm, nt, nn, nxt, nxn;
     const char *from, *to; /* --from/--to, parsed once --absolute is known */
+    const char *fields;    /* --fields, parsed once the view and format are known */
     int absolute;
 };
 
@@ -344,6 +359,9 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case OPT_ABSOLUTE:
         raw->absolute = 1;
         return 0;
+    case OPT_FIELDS:
+        raw->fields = arg;
+        return 0;
     case 'k':
         return parse_u64(arg, &o->skip_iter) < 0 ? bad(err, "bad --skip-iterations", arg) : 0;
     case OPT_ORDER:
@@ -353,6 +371,16 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
             *order = 1;
         else
             return bad(err, "unknown --order", arg);
+        return 0;
+    case OPT_ALIGN:
+        if (strcmp(arg, "auto") == 0)
+            o->align = DEC_ALIGN_AUTO;
+        else if (strcmp(arg, "realtime") == 0)
+            o->align = DEC_ALIGN_REALTIME;
+        else if (strcmp(arg, "none") == 0)
+            o->align = DEC_ALIGN_NONE;
+        else
+            return bad(err, "unknown --align (auto, realtime or none)", arg);
         return 0;
     case OPT_WINDOW:
         if (parse_u64(arg, &v) < 0 || v == 0 || v > (1u << 24))
@@ -500,9 +528,15 @@ int dec_opts_parse(dec_opts *o, int argc, char **argv, FILE *out, FILE *err)
         o->inputs = in;
         in[o->ninputs++] = argv[optind];
     }
+    if (raw.fields && strcmp(raw.fields, "help") == 0) {
+        dec_fields_help(o->view, out);
+        return 2;
+    }
     if (split_lists(o, &raw, err) || settle_window(o, &raw, err))
         return 1;
-    return settle(o, view_given, format_set, order, err);
+    if (settle(o, view_given, format_set, order, err))
+        return 1;
+    return raw.fields && dec_fields_parse(o, raw.fields, err) < 0 ? 1 : 0;
 }
 
 void dec_opts_free(dec_opts *o)
@@ -513,5 +547,6 @@ void dec_opts_free(dec_opts *o)
     free(o->inputs);
     free(o->storage);
     free(o->window_rel);
+    free(o->fields);
     memset(o, 0, sizeof *o);
 }

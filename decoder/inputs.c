@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "decoder/decode.h"
+#include "decoder/pipeline.h"
 
 void dec_input_init_path(dec_input *in, const char *path)
 {
@@ -81,6 +81,8 @@ int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err)
     if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev->v) != ACL_SUCCESS)
         return 0;
     ev->input = index;
+    if (in->align)
+        dec_align_event(in->align, &ev->v, index);
     return 1;
 }
 

@@ -26,6 +26,18 @@ void dec_merge_free(dec_merge *m);
 /* The order of two events: start, then control < whole run < operator, longer first, input, seq. */
 int dec_event_cmp(const dec_event *a, const dec_event *b);
 
+/* --- align.c: several hosts' streams on one timeline ---------------------- */
+typedef struct dec_align dec_align;
+/* Looks at the stream starts at the start of every regular file among ins, decides whether to align
+   (auto: more than one host's clock), says so on err and attaches itself to every input.  NULL for
+   DEC_ALIGN_NONE or when out of memory (reported). */
+dec_align *dec_align_new(dec_align_mode mode, dec_input *ins, size_t nin, size_t window, FILE *err);
+/* 1 if times are being mapped. */
+int dec_align_active(const dec_align *a);
+/* Notes v if it is a stream start, then, when aligning, moves its start and end onto the realtime clock. */
+void dec_align_event(dec_align *a, aclsub_rec_view *v, uint32_t input);
+void dec_align_free(dec_align *a);
+
 /* --- filter.c ------------------------------------------------------------- */
 int dec_filter_pass(const dec_opts *o, const aclsub_rec_view *v);
 /* The model, time-window and iteration filters alone. */
@@ -80,6 +92,8 @@ typedef struct dec_summary_info {
 } dec_summary_info;
 /* Finishes the table and prints it; 0 ok, -1 bad --sort (reported). */
 int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *info, FILE *out, FILE *err);
+/* The summary table's footer: operators, groups (shown of them), busy time, whole runs, records lost. */
+void dec_summary_footer(const st_table *t, size_t shown, const dec_summary_info *info, FILE *out);
 /* The line saying how many groups of a and b (may be a) have approximate percentiles; nothing if none. */
 void dec_approx_note(const st_table *a, const st_table *b, FILE *out);
 /* Groups of t in print order (sorted, cut to --top); the caller frees the array. */
@@ -90,6 +104,17 @@ st_group **dec_summary_order(const dec_opts *o, st_table *t, int col, int desc, 
 const char *dec_start_cmd(const aclsub_rec_view *v);
 /* The host a stream start names, into buf (empty if none). */
 void dec_start_host(const aclsub_rec_view *v, char *buf, size_t len);
+
+/* --- fields.c: --fields, the chosen columns of list and summary -------------------- */
+/* Lists the fields of the view on out. */
+void dec_fields_help(dec_view view, FILE *out);
+/* Sets o->fields from "F,F..." for o's view and format (settled): 0, or -1 after one line on err. */
+int dec_fields_parse(dec_opts *o, const char *spec, FILE *err);
+void dec_fields_list_header(const dec_opts *o, FILE *out);
+void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out);
+/* The summary's rows in the chosen columns (and a table's footer). */
+void dec_fields_summary(const dec_opts *o, st_group **rows, size_t n, const st_table *t,
+                        const dec_summary_info *info, FILE *out);
 
 /* --- tracks.c: the tracks and lanes of the trace outputs ----------------------- */
 typedef struct dec_tracks dec_tracks;

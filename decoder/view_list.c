@@ -45,6 +45,10 @@ static const char *kind_text(uint8_t k)
 
 void dec_list_header(const dec_opts *o, FILE *out)
 {
+    if (o->nfields) {
+        dec_fields_list_header(o, out);
+        return;
+    }
     switch (o->format) {
     case DEC_FMT_TSV:
         fputs("model\tflag\ttype\tname\tstart_ns\tend_ns\tduration_ns\n", out);
@@ -171,6 +175,10 @@ static void row_jsonl(const aclsub_rec_view *v, FILE *out)
 
 void dec_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out)
 {
+    if (o->nfields) {
+        dec_fields_list_row(o, v, out);
+        return;
+    }
     switch (o->format) {
     case DEC_FMT_TSV:
         row_tsv(v, out);

@@ -204,6 +204,11 @@ static void print_table(const dec_opts *o, st_group **rows, size_t n, const st_t
         }
         fputc('\n', out);
     }
+    dec_summary_footer(t, n, info, out);
+}
+
+void dec_summary_footer(const st_table *t, size_t n, const dec_summary_info *info, FILE *out)
+{
     uint64_t ops = 0;
     for (size_t i = 0; i < t->n; i++)
         ops += t->g[i].count;
@@ -306,7 +311,9 @@ int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *in
         fprintf(err, "aclsub decode: out of memory\n");
         return -1;
     }
-    if (o->format == DEC_FMT_CSV)
+    if (o->nfields)
+        dec_fields_summary(o, rows, n, t, info, out);
+    else if (o->format == DEC_FMT_CSV)
         print_csv(o, rows, n, out);
     else if (o->format == DEC_FMT_JSONL)
         print_jsonl(o, rows, n, out);

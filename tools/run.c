@@ -2,7 +2,7 @@
  * run.c - `aclsub run`: runs a program under the interposer, the way a
  * profiler launcher does.
  *
- *   aclsub run [-o FILE] [--force] [--live] [--summary] [--env K=V ...] -- PROGRAM ARGS...
+ *   aclsub run [-o FILE] [--force] [--live] [--summary] [--report[=PAGE]] [--env K=V ...] -- PROGRAM ARGS...
  *
  * It finds libaclsub.so next to its own executable (BUILD/bin/aclsub ->
  * BUILD/lib/libaclsub.so; after `make install`, PREFIX/lib or
@@ -18,7 +18,13 @@
  *                        unless --force (which removes it, never writes into
  *                        it); the user's own symbolic link is resolved once.
  *                        When the program never starts, the file is removed
- *                        and FILE.old put back.
+ *                        and FILE.old put back.  --report writes the HTML
+ *                        page of `aclsub report` beside it once the program
+ *                        has ended (FILE.rec -> FILE.html), through a
+ *                        temporary file that becomes the page by link(2),
+ *                        which never replaces an existing page, or with
+ *                        --force by rename(2); an existing page is refused
+ *                        before the program starts.
  *   --live               the sink is a FIFO in a private mkdtemp directory,
  *                        read by a child `aclsub decode summary --follow FIFO`
  *                        (this same executable).  aclsub holds a write end of
@@ -76,13 +82,19 @@ static const char run_usage[] =
     "                      of yours is kept as FILE.old; another user's is left\n"
     "                      alone\n"
     "  -f, --force         replace FILE even when it (or the link it is) belongs\n"
-    "                      to another user: it is removed, never written into\n"
+    "                      to another user: it is removed, never written into;\n"
+    "                      let --report replace an existing PAGE\n"
     "  -l, --live          summarise while the program runs: records go through a\n"
     "                      private FIFO to `aclsub decode summary --follow`\n"
     "                      (redrawn every second on a terminal, the final summary\n"
     "                      when the program ends); nothing is kept\n"
     "  -s, --summary       after the program ends, print `aclsub decode summary`\n"
     "                      of the recorded file\n"
+    "      --report[=PAGE] after the program ends, write the HTML page of\n"
+    "                      `aclsub report` of the recorded file to PAGE (%p, %h\n"
+    "                      as in -o), by default beside it (FILE.rec -> FILE.html);\n"
+    "                      an existing PAGE is refused before the program starts\n"
+    "                      unless --force\n"
     "  -e, --env K=V       set K to V in the program's environment (repeatable),\n"
     "                      e.g. --env ACLSUB_OP_TYPES=Conv --env ACLSUB_LOG=info\n"
     "  -v, --verbose       print the library, the sink and the reader on stderr\n"
@@ -102,6 +114,7 @@ static const struct option run_long_opts[] = {
     {"force", no_argument, NULL, 'f'},
     {"live", no_argument, NULL, 'l'},
     {"summary", no_argument, NULL, 's'},
+    {"report", optional_argument, NULL, 'R'},
     {"env", required_argument, NULL, 'e'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -112,6 +125,8 @@ static const struct option run_long_opts[] = {
 typedef struct run_opts {
     const char *output; /* -o pattern, NULL: the default */
     int force, live, summary, verbose;
+    int report;         /* --report */
+    const char *report_path; /* --report=PAGE pattern, NULL: beside the record file */
     char **env; /* K=V settings, pointing into argv */
     size_t nenv;
     char **prog; /* the program's argv, NULL-terminated (argv's tail) */
@@ -128,6 +143,7 @@ typedef struct run_sink {
     ino_t ino;
     int kept_old;         /* file mode: the previous file was renamed to `old` */
     char old[PATH_MAX + 8];
+    char report[PATH_MAX]; /* --report: the page, as printed; "" otherwise */
 } run_sink;
 
 /*
@@ -190,6 +206,12 @@ static int run_parse(int argc, char **argv, run_opts *o)
         case 's':
             o->summary = 1;
             break;
+        case 'R':
+            if (optarg && !*optarg)
+                return run_bad("--report= needs a PAGE, or no '='", NULL);
+            o->report = 1;
+            o->report_path = optarg;
+            break;
         case 'v':
             o->verbose = 1;
             break;
@@ -205,6 +227,8 @@ static int run_parse(int argc, char **argv, run_opts *o)
         return run_bad("no program to run", NULL);
     if (o->live && o->output)
         return run_bad("-o and --live exclude each other: --live keeps no file", NULL);
+    if (o->live && o->report)
+        return run_bad("--report and --live exclude each other: --live keeps no file", NULL);
     o->prog = argv + optind;
     return 0;
 }
@@ -397,7 +421,9 @@ static int run_sink_prepare(const run_opts *o, run_sink *s)
             return rc < 0 ? -1 : run_sink_create(s);
         }
         if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode))
-            return o->summary ? run_sink_err(s, "not a regular file: --summary needs one") : 0;
+            return o->summary  ? run_sink_err(s, "not a regular file: --summary needs one")
+                   : o->report ? run_sink_err(s, "not a regular file: --report needs one")
+                               : 0;
         if (!S_ISREG(st.st_mode))
             return run_sink_err(s, S_ISDIR(st.st_mode) ? "a directory" : "not a regular file, FIFO or device");
         if (st.st_uid != geteuid() ? run_sink_foreign(o, s, "a file", &st) != 0 : run_sink_keep_old(o, s) != 0)
@@ -405,6 +431,42 @@ static int run_sink_prepare(const run_opts *o, run_sink *s)
         return run_sink_create(s);
     }
     return run_sink_err(s, "too many symbolic links");
+}
+
+/*
+ * --report: the page's name (PAGE expanded, or the record file's with .rec
+ * replaced by .html), refused when it exists unless --force; 0 or -1 after a
+ * message.  Decided before the program starts, so that nothing runs for a
+ * page that could not be written.
+ */
+static int run_report_path(const run_opts *o, run_sink *s)
+{
+    if (!o->report)
+        return 0;
+    size_t n = strlen(s->shown);
+    int rec = n > 4 && strcmp(s->shown + n - 4, ".rec") == 0;
+    outname_vars here;
+    outname_vars_here(&here);
+    int too_long = o->report_path
+                       ? outname_expand(o->report_path, &here, s->report, sizeof s->report) < 0
+                       : snprintf(s->report, sizeof s->report, "%.*s.html", (int)(rec ? n - 4 : n), s->shown) >=
+                             (int)sizeof s->report - 16; /* room for the temporary suffix */
+    struct stat st, rs;
+    char abs[PATH_MAX];
+    const char *why = NULL;
+    if (too_long || run_absolute(s->report, abs, sizeof abs) < 0)
+        why = "the path is too long";
+    else if (strcmp(abs, s->path) == 0 || (stat(s->report, &st) == 0 && stat(s->path, &rs) == 0 &&
+                                          st.st_dev == rs.st_dev && st.st_ino == rs.st_ino))
+        why = "is the record file itself";
+    else if (lstat(s->report, &st) == 0 && !o->force)
+        why = "exists: left as it is (--force replaces it)";
+    if (why)
+        fprintf(stderr, "aclsub run: --report %s: %s\n", too_long && o->report_path ? o->report_path : s->report,
+                why);
+    if (why)
+        s->report[0] = '\0';
+    return why ? -1 : 0;
 }
 
 /* The record file of file mode (a FIFO or device named by -o is left as it is). */
@@ -418,6 +480,8 @@ static int run_sink_file(const run_opts *o, run_sink *s)
         fprintf(stderr, "aclsub run: %s: the path is too long\n", pattern);
         return -1;
     }
+    if (run_report_path(o, s) < 0)
+        return -1;
     return run_sink_prepare(o, s);
 }
 
@@ -816,6 +880,41 @@ static void run_empty_reason(const run_opts *o, char *why, size_t len)
 }
 
 /*
+ * Writes the page of `aclsub report` of the record file: into a temporary
+ * file beside it (mode 0600), which becomes the page by link(2) (never over
+ * an existing file) or, with --force, by rename(2).  Failures are reported;
+ * the status stays the program's.
+ */
+static void run_write_report(const run_opts *o, const run_sink *s)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", s->report) >= (int)sizeof tmp) {
+        fprintf(stderr, "aclsub run: %s: the path is too long\n", s->report);
+        return;
+    }
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(stderr, "aclsub run: %s: cannot create a file beside it: %s\n", s->report, strerror(errno));
+        return;
+    }
+    close(fd);
+    char name[] = "report", opt[] = "-o";
+    char *args[] = {name, opt, tmp, (char *)s->shown, NULL};
+    int rc = -1;
+    if (cmd_report(4, args) != 1) {
+        rc = o->force ? rename(tmp, s->report) : link(tmp, s->report);
+        if (rc != 0)
+            fprintf(stderr, "aclsub run: %s: %s\n", s->report,
+                    errno == EEXIST ? "appeared while the program ran: left as it is (--force replaces it)"
+                                    : strerror(errno));
+    }
+    if (rc != 0 || !o->force)
+        unlink(tmp); /* after link, the temporary name; else the unfinished page */
+    if (rc == 0)
+        fprintf(stderr, "aclsub run: report in %s\n", s->report);
+}
+
+/*
  * After the program: the live reader's end, or the file's path and, with
  * --summary, `aclsub decode summary FILE` in this process (the decoder
  * reports any damage itself; the status stays the program's).
@@ -841,6 +940,8 @@ static void run_finish(const run_opts *o, run_sink *s, int started)
         char *args[] = {name, view, s->path, NULL};
         cmd_decode(3, args);
     }
+    if (s->report[0])
+        run_write_report(o, s);
 }
 
 int cmd_run(int argc, char **argv)

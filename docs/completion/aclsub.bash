@@ -4,7 +4,7 @@
 #
 # Commands come from `aclsub --help` and each command's options from
 # `aclsub CMD --help`, so the completion follows the installed aclsub.
-# Values are completed for decode's view word, --format, --by and --order,
+# Values are completed for decode's view word, --format, --by, --order and --align,
 # run's and doctor's PROGRAM (a command), and files everywhere else.
 
 # _aclsub_words CMD - the long options `aclsub CMD --help` lists ("" CMD: the commands).
@@ -25,6 +25,8 @@ _aclsub_values() {
     "decode --format" | "decode -f") echo "tsv table csv jsonl chrome" ;;
     "decode --by" | "decode -b") echo "type name model" ;;
     "decode --order") echo "input time" ;;
+    "decode --align") echo "auto realtime none" ;;
+    "decode --fields") echo "help" ;;
     "inspect --format" | "doctor --format" | "inspect -f" | "doctor -f") echo "text json" ;;
     "atc --framework") echo "5" ;;
     esac

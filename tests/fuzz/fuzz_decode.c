@@ -43,6 +43,11 @@ static const char *const configs[][MAXARGS] = {
     {"decode", "list", "-f", "chrome", "--gzip", "IN"},
     {"decode", "list", "-f", "sqlite", "-o", ":memory:", "IN"},
     {"decode", "list", "-f", "sqlite", "-o", ":memory:", "--order", "input", "--model", "1", "IN"},
+    {"decode", "list", "-f", "jsonl", "--align", "realtime", "--from", "1us", "IN", "IN"},
+    {"decode", "summary", "--align", "realtime", "--to", "@1700000000000000000", "IN", "IN"},
+    {"decode", "list", "-f", "csv", "--fields", "name,type,dur_us,kind,flag,start,seq", "IN"},
+    {"decode", "summary", "--by", "model", "-f", "jsonl", "--fields", "key,p99,mean_us,ratio", "IN"},
+    {"decode", "summary", "--fields", "name,count,total,stddev", "IN"},
 };
 
 #define DESC 40
