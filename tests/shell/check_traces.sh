@@ -390,8 +390,18 @@ n=$(q 'select count(*) from op_summary'); eq=$(q 'select count(*) from execution
 check "sqlite op_summary: one row per operator execution, msprof's column names" $?
 q 'select round(sum("Ratio(%)"), 6) from op_statistic' | grep -qx '100.0'; check "sqlite op_statistic: Ratio(%) sums to 100" $?
 [ "$(q "select count(*) from models where cmd is not null and host = 'h'")" = 3 ] &&
-    [ "$(q 'select count(*) from operators where input_shapes is null')" = "$(q 'select count(*) from operators')" ]
-check "sqlite models carry the stream's host and cmd; shape columns present, NULL" $?
+    [ "$(q "select count(*) from models m join streams s on s.id = m.stream where s.input > 0 and m.name is not null")" = 0 ] &&
+    [ "$(q 'select count(*) from operators o join models m on m.id = o.model where m.name is null and
+            o.input_shapes is null')" = "$(q 'select count(*) from operators o join models m on m.id = o.model
+            where m.name is null')" ]
+check "sqlite models carry the stream's host and cmd; undescribed streams: name and shape columns NULL" $?
+# The recorded stream (input 0) describes its model: name and file from the load, shapes on every operator.
+[ "$(q "select name, file from models m join streams s on s.id = m.stream where s.input = 0")" = "cnn|$CNN" ] &&
+    [ "$(q "select count(*) from operators o join models m on m.id = o.model join streams s on s.id = m.stream
+            where s.input = 0 and o.output_shapes is not null and o.output_data_types like 'DT_%'")" = \
+      "$(q "select count(*) from operators o join models m on m.id = o.model join streams s on s.id = m.stream
+            where s.input = 0")" ]
+check "sqlite: a recorded model has its name, file and every operator's shapes" $?
 q "select name from operators where name like 'na\"me%'" | grep -q '^na"me\\,x$'; check "sqlite: quotes and backslashes stored as given (bound parameters)" $?
 q "select name from operators where name like 'bad %'" | $PY -c 'import sys; s = sys.stdin.buffer.read().decode("utf-8"); assert "\ufffd" in s' 
 check "sqlite: invalid UTF-8 stored as U+FFFD, text valid" $?
