@@ -25,6 +25,7 @@ _aclsub_values() {
     "decode --format" | "decode -f") echo "tsv table csv jsonl chrome" ;;
     "decode --by" | "decode -b") echo "type name model" ;;
     "decode --order") echo "input time" ;;
+    "decode --clock") echo "monotonic realtime" ;;
     "inspect --format" | "doctor --format" | "inspect -f" | "doctor -f") echo "text json" ;;
     "atc --framework") echo "5" ;;
     esac
