@@ -41,9 +41,9 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST) {
         if (c->chrome)
-            dec_chrome_event(c->chrome, v);
+            dec_chrome_event(c->chrome, v, input);
         else if (c->perfetto)
-            dec_perfetto_event(c->perfetto, v);
+            dec_perfetto_event(c->perfetto, v, input);
         else if (c->sqlite)
             dec_sqlite_event(c->sqlite, v, input);
         else
@@ -176,11 +176,11 @@ static int start_view(run_ctx *c)
 {
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_CHROME) {
-        c->chrome = dec_chrome_new(o, c->out, c->err);
+        c->chrome = dec_chrome_new(o, c->models, c->out, c->err);
         return c->chrome ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_PERFETTO) {
-        c->perfetto = dec_perfetto_new(o, c->out, c->err);
+        c->perfetto = dec_perfetto_new(o, c->models, c->out, c->err);
         return c->perfetto ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_SQLITE) {

@@ -266,6 +266,14 @@ const dec_model *dec_models_find(const dec_models *d, uint32_t input, uint32_t p
     return e && e->pub.described ? &e->pub : NULL;
 }
 
+const dec_model *dec_models_find_pid(const dec_models *d, uint32_t pid, uint32_t model_id)
+{
+    for (size_t i = d ? d->n : 0; i-- > 0;)
+        if (d->m[i].pub.described && d->m[i].pub.pid == pid && d->m[i].pub.model_id == model_id)
+            return &d->m[i].pub;
+    return NULL;
+}
+
 static const char *text_of(const dm_text *t)
 {
     return t->buf && t->parts && t->have == (t->parts >= 32 ? UINT32_MAX : (1u << t->parts) - 1) ? t->buf : NULL;

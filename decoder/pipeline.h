@@ -78,6 +78,8 @@ dec_models *dec_models_new(void);
 void dec_models_note(dec_models *d, uint32_t input, const aclsub_rec_view *v);
 /* The described model of (input, pid, model id), or NULL. */
 const dec_model *dec_models_find(const dec_models *d, uint32_t input, uint32_t pid, uint32_t model_id);
+/* The same for (pid, model id) in any input (the trace's lanes, which know no input): the last described. */
+const dec_model *dec_models_find_pid(const dec_models *d, uint32_t pid, uint32_t model_id);
 /* Operator op_index's complete description text (ACLSUB_DESC_MODEL_IO: the model's inputs and outputs), or NULL. */
 const char *dec_model_op_text(const dec_model *m, uint64_t op_index);
 /* Described models: how many, and the i-th in the order first seen. */
@@ -177,16 +179,17 @@ int dec_out_close(dec_out *d);
 
 /* --- view_chrome.c: Chrome trace JSON ------------------------------------------- */
 typedef struct dec_chrome dec_chrome;
-dec_chrome *dec_chrome_new(const dec_opts *o, FILE *out, FILE *err);
-void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v);
+/* models: the streams' descriptions, for lane names and event args (may be NULL). */
+dec_chrome *dec_chrome_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
+void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input);
 /* Ends the array; returns 0, or -1 if memory ran out or a write failed on the way. */
 int dec_chrome_finish(dec_chrome *c);
 void dec_chrome_free(dec_chrome *c);
 
 /* --- view_perfetto.c: Perfetto's TracePacket protobuf ------------------------------ */
 typedef struct dec_perfetto dec_perfetto;
-dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err);
-void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v);
+dec_perfetto *dec_perfetto_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
+void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v, uint32_t input);
 int dec_perfetto_finish(dec_perfetto *p);
 void dec_perfetto_free(dec_perfetto *p);
 
