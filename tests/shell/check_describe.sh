@@ -20,6 +20,8 @@
 SUBJECT=describe
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$LIBACLSUB" "$APP" "$CNN" "$MLP" "$GEN"
+PRE=$LIBACLSUB
+[ "$SAN" = 1 ] && PRE="$ASAN_LIB $LIBACLSUB" # the sanitizer's runtime first
 
 # An independent reader of the records (struct offsets from FORMAT.md).
 cat >"$T/rd.py" <<'EOF'
@@ -117,20 +119,20 @@ EOF
 
 N=3
 # --- one hop: the runtime writes into the file sink ------------------------------------------
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/one.rec" "$APP" "$CNN,$MLP" $N >"$T/one.out" 2>"$T/one.err"
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/one.rec" "$APP" "$CNN,$MLP" $N >"$T/one.out" 2>"$T/one.err"
 [ $? -eq 0 ] && check_stream "$T/one.rec" "1:cnn:$CNN:models/cnn.txt" "2:mlp:$MLP:models/mlp.txt" >"$T/c1" 2>&1
 rc=$?
 [ $rc -eq 0 ] && say_ok "one hop: one description per model before its records, operators and shapes" ||
     { say_fail "one hop: descriptions"; show "$T/c1" 20; show "$T/one.err" 5; }
 
 # --- the relay: an fd:N sink -----------------------------------------------------------------
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT=fd:9 "$APP" "$CNN,$MLP" $N 9>"$T/relay.rec" >"$T/relay.out" 2>&1 &&
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT=fd:9 "$APP" "$CNN,$MLP" $N 9>"$T/relay.rec" >"$T/relay.out" 2>&1 &&
     check_stream "$T/relay.rec" "1:cnn:$CNN:models/cnn.txt" "2:mlp:$MLP:models/mlp.txt" >"$T/c2" 2>&1
 [ $? -eq 0 ] && say_ok "relay: one description per model before its records, operators and shapes" ||
     { say_fail "relay: descriptions"; show "$T/c2" 20; }
 
 # --- vendor-format records from the runtime (translated by the relay) ---------------------------
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_EMU_RECORDS=vendor ACLSUB_OUTPUT="$T/vendor.rec" "$APP" "$CNN" $N \
+env LD_PRELOAD="$PRE" ACLSUB_EMU_RECORDS=vendor ACLSUB_OUTPUT="$T/vendor.rec" "$APP" "$CNN" $N \
     >"$T/vendor.out" 2>&1 && check_stream "$T/vendor.rec" "1:cnn:$CNN:models/cnn.txt" >"$T/c3" 2>&1 &&
     [ "$("$ACLSUB" decode list -f csv "$T/vendor.rec" 2>/dev/null | awk -F, 'NR > 1 && $2 == "cnn"' | wc -l)" -eq \
       $((N * CNN_OPS)) ]
@@ -141,7 +143,7 @@ env LD_PRELOAD="$LIBACLSUB" ACLSUB_EMU_RECORDS=vendor ACLSUB_OUTPUT="$T/vendor.r
 # The library subscribes the model twice here (on one hop at the load, then through the relay
 # when the program subscribes it too), and each subscription is described.
 "$APP" "$CNN" $N --self-subscribe >"$T/self.plain" 2>/dev/null
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/self.rec" "$APP" "$CNN" $N --self-subscribe >"$T/self.pre" 2>/dev/null
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/self.rec" "$APP" "$CNN" $N --self-subscribe >"$T/self.pre" 2>/dev/null
 cmp -s "$T/self.plain" "$T/self.pre" && grep -q . "$T/self.plain" &&
     [ "$($PY -c 'import sys; sys.path.insert(0, sys.argv[1]); from rd import records
 print(sum(r["kind"] == 19 for r in records(sys.argv[2])))' "$T" "$T/self.rec")" -eq 2 ]
@@ -149,9 +151,9 @@ print(sum(r["kind"] == 19 for r in records(sys.argv[2])))' "$T" "$T/self.rec")" 
     { say_fail "own subscription"; diff "$T/self.plain" "$T/self.pre" | head -n 5; }
 
 # --- two processes, two models, the same id ---------------------------------------------------------
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/a.rec" "$APP" "$CNN" $N >/dev/null 2>&1 &
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/a.rec" "$APP" "$CNN" $N >/dev/null 2>&1 &
 pa=$!
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/b.rec" "$APP" "$MLP" $N >/dev/null 2>&1
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/b.rec" "$APP" "$MLP" $N >/dev/null 2>&1
 wait $pa
 cat "$T/a.rec" "$T/b.rec" >"$T/ab.rec"
 apart=0
@@ -179,7 +181,7 @@ grep -q "^cnn (model 1, pid [0-9]*)" "$T/bymodel.table" && grep -q "^mlp (model 
 
 # --- the op_summary CSV, read with csv and pandas --------------------------------------------------
 before=$(date +%s)
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/rt.rec" "$APP" "$CNN,$MLP" $N >/dev/null 2>&1
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/rt.rec" "$APP" "$CNN,$MLP" $N >/dev/null 2>&1
 after=$(date +%s)
 "$ACLSUB" decode list -f csv "$T/rt.rec" >"$T/ops.csv" 2>"$T/ops.err"
 "$ACLSUB" decode list -f csv --clock realtime --control-csv "$T/ctl.csv" "$T/rt.rec" >"$T/ops_rt.csv" 2>"$T/ops_rt.err"
@@ -243,7 +245,7 @@ EOF
 # --- a path longer than the record's name field ------------------------------------------------------
 long=$T/$(printf '%0200d' 0)/$(printf '%0200d' 1)
 mkdir -p "$long" && cp "$CNN" "$long/deep.model.om"
-env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/long.rec" "$APP" "$long/deep.model.om" 1 >/dev/null 2>&1
+env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/long.rec" "$APP" "$long/deep.model.om" 1 >/dev/null 2>&1
 "$ACLSUB" decode list -f jsonl "$T/long.rec" >"$T/long.jsonl" 2>&1
 $PY - "$T" "$T/long.rec" "$T/long.jsonl" "$long/deep.model.om" <<'EOF' >"$T/p3" 2>&1
 import json, sys

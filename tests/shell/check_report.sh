@@ -157,7 +157,7 @@ fi
 # --- a recorded run: its models named, the timeline's operators with their shapes -------------------
 if [ -f "$LIBACLSUB" ] && [ -f "$APP" ] && [ -f "$CNN" ]; then
     begin "a recorded run: the header names the model and its file, the timeline's hover has the shapes"
-    env LD_PRELOAD="$LIBACLSUB" ACLSUB_OUTPUT="$T/run.rec" "$APP" "$CNN" 4 >/dev/null 2>&1
+    env LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB }$LIBACLSUB" ACLSUB_OUTPUT="$T/run.rec" "$APP" "$CNN" 4 >/dev/null 2>&1
     "$ACLSUB" report -o "$T/run.html" "$T/run.rec" 2>"$T/err"
     eq "exit status" "$?" 0
     out=$($PY - "$T/run.html" "$CNN" models/cnn.txt <<'EOF'
