@@ -55,7 +55,9 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t
     } else if (v->kind == ACLSUB_KIND_OP) {
         st_table *t = &c->tab[side];
         const dec_model *m = o->by == DEC_BY_MODEL ? dec_models_find(c->models, input, v->pid, v->model_id) : NULL;
-        st_group *g = dec_group_of(t, o->by, v, m);
+        /* A diff pairs the two recordings' models by name and id (their streams differ by definition). */
+        st_group *g = m && o->view == DEC_VIEW_DIFF ? st_get(t, m->name, strlen(m->name), v->model_id)
+                                                    : dec_group_of(t, o->by, v, m);
         if (!g || st_add(t, g, v->duration) < 0)
             c->oom = 1;
     }

@@ -179,6 +179,18 @@ grep -q "^cnn (model 1, pid [0-9]*)" "$T/bymodel.table" && grep -q "^mlp (model 
 [ $? -eq 0 ] && say_ok "summary table by model names each model with its id and process" ||
     { say_fail "summary table by model"; show "$T/bymodel.table" 5; }
 
+# A diff by model pairs the two recordings' models by name (their processes differ).
+"$ACLSUB" decode diff --by model -f csv "$T/a.rec" "$T/one.rec" >"$T/diff.csv" 2>"$T/diff.err"
+$PY - "$T/diff.csv" "$((N * CNN_OPS))" "$((N * MLP_OPS))" <<'EOF' >"$T/p5" 2>&1
+import csv, sys
+rows = {r[0]: r for r in list(csv.reader(open(sys.argv[1], newline="")))[1:]}
+assert sorted(rows) == ["cnn", "mlp"], rows
+assert rows["cnn"][1:3] == [sys.argv[2], sys.argv[2]] and rows["mlp"][1:3] == ["0", sys.argv[3]], rows
+print("ok")
+EOF
+[ $? -eq 0 ] && say_ok "diff by model: the two recordings' cnn paired by name, mlp only in B" ||
+    { say_fail "diff by model"; show "$T/p5" 10; show "$T/diff.csv" 5; }
+
 # --- the op_summary CSV, read with csv and pandas --------------------------------------------------
 before=$(date +%s)
 env LD_PRELOAD="$PRE" ACLSUB_OUTPUT="$T/rt.rec" "$APP" "$CNN,$MLP" $N >/dev/null 2>&1
