@@ -10,6 +10,8 @@
  * input was damaged, else 0.  An incomplete stream (a stream start and no
  * stream end) is reported on stderr but does not change the exit status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,10 @@ typedef struct run_ctx {
     const dec_opts *o;
     FILE *out, *err;
     dec_ctrl ctrl;
+    dec_models *models; /* the streams' model descriptions and clock anchors */
+    int described;      /* a model description was noted: groups by model take the slow path */
+    FILE *control;      /* --control-csv, or NULL */
+    uint64_t unanchored; /* list rows --clock realtime could not convert */
     st_table tab[2];   /* summary: [0]; diff: A and B */
     dec_chrome *chrome;
     dec_perfetto *perfetto;
@@ -36,20 +42,23 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST) {
         if (c->chrome)
-            dec_chrome_event(c->chrome, v);
+            dec_chrome_event(c->chrome, v, input);
         else if (c->perfetto)
-            dec_perfetto_event(c->perfetto, v);
+            dec_perfetto_event(c->perfetto, v, input);
         else if (c->sqlite)
             dec_sqlite_event(c->sqlite, v, input);
         else
-            dec_list_row(o, v, c->out);
+            c->unanchored += dec_list_row(o, c->models, v, input, c->out, c->control);
         return;
     }
     if (v->kind == ACLSUB_KIND_RUN) {
         c->runs++;
     } else if (v->kind == ACLSUB_KIND_OP) {
         st_table *t = &c->tab[side];
-        st_group *g = dec_group_of(t, o->by, v);
+        const dec_model *m = o->by == DEC_BY_MODEL ? dec_models_find(c->models, input, v->pid, v->model_id) : NULL;
+        /* A diff pairs the two recordings' models by name and id (their streams differ by definition). */
+        st_group *g = m && o->view == DEC_VIEW_DIFF ? st_get(t, m->name, strlen(m->name), v->model_id)
+                                                    : dec_group_of(t, o->by, v, m);
         if (!g || st_add(t, g, v->duration) < 0)
             c->oom = 1;
     }
@@ -59,8 +68,11 @@ static void handle(run_ctx *c, const dec_event *e, size_t side)
 {
     c->records++;
     int control = dec_is_control(&e->v);
-    if (control)
+    if (control) {
         dec_ctrl_note(&c->ctrl, &e->v);
+        dec_models_note(c->models, e->input, &e->v);
+        c->described |= e->v.kind == ACLSUB_KIND_MODEL_DESC;
+    }
     if (control && c->sqlite)
         dec_sqlite_event(c->sqlite, &e->v, e->input);
     else if (dec_filter_pass(c->o, &e->v))
@@ -94,7 +106,7 @@ static int worse(int a, int b)
 /* One record as read: the summary's hot path when it can, else decoded whole. */
 static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, size_t side, int fast)
 {
-    if (fast && dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom)) {
+    if (fast && dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom, c->described)) {
         c->records++;
         return;
     }
@@ -149,24 +161,44 @@ static int run_merged(run_ctx *c, dec_input *ins, size_t nin)
     return status;
 }
 
+/* A new file for writing (mode 0600; an existing one only with force), or NULL after a message on err. */
+static FILE *dec_open_new(const char *path, int force, FILE *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        fprintf(err, "aclsub decode: %s%s\n", path,
+                errno == EEXIST ? " exists: left as it is (--force replaces it)" : ": cannot create it");
+        if (fd >= 0)
+            close(fd);
+    }
+    return f;
+}
+
 /* Starts the view; -1 after a message on err. */
 static int start_view(run_ctx *c)
 {
     const dec_opts *o = c->o;
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_CHROME) {
-        c->chrome = dec_chrome_new(o, c->out, c->err);
+        c->chrome = dec_chrome_new(o, c->models, c->out, c->err);
         return c->chrome ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_PERFETTO) {
-        c->perfetto = dec_perfetto_new(o, c->out, c->err);
+        c->perfetto = dec_perfetto_new(o, c->models, c->out, c->err);
         return c->perfetto ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST && o->format == DEC_FMT_SQLITE) {
-        c->sqlite = dec_sqlite_new(o, c->err);
+        c->sqlite = dec_sqlite_new(o, c->models, c->err);
         return c->sqlite ? 0 : -1;
     }
     if (o->view == DEC_VIEW_LIST)
         dec_list_header(o, c->out);
+    if (o->control_csv) {
+        c->control = dec_open_new(o->control_csv, o->force, c->err);
+        if (!c->control)
+            return -1;
+        dec_list_control_header(c->control);
+    }
     if (o->follow && isatty(fileno(c->out)))
         c->live = dec_live_start(o, &c->tab[0], c->out); /* without it: the final summary only */
     return 0;
@@ -184,7 +216,7 @@ static int end_view(run_ctx *c, dec_input *ins)
     if (c->sqlite)
         return dec_sqlite_finish(c->sqlite);
     if (o->view == DEC_VIEW_SUMMARY) {
-        dec_summary_info info = {c->runs, c->ctrl.lost};
+        dec_summary_info info = {c->runs, c->ctrl.lost, c->models};
         return dec_summary_print(o, &c->tab[0], &info, c->out, c->err);
     }
     if (o->view == DEC_VIEW_DIFF)
@@ -194,7 +226,7 @@ static int end_view(run_ctx *c, dec_input *ins)
 
 int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
 {
-    run_ctx c = {.o = o, .out = out, .err = err};
+    run_ctx c = {.o = o, .out = out, .err = err, .models = dec_models_new()};
     st_init(&c.tab[0]);
     st_init(&c.tab[1]);
     int status = 1;
@@ -209,6 +241,15 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
         }
     }
     dec_ctrl_report(&c.ctrl, err);
+    dec_models_report(c.models, err);
+    if (c.unanchored)
+        fprintf(err, "aclsub decode: %" PRIu64 " row(s) without a stream start to anchor them: device-clock times\n",
+                c.unanchored);
+    if (c.control && fclose(c.control) != 0) {
+        fprintf(err, "aclsub decode: %s: %s\n", o->control_csv, "write failed");
+        status = 1;
+    }
+    dec_models_free(c.models);
     dec_chrome_free(c.chrome);
     dec_perfetto_free(c.perfetto);
     dec_sqlite_free(c.sqlite);

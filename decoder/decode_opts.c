@@ -82,6 +82,10 @@ const char dec_usage[] =
     "      --split-size MB     chrome, perfetto: split the trace into FILE-0001.EXT,\n"
     "      --split-time S      FILE-0002.EXT... when a file holds MB megabytes or S\n"
     "                          seconds of trace time (at the next point where it may end)\n"
+    "      --control-csv FILE  list --format csv: the whole runs and control records\n"
+    "                          (which the operator CSV leaves out) as CSV in FILE\n"
+    "      --clock CLOCK       list times on monotonic (the device clock, default)\n"
+    "                          or realtime (wall clock, from each stream's start)\n"
     "  -h, --help              show this help\n"
     "  -V, --version           print the version\n"
     "\n"
@@ -106,7 +110,9 @@ enum {
     OPT_SPLIT_SIZE,
     OPT_SPLIT_TIME,
     OPT_ALIGN,
-    OPT_FIELDS
+    OPT_FIELDS,
+    OPT_CLOCK,
+    OPT_CONTROL_CSV
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +139,8 @@ static const struct option long_opts[] = {
     {"split-time", required_argument, NULL, OPT_SPLIT_TIME},
     {"align", required_argument, NULL, OPT_ALIGN},
     {"fields", required_argument, NULL, OPT_FIELDS},
+    {"clock", required_argument, NULL, OPT_CLOCK},
+    {"control-csv", required_argument, NULL, OPT_CONTROL_CSV},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -240,6 +248,8 @@ static int check_file_options(const dec_opts *o, FILE *err)
         why = "--gzip, --split-size and --split-time are for --format chrome and perfetto";
     else if ((o->split_bytes || o->split_ns) && !o->output)
         why = "--split-size and --split-time need -o FILE";
+    else if (o->control_csv && (o->view != DEC_VIEW_LIST || o->format != DEC_FMT_CSV))
+        why = "--control-csv is for the list view's --format csv";
     if (why)
         fprintf(err, "aclsub decode: %s (try 'aclsub decode --help')\n", why);
     return why != NULL;
@@ -392,6 +402,14 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
         return 0;
     case 'o':
         o->output = arg;
+        return 0;
+    case OPT_CLOCK:
+        if (strcmp(arg, "realtime") != 0 && strcmp(arg, "monotonic") != 0)
+            return bad(err, "unknown --clock (realtime or monotonic)", arg);
+        o->clock_realtime = arg[0] == 'r';
+        return 0;
+    case OPT_CONTROL_CSV:
+        o->control_csv = arg;
         return 0;
     case OPT_FORCE:
         o->force = 1;

@@ -6,8 +6,9 @@
  * group needs come from rec_peek, the format module's in-place reader for
  * validated records: kind, model, start, iteration, duration and the key
  * string.  Records this path cannot take whole (control
- * records, and any record while a type or name glob filter is active,
- * since fnmatch needs a NUL-terminated copy) are left to the full decoder.
+ * records, any record while a type or name glob filter is active, since
+ * fnmatch needs a NUL-terminated copy, and groups by model once a stream
+ * described its models) are left to the full decoder.
  */
 #include <string.h>
 
@@ -19,12 +20,15 @@ int dec_fast_usable(const dec_opts *o)
     return o->ntypes == 0 && o->nnames == 0;
 }
 
-int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom)
+int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom,
+                   int described)
 {
     rec_brief b;
     rec_peek(rec, &b);
     if (b.kind != ACLSUB_KIND_OP && b.kind != ACLSUB_KIND_RUN)
         return 0;
+    if (described && o->by == DEC_BY_MODEL)
+        return 0; /* the group is the described model's: found by process, which this path does not read */
     uint32_t model = b.model_id;
     if (!dec_filter_numbers(o, model, b.start, b.iteration))
         return 1;
@@ -40,7 +44,7 @@ int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uin
     } else {
         aclsub_rec_view v;
         v.model_id = model;
-        g = dec_group_of(t, DEC_BY_MODEL, &v);
+        g = dec_group_of(t, DEC_BY_MODEL, &v, NULL);
     }
     if (!g || st_add(t, g, b.duration) < 0)
         *oom = 1;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "decoder/decode.h"
+#include "decoder/record/desc.h"
 #include "decoder/stats.h"
 
 /* --- merge.c: inputs merged on start time through a reorder window ------- */
@@ -46,8 +47,10 @@ int dec_filter_numbers(const dec_opts *o, uint32_t model, uint64_t start, uint64
 /* --- fastsum.c: the summary's hot path on records in place ------------------ */
 /* 1 if no filter needs the decoded strings. */
 int dec_fast_usable(const dec_opts *o);
-/* Adds an operator (or counts a whole run) of a validated record: 1 done, 0 decode it fully. */
-int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom);
+/* Adds an operator (or counts a whole run) of a validated record: 1 done, 0 decode it fully
+   (described: a stream described a model, so groups by model need the full record). */
+int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom,
+                   int described);
 int dec_is_control(const aclsub_rec_view *v);
 
 /* --- ctrl.c: what the control records say ---------------------------------- */
@@ -69,13 +72,61 @@ void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v);
 size_t dec_ctrl_report(const dec_ctrl *c, FILE *err);
 void dec_ctrl_free(dec_ctrl *c);
 
+/* --- models.c: the streams' model descriptions and clock anchors --------------- */
+typedef struct dec_model {
+    uint32_t input, pid, model_id;
+    uint32_t stream;   /* the (input, pid) stream's number, from 1 */
+    uint32_t dev_id;
+    int described;     /* its model-description record arrived */
+    uint64_t gen;      /* the description's time, shared by all its records */
+    uint64_t ops;      /* operator count (0: unknown) */
+    uint64_t flags;    /* ACLSUB_DESC_* */
+    char name[ACLSUB_REC_TYPE_CAP + 4]; /* "..." appended when the record cut it */
+    char file[ACLSUB_REC_NAME_CAP + 4];
+} dec_model;
+typedef struct dec_models dec_models;
+dec_models *dec_models_new(void);
+/* Notes a control record of input `input` (stream starts, model and operator descriptions). */
+void dec_models_note(dec_models *d, uint32_t input, const aclsub_rec_view *v);
+/* The described model of (input, pid, model id), or NULL. */
+const dec_model *dec_models_find(const dec_models *d, uint32_t input, uint32_t pid, uint32_t model_id);
+/* The same for (pid, model id) in any input (the trace's lanes, which know no input): the last described. */
+const dec_model *dec_models_find_pid(const dec_models *d, uint32_t pid, uint32_t model_id);
+/* Operator op_index's complete description text (ACLSUB_DESC_MODEL_IO: the model's inputs and outputs), or NULL. */
+const char *dec_model_op_text(const dec_model *m, uint64_t op_index);
+/* Described models: how many, and the i-th in the order first seen. */
+size_t dec_models_count(const dec_models *d);
+const dec_model *dec_models_at(const dec_models *d, size_t i);
+/* The pid of stream number `stream` (0 if none). */
+uint32_t dec_models_stream_pid(const dec_models *d, uint32_t stream);
+/* Device time t of (input, pid) on CLOCK_REALTIME, from the stream start's anchor: 1, or 0 without one. */
+int dec_models_realtime(const dec_models *d, uint32_t input, uint32_t pid, uint64_t t, uint64_t *out);
+/* Splits a description text (copied into buf) into its six fields; "" for each when text is NULL. */
+int dec_desc_fields(const char *text, char *buf, size_t cap, const char *field[ACLSUB_DESC_FIELDS]);
+/* Says on err how many description records were malformed or did not fit. */
+void dec_models_report(const dec_models *d, FILE *err);
+void dec_models_free(dec_models *d);
+
 /* --- view_list.c ------------------------------------------------------------ */
 void dec_list_header(const dec_opts *o, FILE *out);
-void dec_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out);
+/*
+ * One record of input `input` as a row on out; CSV takes operators only and
+ * writes the other records to control (when not NULL).  Returns 1 if
+ * --clock realtime could not convert its times (no anchor), else 0.
+ */
+int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
+                 FILE *control);
+/* The header of --control-csv. */
+void dec_list_control_header(FILE *out);
 
 /* --- view_summary.c ----------------------------------------------------------- */
-/* The key of the group a record belongs to, in the table of the view. */
-st_group *dec_group_of(st_table *t, dec_by by, const aclsub_rec_view *v);
+/*
+ * The group a record belongs to, in the table of the view.  By model: the
+ * described model m's (its name, and extra = stream << 32 | model id, so
+ * that models of two streams stay apart), or without a description the
+ * model id's (extra = the id), as before streams described models.
+ */
+st_group *dec_group_of(st_table *t, dec_by by, const aclsub_rec_view *v, const dec_model *m);
 /* The summary columns; DEC_COL_KEY is the group's key. */
 enum {
     DEC_COL_KEY, DEC_COL_COUNT, DEC_COL_TOTAL, DEC_COL_MEAN, DEC_COL_MEDIAN, DEC_COL_MIN, DEC_COL_MAX,
@@ -89,6 +140,7 @@ const char *dec_key_title(dec_by by, int csv);
 typedef struct dec_summary_info {
     uint64_t runs;       /* whole-run records seen (not grouped) */
     uint64_t lost;       /* from records-lost notices */
+    const dec_models *models; /* for the processes of described models' groups; may be NULL */
 } dec_summary_info;
 /* Finishes the table and prints it; 0 ok, -1 bad --sort (reported). */
 int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *info, FILE *out, FILE *err);
@@ -152,22 +204,23 @@ int dec_out_close(dec_out *d);
 
 /* --- view_chrome.c: Chrome trace JSON ------------------------------------------- */
 typedef struct dec_chrome dec_chrome;
-dec_chrome *dec_chrome_new(const dec_opts *o, FILE *out, FILE *err);
-void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v);
+/* models: the streams' descriptions, for lane names and event args (may be NULL). */
+dec_chrome *dec_chrome_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
+void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input);
 /* Ends the array; returns 0, or -1 if memory ran out or a write failed on the way. */
 int dec_chrome_finish(dec_chrome *c);
 void dec_chrome_free(dec_chrome *c);
 
 /* --- view_perfetto.c: Perfetto's TracePacket protobuf ------------------------------ */
 typedef struct dec_perfetto dec_perfetto;
-dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err);
-void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v);
+dec_perfetto *dec_perfetto_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
+void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v, uint32_t input);
 int dec_perfetto_finish(dec_perfetto *p);
 void dec_perfetto_free(dec_perfetto *p);
 
 /* --- view_sqlite.c: an SQLite database (-o FILE) ----------------------------------- */
 typedef struct dec_sqlite dec_sqlite;
-dec_sqlite *dec_sqlite_new(const dec_opts *o, FILE *err);
+dec_sqlite *dec_sqlite_new(const dec_opts *o, const dec_models *models, FILE *err);
 /* Every record, control records included (v as read; input: which input it came from). */
 void dec_sqlite_event(dec_sqlite *s, const aclsub_rec_view *v, uint32_t input);
 int dec_sqlite_finish(dec_sqlite *s);

@@ -9,7 +9,10 @@
  *                    types with exact statistics (decoder/stats.c, as
  *                    `aclsub decode summary`) and log-scale histograms,
  *                    (model, type) and (model, name) totals, per model the
- *                    executes' durations and their downsampled series
+ *                    executes' durations and their downsampled series;
+ *                    the streams' model descriptions (decoder/models.c)
+ *                    for the header's model names and files and the
+ *                    timeline's shapes
  *   report_series.c  the histogram bins and the downsampled series
  *   report_pick.c    the one execute the timeline shows (the median of the
  *                    model with the most execute time, or --execute N),
@@ -74,6 +77,7 @@ typedef struct rp_model {
 /* The timeline's execute. */
 typedef struct rp_tl_op {
     uint64_t start, dur;
+    uint64_t op_index; /* for its description's shapes */
     uint32_t stream;
     char type[ACLSUB_REC_TYPE_CAP + 1];
     char name[ACLSUB_REC_NAME_CAP + 1];
@@ -109,6 +113,7 @@ typedef struct rp_report {
     uint64_t starts;
     int oom;
     rp_timeline tl;
+    dec_models *descs; /* the stream's model descriptions (decoder/models.c); NULL out of memory */
 } rp_report;
 
 /* --- report_agg.c ------------------------------------------------------------------ */

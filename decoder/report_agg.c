@@ -26,6 +26,7 @@ void rp_init(rp_report *r, const char *label)
     st_init(&r->types);
     st_init(&r->mtypes);
     st_init(&r->mnames);
+    r->descs = dec_models_new();
 }
 
 void rp_free(rp_report *r)
@@ -45,6 +46,7 @@ void rp_free(rp_report *r)
     free(r->models);
     dec_ctrl_free(&r->ctrl);
     rp_timeline_free(&r->tl);
+    dec_models_free(r->descs);
 }
 
 /* Grows a per-group array of `size`-byte entries to hold index i; 0, or -1 out of memory. */
@@ -162,6 +164,7 @@ static void add_control(rp_report *r, const unsigned char *rec)
         return;
     r->controls++;
     dec_ctrl_note(&r->ctrl, &v);
+    dec_models_note(r->descs, 0, &v);
     if (v.kind == ACLSUB_KIND_STREAM_START)
         note_start(r, &v);
     else if (v.kind == ACLSUB_KIND_STREAM_END)
@@ -189,6 +192,7 @@ int rp_read(rp_report *r, dec_input *in, FILE *err)
         r->damaged = s->bad_signature + s->bad_version + s->garbage_runs + (s->truncated_bytes ? 1 : 0);
     }
     dec_ctrl_report(&r->ctrl, err);
+    dec_models_report(r->descs, err);
     return in->failed ? 1 : st;
 }
 

@@ -80,7 +80,17 @@ static size_t intern(st_table *t, const char *s)
     return g ? (size_t)(g - t->g) : 0;
 }
 
-static void timeline(FILE *f, const rp_timeline *tl)
+/* The hover text of an operator's description: "in SHAPES TYPES FORMATS\nout ...", into buf ("" without one). */
+static void shapes_text(const char *text, char *buf, size_t cap)
+{
+    char fbuf[ACLSUB_DESC_TEXT_MAX + 1];
+    const char *fl[ACLSUB_DESC_FIELDS];
+    buf[0] = '\0';
+    if (text && dec_desc_fields(text, fbuf, sizeof fbuf, fl))
+        snprintf(buf, cap, "in %s %s %s\nout %s %s %s", fl[0], fl[1], fl[2], fl[3], fl[4], fl[5]);
+}
+
+static void timeline(FILE *f, const rp_timeline *tl, const dec_models *models)
 {
     fputs(",\"tl\":", f);
     if (!tl->found) {
@@ -91,12 +101,21 @@ static void timeline(FILE *f, const rp_timeline *tl)
     st_init(&strs);
     fprintf(f, "{\"model\":%" PRIu32 ",\"iter\":%" PRIu64 ",\"dur\":%" PRIu64 ",\"ops\":[", tl->model, tl->iteration,
             tl->dur);
+    const dec_model *m = dec_models_find(models, 0, tl->pid, tl->model);
+    char *sh = malloc(2 * ACLSUB_DESC_TEXT_MAX + 16);
     for (size_t i = 0; i < tl->n; i++) {
         const rp_tl_op *o = &tl->ops[i];
         size_t ti = intern(&strs, o->type), ni = intern(&strs, o->name);
         long long s = (long long)(o->start - tl->start);
-        fprintf(f, "%s[%lld,%" PRIu64 ",%" PRIu32 ",%zu,%zu]", i ? "," : "", s, o->dur, o->stream, ti, ni);
+        fprintf(f, "%s[%lld,%" PRIu64 ",%" PRIu32 ",%zu,%zu", i ? "," : "", s, o->dur, o->stream, ti, ni);
+        if (sh && m) { /* the operator's shapes: a sixth element when the stream describes them */
+            shapes_text(dec_model_op_text(m, o->op_index), sh, 2 * ACLSUB_DESC_TEXT_MAX + 16);
+            if (sh[0])
+                fprintf(f, ",%zu", intern(&strs, sh));
+        }
+        fputc(']', f);
     }
+    free(sh);
     fputs("],\"str\":[", f);
     for (size_t i = 0; i < strs.n; i++) {
         fputs(i ? "," : "", f);
@@ -113,7 +132,7 @@ void rp_write_data(FILE *f, rp_report *const *recs, size_t n)
         fputs(i ? ",{" : "{", f);
         hists(f, recs[i]);
         series(f, recs[i]);
-        timeline(f, &recs[i]->tl);
+        timeline(f, &recs[i]->tl, recs[i]->descs);
         fputs("}", f);
     }
     fputs("]}", f);

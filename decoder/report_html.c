@@ -76,19 +76,57 @@ static void programs(FILE *f, const rp_report *r)
     fputs("</dd>\n", f);
 }
 
+/* The names the stream's descriptions give model id (every process's, each once), or nothing. */
+static void model_names(FILE *f, const rp_report *r, uint32_t id)
+{
+    size_t n = dec_models_count(r->descs), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const dec_model *m = dec_models_at(r->descs, i);
+        int again = 0;
+        for (size_t k = 0; k < i && !again; k++) {
+            const dec_model *o = dec_models_at(r->descs, k);
+            again = o->model_id == id && strcmp(o->name, m->name) == 0;
+        }
+        if (m->model_id != id || again)
+            continue;
+        fputs(shown++ ? " / " : "", f);
+        rp_htmls(f, m->name);
+    }
+    if (shown)
+        fputs(", ", f);
+}
+
 static void models(FILE *f, const rp_report *r, size_t ri)
 {
     const rp_model **ms = rp_models_sorted(r);
+    size_t described = dec_models_count(r->descs);
     fputs("<dt>models</dt><dd>", f);
     for (size_t i = 0; ms && i < r->nmodels; i++) {
         char t[40];
         tx_human(t, sizeof t, (double)ms[i]->p50);
-        fprintf(f, "%s<a href=\"#m-%zu-%" PRIu32 "\">id %" PRIu32 "</a> (%" PRIu64 " executes, median %s)",
-                i ? ", " : "", ri, ms[i]->id, ms[i]->id, ms[i]->runs, t);
+        fprintf(f, "%s<a href=\"#m-%zu-%" PRIu32 "\">", i ? ", " : "", ri, ms[i]->id);
+        model_names(f, r, ms[i]->id);
+        fprintf(f, "id %" PRIu32 "</a> (%" PRIu64 " executes, median %s)", ms[i]->id, ms[i]->runs, t);
     }
     fputs(r->nmodels ? "" : "none", f);
-    fputs(" <small>(ids: the stream carries no model description)</small></dd>\n", f);
+    fputs(described ? "</dd>\n" : " <small>(ids: the stream carries no model description)</small></dd>\n", f);
     free(ms);
+    if (!described)
+        return;
+    /* Each description: name, file, device, operators, process (a bounded list). */
+    fprintf(f, "<dt>model files</dt><dd id=\"files-%zu\">", ri);
+    for (size_t i = 0; i < described && i < RP_MAX_PROGS * 4; i++) {
+        const dec_model *m = dec_models_at(r->descs, i);
+        fputs(i ? "<br>" : "", f);
+        rp_htmls(f, m->name);
+        fputs(": <code>", f);
+        rp_htmls(f, m->file[0] ? m->file : "(not seen)");
+        fprintf(f, "</code> (id %" PRIu32 ", device %" PRIu32 ", %" PRIu64 " operators, process %" PRIu32 ")",
+                m->model_id, m->dev_id, m->ops, m->pid);
+    }
+    if (described > RP_MAX_PROGS * 4)
+        fprintf(f, "<br>(%zu more)", described - RP_MAX_PROGS * 4);
+    fputs("</dd>\n", f);
 }
 
 static void header(FILE *f, const rp_report *r, size_t ri)

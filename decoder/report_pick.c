@@ -97,6 +97,7 @@ static void take(rp_timeline *tl, const slot *s, const unsigned char *run)
         rp_tl_op *o = &tl->ops[tl->n++];
         o->start = v.start;
         o->dur = v.duration;
+        o->op_index = v.op_index;
         o->stream = v.stream_id;
         memcpy(o->type, v.type, sizeof o->type);
         memcpy(o->name, v.name, sizeof o->name);

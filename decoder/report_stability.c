@@ -134,8 +134,14 @@ void rp_write_timeline(FILE *f, const rp_report *r, size_t ri)
     }
     char d[40];
     tx_human(d, sizeof d, (double)tl->dur);
-    fprintf(f, "<p id=\"tl-%zu-what\">Model %" PRIu32 ", process %" PRIu32 ", iteration %" PRIu64 ": %s, %zu "
-               "operators", ri, tl->model, tl->pid, tl->iteration, d, tl->n);
+    const dec_model *m = dec_models_find(r->descs, 0, tl->pid, tl->model);
+    fprintf(f, "<p id=\"tl-%zu-what\">Model ", ri);
+    if (m) {
+        rp_htmls(f, m->name);
+        fputs(" (", f);
+    }
+    fprintf(f, "%s%" PRIu32 "%s, process %" PRIu32 ", iteration %" PRIu64 ": %s, %zu operators", m ? "id " : "",
+            tl->model, m ? ")" : "", tl->pid, tl->iteration, d, tl->n);
     if (tl->dropped)
         fprintf(f, " (%" PRIu64 " more not kept)", tl->dropped);
     fputs(". Wheel or buttons to zoom, drag to pan, hover for an operator.</p>\n", f);

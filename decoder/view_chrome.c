@@ -30,9 +30,10 @@
 #include "decoder/pipeline.h"
 #include "decoder/textout.h"
 
-#define LINE_CAP (6 * (ACLSUB_REC_NAME_CAP + ACLSUB_REC_TYPE_CAP) + 1024)
+#define LINE_CAP (6 * (ACLSUB_REC_NAME_CAP + ACLSUB_REC_TYPE_CAP) + 6 * (ACLSUB_DESC_TEXT_MAX + ACLSUB_REC_TYPE_CAP) + 1024)
 
 struct dec_chrome {
+    const dec_models *models; /* the streams' model descriptions, or NULL */
     dec_out *out;
     dec_tracks *tracks;
     int have_base, oom, have_line; /* have_line: the current file has an event line */
@@ -70,8 +71,10 @@ static void name_process(void *ctx, uint32_t pid, const char *cmd)
 static void name_lane(void *ctx, const dec_lane *l)
 {
     dec_chrome *c = ctx;
-    char label[96], *p = c->line;
-    dec_lane_label(l, label, sizeof label);
+    char lane[96], label[ACLSUB_REC_TYPE_CAP + 128], *p = c->line;
+    dec_lane_label(l, lane, sizeof lane);
+    const dec_model *m = dec_models_find_pid(c->models, l->pid, l->model);
+    snprintf(label, sizeof label, "%s%s%s", m ? m->name : "", m ? ": " : "", lane); /* "cnn: model 1 stream 0" */
     PUT("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
     p = tx_put_u64(p, l->pid);
     PUT(",\"tid\":");
@@ -104,7 +107,7 @@ static void edge(void *ctx, int opening)
     c->have_line = 0;
 }
 
-dec_chrome *dec_chrome_new(const dec_opts *o, FILE *out, FILE *err)
+dec_chrome *dec_chrome_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err)
 {
     dec_chrome *c = calloc(1, sizeof *c);
     if (!c || !(c->tracks = dec_tracks_new())) {
@@ -112,6 +115,7 @@ dec_chrome *dec_chrome_new(const dec_opts *o, FILE *out, FILE *err)
         free(c);
         return NULL;
     }
+    c->models = models;
     c->out = dec_out_new(o, out, err, edge, c);
     if (!c->out) {
         dec_chrome_free(c);
@@ -181,7 +185,10 @@ static void control_event(dec_chrome *c, const aclsub_rec_view *v)
     }
 }
 
-static void complete_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t tid)
+static const char *const field_keys[ACLSUB_DESC_FIELDS] = {"input_shapes",  "input_data_types",  "input_formats",
+                                                            "output_shapes", "output_data_types", "output_formats"};
+
+static void complete_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t tid, uint32_t input)
 {
     int run = v->kind == ACLSUB_KIND_RUN;
     char *p = c->line;
@@ -201,11 +208,25 @@ static void complete_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t tid
     p = tx_put_u64(p, v->model_id);
     PUT(",\"iteration\":");
     p = tx_put_u64(p, v->iteration);
+    const dec_model *m = dec_models_find(c->models, input, v->pid, v->model_id);
+    if (m) { /* what the stream's description says: the model's name, the operator's shapes */
+        PUT(",\"model_name\":");
+        p = tx_put_json(p, m->name, strlen(m->name));
+        const char *text = v->kind == ACLSUB_KIND_OP ? dec_model_op_text(m, v->op_index) : NULL, *f[ACLSUB_DESC_FIELDS];
+        char fbuf[ACLSUB_DESC_TEXT_MAX + 1];
+        for (int i = 0; text && dec_desc_fields(text, fbuf, sizeof fbuf, f) && i < ACLSUB_DESC_FIELDS; i++) {
+            *p++ = ',';
+            *p++ = '"';
+            p = stpcpy(p, field_keys[i]);
+            PUT("\":");
+            p = tx_put_json(p, f[i], strlen(f[i]));
+        }
+    }
     PUT("}}");
     emit(c, p);
 }
 
-void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v)
+void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input)
 {
     if (!c->have_base) {
         c->base = v->start;
@@ -227,7 +248,7 @@ void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v)
     }
     if (opened)
         name_lane(c, &lane);
-    complete_event(c, v, lane.tid);
+    complete_event(c, v, lane.tid, input);
 }
 
 int dec_chrome_finish(dec_chrome *c)

@@ -32,6 +32,7 @@
 #define TID_BASE 4194304u /* above Linux's largest pid (PID_MAX_LIMIT) */
 #define SEQ_ID 1u         /* trusted_packet_sequence_id of every packet */
 #define BUF_CAP (4 * (ACLSUB_REC_NAME_CAP + ACLSUB_REC_TYPE_CAP) + 512)
+#define EV_CAP (BUF_CAP + 3 * (ACLSUB_DESC_TEXT_MAX + ACLSUB_REC_TYPE_CAP) + 512) /* an event with its shapes */
 
 enum { WT_VARINT = 0, WT_LEN = 2 };
 enum { SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3 };
@@ -42,6 +43,7 @@ typedef struct open_slice {
 } open_slice;
 
 struct dec_perfetto {
+    const dec_models *models; /* the streams' model descriptions, or NULL */
     dec_out *out;
     dec_tracks *tracks;
     open_slice *heap;
@@ -81,6 +83,15 @@ static unsigned char *pb_string(unsigned char *p, unsigned field, const char *s)
 {
     char tmp[3 * (ACLSUB_REC_NAME_CAP + 1)];
     size_t n = strnlen(s, ACLSUB_REC_NAME_CAP);
+    char *e = tx_put_utf8(tmp, s, n);
+    return pb_bytes(p, field, tmp, (size_t)(e - tmp));
+}
+
+/* The same for a description field (ASCII from the writer, any bytes from a hostile stream). */
+static unsigned char *pb_long_string(unsigned char *p, unsigned field, const char *s)
+{
+    char tmp[3 * (ACLSUB_DESC_TEXT_MAX + 1)];
+    size_t n = strnlen(s, ACLSUB_DESC_TEXT_MAX);
     char *e = tx_put_utf8(tmp, s, n);
     return pb_bytes(p, field, tmp, (size_t)(e - tmp));
 }
@@ -136,8 +147,10 @@ static void describe_process(void *ctx, uint32_t pid, const char *cmd)
 static void describe_lane(void *ctx, const dec_lane *l)
 {
     dec_perfetto *d = ctx;
-    char label[96];
-    dec_lane_label(l, label, sizeof label);
+    char lane[96], label[ACLSUB_REC_TYPE_CAP + 128];
+    dec_lane_label(l, lane, sizeof lane);
+    const dec_model *m = dec_models_find_pid(d->models, l->pid, l->model);
+    snprintf(label, sizeof label, "%s%s%s", m ? m->name : "", m ? ": " : "", lane); /* "cnn: model 1 stream 0" */
     unsigned char th[256], *q = pb_uint(th, 1, l->pid); /* ThreadDescriptor.pid */
     q = pb_uint(q, 2, TID_BASE + l->tid);                /* tid */
     q = pb_string(q, 5, label);                          /* thread_name */
@@ -164,10 +177,14 @@ static void edge(void *ctx, int opening)
 /* --- events ------------------------------------------------------------------------ */
 
 /* One TrackEvent packet; name and category NULL for a slice end. */
+static const char *const field_keys[ACLSUB_DESC_FIELDS] = {"input_shapes",  "input_data_types",  "input_formats",
+                                                            "output_shapes", "output_data_types", "output_formats"};
+
+/* One TrackEvent packet; name and category NULL for a slice end; m: a slice's described model, or NULL. */
 static void track_event(dec_perfetto *d, uint64_t ts, int type, uint64_t track, const char *name,
-                        const char *cat, const aclsub_rec_view *v)
+                        const char *cat, const aclsub_rec_view *v, const dec_model *m)
 {
-    unsigned char ev[BUF_CAP], *e = pb_uint(ev, 9, (uint64_t)type); /* TrackEvent.type */
+    unsigned char ev[EV_CAP], *e = pb_uint(ev, 9, (uint64_t)type); /* TrackEvent.type */
     e = pb_uint(e, 11, track);                                       /* track_uuid */
     if (cat)
         e = pb_string(e, 22, cat); /* categories */
@@ -181,6 +198,19 @@ static void track_event(dec_perfetto *d, uint64_t ts, int type, uint64_t track, 
             q = pb_uint(q, 3, vals[i]);                           /* uint_value */
             e = pb_bytes(e, 4, a, (size_t)(q - a));               /* debug_annotations */
         }
+        if (m) { /* the stream's description: the model's name, the operator's shapes (string_value 6) */
+            unsigned char a[3 * (ACLSUB_DESC_TEXT_MAX + 1) + 64], *q = pb_string(a, 10, "model_name");
+            q = pb_string(q, 6, m->name);
+            e = pb_bytes(e, 4, a, (size_t)(q - a));
+            const char *text = v->kind == ACLSUB_KIND_OP ? dec_model_op_text(m, v->op_index) : NULL;
+            const char *f[ACLSUB_DESC_FIELDS];
+            char fbuf[ACLSUB_DESC_TEXT_MAX + 1];
+            for (int i = 0; text && dec_desc_fields(text, fbuf, sizeof fbuf, f) && i < ACLSUB_DESC_FIELDS; i++) {
+                q = pb_string(a, 10, field_keys[i]);
+                q = pb_long_string(q, 6, f[i]);
+                e = pb_bytes(e, 4, a, (size_t)(q - a));
+            }
+        }
     } else if (v) {
         static const char *const keys[2] = {"lost", "lost_total"};
         for (int i = 0; i < 2; i++) {
@@ -189,7 +219,7 @@ static void track_event(dec_perfetto *d, uint64_t ts, int type, uint64_t track, 
             e = pb_bytes(e, 4, a, (size_t)(q - a));
         }
     }
-    unsigned char pk[BUF_CAP + 64], *p = pb_uint(pk, 8, ts); /* TracePacket.timestamp */
+    unsigned char pk[EV_CAP + 64], *p = pb_uint(pk, 8, ts); /* TracePacket.timestamp */
     p = packet_head(d, p);
     p = pb_bytes(p, 11, ev, (size_t)(e - ev)); /* track_event */
     put_packet(d, pk, p);
@@ -242,11 +272,11 @@ static void end_slices(dec_perfetto *d, uint64_t t)
 {
     while (d->nheap && d->heap[0].end <= t) {
         open_slice s = heap_pop(d);
-        track_event(d, s.end, SLICE_END, s.track, NULL, NULL, NULL);
+        track_event(d, s.end, SLICE_END, s.track, NULL, NULL, NULL, NULL);
     }
 }
 
-dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err)
+dec_perfetto *dec_perfetto_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err)
 {
     dec_perfetto *d = calloc(1, sizeof *d);
     if (!d || !(d->tracks = dec_tracks_new())) {
@@ -254,6 +284,7 @@ dec_perfetto *dec_perfetto_new(const dec_opts *o, FILE *out, FILE *err)
         free(d);
         return NULL;
     }
+    d->models = models;
     d->out = dec_out_new(o, out, err, edge, d);
     if (!d->out) {
         dec_perfetto_free(d);
@@ -272,7 +303,7 @@ static void see_process(dec_perfetto *d, uint32_t pid, const char *cmd)
         describe_process(d, pid, cmd);
 }
 
-static void slice(dec_perfetto *d, const aclsub_rec_view *v)
+static void slice(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input)
 {
     uint64_t end = v->start + v->duration < v->start ? UINT64_MAX : v->start + v->duration;
     dec_lane lane;
@@ -285,10 +316,10 @@ static void slice(dec_perfetto *d, const aclsub_rec_view *v)
         describe_lane(d, &lane);
     int run = v->kind == ACLSUB_KIND_RUN;
     track_event(d, v->start, SLICE_BEGIN, lane_uuid(lane.tid), run ? "execute" : v->name, run ? "execute" : v->type,
-                v);
+                v, dec_models_find(d->models, input, v->pid, v->model_id));
 }
 
-void dec_perfetto_event(dec_perfetto *d, const aclsub_rec_view *v)
+void dec_perfetto_event(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input)
 {
     end_slices(d, v->start);
     if (!d->nheap && dec_out_cut(d->out, v->start) < 0)
@@ -297,10 +328,10 @@ void dec_perfetto_event(dec_perfetto *d, const aclsub_rec_view *v)
         see_process(d, v->pid, dec_start_cmd(v));
     } else if (v->kind == ACLSUB_KIND_LOST) {
         see_process(d, v->pid, NULL);
-        track_event(d, v->start, INSTANT, process_uuid(v->pid), "records lost", NULL, v);
+        track_event(d, v->start, INSTANT, process_uuid(v->pid), "records lost", NULL, v, NULL);
     } else if (!dec_is_control(v)) {
         see_process(d, v->pid, NULL);
-        slice(d, v);
+        slice(d, v, input);
     }
 }
 

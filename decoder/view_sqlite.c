@@ -6,10 +6,11 @@
  * Tables: streams (one row per recording stream: per stream start, or per
  * (input, pid) for records that come without one; the host, command line
  * and CLOCK_REALTIME anchor of the start, the counts of the stream end and
- * the records-lost notices), models (one per (stream, model id)),
- * operators (one per (model, index, type, name); the shape, data type and
- * format columns are there for streams that describe them and NULL until
- * then), executions (one row per operator record) and executes (one row
+ * the records-lost notices), models (one per (stream, model id) and
+ * description: name, file and device from the stream's model description,
+ * NULL without one), operators (one per (model, index, type, name), with
+ * the shapes, data types and formats of the stream's operator description,
+ * NULL without one), executions (one row per operator record) and executes (one row
  * per whole-run record).  Views op_summary and op_statistic have msprof's
  * column names.  FILE is created new (an existing one is left as it is and
  * the decode fails; ":memory:" makes no file) and removed again if the
@@ -74,8 +75,9 @@ static const char *const stmt_sql[NSTMT] = {
     " VALUES(?,?,?,?,?,?,?,?)",
     "UPDATE streams SET end_ns = ?, records = ?, dropped = ?, models_subscribed = ? WHERE id = ?",
     "UPDATE streams SET lost_notices = lost_notices + 1, lost = lost + ? WHERE id = ?",
-    "INSERT INTO models(stream, pid, host, cmd, model_id, device_id) VALUES(?,?,?,?,?,?)",
-    "INSERT INTO operators(model, op_index, name, type) VALUES(?,?,?,?)",
+    "INSERT INTO models(stream, pid, host, cmd, model_id, device_id, name, file) VALUES(?,?,?,?,?,?,?,?)",
+    "INSERT INTO operators(model, op_index, name, type, input_shapes, input_data_types, input_formats,"
+    " output_shapes, output_data_types, output_formats) VALUES(?,?,?,?,?,?,?,?,?,?)",
     "INSERT INTO executions(operator, model, start_ns, end_ns, duration_ns, iteration, stream_id, seq)"
     " VALUES(?,?,?,?,?,?,?,?)",
     "INSERT INTO executes(model, start_ns, end_ns, duration_ns, iteration, stream_id, seq) VALUES(?,?,?,?,?,?,?)",
@@ -91,6 +93,7 @@ typedef struct row_key {
 } row_key;
 
 struct dec_sqlite {
+    const dec_models *models; /* the streams' model descriptions */
     sqlite3 *db;
     sqlite3_stmt *st[NSTMT];
     const char *path;
@@ -177,6 +180,19 @@ static void bind_text(sqlite3_stmt *s, int i, const char *str)
     sqlite3_bind_text(s, i, buf, (int)(e - buf), SQLITE_TRANSIENT);
 }
 
+/* The same for text that may be longer than a record's name (description fields). */
+static void bind_long_text(sqlite3_stmt *s, int i, const char *str)
+{
+    if (!str) {
+        sqlite3_bind_null(s, i);
+        return;
+    }
+    char buf[3 * (ACLSUB_DESC_TEXT_MAX + 1)];
+    size_t n = strnlen(str, ACLSUB_DESC_TEXT_MAX);
+    char *e = tx_put_utf8(buf, str, n);
+    sqlite3_bind_text(s, i, buf, (int)(e - buf), SQLITE_TRANSIENT);
+}
+
 /* Runs a statement whose parameters are bound; the new row's id. */
 static int64_t step(dec_sqlite *d, int which)
 {
@@ -223,7 +239,7 @@ static int open_db(dec_sqlite *d)
     return 0;
 }
 
-dec_sqlite *dec_sqlite_new(const dec_opts *o, FILE *err)
+dec_sqlite *dec_sqlite_new(const dec_opts *o, const dec_models *models, FILE *err)
 {
     dec_sqlite *d = calloc(1, sizeof *d);
     if (!d) {
@@ -232,6 +248,7 @@ dec_sqlite *dec_sqlite_new(const dec_opts *o, FILE *err)
     }
     d->path = o->output;
     d->force = o->force;
+    d->models = models;
     d->err = err;
     if (open_db(d) < 0) {
         dec_sqlite_free(d);
@@ -306,11 +323,18 @@ static void control(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input)
     }
 }
 
-/* The models row of v's model in its stream, made from v when new; 0 on failure. */
-static int64_t model_row(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input)
+/*
+ * The models row of v's model in its stream, made from v and the stream's
+ * description of the model when new; 0 on failure.  A model described anew
+ * (a new subscription of the id) is a new row.
+ */
+static int64_t model_row(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input, const dec_model **described)
 {
     int64_t stream = stream_row(d, input, v->pid);
-    row_key *k = stream ? map_get(d, 1, (uint64_t)stream << 32 | v->model_id, NULL, 0) : NULL;
+    const dec_model *m = dec_models_find(d->models, input, v->pid, v->model_id);
+    *described = m;
+    uint64_t gen = m ? m->gen : 0;
+    row_key *k = stream ? map_get(d, 1, (uint64_t)stream << 32 | v->model_id, (const char *)&gen, sizeof gen) : NULL;
     if (!k) {
         d->failed = 1;
         return 0;
@@ -323,7 +347,9 @@ static int64_t model_row(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input
     sqlite3_bind_null(s, 3); /* host and cmd, copied from the stream below */
     sqlite3_bind_null(s, 4);
     bind_u64(s, 5, v->model_id);
-    bind_u64(s, 6, v->dev_id);
+    bind_u64(s, 6, m ? m->dev_id : v->dev_id);
+    bind_text(s, 7, m ? m->name : NULL);
+    bind_text(s, 8, m ? m->file : NULL);
     k->row = step(d, S_MODEL);
     char sql[160];
     snprintf(sql, sizeof sql,
@@ -335,8 +361,8 @@ static int64_t model_row(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input
     return k->row;
 }
 
-/* The operators row of v in its model; 0 on failure. */
-static int64_t operator_row(dec_sqlite *d, const aclsub_rec_view *v, int64_t model)
+/* The operators row of v in its model (m: its description, or NULL); 0 on failure. */
+static int64_t operator_row(dec_sqlite *d, const aclsub_rec_view *v, int64_t model, const dec_model *m)
 {
     char key[ACLSUB_REC_TYPE_CAP + ACLSUB_REC_NAME_CAP + 2];
     size_t tl = strlen(v->type), nl = strlen(v->name);
@@ -353,6 +379,11 @@ static int64_t operator_row(dec_sqlite *d, const aclsub_rec_view *v, int64_t mod
         bind_u64(s, 2, v->op_index);
         bind_text(s, 3, v->name);
         bind_text(s, 4, v->type);
+        const char *text = dec_model_op_text(m, v->op_index), *f[ACLSUB_DESC_FIELDS];
+        char fbuf[ACLSUB_DESC_TEXT_MAX + 1];
+        dec_desc_fields(text, fbuf, sizeof fbuf, f);
+        for (int i = 0; i < ACLSUB_DESC_FIELDS; i++)
+            bind_long_text(s, 5 + i, text ? f[i] : NULL);
         k->row = step(d, S_OP);
     }
     return k->row;
@@ -378,7 +409,8 @@ void dec_sqlite_event(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input)
     }
     if (v->kind != ACLSUB_KIND_OP && v->kind != ACLSUB_KIND_RUN)
         return;
-    int64_t model = model_row(d, v, input);
+    const dec_model *m = NULL;
+    int64_t model = model_row(d, v, input, &m);
     if (!model)
         return;
     if (v->kind == ACLSUB_KIND_RUN) {
@@ -387,7 +419,7 @@ void dec_sqlite_event(dec_sqlite *d, const aclsub_rec_view *v, uint32_t input)
         step(d, S_RUN);
         return;
     }
-    int64_t op = operator_row(d, v, model);
+    int64_t op = operator_row(d, v, model, m);
     if (!op)
         return;
     sqlite3_bind_int64(d->st[S_EXEC], 1, op);

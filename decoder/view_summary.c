@@ -19,12 +19,14 @@
 static const char *const col_names[DEC_NCOLS] = {"key", "count", "total", "mean",   "median", "min",
                                                   "max", "stddev", "p90",  "p95",    "p99",    "ratio"};
 
-st_group *dec_group_of(st_table *t, dec_by by, const aclsub_rec_view *v)
+st_group *dec_group_of(st_table *t, dec_by by, const aclsub_rec_view *v, const dec_model *m)
 {
     switch (by) {
     case DEC_BY_NAME:
         return st_get(t, v->name, strlen(v->name), v->name_hash);
     case DEC_BY_MODEL: {
+        if (m)
+            return st_get(t, m->name, strlen(m->name), (uint64_t)m->stream << 32 | v->model_id);
         char buf[24];
         char *e = tx_put_u64(buf, v->model_id);
         return st_get(t, buf, (size_t)(e - buf), v->model_id);
@@ -32,6 +34,24 @@ st_group *dec_group_of(st_table *t, dec_by by, const aclsub_rec_view *v)
     default:
         return st_get(t, v->type, strlen(v->type), 0);
     }
+}
+
+/* 1 if group g of a by-model table is a described model's (its extra carries the stream). */
+static int described_group(const st_group *g)
+{
+    return (g->extra >> 32) != 0;
+}
+
+/* The key as the table shows it: a described model as "NAME (model M, pid P)". */
+static void shown_key(const dec_opts *o, const dec_summary_info *info, const st_group *g, char *buf, size_t cap)
+{
+    char key[4 * ACLSUB_REC_NAME_CAP + 1];
+    tx_put_tsv(key, g->key);
+    if (o->by == DEC_BY_MODEL && described_group(g))
+        snprintf(buf, cap, "%s (model %" PRIu32 ", pid %" PRIu32 ")", key, (uint32_t)g->extra,
+                 dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+    else
+        snprintf(buf, cap, "%s", key);
 }
 
 const char *dec_key_title(dec_by by, int csv)
@@ -175,20 +195,24 @@ static void print_table(const dec_opts *o, st_group **rows, size_t n, const st_t
                         const dec_summary_info *info, FILE *out)
 {
     size_t w[TCOLS];
-    char cells[TCOLS][40], key[4 * ACLSUB_REC_NAME_CAP + 1];
-    w[0] = strlen(dec_key_title(o->by, 0));
+    char cells[TCOLS][40], key[4 * ACLSUB_REC_NAME_CAP + 64];
+    int described = 0;
+    for (size_t i = 0; o->by == DEC_BY_MODEL && i < t->n; i++)
+        described |= described_group(&t->g[i]);
+    const char *title = described ? "Model" : dec_key_title(o->by, 0);
+    w[0] = strlen(title);
     for (int c = 1; c < TCOLS; c++)
         w[c] = strlen(table_titles[c]);
     for (size_t i = 0; i < n; i++) {
         table_cells(rows[i], cells);
-        tx_put_tsv(key, rows[i]->key);
+        shown_key(o, info, rows[i], key, sizeof key);
         if (tx_width(key) > w[0])
             w[0] = tx_width(key);
         for (int c = 1; c < TCOLS; c++)
             if (strlen(cells[c]) > w[c])
                 w[c] = strlen(cells[c]);
     }
-    tx_pad(out, dec_key_title(o->by, 0), w[0], 0);
+    tx_pad(out, title, w[0], 0);
     for (int c = 1; c < TCOLS; c++) {
         fputs("  ", out);
         tx_pad(out, table_titles[c], w[c], 1);
@@ -196,7 +220,7 @@ static void print_table(const dec_opts *o, st_group **rows, size_t n, const st_t
     fputc('\n', out);
     for (size_t i = 0; i < n; i++) {
         table_cells(rows[i], cells);
-        tx_put_tsv(key, rows[i]->key);
+        shown_key(o, info, rows[i], key, sizeof key);
         tx_pad(out, key, w[0], 0);
         for (int c = 1; c < TCOLS; c++) {
             fputs("  ", out);
@@ -233,17 +257,27 @@ void dec_approx_note(const st_table *a, const st_table *b, FILE *out)
 
 /* --- CSV and JSON Lines ----------------------------------------------------------- */
 
-static void print_csv(const dec_opts *o, st_group **rows, size_t n, FILE *out)
+static void print_csv(const dec_opts *o, const dec_summary_info *info, st_group **rows, size_t n, FILE *out)
 {
-    fprintf(out, "%s,Count,Total Time(us),Min Time(us),Avg Time(us),Max Time(us),Ratio(%%),Median Time(us),"
+    int described = 0;
+    for (size_t i = 0; o->by == DEC_BY_MODEL && i < n; i++)
+        described |= described_group(rows[i]);
+    fprintf(out, "%s%s,Count,Total Time(us),Min Time(us),Avg Time(us),Max Time(us),Ratio(%%),Median Time(us),"
                  "StdDev Time(us),P90 Time(us),P95 Time(us),P99 Time(us),"
                  "total_ns,min_ns,mean_ns,max_ns,median_ns,stddev_ns,p90_ns,p95_ns,p99_ns\n",
-            dec_key_title(o->by, 1));
+            described ? "Model Name" : dec_key_title(o->by, 1), described ? ",Model ID,Process ID" : "");
     char line[TX_CSV_MAX(ACLSUB_REC_NAME_CAP) + 640];
     for (size_t i = 0; i < n; i++) {
         const st_group *g = rows[i];
         char *p = line;
-        p = tx_put_csv(p, g->key, g->key_len);
+        if (described && !described_group(g)) { /* a model no stream described: its id only */
+            p += sprintf(p, ",%s,", g->key);
+        } else {
+            p = tx_put_csv(p, g->key, g->key_len);
+            if (described)
+                p += sprintf(p, ",%" PRIu32 ",%" PRIu32, (uint32_t)g->extra,
+                             dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+        }
         *p++ = ',';
         p = tx_put_u64(p, g->count);
         *p++ = ',';
@@ -271,13 +305,17 @@ static void print_csv(const dec_opts *o, st_group **rows, size_t n, FILE *out)
     }
 }
 
-static void print_jsonl(const dec_opts *o, st_group **rows, size_t n, FILE *out)
+static void print_jsonl(const dec_opts *o, const dec_summary_info *info, st_group **rows, size_t n, FILE *out)
 {
     char line[6 * ACLSUB_REC_NAME_CAP + 640];
     for (size_t i = 0; i < n; i++) {
         const st_group *g = rows[i];
         char *p = line;
-        if (o->by == DEC_BY_MODEL) {
+        if (o->by == DEC_BY_MODEL && described_group(g)) {
+            p += sprintf(p, "{\"model\":%" PRIu32 ",\"model_name\":", (uint32_t)g->extra);
+            p = tx_put_json(p, g->key, g->key_len);
+            p += sprintf(p, ",\"pid\":%" PRIu32, dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+        } else if (o->by == DEC_BY_MODEL) {
             p += sprintf(p, "{\"model\":%" PRIu64, g->extra);
         } else {
             p += sprintf(p, "{\"%s\":", o->by == DEC_BY_NAME ? "name" : "type");
@@ -314,9 +352,9 @@ int dec_summary_print(const dec_opts *o, st_table *t, const dec_summary_info *in
     if (o->nfields)
         dec_fields_summary(o, rows, n, t, info, out);
     else if (o->format == DEC_FMT_CSV)
-        print_csv(o, rows, n, out);
+        print_csv(o, info, rows, n, out);
     else if (o->format == DEC_FMT_JSONL)
-        print_jsonl(o, rows, n, out);
+        print_jsonl(o, info, rows, n, out);
     else
         print_table(o, rows, n, t, info, out);
     if (o->format != DEC_FMT_TABLE && info->lost)

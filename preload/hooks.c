@@ -33,8 +33,8 @@
  * so each public name is interposed; they share one flush before exec,
  * and an exec that fails lets the relay go on with a new stream.
  *
- * Calls between the library's files go one way: hooks.c calls relay.c,
- * sink.c and config.c; none of them calls back into hooks.c.
+ * Calls between the library's files go one way: hooks.c calls describe.c,
+ * relay.c, sink.c and config.c; none of them calls back into hooks.c.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -200,6 +200,7 @@ static void follow_mode(uint32_t id, const char *path, int onehop, int selected)
     int wfd = pl_relay_attach(id, path ? path : "(in memory)", onehop);
     if (wfd < 0)
         return;
+    pl_describe_model(id, pl_relay_onehop(id)); /* before the subscription: ahead of the model's records */
     aclprofSubscribeConfig *cfg =
         REAL(R_CFG_CREATE, aclprofSubscribeConfig * (*)(int8_t, aclprofAicoreMetrics, void *))(
             1, ACL_AICORE_NONE, &wfd);
@@ -274,8 +275,10 @@ EXPORT aclError aclmdlLoadFromFile(const char *modelPath, uint32_t *modelId)
         return ACL_ERROR_UNINITIALIZE;
     ENTER();
     aclError rc = f(modelPath, modelId);
-    if (rc == ACL_SUCCESS && !nested_ && modelId)
+    if (rc == ACL_SUCCESS && !nested_ && modelId) {
+        pl_describe_note_load(*modelId, modelPath);
         follow(*modelId, modelPath);
+    }
     LEAVE();
     return rc;
 }
@@ -288,8 +291,10 @@ EXPORT aclError aclmdlLoadFromMem(const void *model, size_t modelSize, uint32_t 
         return ACL_ERROR_UNINITIALIZE;
     ENTER();
     aclError rc = f(model, modelSize, modelId);
-    if (rc == ACL_SUCCESS && !nested_ && modelId)
+    if (rc == ACL_SUCCESS && !nested_ && modelId) {
+        pl_describe_note_load(*modelId, NULL);
         follow(*modelId, NULL);
+    }
     LEAVE();
     return rc;
 }
@@ -303,8 +308,10 @@ EXPORT aclError aclmdlLoadFromFileWithMem(const char *modelPath, uint32_t *model
         return ACL_ERROR_UNINITIALIZE;
     ENTER();
     aclError rc = f(modelPath, modelId, workPtr, workSize, weightPtr, weightSize);
-    if (rc == ACL_SUCCESS && !nested_ && modelId)
+    if (rc == ACL_SUCCESS && !nested_ && modelId) {
+        pl_describe_note_load(*modelId, modelPath);
         follow(*modelId, modelPath);
+    }
     LEAVE();
     return rc;
 }
@@ -318,8 +325,10 @@ EXPORT aclError aclmdlLoadFromMemWithMem(const void *model, size_t modelSize, ui
         return ACL_ERROR_UNINITIALIZE;
     ENTER();
     aclError rc = f(model, modelSize, modelId, workPtr, workSize, weightPtr, weightSize);
-    if (rc == ACL_SUCCESS && !nested_ && modelId)
+    if (rc == ACL_SUCCESS && !nested_ && modelId) {
+        pl_describe_note_load(*modelId, NULL);
         follow(*modelId, NULL);
+    }
     LEAVE();
     return rc;
 }
@@ -337,8 +346,11 @@ EXPORT aclError aclmdlUnload(uint32_t modelId)
             REAL(R_UNSUBSCRIBE, aclError(*)(uint32_t))(modelId);
         pl_relay_wait_done(modelId, 1);
     }
-    if (rc == ACL_SUCCESS)
+    if (rc == ACL_SUCCESS) {
         seen_clear(modelId);
+        if (!nested_)
+            pl_describe_forget(modelId);
+    }
     LEAVE();
     return rc;
 }

@@ -24,12 +24,16 @@
  *   names.c   the operator types and names of vendor-format records that
  *             the relay read and the program is owed (read once, as the
  *             runtime's own table would serve them)
+ *   describe.c  the description of each model the library subscribes
+ *             (its name, file, device, inputs and outputs, and over the
+ *             emulated runtime every operator's shapes), queued through
+ *             the relay before the model's first record
  *   hooks.c   every interposed symbol: the AscendCL entry points, the
  *             string accessors, the close family, write (the runtime's
  *             one-hop writes), and _exit and the exec family
  *
- * Calls between the files go one way, down the order hooks.c, relay.c,
- * names.c, sink.c, config.c (a file may skip a level); nothing calls back up.
+ * Calls between the files go one way, down the order hooks.c, describe.c,
+ * relay.c, names.c, sink.c, config.c (a file may skip a level); nothing calls back up.
  */
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
@@ -150,6 +154,23 @@ int pl_sink_retry(const pl_config *c);
  */
 uint64_t pl_sink_fifo_drain(void);
 
+/* --- describe.c ---------------------------------------------------------------- */
+
+/*
+ * The program loaded model id from path (NULL: from memory): remembered for
+ * the model's descriptions until pl_describe_forget.
+ */
+void pl_describe_note_load(uint32_t id, const char *path);
+void pl_describe_forget(uint32_t id);
+/*
+ * Queues the description of model id (attached with pl_relay_attach, not
+ * yet subscribed): one model-description record and its operator
+ * descriptions; on one hop (onehop 1) waits until they are in the sink, so
+ * that they come before the runtime's first record.  Called with the
+ * hooks' in_hook set (the AscendCL calls it makes go straight through).
+ */
+void pl_describe_model(uint32_t id, int onehop);
+
 /* --- relay.c ------------------------------------------------------------------- */
 
 /*
@@ -205,6 +226,13 @@ int pl_relay_lost(uint32_t id);
 void pl_relay_wait_done(uint32_t id, int close_app);
 /* Waits until every record read so far is in the sink or counted as dropped. */
 void pl_relay_flush(void);
+/*
+ * Queues n control records made elsewhere (describe.c) behind everything
+ * queued so far, waiting (as `block` would) for room in the ring; returns
+ * how many were queued.  Control records are never counted as delivered
+ * or dropped: those that do not fit are simply missing from the stream.
+ */
+size_t pl_relay_push_control(const unsigned char *recs, size_t n);
 
 /* The program's own subscription of a followed model (fan-out of its records to fd). */
 aclError pl_relay_app_subscribe(uint32_t id, int fd);

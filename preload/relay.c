@@ -1991,6 +1991,31 @@ void pl_relay_flush(void)
     pthread_mutex_unlock(&relay.lock);
 }
 
+static int ring_has_room(uint32_t need)
+{
+    return relay.ring.cap - ring_used() >= need || relay.sink.dead || relay.sink.stalled;
+}
+
+size_t pl_relay_push_control(const unsigned char *recs, size_t n)
+{
+    size_t done = 0;
+    pthread_mutex_lock(&relay.lock);
+    /* END_RESERVE slots stay free for the records the relay itself must be able to queue. */
+    while (relay.started && !relay.failed && done < n && !relay.sink.dead && !relay.sink.stalled) {
+        if (relay.ring.cap - ring_used() < 1 + END_RESERVE) {
+            wake_relay();
+            if (!wait_progress(ring_has_room, 1 + END_RESERVE) || relay.ring.cap - ring_used() < 1 + END_RESERVE)
+                break;
+            continue;
+        }
+        ring_push(recs + done * REC);
+        done++;
+    }
+    pthread_mutex_unlock(&relay.lock);
+    wake_relay();
+    return done;
+}
+
 aclError pl_relay_app_subscribe(uint32_t id, int fd)
 {
     pthread_mutex_lock(&relay.lock);

@@ -31,6 +31,7 @@
 
 #include "aclsub/emu_private.h"
 #include "aclsub/record.h"
+#include "decoder/record/desc.h"
 #include "shim/emu.h"
 #include "shim/file.h"
 #include "shim/engine/om.h"
@@ -868,6 +869,58 @@ aclError aclmdlGetDesc(aclmdlDesc *modelDesc, uint32_t modelId)
     modelDesc->model_id = modelId;
     emu_model_put(m);
     return ACL_SUCCESS;
+}
+
+/*
+ * The interposer's description of an operator (decoder/record/desc.h): the
+ * tensors of the node as the graph that descriptions show (the largest
+ * gear's) has them; the format is NCHW for rank 4 and ND otherwise, as
+ * aclmdlGetInputFormat answers.  Absent optional inputs are left out.
+ */
+static void desc_tensors(aclsub_desc_buf *b, const graph *g, const uint32_t *ids, uint32_t n)
+{
+    for (int field = 0; field < 3; field++) {
+        if (field)
+            aclsub_desc_put(b, "|");
+        int first = 1;
+        for (uint32_t i = 0; i < n; i++) {
+            if (ids[i] == GRAPH_NO_TENSOR || ids[i] >= g->n_tensors)
+                continue;
+            const graph_tensor *t = &g->tensors[ids[i]];
+            if (field == 0) {
+                aclsub_desc_put_shape(b, first, t->dims, t->rank < GRAPH_MAX_RANK ? t->rank : GRAPH_MAX_RANK);
+            } else {
+                if (!first)
+                    aclsub_desc_put(b, ";");
+                aclsub_desc_put(b, field == 1 ? aclsub_dtype_text(t->dtype) : t->rank == 4 ? "NCHW" : "ND");
+            }
+            first = 0;
+        }
+    }
+}
+
+ACL_FUNC_VISIBILITY int aclsubEmuOpDesc(uint32_t modelId, uint32_t index, char *type, size_t typeCap, char *text,
+                                        size_t textCap, uint32_t *opCount)
+{
+    emu_model *m = emu_model_get(modelId);
+    if (!m)
+        return -1;
+    const graph *g = m->om->graphs[largest_gear(m->om)];
+    if (opCount)
+        *opCount = g->n_nodes;
+    if (index >= g->n_nodes) {
+        emu_model_put(m);
+        return -1;
+    }
+    const graph_node *node = &g->nodes[index];
+    if (type && typeCap)
+        snprintf(type, typeCap, "%s", node->op_type);
+    aclsub_desc_buf b = {text, text ? textCap : 0, 0};
+    desc_tensors(&b, g, node->inputs, node->n_inputs);
+    aclsub_desc_put(&b, "|");
+    desc_tensors(&b, g, node->outputs, node->n_outputs);
+    emu_model_put(m);
+    return b.len > INT32_MAX ? INT32_MAX : (int)b.len;
 }
 
 size_t aclmdlGetNumInputs(aclmdlDesc *modelDesc)

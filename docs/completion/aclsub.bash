@@ -27,6 +27,7 @@ _aclsub_values() {
     "decode --order") echo "input time" ;;
     "decode --align") echo "auto realtime none" ;;
     "decode --fields") echo "help" ;;
+    "decode --clock") echo "monotonic realtime" ;;
     "inspect --format" | "doctor --format" | "inspect -f" | "doctor -f") echo "text json" ;;
     "atc --framework") echo "5" ;;
     esac

@@ -71,12 +71,40 @@ typedef enum {
     ACLSUB_KIND_STREAM_START = 16, /* arg0 ppid, arg1 clock id, arg2 CLOCK_REALTIME ns at `start` */
     ACLSUB_KIND_LOST = 17,        /* arg0 lost since the previous notice, arg1 lost in all */
     ACLSUB_KIND_STREAM_END = 18,  /* arg0 records delivered, arg1 dropped, arg2 models */
+    /*
+     * A model's description, once per subscription, before the model's first
+     * record: modelId, devId the device, opIndex the operator count (0:
+     * unknown), type the model's name, name the file it was loaded from
+     * ("(memory)"); arg0 the operator-description records that follow, arg1
+     * inputs, arg2 outputs, arg3 ACLSUB_DESC_* flags.
+     */
+    ACLSUB_KIND_MODEL_DESC = 19,
+    /*
+     * One part of an operator's description (or, with opIndex
+     * ACLSUB_DESC_MODEL_IO, of the model's own inputs and outputs): type the
+     * operator type, name bytes [arg3, arg3 + nameLen) of the description
+     * text; arg0 the part, arg1 the parts, arg2 the text's full length.
+     */
+    ACLSUB_KIND_OP_DESC = 20,
 } aclsub_rec_kind;
+
+/* Model description flags (arg3). */
+#define ACLSUB_DESC_OPS 0x1u         /* the runtime described every operator (op descriptions follow) */
+#define ACLSUB_DESC_OPS_CUT 0x2u     /* more operators than were described (ACLSUB_DESC_MAX_OPS) */
+/* opIndex of the description of the model's own inputs and outputs. */
+#define ACLSUB_DESC_MODEL_IO UINT64_MAX
+/* The most parts one description text is split into (longer texts are cut). */
+#define ACLSUB_DESC_MAX_PARTS 16u
+#define ACLSUB_DESC_TEXT_MAX (ACLSUB_DESC_MAX_PARTS * ACLSUB_REC_NAME_CAP)
+/* The most operators one model description describes. */
+#define ACLSUB_DESC_MAX_OPS 65536u
 
 /* The type strings of the control records, as the accessors return them. */
 #define ACLSUB_TYPE_STREAM_START "aclsub.stream_start"
 #define ACLSUB_TYPE_LOST "aclsub.records_lost"
 #define ACLSUB_TYPE_STREAM_END "aclsub.stream_end"
+#define ACLSUB_TYPE_MODEL_IO "aclsub.model_io" /* the type of the model's own input/output description */
+#define ACLSUB_MODEL_FILE_MEM "(memory)"        /* the file of a model loaded from memory */
 #define ACLSUB_RUN_NAME "keypoint_op"
 #define ACLSUB_RUN_TYPE "na"
 #define ACLSUB_CONTROL_MODEL_ID 0xFFFFFFFFu

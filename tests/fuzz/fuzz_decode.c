@@ -4,7 +4,9 @@
  * format, the database in memory; filters, sorting, grouping, a tiny merge
  * window, gzip); the second chooses how the rest becomes a record stream: as raw bytes (damage,
  * resynchronisation), or as 40-byte descriptions each encoded into a valid,
- * signed record with arbitrary kinds, ids, times and string bytes (so that
+ * signed record with arbitrary kinds (model and operator descriptions
+ * among them, some with consistent part numbers), ids, times and string
+ * bytes (so that
  * the views see many records, which random bytes with a CRC never give),
  * followed by the leftover bytes raw.  The stream is decoded from memory
  * (split in two for the diff view) with the output going to /dev/null.
@@ -48,6 +50,9 @@ static const char *const configs[][MAXARGS] = {
     {"decode", "list", "-f", "csv", "--fields", "name,type,dur_us,kind,flag,start,seq", "IN"},
     {"decode", "summary", "--by", "model", "-f", "jsonl", "--fields", "key,p99,mean_us,ratio", "IN"},
     {"decode", "summary", "--fields", "name,count,total,stddev", "IN"},
+    {"decode", "list", "-f", "csv", "--clock", "realtime", "--control-csv", "/dev/null", "--force", "IN"},
+    {"decode", "summary", "-f", "csv", "--by", "model", "IN"},
+    {"decode", "summary", "--by", "model", "--order", "input", "IN"},
 };
 
 #define DESC 40
@@ -63,10 +68,10 @@ static uint64_t bytes_u64(const uint8_t *p, int n)
 /* Encodes one record from a DESC-byte description. */
 static void encode_desc(unsigned char *dst, const uint8_t *d)
 {
-    static const uint8_t kinds[8] = {0, 0, 0, 1, 1, 16, 17, 18};
+    static const uint8_t kinds[16] = {0, 0, 0, 0, 1, 1, 16, 17, 18, 19, 19, 20, 20, 20, 0, 1};
     static const char *const types[4] = {"Conv", "Relu", "MatMul", "na"};
     aclsub_rec r = {0};
-    r.kind = kinds[d[0] & 7];
+    r.kind = kinds[d[0] & 15];
     r.flag = r.kind == 0 ? 0 : r.kind == 1 ? 1 : 0xFF;
     r.model_id = d[1] & 0x80 ? ACLSUB_CONTROL_MODEL_ID : d[1] & 3;
     r.pid = 100 + (d[2] & 3);
@@ -90,6 +95,16 @@ static void encode_desc(unsigned char *dst, const uint8_t *d)
     }
     r.name = (const char *)d + 25;
     r.name_len = (d[24] % 16);
+    if (r.kind == ACLSUB_KIND_OP_DESC) {
+        r.op_index = d[13] & 4 ? ACLSUB_DESC_MODEL_IO : d[5] & 7;
+        if (d[13] & 2) { /* a description whose numbers agree: one part */
+            r.arg[0] = r.arg[3] = 0;
+            r.arg[1] = 1;
+            r.arg[2] = r.name_len;
+        }
+    } else if (r.kind == ACLSUB_KIND_MODEL_DESC) {
+        r.op_index = d[5] & 7;
+    }
     aclsub_rec_encode(dst, &r);
 }
 

@@ -13,9 +13,9 @@
  * pid 4242, stream 0, iteration 0, operator index = its record's index, and
  * the next sequence number of its subscription (pid and model: 0, 1, 2, ...
  * for operator and whole-run records; 0 for control records), unless optional key=value fields say otherwise: pid,
- * stream, iter, seq, index, thread, arg0..arg3, and kind (op, run, start,
- * lost, end: the control kinds get model 0xFFFFFFFF unless model is given
- * as a number).  Without kind, a record is a whole run for flag subgraph, a
+ * stream, iter, seq, index, thread, dev, arg0..arg3, and kind (op, run,
+ * start, lost, end, model, opdesc: the control kinds get model 0xFFFFFFFF
+ * unless model is given as a number).  Without kind, a record is a whole run for flag subgraph, a
  * control record when flag is none and type is one of the aclsub.* control
  * types, and an operator otherwise.
  *
@@ -56,7 +56,9 @@ static uint8_t kind_value(const char *s)
                  {"run", ACLSUB_KIND_RUN},
                  {"start", ACLSUB_KIND_STREAM_START},
                  {"lost", ACLSUB_KIND_LOST},
-                 {"end", ACLSUB_KIND_STREAM_END}};
+                 {"end", ACLSUB_KIND_STREAM_END},
+                 {"model", ACLSUB_KIND_MODEL_DESC},
+                 {"opdesc", ACLSUB_KIND_OP_DESC}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(s, kinds[i].name) == 0)
             return kinds[i].kind;
@@ -101,6 +103,8 @@ static void apply_field(aclsub_rec *r, const char *field)
         r->op_index = n;
     else if (k == 6 && strncmp(field, "thread", 6) == 0)
         r->thread_id = (uint32_t)n;
+    else if (k == 3 && strncmp(field, "dev", 3) == 0)
+        r->dev_id = (uint32_t)n;
     else if (k == 4 && strncmp(field, "kind", 4) == 0)
         r->kind = kind_value(v);
     else if (k == 4 && strncmp(field, "arg", 3) == 0 && field[3] >= '0' && field[3] <= '3')

@@ -10,7 +10,10 @@
  *         records        valid records
  *         damage         damaged stretches (bad signatures, unknown
  *                        versions, garbage runs, a truncated tail)
- *         op run start lost end other   records of each kind
+ *         op run start lost end model_desc op_desc other   records of each kind
+ *         desc_missing   subscriptions ((pid, model id) pairs with data
+ *                        records) whose first data record no model
+ *                        description of the same pid and model precedes
  *         pids           processes that wrote records
  *         subs           subscriptions: (pid, model id) pairs with
  *                        operator or whole-run records
@@ -182,7 +185,12 @@ static int cmd_check(const char *path, int verbose)
     const rec_reader_stats *st = rec_reader_get_stats(r);
     uint64_t damage = st->bad_signature + st->bad_version + st->garbage_runs + (st->truncated_bytes ? 1 : 0);
 
-    uint64_t kinds[5] = {0}, other = 0;
+    uint64_t kinds[7] = {0}, other = 0, desc_missing = 0;
+    struct pair {
+        uint32_t pid, model;
+        int described, seen_data;
+    } *pairs = NULL;
+    size_t npairs = 0;
     counter *types = NULL, *models = NULL;
     size_t ntypes = 0, nmodels = 0;
     for (size_t i = 0; i < nitems; i++) {
@@ -203,8 +211,30 @@ static int cmd_check(const char *path, int verbose)
         case ACLSUB_KIND_STREAM_END:
             kinds[4]++;
             break;
+        case ACLSUB_KIND_MODEL_DESC:
+            kinds[5]++;
+            break;
+        case ACLSUB_KIND_OP_DESC:
+            kinds[6]++;
+            break;
         default:
             other++;
+        }
+        /* Items are still in stream order here: a description must precede its model's first data record. */
+        if (it->kind == ACLSUB_KIND_MODEL_DESC || is_data(it)) {
+            size_t k = 0;
+            while (k < npairs && (pairs[k].pid != it->pid || pairs[k].model != it->model))
+                k++;
+            if (k == npairs) {
+                pairs = realloc(pairs, (npairs + 1) * sizeof *pairs);
+                if (!pairs)
+                    exit(1);
+                pairs[npairs++] = (struct pair){it->pid, it->model, 0, 0};
+            }
+            if (it->kind == ACLSUB_KIND_MODEL_DESC)
+                pairs[k].described = 1;
+            else if (!pairs[k].seen_data++ && !pairs[k].described)
+                desc_missing++;
         }
         if (is_data(it)) {
             char key[80];
@@ -319,9 +349,10 @@ static int cmd_check(const char *path, int verbose)
 
     printf("records %zu\n", nitems);
     printf("damage %" PRIu64 "\n", damage);
-    printf("op %" PRIu64 "\nrun %" PRIu64 "\nstart %" PRIu64 "\nlost %" PRIu64 "\nend %" PRIu64 "\nother %" PRIu64
-           "\n",
-           kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], other);
+    printf("op %" PRIu64 "\nrun %" PRIu64 "\nstart %" PRIu64 "\nlost %" PRIu64 "\nend %" PRIu64 "\nmodel_desc %" PRIu64
+           "\nop_desc %" PRIu64 "\nother %" PRIu64 "\ndesc_missing %" PRIu64 "\n",
+           kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5], kinds[6], other, desc_missing);
+    free(pairs);
     printf("pids %" PRIu64 "\nsubs %" PRIu64 "\n", pids, subs);
     printf("seq_missing %" PRIu64 "\nseq_dups %" PRIu64 "\nseq_disorder %" PRIu64 "\n", missing, dups, disorder);
     printf("runs_incomplete %" PRIu64 "\norder_errors %" PRIu64 "\n", incomplete, order_errors);

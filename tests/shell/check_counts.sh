@@ -142,18 +142,19 @@ for i in 1 2; do
         sed 's/^/    | /' "$T/b$i.err" | head -n 10
     fi
 done
-# 4a. The reader reads 10 records (the stream start and 9) and goes, leaving a full FIFO: what it
-# never read is dropped, not delivered.
+# 4a. The reader reads the stream start, the model's description (one model record and one per
+# operator and for the model's inputs and outputs: CNN_OPS + 2) and 9 records, and goes, leaving a
+# full FIFO: what it never read is dropped, not delivered.
 mkfifo "$T/gone"
-(timeout 30 head -c 5120 "$T/gone" >/dev/null) &
+(timeout 30 head -c $(((1 + CNN_OPS + 2 + 9) * 512)) "$T/gone" >/dev/null) &
 prun "$T/b3" 30 ACLSUB_OUTPUT="$T/gone" ACLSUB_ON_FULL=block ACLSUB_STALL_MS=1000 ACLSUB_LOG=info "$APP" "$CNN" $N
 wait
 got=$(summary_line "$T/b3")
 p=$(((CNN_OPS + 1) * N))
 if [ $rc -eq 0 ] && [ "$got" = "produced $p dropped $((p - 9))" ] && [ $ms -lt 4000 ]; then
-    ok "block, the FIFO's reader leaves after 10 records (cnn x $N): $got delivered 9; ended in $ms ms"
+    ok "block, the FIFO's reader leaves after 9 data records (cnn x $N): $got delivered 9; ended in $ms ms"
 else
-    bad "block, the FIFO's reader leaves after 10 records: exit $rc after $ms ms, '$got' (expected produced $p dropped $((p - 9)))"
+    bad "block, the FIFO's reader leaves after 9 data records: exit $rc after $ms ms, '$got' (expected produced $p dropped $((p - 9)))"
     sed 's/^/    | /' "$T/b3.err" | head -n 10
 fi
 
@@ -191,8 +192,9 @@ done
 # prlimit --fsize counts bytes: 100,100 bytes hold 195 whole records and 260 bytes.  The library
 # never writes past the last whole record that fits, keeps two records of room for the records-lost
 # notice and the stream end, counts the rest as dropped, and never makes the program take SIGXFSZ:
-# the file holds whole records only (195: the stream start, 192 data records, the notice and the
-# stream end), and the program's exit status and output are what they are without the library.
+# the file holds whole records only (195: the stream start, the model's description of CNN_OPS + 2
+# records, 192 - (CNN_OPS + 2) data records, the notice and the stream end), and the program's exit
+# status and output are what they are without the library.
 N=400
 p=$(((CNN_OPS + 1) * N))
 (timeout 20 prlimit --fsize=100100 -- "$APP" "$CNN" $N; exit $?) >"$T/l0.out" 2>"$T/l0.err"
@@ -213,7 +215,7 @@ for how in path fd; do
         sed 's/^/    | /' "$T/l-$how.err" | head -n 10
     fi
     expect "RLIMIT_FSIZE 100100 bytes, sink by $how (cnn x $N)" "$T/l-$how.rec" \
-        "produced $p delivered 192 dropped $((p - 192)) missing 0"
+        "produced $p delivered $((192 - CNN_OPS - 2)) dropped $((p - 192 + CNN_OPS + 2)) missing 0"
 done
 
 # --- 4d. _exit and exec: the stream end first, every record of the returned executes --------------

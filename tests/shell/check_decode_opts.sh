@@ -48,7 +48,7 @@ finish o2.err
 st=$?
 begin "-o FILE --force replaces it"
 eq "exit status" "$st" 0
-need "FILE is not the CSV" grep -q "^Model ID," s.txt
+need "FILE is not the CSV" grep -q "^Device_id,Model Name,Model ID," s.txt
 finish o3.err
 
 "$ACLSUB" decode summary -o n.txt o.rec missing.rec >o4.out 2>o4.err

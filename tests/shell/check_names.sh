@@ -65,9 +65,10 @@ py_names() {
     sed -n "s/^names [0-9]* type [^ ]* get([0-9]*)=('\([^']*\)', 0) name [^ ]* get([0-9]*)=('\([^']*\)', 0)\$/\1	\2/p" "$1"
 }
 
-# sink_names REC - "type<TAB>name" of every data record in the sink.
+# sink_names REC - "type<TAB>name" of every data record in the sink (control records, the model
+# descriptions among them, have the flag none).
 sink_names() {
-    "$ACLSUB" decode "$1" 2>"$1.dec.err" | awk -F'\t' 'NR > 1 && $1 != 4294967295 {print $3 "\t" $4}'
+    "$ACLSUB" decode "$1" 2>"$1.dec.err" | awk -F'\t' 'NR > 1 && $2 != "none" {print $3 "\t" $4}'
 }
 
 # names_case NAME KIND BASE RECORDS - counts and multisets of one "once" pair of runs (KIND c or py).

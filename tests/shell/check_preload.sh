@@ -134,7 +134,9 @@ all_there() {
     eq "records dropped (stream end)" "$(v end_dropped "$s")" 0
     "$DEC" decode "$s" >"$s.dec" 2>"$s.dec.err"
     eq "aclsub decode status" "$?" 0
-    eq "aclsub decode lines" "$(wc -l <"$s.dec" | tr -d ' ')" $((ops + runs + 2 * procs + 1))
+    eq "subscriptions whose records no model description precedes" "$(v desc_missing "$s")" 0
+    eq "aclsub decode lines" "$(wc -l <"$s.dec" | tr -d ' ')" \
+        $((ops + runs + 2 * procs + 1 + $(v model_desc "$s") + $(v op_desc "$s")))
 }
 
 # --- (c) the reader closes the FIFO early: in the background --------------------------

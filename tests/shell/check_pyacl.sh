@@ -159,7 +159,12 @@ if [ -f "$T/plain1.rec" ]; then
     eq "whole-run lines" "$(awk -F'\t' 'NR > 1 && $2 == "subgraph"' "$T/plain1.dec" | wc -l | tr -d ' ')" $N
     eq "stream start lines" "$(awk -F'\t' '$3 == "aclsub.stream_start"' "$T/plain1.dec" | wc -l | tr -d ' ')" 1
     eq "stream end lines" "$(awk -F'\t' '$3 == "aclsub.stream_end"' "$T/plain1.dec" | wc -l | tr -d ' ')" 1
-    eq "all lines" "$(wc -l <"$T/plain1.dec" | tr -d ' ')" $(((CNN_OPS + 1) * N + 3))
+    eq "model description lines (the model named by its file)" \
+        "$(awk -F'\t' '$2 == "none" && $1 != 4294967295 && $3 == "cnn" && $4 ~ /cnn\.om$/' "$T/plain1.dec" | wc -l |
+            tr -d ' ')" 1
+    # the header, the records, the stream start and end, the model's description (one record, one for
+    # its inputs and outputs, one per operator)
+    eq "all lines" "$(wc -l <"$T/plain1.dec" | tr -d ' ')" $(((CNN_OPS + 1) * N + 3 + 1 + CNN_OPS + 1))
     "$CHK" check "$T/plain1.rec" >"$T/plain1.sc" 2>&1
     for k in damage seq_missing seq_dups runs_incomplete end_mismatch end_dropped lost; do
         eq "tool_sinkcheck $k" "$(awk -v k=$k '$1 == k {print $2}' "$T/plain1.sc")" 0

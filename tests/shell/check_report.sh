@@ -154,6 +154,39 @@ else
     finish "$T/chrome.err"
 fi
 
+# --- a recorded run: its models named, the timeline's operators with their shapes -------------------
+if [ -f "$LIBACLSUB" ] && [ -f "$APP" ] && [ -f "$CNN" ]; then
+    begin "a recorded run: the header names the model and its file, the timeline's hover has the shapes"
+    env LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB }$LIBACLSUB" ACLSUB_OUTPUT="$T/run.rec" "$APP" "$CNN" 4 >/dev/null 2>&1
+    "$ACLSUB" report -o "$T/run.html" "$T/run.rec" 2>"$T/err"
+    eq "exit status" "$?" 0
+    out=$($PY - "$T/run.html" "$CNN" models/cnn.txt <<'EOF'
+import html, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+files = re.search(r'<dd id="files-0">(.*?)</dd>', page)
+if not files or "cnn: <code>" + html.escape(sys.argv[2]) + "</code>" not in files.group(1):
+    print("model files: %r" % (files.group(1) if files else None))
+if not re.search(r'<dt>models</dt><dd><a href="#m-0-1">cnn, id 1</a>', page):
+    print("the models line does not name cnn")
+data = json.loads(re.search(r'id="report-data">(.*?)</script>', page, re.S).group(1))
+tl = data["recs"][0]["tl"]
+nodes = [l.split() for l in open(sys.argv[3]) if l.startswith("node ")]
+if len(tl["ops"]) != len(nodes) or any(len(o) != 6 for o in tl["ops"]):
+    print("timeline operators without shapes: %d of %d" % (sum(len(o) != 6 for o in tl["ops"]), len(tl["ops"])))
+for o in tl["ops"]:
+    text = tl["str"][o[5]] if len(o) == 6 else ""
+    if not (text.startswith("in ") and "\nout " in text and "DT_FLOAT" in text):
+        print("shapes of %s: %r" % (tl["str"][o[4]], text))
+        break
+conv1 = [o for o in tl["ops"] if tl["str"][o[4]] == "conv1"]
+if not conv1 or not tl["str"][conv1[0][5]].startswith("in 1,3,32,32;8,3,3,3;8 "):
+    print("conv1's shapes: %r" % (tl["str"][conv1[0][5]] if conv1 else None))
+EOF
+)
+    [ -z "$out" ] || wrong "$out"
+    finish "$T/err"
+fi
+
 # --- size -------------------------------------------------------------------------------------------
 # 4000 operators of distinct long names in one execute, 10 executes, and
 # views.spec's 4 executes 3000 times (12,000 executes: more than the series' 512 buckets).

@@ -60,6 +60,20 @@ def records(path):
                         stream=stream, seq=seq, iteration=iteration, args=args, type=typ, name=name))
     return out
 
+def descriptions(recs):
+    """(pid, model) -> (name, {op index: the six description fields}) from the model and operator descriptions."""
+    out, parts = {}, {}
+    for r in recs:
+        if r["kind"] == 19:
+            out[(r["pid"], r["model"])] = (as_json_text(r["type"]), {})
+        elif r["kind"] == 20 and r["index"] < 2**63:
+            parts.setdefault((r["pid"], r["model"], r["index"]), {})[r["args"][0]] = r
+    for (pid, model, index), p in parts.items():
+        if (pid, model) in out and sorted(p) == list(range(p[0]["args"][1])):
+            text = b"".join(p[k]["name"] for k in sorted(p)).decode()
+            out[(pid, model)][1][index] = text.split("|")
+    return out
+
 def cmd_of(rec):
     return rec["name"].split(b"cmd=", 1)[1] if b"cmd=" in rec["name"] else None
 
@@ -147,7 +161,7 @@ def read(data):
             ann = {}
             for a in [v for n, v in e if n == 4]:
                 af = fields(a)
-                ann[text(one(af, 10))] = one(af, 3)
+                ann[text(one(af, 10))] = one(af, 3) if one(af, 3) is not None else text(one(af, 6, b""))
             events.append(dict(ts=ts, type=one(e, 9), track=one(e, 11), name=one(e, 23),
                                cats=[text(v) for n, v in e if n == 22], ann=ann))
             if events[-1]["name"] is not None:
@@ -176,9 +190,12 @@ EOF
 cat >"$T/chrome_check.py" <<'EOF'
 import collections, json, sys
 sys.path.insert(0, sys.argv[1])
-from rec import records, cmd_of, as_json_text
+from rec import records, cmd_of, as_json_text, descriptions
 ev = json.load(open(sys.argv[2], encoding="utf-8"))
 recs = [r for p in sys.argv[3:] for r in records(p)]
+desc = descriptions(recs)
+KEYS = ["input_shapes", "input_data_types", "input_formats", "output_shapes", "output_data_types", "output_formats"]
+index = {}
 base = min(r["start"] for r in recs)
 assert all(e["pid"] != 0 for e in ev), "an event at pid 0"
 procs = {e["pid"]: e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "process_name"}
@@ -189,8 +206,15 @@ threads = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e.get("ph") ==
 xs = [e for e in ev if e.get("ph") == "X"]
 got = collections.Counter()
 for e in xs:
-    assert set(e["args"]) == {"model", "iteration"}, e["args"]
-    assert threads[(e["pid"], e["tid"])].startswith("model %d stream " % e["args"]["model"])
+    d = desc.get((e["pid"], e["args"]["model"]))
+    want_args = {"model", "iteration"} | ({"model_name"} if d else set())
+    if d and e["name"] != "execute":
+        want_args |= set(KEYS)
+        assert [e["args"][k] for k in KEYS] in d[1].values(), e["args"]
+    assert set(e["args"]) == want_args, e["args"]
+    assert not d or e["args"]["model_name"] == d[0], (e["args"], d[0])
+    prefix = d[0] + ": " if d else ""
+    assert threads[(e["pid"], e["tid"])].startswith(prefix + "model %d stream " % e["args"]["model"])
     got[(e["pid"], e["args"]["model"], e["args"]["iteration"], round(e["ts"] * 1000) + base,
          round(e["dur"] * 1000), e["name"], e["cat"])] += 1
 exp = collections.Counter((r["pid"], r["model"], r["iteration"], r["start"], r["dur"],
@@ -231,10 +255,11 @@ chrome_ok merged "$T/v.rec" "$T/app.rec"; check "chrome, two inputs merged" $?
 cat >"$T/pf_check.py" <<'EOF'
 import collections, re, sys
 sys.path.insert(0, sys.argv[1])
-from rec import records, cmd_of, as_utf8
+from rec import records, cmd_of, as_utf8, descriptions
 from pf import read, slices
 procs, threads, names, events = read(open(sys.argv[2], "rb").read())
 recs = [r for p in sys.argv[3:] for r in records(p)]
+desc = descriptions(recs)
 want = {r["pid"]: "pid %d" % r["pid"] for r in recs}
 want.update({r["pid"]: as_utf8(cmd_of(r)) for r in recs if r["kind"] == 16 and cmd_of(r) is not None})
 got_procs = {pid: name for pid, name in procs.values()}
@@ -243,21 +268,30 @@ for uuid, (pid, name) in procs.items():
     assert names[uuid] == name
 lanes = {}
 for uuid, (pid, tid, name) in threads.items():
-    m = re.fullmatch(r"model (\d+) stream (\d+)( \(overlap \d+\))?", name)
+    m = re.fullmatch(r"(?:(.+): )?model (\d+) stream (\d+)( \(overlap \d+\))?", name)
     assert m and names[uuid] == name and pid in want and tid > 4194304, (pid, tid, name)
-    lanes[uuid] = (pid, int(m.group(1)), int(m.group(2)))
+    d = desc.get((pid, int(m.group(2))))
+    assert m.group(1) == (d[0] if d else None), (name, d)
+    lanes[uuid] = (pid, int(m.group(2)), int(m.group(3)))
 assert len({t[1] for t in threads.values()}) == len(threads), "tids unique"
 sl, instants = slices(events)
 got = collections.Counter()
 for track, start, end, name, cats, ann, depth, parent in sl:
     pid, model, stream = lanes[track]
-    assert ann["model"] == model and set(ann) == {"model", "iteration"}
+    d = desc.get((pid, model))
+    assert ann["model"] == model and set(ann) >= {"model", "iteration"}
+    assert ann.get("model_name") == (d[0] if d else None), ann
+    if d and name != "execute":
+        assert [ann.get(k) for k in ("input_shapes", "input_data_types", "input_formats", "output_shapes",
+                                     "output_data_types", "output_formats")] in d[1].values(), ann
+    ann = {k: ann[k] for k in ("model", "iteration", "model_name") if k in ann}
     got[(pid, model, stream, ann["iteration"], start, end, name, tuple(cats))] += 1
     if name == "execute":
         assert depth == 0, "an execute inside another slice"
     else:
         p = sl[parent]
-        assert p[3] == "execute" and p[5] == ann and p[1] <= start and end <= p[2], "operator outside its execute"
+        pann = {k: p[5][k] for k in ("model", "iteration", "model_name") if k in p[5]}
+        assert p[3] == "execute" and pann == ann and p[1] <= start and end <= p[2], "operator outside its execute"
 exp = collections.Counter((r["pid"], r["model"], r["stream"], r["iteration"], r["start"], r["end"],
                            "execute" if r["kind"] == 1 else as_utf8(r["name"]),
                            ("execute",) if r["kind"] == 1 else (as_utf8(r["type"]),))
@@ -392,8 +426,18 @@ n=$(q 'select count(*) from op_summary'); eq=$(q 'select count(*) from execution
 check "sqlite op_summary: one row per operator execution, msprof's column names" $?
 q 'select round(sum("Ratio(%)"), 6) from op_statistic' | grep -qx '100.0'; check "sqlite op_statistic: Ratio(%) sums to 100" $?
 [ "$(q "select count(*) from models where cmd is not null and host = 'h'")" = 3 ] &&
-    [ "$(q 'select count(*) from operators where input_shapes is null')" = "$(q 'select count(*) from operators')" ]
-check "sqlite models carry the stream's host and cmd; shape columns present, NULL" $?
+    [ "$(q "select count(*) from models m join streams s on s.id = m.stream where s.input > 0 and m.name is not null")" = 0 ] &&
+    [ "$(q 'select count(*) from operators o join models m on m.id = o.model where m.name is null and
+            o.input_shapes is null')" = "$(q 'select count(*) from operators o join models m on m.id = o.model
+            where m.name is null')" ]
+check "sqlite models carry the stream's host and cmd; undescribed streams: name and shape columns NULL" $?
+# The recorded stream (input 0) describes its model: name and file from the load, shapes on every operator.
+[ "$(q "select name, file from models m join streams s on s.id = m.stream where s.input = 0")" = "cnn|$CNN" ] &&
+    [ "$(q "select count(*) from operators o join models m on m.id = o.model join streams s on s.id = m.stream
+            where s.input = 0 and o.output_shapes is not null and o.output_data_types like 'DT_%'")" = \
+      "$(q "select count(*) from operators o join models m on m.id = o.model join streams s on s.id = m.stream
+            where s.input = 0")" ]
+check "sqlite: a recorded model has its name, file and every operator's shapes" $?
 q "select name from operators where name like 'na\"me%'" | grep -q '^na"me\\,x$'; check "sqlite: quotes and backslashes stored as given (bound parameters)" $?
 q "select name from operators where name like 'bad %'" | $PY -c 'import sys; s = sys.stdin.buffer.read().decode("utf-8"); assert "\ufffd" in s' 
 check "sqlite: invalid UTF-8 stored as U+FFFD, text valid" $?

@@ -148,7 +148,9 @@
     return h % 360;
   }
   function tlTable(holder, tl) {
+    var shaped = tl.ops.some(function (o) { return o.length > 5; });
     var t = document.createElement('table'), head = ['Start', 'Duration', 'Stream', 'Type', 'Name'];
+    if (shaped) head.push('Shapes');
     t.className = 'sortable';
     var tr = t.createTHead().insertRow();
     head.forEach(function (h) {
@@ -162,8 +164,10 @@
     var body = t.createTBody();
     tl.ops.forEach(function (o) {
       var r = body.insertRow();
-      [[o[0], '+' + human(o[0])], [o[1], human(o[1])], [o[2], String(o[2])], [null, tl.str[o[3]]],
-        [null, tl.str[o[4]]]].forEach(function (c) {
+      var cells = [[o[0], '+' + human(o[0])], [o[1], human(o[1])], [o[2], String(o[2])], [null, tl.str[o[3]]],
+        [null, tl.str[o[4]]]];
+      if (shaped) cells.push([null, o.length > 5 ? tl.str[o[5]].replace('\n', ' ') : '']);
+      cells.forEach(function (c) {
         var td = r.insertCell();
         if (c[0] !== null) td.setAttribute('data-v', c[0]);
         td.textContent = c[1];
@@ -187,7 +191,9 @@
       var r = svg('rect', { y: T + LH * lane[o[2]] + 3, height: LH - 6,
         fill: 'hsl(' + hue(tl.str[o[3]]) + ',60%,55%)' }, g);
       r.addEventListener('mousemove', function (ev) {
-        showTip(ev, [tl.str[o[4]], 'type ' + tl.str[o[3]], human(o[1]) + ' at +' + human(o[0]) + ', stream ' + o[2]]);
+        var lines = [tl.str[o[4]], 'type ' + tl.str[o[3]], human(o[1]) + ' at +' + human(o[0]) + ', stream ' + o[2]];
+        if (o.length > 5) lines = lines.concat(tl.str[o[5]].split('\n'));  /* shapes, when the stream describes them */
+        showTip(ev, lines);
       });
       r.addEventListener('mouseleave', hideTip);
       return r;
