@@ -39,7 +39,8 @@ typedef struct field {
 
 enum {
     LF_MODEL, LF_KIND, LF_FLAG, LF_PID, LF_STREAM, LF_ITER, LF_SEQ, LF_INDEX, LF_THREAD, LF_DEV, LF_TYPE, LF_NAME,
-    LF_START, LF_END, LF_DUR, LF_START_US, LF_END_US, LF_DUR_US, LF_N
+    LF_START, LF_END, LF_DUR, LF_START_US, LF_END_US, LF_DUR_US, LF_MODEL_NAME, LF_IN_SHAPES, LF_IN_TYPES,
+    LF_IN_FORMATS, LF_OUT_SHAPES, LF_OUT_TYPES, LF_OUT_FORMATS, LF_N
 };
 
 static const field list_fields[LF_N] = {
@@ -61,6 +62,13 @@ static const field list_fields[LF_N] = {
     {"start_us", NULL, "Task Start Time(us)", "start_us", "start_us", FV_US, 24, "start, us"},
     {"end_us", NULL, "Task End Time(us)", "end_us", "end_us", FV_US, 24, "end, us"},
     {"dur_us", "duration_us", "Task Duration(us)", "duration_us", "duration_us", FV_US, 12, "duration, us"},
+    {"model_name", NULL, "Model Name", "model_name", "model name", FV_STR, 16, "model name, from the stream's description"},
+    {"in_shapes", NULL, "Input Shapes", "input_shapes", "input shapes", FV_STR, 20, "input shapes (described models)"},
+    {"in_types", NULL, "Input Data Types", "input_data_types", "input types", FV_STR, 16, "input data types"},
+    {"in_formats", NULL, "Input Formats", "input_formats", "input formats", FV_STR, 14, "input formats"},
+    {"out_shapes", NULL, "Output Shapes", "output_shapes", "output shapes", FV_STR, 20, "output shapes"},
+    {"out_types", NULL, "Output Data Types", "output_data_types", "output types", FV_STR, 16, "output data types"},
+    {"out_formats", NULL, "Output Formats", "output_formats", "output formats", FV_STR, 14, "output formats"},
 };
 
 static const char *kind_text(uint8_t k)
@@ -350,12 +358,16 @@ void dec_fields_list_header(const dec_opts *o, FILE *out)
     put_header(o, fs, w, out);
 }
 
-void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out)
+void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t start, uint64_t end,
+                         const char *model_name, const char *desc_text, FILE *out)
 {
     static char cells[FIELDS_MAX][CELL_MAX]; /* the pipeline is single-threaded */
+    static char dbuf[ACLSUB_DESC_TEXT_MAX + 1];
     const field *fs[FIELDS_MAX];
+    const char *desc[ACLSUB_DESC_FIELDS];
     size_t w[FIELDS_MAX];
     list_widths(o, w);
+    int described = desc_text && dec_desc_fields(desc_text, dbuf, sizeof dbuf, desc);
     for (size_t i = 0; i < o->nfields; i++) {
         int id = o->fields[i];
         const field *f = fs[i] = &list_fields[id];
@@ -374,8 +386,13 @@ void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out)
         case LF_DEV: u = v->dev_id; break;
         case LF_TYPE: s = v->type; break;
         case LF_NAME: s = v->name; break;
-        case LF_START: case LF_START_US: u = v->start; break;
-        case LF_END: case LF_END_US: u = v->end; break;
+        case LF_START: case LF_START_US: u = start; break;
+        case LF_END: case LF_END_US: u = end; break;
+        case LF_MODEL_NAME: s = model_name ? model_name : ""; break;
+        case LF_IN_SHAPES: case LF_IN_TYPES: case LF_IN_FORMATS:
+        case LF_OUT_SHAPES: case LF_OUT_TYPES: case LF_OUT_FORMATS:
+            s = described ? desc[id - LF_IN_SHAPES] : "N/A"; /* as the op_summary CSV writes it */
+            break;
         default: u = v->duration; break;
         }
         *put_cell(cells[i], f, o->format, u, (double)u, s) = '\0';

@@ -163,7 +163,8 @@ void dec_fields_help(dec_view view, FILE *out);
 /* Sets o->fields from "F,F..." for o's view and format (settled): 0, or -1 after one line on err. */
 int dec_fields_parse(dec_opts *o, const char *spec, FILE *err);
 void dec_fields_list_header(const dec_opts *o, FILE *out);
-void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, FILE *out);
+void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t start, uint64_t end,
+                         const char *model_name, const char *desc_text, FILE *out);
 /* The summary's rows in the chosen columns (and a table's footer). */
 void dec_fields_summary(const dec_opts *o, st_group **rows, size_t n, const st_table *t,
                         const dec_summary_info *info, FILE *out);

@@ -277,10 +277,6 @@ static void row_jsonl(const aclsub_rec_view *v, const row_info *ri, FILE *out)
 int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
                  FILE *control)
 {
-    if (o->nfields) {
-        dec_fields_list_row(o, v, out);
-        return 0;
-    }
     row_info ri = {v->start, v->end, NULL, NULL};
     int unanchored = 0;
     if (o->clock_realtime) {
@@ -293,6 +289,14 @@ int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_v
         ri.model = dec_models_find(models, input, v->pid, v->model_id);
         if (v->kind == ACLSUB_KIND_OP)
             ri.text = dec_model_op_text(ri.model, v->op_index);
+    }
+    if (o->nfields) {
+        /* The chosen columns; a CSV holds operators only, as without --fields. */
+        if (o->format != DEC_FMT_CSV || v->kind == ACLSUB_KIND_OP)
+            dec_fields_list_row(o, v, ri.start, ri.end, ri.model ? ri.model->name : NULL, ri.text, out);
+        else if (control)
+            row_control_csv(v, &ri, control);
+        return unanchored;
     }
     switch (o->format) {
     case DEC_FMT_TSV:

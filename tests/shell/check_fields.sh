@@ -47,9 +47,9 @@ case_same() {
     name=$1 kind=$2 view=$3 fmt=$4 extra=$5 fields=$6
     shift 6
     # shellcheck disable=SC2086 # extra is words
-    "$ACLSUB" decode "$view" -f "$fmt" $extra v.rec >d.out 2>/dev/null
+    "$ACLSUB" decode "$view" -f "$fmt" $extra "${REC:-v.rec}" >d.out 2>/dev/null
     # shellcheck disable=SC2086
-    "$ACLSUB" decode "$view" -f "$fmt" $extra --fields "$fields" v.rec >c.out 2>c.err
+    "$ACLSUB" decode "$view" -f "$fmt" $extra --fields "$fields" "${REC:-v.rec}" >c.out 2>c.err
     st=$?
     begin "$name"
     eq "exit status" "$st" 0
@@ -60,8 +60,22 @@ case_same() {
 case_same "list csv: name,type,dur,start by key" csv list csv "" name,type,dur,start \
     "Op Name" "OP Type" duration_ns start_ns
 case_same "list csv: msprof titles, any case, in the order given" csv list csv "" \
-    "task duration(us),Op Name,Task Start Time(us),stream,pid,iteration,kind,flag,model" \
-    "Task Duration(us)" "Op Name" "Task Start Time(us)" "Stream ID" "Process ID" Iteration Kind Flag "Model ID"
+    "task duration(us),Op Name,Task Start Time(us),stream,pid,model" \
+    "Task Duration(us)" "Op Name" "Task Start Time(us)" "Stream ID" "Process ID" "Model ID"
+case_same "list csv: the model's name and the operators' shapes, as op_summary's columns" csv list csv "" \
+    "model_name,name,in_shapes,in_types,in_formats,out_shapes,out_types,out_formats" \
+    "Model Name" "Op Name" "Input Shapes" "Input Data Types" "Input Formats" "Output Shapes" "Output Data Types" \
+    "Output Formats"
+# A recording of the CNN under the interposer: its stream describes the model and the shapes.
+env LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB }$LIBACLSUB" ACLSUB_OUTPUT="$T/cnn.rec" "$BA/tests/app_plain" "$CNN" 2 \
+    >/dev/null 2>&1
+REC=cnn.rec case_same "list csv of a described model: its name and shapes, as op_summary's columns" csv list csv \
+    "" "model_name,name,in_shapes,out_shapes,out_types,in_formats" \
+    "Model Name" "Op Name" "Input Shapes" "Output Shapes" "Output Data Types" "Input Formats"
+begin "list csv of a described model: conv1's shapes as models/cnn.txt gives them"
+need "conv1's input and output shapes are not in the --fields output" \
+    grep -q '^[^,]*,conv1,"1,3,32,32;8,3,3,3;8","1,8,32,32",' c.out
+finish c.out
 case_same "list jsonl: keys in the order given" jsonl list jsonl "" name,kind,start,dur,iter,seq,index,thread,end \
     name kind start_ns duration_ns iteration seq op_index thread end_ns
 case_same "summary csv: key, raw and microsecond columns" csv summary csv "" \
