@@ -66,6 +66,64 @@ START_TEST(test_crc_record_span_fast_path_matches_reference)
 }
 END_TEST
 
+/* RFC 3720 (iSCSI), B.4: CRC-32C with the final XOR, which the vendor's variant leaves out. */
+START_TEST(test_crc_rfc3720_vectors)
+{
+    unsigned char zeros[32] = {0}, ones[32], up[32], down[32];
+    for (int i = 0; i < 32; i++) {
+        ones[i] = 0xFF;
+        up[i] = (unsigned char)i;
+        down[i] = (unsigned char)(31 - i);
+    }
+    const struct {
+        const unsigned char *p;
+        uint32_t crc;
+    } v[4] = {{zeros, 0x8A9136AAu}, {ones, 0x62A8AB43u}, {up, 0x46DD794Eu}, {down, 0x113FDB5Cu}};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(~aclsub_crc32c(v[i].p, 32), v[i].crc);
+        ck_assert_uint_eq(~crc32c_portable(0xFFFFFFFFu, v[i].p, 32), v[i].crc);
+        ck_assert_uint_eq(~crc32c_bitwise(0xFFFFFFFFu, v[i].p, 32), v[i].crc);
+    }
+}
+END_TEST
+
+START_TEST(test_crc_record_every_implementation_matches_reference)
+{
+    /* Every implementation this CPU runs, at every alignment, on random records and on the extremes. */
+    ck_assert_int_eq(crc32c_impl_available(CRC32C_PORTABLE), 1);
+    uint64_t s = 4242;
+    static unsigned char buf[REC + 128];
+    for (int iter = 0; iter < 4000; iter++) {
+        size_t off = (size_t)iter % 128;
+        int fill = iter < 256 ? iter % 4 : 3; /* zeros, ones, alternating, random */
+        for (size_t i = 0; i < off + REC; i++)
+            buf[i] = fill == 0 ? 0 : fill == 1 ? 0xFF : fill == 2 ? (unsigned char)(i & 1 ? 0xAA : 0x55)
+                                                              : (unsigned char)tu_rand(&s);
+        uint32_t want = crc32c_bitwise(0xFFFFFFFFu, buf + off + 4, REC - 4);
+        ck_assert_uint_eq(crc32c_record(buf + off), want);
+        for (int impl = 0; impl < CRC32C_NIMPL; impl++)
+            if (crc32c_impl_available((crc32c_impl)impl))
+                ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, buf + off), want);
+    }
+}
+END_TEST
+
+START_TEST(test_crc_record_ignores_the_signature_field)
+{
+    unsigned char rec[REC];
+    make_op(rec, 1, "Conv", "conv1", 10, 20);
+    uint32_t sig = crc32c_record(rec);
+    for (int impl = 0; impl < CRC32C_NIMPL; impl++) {
+        if (!crc32c_impl_available((crc32c_impl)impl))
+            continue;
+        memset(rec, 0x5A, 4);
+        ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, rec), sig);
+        memset(rec, 0, 4);
+        ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, rec), sig);
+    }
+}
+END_TEST
+
 START_TEST(test_record_size_is_power_of_two_dividing_pipe_buf)
 {
     size_t sz = 0;
@@ -592,6 +650,9 @@ int main(void)
     tcase_add_test(tc, test_crc_check_value);
     tcase_add_test(tc, test_crc_matches_bitwise_reference_on_random_buffers);
     tcase_add_test(tc, test_crc_record_span_fast_path_matches_reference);
+    tcase_add_test(tc, test_crc_rfc3720_vectors);
+    tcase_add_test(tc, test_crc_record_every_implementation_matches_reference);
+    tcase_add_test(tc, test_crc_record_ignores_the_signature_field);
     tcase_add_test(tc, test_record_size_is_power_of_two_dividing_pipe_buf);
     tcase_add_test(tc, test_vendor_prefix_layout_is_kept);
     tcase_add_test(tc, test_roundtrip_random_field_values);
