@@ -98,8 +98,7 @@ static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, siz
         return;
     }
     dec_event ev;
-    if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev.v) != ACL_SUCCESS)
-        return; /* cannot happen: the reader returns valid records only */
+    rec_view_of(rec, &ev.v); /* the reader returns valid records only */
     ev.input = input;
     handle(c, &ev, side);
 }

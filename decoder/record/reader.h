@@ -54,6 +54,9 @@ typedef struct rec_brief {
     size_t name_len;
 } rec_brief;
 void rec_peek(const unsigned char *rec, rec_brief *out);
+/* Every field of a record rec_reader_next returned, as aclsub_rec_get gives them, without checking it again. */
+struct aclsub_rec_view;
+void rec_view_of(const unsigned char *rec, struct aclsub_rec_view *out);
 /* 1 if anything was damaged so far. */
 int rec_reader_damaged(const rec_reader *r);
 
