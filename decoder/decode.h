@@ -26,9 +26,10 @@ typedef enum {
 typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
 
 #define DEC_DEFAULT_WINDOW 4096u
-/* Bytes per read(): large enough to amortise the call, small enough that the
-   buffer stays in the L2 cache while its records are checked and decoded. */
-#define DEC_CHUNK (128u << 10)
+/* Bytes per read(), and per chunk of a regular file's read-ahead: large enough
+   to amortise the call and the hand-over between the threads, small enough
+   that the chunks being filled and checked stay in the caches. */
+#define DEC_CHUNK (512u << 10)
 
 typedef struct dec_opts {
     dec_view view;

@@ -14,6 +14,7 @@
 #include "acl/acl_prof.h"
 #include "aclsub/record.h"
 #include "decoder/record/crc32c.h"
+#include "decoder/record/le.h"
 #include "decoder/record/reader.h"
 #include "tests/unit/testutil.h"
 
@@ -643,6 +644,105 @@ START_TEST(test_reader_from_pipe_with_odd_write_sizes)
 }
 END_TEST
 
+/* Every record's start time and the damage counts of one reader, to compare two readers. */
+struct read_result {
+    uint64_t n, sum, first[8];
+    rec_reader_stats st;
+};
+
+static void read_result_of(rec_reader *r, struct read_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const unsigned char *rec;
+    while (rec_reader_next(r, &rec) == 1) {
+        aclsub_rec_view v;
+        rec_view_of(rec, &v);
+        if (out->n < 8)
+            out->first[out->n] = v.start;
+        out->sum = out->sum * 31 + v.start;
+        out->n++;
+    }
+    out->st = *rec_reader_get_stats(r);
+}
+
+START_TEST(test_reader_regular_file_read_ahead_matches_memory_reader)
+{
+    /* A regular file of more than two chunks goes through the shared read-ahead; with small,
+       odd chunk sizes records and damage straddle its chunks.  It must read what memory does. */
+    enum { NREC = 300 };
+    static unsigned char data[NREC * REC + 1000];
+    uint64_t s = 99;
+    for (int round = 0; round < 12; round++) {
+        size_t len = 0;
+        for (int i = 0; i < NREC; i++) {
+            make_op(data + len, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+            unsigned d = (unsigned)(tu_rand(&s) % 40);
+            if (round > 0 && d == 0)
+                data[len + 200] ^= 1; /* bad signature */
+            else if (round > 0 && d == 1)
+                data[len + ACLSUB_OFF_VERSION] = 2, le32_put(data + len, aclsub_crc32c(data + len + 4, REC - 4));
+            len += REC;
+            if (round > 0 && d == 2) { /* garbage between records */
+                size_t g = 1 + tu_rand(&s) % 300;
+                for (size_t k = 0; k < g; k++)
+                    data[len + k] = (unsigned char)tu_rand(&s);
+                len += g;
+            }
+        }
+        if (round % 3 == 2)
+            len -= 100; /* a truncated tail */
+        char path[] = "/tmp/test_record_aheadXXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        unlink(path);
+        ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+        size_t start = round % 4 == 3 ? 3 * REC : 0; /* a descriptor not at the file's start */
+        ck_assert_int_eq(lseek(fd, (off_t)start, SEEK_SET), (off_t)start);
+        struct read_result want, got;
+        rec_reader *m = rec_reader_from_mem(data + start, len - start);
+        read_result_of(m, &want);
+        rec_reader_free(m);
+        size_t chunk = 4 * REC + (size_t)(tu_rand(&s) % 3000);
+        rec_reader *r = rec_reader_from_fd(fd, chunk);
+        ck_assert_ptr_nonnull(r);
+        read_result_of(r, &got);
+        rec_reader_free(r);
+        close(fd);
+        ck_assert_uint_gt(want.n, 200);
+        ck_assert_uint_eq(got.n, want.n);
+        ck_assert_uint_eq(got.sum, want.sum);
+        ck_assert_mem_eq(got.first, want.first, sizeof want.first);
+        ck_assert_mem_eq(&got.st, &want.st, sizeof want.st);
+    }
+}
+END_TEST
+
+START_TEST(test_reader_regular_file_freed_before_its_end)
+{
+    /* The helper may be reading ahead when the reader is freed half-way. */
+    enum { NREC = 200 };
+    static unsigned char data[NREC * REC];
+    for (int i = 0; i < NREC; i++)
+        make_op(data + i * REC, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+    char path[] = "/tmp/test_record_aheadXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    ck_assert_int_eq(write(fd, data, sizeof data), (ssize_t)sizeof data);
+    for (int stop = 0; stop < 60; stop += 7) {
+        ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        rec_reader *r = rec_reader_from_fd(fd, 4 * REC);
+        const unsigned char *rec;
+        for (int i = 0; i < stop; i++) {
+            ck_assert_int_eq(rec_reader_next(r, &rec), 1);
+            ck_assert_uint_eq(le64_get(rec + ACLSUB_OFF_START), (uint64_t)i);
+        }
+        rec_reader_free(r);
+    }
+    close(fd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("record");
@@ -687,6 +787,8 @@ int main(void)
     tcase_add_test(tr, test_reader_resynchronises_after_garbage);
     tcase_add_test(tr, test_reader_skips_unknown_version);
     tcase_add_test(tr, test_reader_from_pipe_with_odd_write_sizes);
+    tcase_add_test(tr, test_reader_regular_file_read_ahead_matches_memory_reader);
+    tcase_add_test(tr, test_reader_regular_file_freed_before_its_end);
     suite_add_tcase(s, tr);
 
     SRunner *sr = srunner_create(s);
