@@ -113,14 +113,17 @@ static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
     for (size_t i = 0; i < nin; i++) {
         size_t side = c->o->view == DEC_VIEW_DIFF ? i : 0;
         uint64_t before = c->damage_events;
-        while (dec_input_next_raw(&ins[i], &rec, c->err) == 1) {
-            if (lock) {
-                pthread_mutex_lock(lock);
-                handle_raw(c, rec, (uint32_t)i, side, fast);
-                dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));
-                pthread_mutex_unlock(lock);
-            } else {
-                handle_raw(c, rec, (uint32_t)i, side, fast);
+        size_t n;
+        while (dec_input_next_run(&ins[i], &rec, &n, c->err) == 1) {
+            for (size_t j = 0; j < n; j++, rec += ACLSUB_REC_SIZE) {
+                if (lock) {
+                    pthread_mutex_lock(lock);
+                    handle_raw(c, rec, (uint32_t)i, side, fast);
+                    dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));
+                    pthread_mutex_unlock(lock);
+                } else {
+                    handle_raw(c, rec, (uint32_t)i, side, fast);
+                }
             }
         }
         status = worse(status, finish_input(c, &ins[i]));

@@ -126,6 +126,9 @@ int dec_input_open(dec_input *in, FILE *err);
 int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err);
 /* The same, the record left in place (ACLSUB_REC_SIZE bytes, valid until the next call). */
 int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err);
+/* The same for a run of 1 to DEC_RUN_MAX valid records back to back (rec_reader_next_run). */
+#define DEC_RUN_MAX 256u
+int dec_input_next_run(dec_input *in, const unsigned char **first, size_t *n, FILE *err);
 /* Reports the damage of the input, and records it lost silently or twice, on err; 1 if any. */
 int dec_input_report(const dec_input *in, FILE *err);
 void dec_input_close(dec_input *in);

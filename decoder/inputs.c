@@ -71,6 +71,34 @@ int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err)
     return rc;
 }
 
+#define DEC_PREFETCH 8u
+
+int dec_input_next_run(dec_input *in, const unsigned char **first, size_t *n, FILE *err)
+{
+    if (!in->r && dec_input_open(in, err) < 0)
+        return 0;
+    int rc = rec_reader_next_run(in->r, first, n, DEC_RUN_MAX);
+    if (rc == 1) {
+        /* The lines the proof and the views read (the header, the type and the name's start) of each
+           record are fetched a few records ahead: the record may have been read by the other thread. */
+        for (size_t i = 0; i < *n && i < DEC_PREFETCH; i++)
+            for (unsigned l = 0; l < 4; l++)
+                __builtin_prefetch(*first + i * ACLSUB_REC_SIZE + 64 * l);
+        for (size_t i = 0; i < *n; i++) {
+            const unsigned char *rec = *first + i * ACLSUB_REC_SIZE;
+            if (i + DEC_PREFETCH < *n)
+                for (unsigned l = 0; l < 4; l++)
+                    __builtin_prefetch(rec + DEC_PREFETCH * ACLSUB_REC_SIZE + 64 * l);
+            dec_proof_note(in->proof, rec);
+        }
+    }
+    if (rc < 0) {
+        fprintf(err, "aclsub decode: %s: read error: %s\n", in->label, strerror(errno));
+        in->failed = 1;
+    }
+    return rc;
+}
+
 int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err)
 {
     const unsigned char *rec;

@@ -11,7 +11,8 @@
  *
  * A regular file is read in chunks that a second thread and the reader
  * share (the read-ahead, below), so that copying out of the page cache
- * overlaps checking the records; the caller works in the chunk itself.
+ * and checking the records go on in both at once; the caller works in the
+ * chunk itself.
  * Pipes and FIFOs are read directly, so that a live reader sees records as
  * soon as they arrive.
  */
@@ -32,17 +33,25 @@
  * k % AHEAD_SLOTS.  Chunks are claimed in order, by the helper thread (at
  * most AHEAD_SLOTS - 1 ahead of the reader) or by the reader itself when
  * the chunk it needs next is not claimed yet, and each is filled with
- * pread().  On two free cores the copying is then shared between the two
- * threads and overlaps the checking; on a busy machine the reader does not
- * wait for a helper that is not running.  A chunk that comes back short is
- * the end of the file: the chunks after it are not used.
+ * pread().  Whoever reads a chunk also checks (aclsub_rec_check) every
+ * record at a multiple of ACLSUB_REC_SIZE from its start, a piece at a
+ * time while the piece is still in the cache, and keeps the verdicts with
+ * the chunk; the reader takes a record at such an offset on its verdict and
+ * checks any other (a record carried over from the chunk before, or one
+ * found by resynchronising) itself.  On two free cores the copying and the
+ * checking are then shared between the two threads; on a busy machine the
+ * reader does not wait for a helper that is not running.  A chunk that
+ * comes back short is the end of the file: the chunks after it are not
+ * used.
  */
-#define AHEAD_SLOTS 4
+#define AHEAD_SLOTS 8
+#define AHEAD_PIECE (64u << 10) /* bytes read, then checked, at a time */
 
 enum { SLOT_FREE, SLOT_BUSY, SLOT_FULL };
 
 typedef struct ahead_slot {
     unsigned char *mem; /* REC bytes of headroom (for a carried partial record), then data */
+    unsigned char *verdict; /* aclsub_rec_status of the record at data offset i * REC, for those within len */
     size_t len;
     int err;            /* errno of a failed read; len 0 and err 0 is the end of the file */
     int state;
@@ -69,6 +78,7 @@ struct rec_reader {
     size_t cap;
     size_t pos, end;    /* unread window inside buf */
     prefetch *ahead;    /* regular files only */
+    const unsigned char *verdict; /* read ahead: the verdicts of the chunk in buf */
     rec_reader_stats stats;
 };
 
@@ -80,10 +90,11 @@ static void read_chunk(rec_reader *r, uint64_t k)
     prefetch *a = r->ahead;
     ahead_slot *s = &a->slot[k % AHEAD_SLOTS];
     off_t off = a->base + (off_t)(k * a->size);
-    size_t got = 0;
+    size_t got = 0, checked = 0;
     int err = 0;
     while (got < a->size) {
-        ssize_t n = pread(r->fd, s->mem + REC + got, a->size - got, off + (off_t)got);
+        size_t want = a->size - got < AHEAD_PIECE ? a->size - got : AHEAD_PIECE;
+        ssize_t n = pread(r->fd, s->mem + REC + got, want, off + (off_t)got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -91,6 +102,8 @@ static void read_chunk(rec_reader *r, uint64_t k)
         if (n <= 0)
             break;
         got += (size_t)n;
+        for (; checked + REC <= got; checked += REC)
+            s->verdict[checked / REC] = (unsigned char)aclsub_rec_check(s->mem + REC + checked);
     }
     pthread_mutex_lock(&a->lock);
     s->len = got;
@@ -129,8 +142,10 @@ static void *prefetch_main(void *arg)
 
 static void prefetch_release(prefetch *a)
 {
-    for (int i = 0; i < AHEAD_SLOTS; i++)
+    for (int i = 0; i < AHEAD_SLOTS; i++) {
         free(a->slot[i].mem);
+        free(a->slot[i].verdict);
+    }
     free(a);
 }
 
@@ -160,11 +175,11 @@ static int prefetch_start(rec_reader *r, size_t size)
     prefetch *a = calloc(1, sizeof *a);
     if (!a)
         return -1;
-    a->size = size;
+    a->size = size - size % REC; /* every chunk starts at a multiple of REC from the first */
     a->base = base;
     a->last = UINT64_MAX;
     for (int i = 0; i < AHEAD_SLOTS; i++)
-        if (!(a->slot[i].mem = malloc(REC + size))) {
+        if (!(a->slot[i].mem = malloc(REC + a->size)) || !(a->slot[i].verdict = malloc(a->size / REC))) {
             prefetch_release(a);
             return -1;
         }
@@ -254,14 +269,18 @@ static int take_chunk(rec_reader *r)
         r->eof = 1;
         return 0;
     }
-    if (a->claim == k && s->state == SLOT_FREE) {
-        a->claim++;
-        s->state = SLOT_BUSY;
-        pthread_mutex_unlock(&a->lock);
-        read_chunk(r, k);
-        pthread_mutex_lock(&a->lock);
-    }
+    /* Until chunk k is full: read the next unclaimed chunk (k, or one after
+       it that has a free slot) here rather than wait for the helper. */
     while (s->state != SLOT_FULL) {
+        uint64_t j = a->claim;
+        if (j <= a->last && j < k + AHEAD_SLOTS - 1 && a->slot[j % AHEAD_SLOTS].state == SLOT_FREE) {
+            a->claim++;
+            a->slot[j % AHEAD_SLOTS].state = SLOT_BUSY;
+            pthread_mutex_unlock(&a->lock);
+            read_chunk(r, j);
+            pthread_mutex_lock(&a->lock);
+            continue;
+        }
         a->reader_waits = 1;
         pthread_cond_wait(&a->cond, &a->lock);
         a->reader_waits = 0;
@@ -273,12 +292,14 @@ static int take_chunk(rec_reader *r)
     pthread_mutex_lock(&a->lock);
     if (r->buf) {
         a->slot[(k - 1) % AHEAD_SLOTS].state = SLOT_FREE;
-        if (a->helper_waits)
+        /* a sleeping helper is woken when half the ring is free, not for every chunk */
+        if (a->helper_waits && a->claim <= k + AHEAD_SLOTS / 2)
             pthread_cond_broadcast(&a->cond);
     }
     a->take = k + 1;
     pthread_mutex_unlock(&a->lock);
     r->buf = s->mem;
+    r->verdict = s->verdict;
     r->pos = REC - left;
     r->end = REC + s->len;
     if (s->err) {
@@ -386,6 +407,29 @@ static int resync(rec_reader *r, int had_magic)
     }
 }
 
+/* 1 if the record at pos (whole within the window) is valid: on its verdict when it has one. */
+static int valid_at(const rec_reader *r)
+{
+    if (r->verdict && r->pos >= REC && (r->pos - REC) % REC == 0)
+        return r->verdict[(r->pos - REC) / REC] == ACLSUB_REC_OK;
+    return aclsub_rec_check(r->buf + r->pos) == ACLSUB_REC_OK;
+}
+
+int rec_reader_next_run(rec_reader *r, const unsigned char **first, size_t *n, size_t max)
+{
+    int rc = rec_reader_next(r, first);
+    if (rc != 1)
+        return rc;
+    size_t k = 1;
+    while (k < max && r->end - r->pos >= REC && valid_at(r)) {
+        r->pos += REC;
+        k++;
+    }
+    r->stats.records += k - 1;
+    *n = k;
+    return 1;
+}
+
 int rec_reader_next(rec_reader *r, const unsigned char **rec)
 {
     for (;;) {
@@ -398,7 +442,11 @@ int rec_reader_next(rec_reader *r, const unsigned char **rec)
             return 0;
         }
         const unsigned char *p = r->buf + r->pos;
-        aclsub_rec_status st = aclsub_rec_check(p);
+        aclsub_rec_status st;
+        if (r->verdict && r->pos >= REC && (r->pos - REC) % REC == 0)
+            st = (aclsub_rec_status)r->verdict[(r->pos - REC) / REC]; /* checked when it was read */
+        else
+            st = aclsub_rec_check(p);
         if (st == ACLSUB_REC_OK) {
             r->pos += REC;
             r->stats.records++;

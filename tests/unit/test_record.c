@@ -717,6 +717,52 @@ START_TEST(test_reader_regular_file_read_ahead_matches_memory_reader)
 }
 END_TEST
 
+START_TEST(test_reader_runs_match_single_records)
+{
+    /* rec_reader_next_run hands out what rec_reader_next does, in runs, with the same damage counts. */
+    enum { NREC = 300 };
+    static unsigned char data[NREC * REC + 40 * 300];
+    uint64_t s = 7;
+    size_t len = 0;
+    for (int i = 0; i < NREC; i++) {
+        make_op(data + len, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+        unsigned d = (unsigned)(tu_rand(&s) % 20);
+        if (d == 0)
+            data[len + 300] ^= 4;
+        len += REC;
+        if (d == 1) {
+            size_t g = 1 + tu_rand(&s) % 300;
+            memset(data + len, 'A', g);
+            len += g;
+        }
+    }
+    struct read_result want;
+    rec_reader *m = rec_reader_from_mem(data, len);
+    read_result_of(m, &want);
+    rec_reader_free(m);
+    for (size_t max = 1; max < 40; max += 9) {
+        rec_reader *r = rec_reader_from_mem(data, len);
+        const unsigned char *first;
+        size_t n, total = 0, longest = 0;
+        uint64_t sum = 0;
+        while (rec_reader_next_run(r, &first, &n, max) == 1) {
+            ck_assert_uint_ge(n, 1);
+            ck_assert_uint_le(n, max);
+            longest = n > longest ? n : longest;
+            for (size_t i = 0; i < n; i++)
+                sum = sum * 31 + le64_get(first + i * REC + ACLSUB_OFF_START);
+            total += n;
+        }
+        ck_assert_uint_eq(total, want.n);
+        ck_assert_uint_eq(sum, want.sum);
+        ck_assert_mem_eq(rec_reader_get_stats(r), &want.st, sizeof want.st);
+        if (max > 1)
+            ck_assert_uint_gt(longest, 1);
+        rec_reader_free(r);
+    }
+}
+END_TEST
+
 START_TEST(test_reader_regular_file_freed_before_its_end)
 {
     /* The helper may be reading ahead when the reader is freed half-way. */
@@ -789,6 +835,7 @@ int main(void)
     tcase_add_test(tr, test_reader_from_pipe_with_odd_write_sizes);
     tcase_add_test(tr, test_reader_regular_file_read_ahead_matches_memory_reader);
     tcase_add_test(tr, test_reader_regular_file_freed_before_its_end);
+    tcase_add_test(tr, test_reader_runs_match_single_records);
     suite_add_tcase(s, tr);
 
     SRunner *sr = srunner_create(s);
