@@ -3,46 +3,63 @@
  * views.  The stream reader has already checked each record's magic,
  * version and signature, so instead of decoding every field (and checking
  * the signature a second time) through aclsub_rec_get, the few fields a
- * group needs come from rec_peek, the format module's in-place reader for
- * validated records: kind, model, start, iteration, duration and the key
- * string.  Records this path cannot take whole (control
+ * group needs are read in place: kind, model, start, iteration, duration
+ * and the key string (only the one the grouping needs, its length found a
+ * word at a time), looked up through the table's cache of short keys
+ * (st_get_field).  Records this path cannot take whole (control
  * records, and any record while a type or name glob filter is active,
  * since fnmatch needs a NUL-terminated copy) are left to the full decoder.
  */
 #include <string.h>
 
 #include "decoder/pipeline.h"
-#include "decoder/record/reader.h"
+#include "decoder/record/le.h"
 
 int dec_fast_usable(const dec_opts *o)
 {
     return o->ntypes == 0 && o->nnames == 0;
 }
 
+/* The length of the string in a NUL-padded field of cap bytes (a multiple of 8): strnlen, a word at a time. */
+static size_t field_len(const unsigned char *f, size_t cap)
+{
+    for (size_t i = 0; i < cap; i += 8) {
+        uint64_t w;
+        memcpy(&w, f + i, 8);
+        uint64_t zero = (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL; /* a NUL byte here */
+        if (zero)
+            for (size_t j = i;; j++)
+                if (!f[j])
+                    return j;
+    }
+    return cap;
+}
+
 int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom)
 {
-    rec_brief b;
-    rec_peek(rec, &b);
-    if (b.kind != ACLSUB_KIND_OP && b.kind != ACLSUB_KIND_RUN)
+    uint8_t kind = rec[ACLSUB_OFF_KIND];
+    if (kind != ACLSUB_KIND_OP && kind != ACLSUB_KIND_RUN)
         return 0;
-    uint32_t model = b.model_id;
-    if (!dec_filter_numbers(o, model, b.start, b.iteration))
+    uint32_t model = le32_get(rec + ACLSUB_OFF_MODEL_ID);
+    if (!dec_filter_numbers(o, model, le64_get(rec + ACLSUB_OFF_START), le64_get(rec + ACLSUB_OFF_ITERATION)))
         return 1;
-    if (b.kind == ACLSUB_KIND_RUN) {
+    if (kind == ACLSUB_KIND_RUN) {
         (*runs)++;
         return 1;
     }
     st_group *g;
     if (o->by == DEC_BY_TYPE) {
-        g = st_get(t, b.type, b.type_len, 0);
+        const unsigned char *f = rec + ACLSUB_OFF_TYPE;
+        g = st_get_field(t, (const char *)f, field_len(f, ACLSUB_REC_TYPE_CAP), 0);
     } else if (o->by == DEC_BY_NAME) {
-        g = st_get(t, b.name, b.name_len, b.name_hash);
+        const unsigned char *f = rec + ACLSUB_OFF_NAME;
+        g = st_get_field(t, (const char *)f, field_len(f, ACLSUB_REC_NAME_CAP), le64_get(rec + ACLSUB_OFF_NAME_HASH));
     } else {
         aclsub_rec_view v;
         v.model_id = model;
         g = dec_group_of(t, DEC_BY_MODEL, &v);
     }
-    if (!g || st_add(t, g, b.duration) < 0)
+    if (!g || st_add(t, g, le64_get(rec + ACLSUB_OFF_DURATION)) < 0)
         *oom = 1;
     return 1;
 }

@@ -2,8 +2,7 @@
  * report_agg.c - the one pass of `aclsub report` over an input: records
  * come from the decoder's reader (dec_input_next_raw: every record checked,
  * each noted for the loss proof of decoder/proof.c), operator and whole
- * execute records are read in place (rec_peek, as the summary's hot path
- * does), control records decoded whole and noted by decoder/ctrl.c.
+ * execute records are read in place (rec_peek), control records decoded whole and noted by decoder/ctrl.c.
  *
  * Operator types keep every duration (decoder/stats.c), so their
  * statistics are exactly those of `aclsub decode summary`, plus a

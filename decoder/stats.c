@@ -112,6 +112,29 @@ st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra)
     return g ? g : new_group(t, key, len, extra, h);
 }
 
+st_group *st_get_field(st_table *t, const char *key, size_t len, uint64_t extra)
+{
+    if (len > 16)
+        return st_get(t, key, len, extra);
+    /* the bytes past the key (the field's padding, or anything in a hostile record) do not count */
+    static const unsigned char ones_then_zeros[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint64_t w[2], mask[2];
+    memcpy(w, key, 16);
+    memcpy(mask, ones_then_zeros + 16 - len, 16);
+    w[0] &= mask[0];
+    w[1] &= mask[1];
+    uint64_t h = (w[0] ^ (w[1] * 0x9E3779B97F4A7C15ULL) ^ (extra * 0xC2B2AE3D27D4EB4FULL) ^ len) *
+                 0x9E3779B97F4A7C15ULL;
+    st_memo *m = &t->memo[h >> 58];
+    if (m->group && m->len == len && m->w[0] == w[0] && m->w[1] == w[1] && m->extra == extra)
+        return &t->g[m->group - 1];
+    st_group *g = st_get(t, key, len, extra);
+    if (g)
+        *m = (st_memo){{w[0], w[1]}, extra, (uint32_t)len, (uint32_t)(g - t->g) + 1};
+    return g;
+}
+
 uint64_t st_bucket_low(unsigned b, uint64_t *width)
 {
     unsigned s = b >> ST_SUB_BITS;

@@ -63,18 +63,32 @@ typedef struct st_group {
     uint64_t p90, p95, p99;
 } st_group;
 
+/* A remembered short key (st_get_field): its bytes zero-padded to 16, length, extra, group. */
+typedef struct st_memo {
+    uint64_t w[2];
+    uint64_t extra;
+    uint32_t len;
+    uint32_t group; /* index + 1 into g; 0 empty */
+} st_memo;
+#define ST_MEMO_SIZE 64u
+
 typedef struct st_table {
     st_group *g;
     size_t n, cap;
     uint32_t *slot; /* index + 1 into g; 0 empty */
     size_t nslot;   /* a power of two */
     uint64_t busy;  /* sum of all durations added */
+    st_memo memo[ST_MEMO_SIZE]; /* st_get_field's direct-mapped cache of keys of at most 16 bytes */
 } st_table;
 
 void st_init(st_table *t);
 void st_free(st_table *t);
 /* The group of a key, created when new; NULL when out of memory. */
 st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra);
+/* st_get for a key read in place from a fixed-size field: at least 16 bytes
+   are readable at key whatever len is.  Keys of at most 16 bytes are found
+   through a small cache first, without hashing or comparing the string. */
+st_group *st_get_field(st_table *t, const char *key, size_t len, uint64_t extra);
 /* The group of a key, or NULL when there is none. */
 st_group *st_find(const st_table *t, const char *key, size_t len, uint64_t extra);
 /* The sketch bucket of a value. */

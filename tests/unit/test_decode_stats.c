@@ -24,6 +24,40 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+START_TEST(test_group_field_lookup_matches_plain_lookup)
+{
+    /* st_get_field (keys in place in a fixed-size field, short ones through a cache) finds the
+       group st_get finds: keys of every length around 8 and 16, bytes after the key that differ,
+       extras that differ, and more keys than the cache has entries. */
+    st_table t;
+    st_init(&t);
+    uint64_t s = 5;
+    for (int iter = 0; iter < 20000; iter++) {
+        unsigned id = (unsigned)(tu_rand(&s) % 300);
+        size_t len = id % 21;
+        char field[64];
+        for (size_t i = 0; i < sizeof field; i++)
+            field[i] = (char)tu_rand(&s); /* whatever follows the key */
+        for (size_t i = 0; i < len; i++)
+            field[i] = (char)('a' + (id * 7 + i * 3) % 26);
+        uint64_t extra = id % 3;
+        st_group *g = st_get_field(&t, field, len, extra);
+        ck_assert_ptr_nonnull(g);
+        ck_assert_ptr_eq(g, st_find(&t, field, len, extra));
+        ck_assert_uint_eq(g->key_len, len);
+        ck_assert_uint_eq(g->extra, extra);
+        ck_assert_int_eq(memcmp(g->key, field, len), 0);
+        ck_assert_int_eq(st_add(&t, g, 1), 0);
+    }
+    ck_assert_uint_le(t.n, 300);
+    uint64_t total = 0;
+    for (size_t i = 0; i < t.n; i++)
+        total += t.g[i].count;
+    ck_assert_uint_eq(total, 20000);
+    st_free(&t);
+}
+END_TEST
+
 START_TEST(test_select_matches_sort)
 {
     uint64_t s = 99;
@@ -394,6 +428,7 @@ int main(void)
     tcase_add_test(tc, test_sketch_merge_is_union);
     tcase_add_test(tc, test_sketch_memory_bounded);
     tcase_add_test(tc, test_group_table_keys);
+    tcase_add_test(tc, test_group_field_lookup_matches_plain_lookup);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_csv_tsv_escaping_and_units);
     tcase_add_test(tc, test_pipeline_in_memory);
