@@ -58,6 +58,57 @@ START_TEST(test_group_field_lookup_matches_plain_lookup)
 }
 END_TEST
 
+/* The sketch's standard deviation as the long double sums give it, every term added in order. */
+static double sketch_stddev_reference(const uint64_t *d, size_t n)
+{
+    unsigned __int128 sum = 0;
+    for (size_t i = 0; i < ST_EXACT_MAX; i++)
+        sum += d[i];
+    uint64_t shift = (uint64_t)(sum / ST_EXACT_MAX);
+    long double s1 = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double x = (long double)d[i] - (long double)shift;
+        s1 += x;
+        s2 += x * x;
+    }
+    long double ln = (long double)n, m1 = s1 / ln, var = s2 / ln - m1 * m1;
+    return var > 0 ? (double)sqrtl(var) : 0.0;
+}
+
+START_TEST(test_sketch_sums_same_as_long_double_sums)
+{
+    /* Integer sums while small, long doubles past that: the same standard deviation to the bit,
+       whether the differences stay small, are large from the start, or grow large half-way, and
+       whether the sum of squares passes 2^62 with small differences. */
+    enum { N = ST_EXACT_MAX + 3000 };
+    static uint64_t d[N];
+    uint64_t s = 31;
+    for (int kind = 0; kind < 5; kind++) {
+        for (size_t i = 0; i < N; i++) {
+            uint64_t base = kind == 1 ? (1ULL << 50) : 1000000;
+            uint64_t spread = kind == 1 ? (1ULL << 45) : 500000;
+            d[i] = base + tu_rand(&s) % spread;
+            if (kind == 2 && i == ST_EXACT_MAX + 1500)
+                d[i] = 1ULL << 52;                       /* one large difference half-way */
+            if (kind == 3 && i > ST_EXACT_MAX + 10)
+                d[i] = i % 2 ? 1000000 + (1ULL << 31) - 1 : 1; /* squares near 2^62 */
+            if (kind == 4 && i > ST_EXACT_MAX + 10)
+                d[i] = UINT64_MAX - tu_rand(&s) % 1000;  /* near the top of the range */
+        }
+        st_table t;
+        st_init(&t);
+        st_group *g = st_get(&t, "k", 1, 0);
+        for (size_t i = 0; i < N; i++)
+            ck_assert_int_eq(st_add(&t, g, d[i]), 0);
+        ck_assert(st_approx(g));
+        st_finish(&t);
+        double want = sketch_stddev_reference(d, N);
+        ck_assert_msg(g->stddev == want, "kind %d: %.17g != %.17g", kind, g->stddev, want);
+        st_free(&t);
+    }
+}
+END_TEST
+
 START_TEST(test_select_matches_sort)
 {
     uint64_t s = 99;
@@ -429,6 +480,7 @@ int main(void)
     tcase_add_test(tc, test_sketch_memory_bounded);
     tcase_add_test(tc, test_group_table_keys);
     tcase_add_test(tc, test_group_field_lookup_matches_plain_lookup);
+    tcase_add_test(tc, test_sketch_sums_same_as_long_double_sums);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_csv_tsv_escaping_and_units);
     tcase_add_test(tc, test_pipeline_in_memory);
