@@ -93,7 +93,8 @@ static int worse(int a, int b)
 /* One record as read: the summary's hot path when it can, else decoded whole. */
 static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, size_t side, int fast)
 {
-    if (fast && dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom)) {
+    if (fast && (dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom) ||
+                 dec_fast_control(c->o, &c->ctrl, rec))) {
         c->records++;
         return;
     }

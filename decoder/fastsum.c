@@ -6,9 +6,11 @@
  * group needs are read in place: kind, model, start, iteration, duration
  * and the key string (only the one the grouping needs, its length found a
  * word at a time), looked up through the table's cache of short keys
- * (st_get_field).  Records this path cannot take whole (control
- * records, and any record while a type or name glob filter is active,
- * since fnmatch needs a NUL-terminated copy) are left to the full decoder.
+ * (st_get_field).  A control record needs only the numbers the
+ * bookkeeping of ctrl.c reads (dec_fast_control).  Records this path
+ * cannot take whole (any record while a type or name glob filter is
+ * active, since fnmatch needs a NUL-terminated copy, and records of
+ * unknown kinds) are left to the full decoder.
  */
 #include <string.h>
 
@@ -33,6 +35,22 @@ static size_t field_len(const unsigned char *f, size_t cap)
                     return j;
     }
     return cap;
+}
+
+int dec_fast_control(const dec_opts *o, dec_ctrl *ctrl, const unsigned char *rec)
+{
+    if (rec[ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START)
+        return 0;
+    aclsub_rec_view v; /* the numbers dec_ctrl_note and the filter read; no strings */
+    v.kind = rec[ACLSUB_OFF_KIND];
+    v.pid = le32_get(rec + ACLSUB_OFF_PID);
+    v.arg[0] = le64_get(rec + ACLSUB_OFF_ARG);
+    v.arg[1] = le64_get(rec + ACLSUB_OFF_ARG + 8);
+    dec_ctrl_note(ctrl, &v);
+    /* the filter would see it next: the first record it sees anchors a relative --from/--to */
+    (void)dec_filter_numbers(o, le32_get(rec + ACLSUB_OFF_MODEL_ID), le64_get(rec + ACLSUB_OFF_START),
+                             le64_get(rec + ACLSUB_OFF_ITERATION));
+    return 1;
 }
 
 int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom)

@@ -36,6 +36,9 @@ int dec_filter_numbers(const dec_opts *o, uint32_t model, uint64_t start, uint64
 int dec_fast_usable(const dec_opts *o);
 /* Adds an operator (or counts a whole run) of a validated record: 1 done, 0 decode it fully. */
 int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom);
+/* Notes a validated control record in ctrl (as the summary and diff views use it): 1 done, 0 not one. */
+struct dec_ctrl;
+int dec_fast_control(const dec_opts *o, struct dec_ctrl *ctrl, const unsigned char *rec);
 int dec_is_control(const aclsub_rec_view *v);
 
 /* --- ctrl.c: what the control records say ---------------------------------- */
