@@ -45,7 +45,7 @@
  * used.
  */
 #define AHEAD_SLOTS 8
-#define AHEAD_PIECE (64u << 10) /* bytes read, then checked, at a time */
+#define AHEAD_PIECE (256u << 10) /* bytes read, then checked, at a time: still in the cache */
 
 enum { SLOT_FREE, SLOT_BUSY, SLOT_FULL };
 
