@@ -117,7 +117,15 @@ static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
         size_t n;
         while (dec_input_next_run(&ins[i], &rec, &n, c->err) == 1) {
             for (size_t j = 0; j < n; j++, rec += ACLSUB_REC_SIZE) {
-                if (lock) {
+                if (fast && !lock) { /* the records the fast path takes, then one it does not */
+                    size_t k = dec_fast_run(c->o, &c->tab[side], &c->ctrl, rec, n - j, &c->runs, &c->oom);
+                    c->records += k;
+                    j += k;
+                    rec += k * ACLSUB_REC_SIZE;
+                    if (j == n)
+                        break;
+                    handle_raw(c, rec, (uint32_t)i, side, 0);
+                } else if (lock) {
                     pthread_mutex_lock(lock);
                     handle_raw(c, rec, (uint32_t)i, side, fast);
                     dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));

@@ -53,13 +53,21 @@ int dec_fast_control(const dec_opts *o, dec_ctrl *ctrl, const unsigned char *rec
     return 1;
 }
 
-int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom)
+/* 1 if no number filter is set: every record passes it, and it has nothing to resolve. */
+static int no_number_filter(const dec_opts *o)
+{
+    return !o->window_rel && !o->nmodels && o->from == 0 && o->to == UINT64_MAX && o->skip_iter == 0;
+}
+
+static inline int fast_group(const dec_opts *o, int nofilter, st_table *t, const unsigned char *rec, uint64_t *runs,
+                             int *oom)
 {
     uint8_t kind = rec[ACLSUB_OFF_KIND];
     if (kind != ACLSUB_KIND_OP && kind != ACLSUB_KIND_RUN)
         return 0;
     uint32_t model = le32_get(rec + ACLSUB_OFF_MODEL_ID);
-    if (!dec_filter_numbers(o, model, le64_get(rec + ACLSUB_OFF_START), le64_get(rec + ACLSUB_OFF_ITERATION)))
+    if (!nofilter &&
+        !dec_filter_numbers(o, model, le64_get(rec + ACLSUB_OFF_START), le64_get(rec + ACLSUB_OFF_ITERATION)))
         return 1;
     if (kind == ACLSUB_KIND_RUN) {
         (*runs)++;
@@ -80,4 +88,20 @@ int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uin
     if (!g || st_add(t, g, le64_get(rec + ACLSUB_OFF_DURATION)) < 0)
         *oom = 1;
     return 1;
+}
+
+int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom)
+{
+    return fast_group(o, 0, t, rec, runs, oom);
+}
+
+size_t dec_fast_run(const dec_opts *o, st_table *t, dec_ctrl *ctrl, const unsigned char *rec, size_t n,
+                    uint64_t *runs, int *oom)
+{
+    int nofilter = no_number_filter(o);
+    size_t i = 0;
+    for (; i < n; i++, rec += ACLSUB_REC_SIZE)
+        if (!fast_group(o, nofilter, t, rec, runs, oom) && !dec_fast_control(o, ctrl, rec))
+            break;
+    return i;
 }
