@@ -448,6 +448,60 @@ START_TEST(test_pipeline_in_memory)
 }
 END_TEST
 
+START_TEST(test_summary_fast_path_same_as_full_decode)
+{
+    /* The summary's fast path (records in place) gives what the full decoder gives (forced by a
+       name glob every name matches) on a stream of operators, whole runs, control records, a
+       record of an unknown kind, damage, a relative window and more than 4096 operators a group. */
+    enum { N = 9000 };
+    unsigned char *buf = calloc(N + 10, ACLSUB_REC_SIZE);
+    size_t len = 0;
+    uint64_t s = 17;
+    for (size_t i = 0; i < N; i++) {
+        aclsub_rec r = {.pid = 7, .seq = i, .start = 1000 * i, .model_id = 1 + (uint32_t)(i % 2)};
+        static const char *const types[] = {"Conv", "Relu", "MatMulWithAVeryLongTypeName", "", "Soft\xc3\xa9max"};
+        const char *type = types[tu_rand(&s) % 5];
+        const char *name = i % 5 ? "layer/conv" : "n";
+        r.kind = i % 50 == 0 ? ACLSUB_KIND_RUN : i % 97 == 0 ? ACLSUB_KIND_LOST : i == 500 ? 5 : ACLSUB_KIND_OP;
+        r.flag = r.kind == ACLSUB_KIND_OP ? 0 : r.kind == ACLSUB_KIND_RUN ? 1 : 0xFF; /* the vendor's subscribe flags */
+        r.end = r.start + 1 + tu_rand(&s) % (i % 3 ? 100 : 100000000);
+        r.duration = r.end - r.start;
+        r.arg[0] = 1;
+        r.iteration = i / 50;
+        r.type = type;
+        r.type_len = strlen(type);
+        r.name = name;
+        r.name_len = strlen(name);
+        aclsub_rec_encode(buf + len, &r);
+        if (i == 3000)
+            buf[len + 300] ^= 1; /* a bad signature */
+        len += ACLSUB_REC_SIZE;
+        if (i == 6000) {
+            memset(buf + len, 'x', 77); /* garbage */
+            len += 77;
+        }
+    }
+    static const char *const by[] = {"type", "name", "model"};
+    for (int b = 0; b < 3; b++) {
+        for (int w = 0; w < 2; w++) {
+            const char *fast[] = {"decode", "summary", "-f", "csv", "--by", by[b], "--from", w ? "500us" : "0", "IN"};
+            const char *slow[] = {"decode", "summary", "-f", "csv", "--by", by[b], "--from", w ? "500us" : "0",
+                                  "--name", "*", "IN"};
+            int st_fast, st_slow;
+            char *a = run_decode(fast, 9, buf, len, &st_fast);
+            char *z = run_decode(slow, 11, buf, len, &st_slow);
+            ck_assert_int_eq(st_fast, 2);
+            ck_assert_int_eq(st_slow, st_fast);
+            ck_assert_str_eq(a, z);
+            ck_assert_uint_gt(strlen(a), 40);
+            free(a);
+            free(z);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_options)
 {
     dec_opts o;
@@ -484,6 +538,7 @@ int main(void)
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_csv_tsv_escaping_and_units);
     tcase_add_test(tc, test_pipeline_in_memory);
+    tcase_add_test(tc, test_summary_fast_path_same_as_full_decode);
     tcase_add_test(tc, test_options);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
