@@ -670,7 +670,7 @@ START_TEST(test_reader_regular_file_read_ahead_matches_memory_reader)
     /* A regular file of more than two chunks goes through the shared read-ahead; with small,
        odd chunk sizes records and damage straddle its chunks.  It must read what memory does. */
     enum { NREC = 300 };
-    static unsigned char data[NREC * REC + 1000];
+    static unsigned char data[NREC * (REC + 300)]; /* room for garbage after every record */
     uint64_t s = 99;
     for (int round = 0; round < 12; round++) {
         size_t len = 0;
@@ -721,7 +721,7 @@ START_TEST(test_reader_runs_match_single_records)
 {
     /* rec_reader_next_run hands out what rec_reader_next does, in runs, with the same damage counts. */
     enum { NREC = 300 };
-    static unsigned char data[NREC * REC + 40 * 300];
+    static unsigned char data[NREC * (REC + 300)]; /* room for garbage after every record */
     uint64_t s = 7;
     size_t len = 0;
     for (int i = 0; i < NREC; i++) {
