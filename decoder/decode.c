@@ -106,13 +106,13 @@ static int worse(int a, int b)
 /* One record as read: the summary's hot path when it can, else decoded whole. */
 static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, size_t side, int fast)
 {
-    if (fast && dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom, c->described)) {
+    if (fast && (dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom, c->described) ||
+                 dec_fast_control(c->o, &c->ctrl, rec))) {
         c->records++;
         return;
     }
     dec_event ev;
-    if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &ev.v) != ACL_SUCCESS)
-        return; /* cannot happen: the reader returns valid records only */
+    rec_view_of(rec, &ev.v); /* the reader returns valid records only */
     ev.input = input;
     dec_align_event(c->align, &ev.v, input);
     handle(c, &ev, side);
@@ -128,14 +128,26 @@ static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
     for (size_t i = 0; i < nin; i++) {
         size_t side = c->o->view == DEC_VIEW_DIFF ? i : 0;
         uint64_t before = c->damage_events;
-        while (dec_input_next_raw(&ins[i], &rec, c->err) == 1) {
-            if (lock) {
-                pthread_mutex_lock(lock);
-                handle_raw(c, rec, (uint32_t)i, side, fast);
-                dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));
-                pthread_mutex_unlock(lock);
-            } else {
-                handle_raw(c, rec, (uint32_t)i, side, fast);
+        size_t n;
+        while (dec_input_next_run(&ins[i], &rec, &n, c->err) == 1) {
+            for (size_t j = 0; j < n; j++, rec += ACLSUB_REC_SIZE) {
+                if (fast && !lock) { /* the records the fast path takes, then one it does not */
+                    size_t k =
+                        dec_fast_run(c->o, &c->tab[side], &c->ctrl, rec, n - j, &c->runs, &c->oom, c->described);
+                    c->records += k;
+                    j += k;
+                    rec += k * ACLSUB_REC_SIZE;
+                    if (j == n)
+                        break;
+                    handle_raw(c, rec, (uint32_t)i, side, 0);
+                } else if (lock) {
+                    pthread_mutex_lock(lock);
+                    handle_raw(c, rec, (uint32_t)i, side, fast);
+                    dec_live_counts(c->live, c->records, c->ctrl.lost, before + damage_events(&ins[i]));
+                    pthread_mutex_unlock(lock);
+                } else {
+                    handle_raw(c, rec, (uint32_t)i, side, fast);
+                }
             }
         }
         status = worse(status, finish_input(c, &ins[i]));

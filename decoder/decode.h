@@ -28,9 +28,10 @@ typedef enum { DEC_BY_TYPE, DEC_BY_NAME, DEC_BY_MODEL } dec_by;
 typedef enum { DEC_ALIGN_AUTO, DEC_ALIGN_REALTIME, DEC_ALIGN_NONE } dec_align_mode;
 
 #define DEC_DEFAULT_WINDOW 4096u
-/* Bytes per read(): large enough to amortise the call, small enough that the
-   buffer stays in the L2 cache while its records are checked and decoded. */
-#define DEC_CHUNK (128u << 10)
+/* Bytes per read(), and per chunk of a regular file's read-ahead: large enough
+   to amortise the call and the hand-over between the threads, small enough
+   that the chunks being filled and checked stay in the caches. */
+#define DEC_CHUNK (512u << 10)
 
 typedef struct dec_opts {
     dec_view view;
@@ -133,6 +134,9 @@ int dec_input_open(dec_input *in, FILE *err);
 int dec_input_next(dec_input *in, uint32_t index, dec_event *ev, FILE *err);
 /* The same, the record left in place (ACLSUB_REC_SIZE bytes, valid until the next call). */
 int dec_input_next_raw(dec_input *in, const unsigned char **rec, FILE *err);
+/* The same for a run of 1 to DEC_RUN_MAX valid records back to back (rec_reader_next_run). */
+#define DEC_RUN_MAX 256u
+int dec_input_next_run(dec_input *in, const unsigned char **first, size_t *n, FILE *err);
 /* Reports the damage of the input, and records it lost silently or twice, on err; 1 if any. */
 int dec_input_report(const dec_input *in, FILE *err);
 void dec_input_close(dec_input *in);

@@ -51,6 +51,12 @@ int dec_fast_usable(const dec_opts *o);
    (described: a stream described a model, so groups by model need the full record). */
 int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom,
                    int described);
+/* Notes a validated records-lost or stream-end record in ctrl (as the summary and diff views use it): 1 done, 0 not one. */
+struct dec_ctrl;
+int dec_fast_control(const dec_opts *o, struct dec_ctrl *ctrl, const unsigned char *rec);
+/* Both over n records back to back: how many of the first it took (it stops at one it cannot). */
+size_t dec_fast_run(const dec_opts *o, st_table *t, struct dec_ctrl *ctrl, const unsigned char *rec, size_t n,
+                    uint64_t *runs, int *oom, int described);
 int dec_is_control(const aclsub_rec_view *v);
 
 /* --- ctrl.c: what the control records say ---------------------------------- */

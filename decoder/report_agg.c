@@ -1,9 +1,8 @@
 /*
  * report_agg.c - the one pass of `aclsub report` over an input: records
- * come from the decoder's reader (dec_input_next_raw: every record checked,
+ * come from the decoder's reader (dec_input_next_run: every record checked,
  * each noted for the loss proof of decoder/proof.c), operator and whole
- * execute records are read in place (rec_peek, as the summary's hot path
- * does), control records decoded whole and noted by decoder/ctrl.c.
+ * execute records are read in place (rec_peek), control records decoded whole and noted by decoder/ctrl.c.
  *
  * Operator types keep every duration (decoder/stats.c), so their
  * statistics are exactly those of `aclsub decode summary`, plus a
@@ -89,7 +88,7 @@ static void count_in(rp_report *r, st_table *t, uint32_t **models, size_t *cap, 
                      uint64_t extra, uint32_t model, uint64_t dur)
 {
     size_t before = t->n;
-    st_group *g = st_get(t, k, len, extra);
+    st_group *g = st_get_field(t, k, len, extra);
     if (!g || (t->n > before && grow((void **)models, cap, t->n - 1, sizeof **models) < 0)) {
         r->oom = 1;
         return;
@@ -104,7 +103,7 @@ static void count_in(rp_report *r, st_table *t, uint32_t **models, size_t *cap, 
 
 static void add_op(rp_report *r, const rec_brief *b)
 {
-    st_group *g = st_get(&r->types, b->type, b->type_len, 0);
+    st_group *g = st_get_field(&r->types, b->type, b->type_len, 0);
     if (!g || st_add(&r->types, g, b->duration) < 0) {
         r->oom = 1;
         return;
@@ -160,8 +159,7 @@ static void note_start(rp_report *r, const aclsub_rec_view *v)
 static void add_control(rp_report *r, const unsigned char *rec)
 {
     aclsub_rec_view v;
-    if (aclsub_rec_get(rec, ACLSUB_REC_SIZE, 0, &v) != ACL_SUCCESS)
-        return;
+    rec_view_of(rec, &v); /* a record the reader returned: already checked */
     r->controls++;
     dec_ctrl_note(&r->ctrl, &v);
     dec_models_note(r->descs, 0, &v);
@@ -174,16 +172,19 @@ static void add_control(rp_report *r, const unsigned char *rec)
 int rp_read(rp_report *r, dec_input *in, FILE *err)
 {
     const unsigned char *rec;
-    while (dec_input_next_raw(in, &rec, err) == 1) {
-        r->records++;
-        rec_brief b;
-        rec_peek(rec, &b);
-        if (b.kind == ACLSUB_KIND_OP)
-            add_op(r, &b);
-        else if (b.kind == ACLSUB_KIND_RUN)
-            add_run(r, &b);
-        else
-            add_control(r, rec);
+    size_t n;
+    while (dec_input_next_run(in, &rec, &n, err) == 1) {
+        for (size_t i = 0; i < n; i++, rec += ACLSUB_REC_SIZE) {
+            r->records++;
+            rec_brief b;
+            rec_peek(rec, &b);
+            if (b.kind == ACLSUB_KIND_OP)
+                add_op(r, &b);
+            else if (b.kind == ACLSUB_KIND_RUN)
+                add_run(r, &b);
+            else
+                add_control(r, rec);
+        }
     }
     dec_proof_finish(in->proof, &r->proof);
     int st = dec_input_report(in, err) ? 2 : 0;

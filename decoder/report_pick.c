@@ -125,15 +125,21 @@ static int at_run(pick *p, rp_timeline *tl, const unsigned char *rec, const rec_
 static void scan(pick *p, rp_timeline *tl, dec_input *in, FILE *err)
 {
     const unsigned char *rec;
-    while (dec_input_next_raw(in, &rec, err) == 1) {
-        rec_brief b;
-        rec_peek(rec, &b);
-        if (b.model_id != p->model)
-            continue;
-        if (b.kind == ACLSUB_KIND_OP)
-            keep_op(p, rec, &b);
-        else if (b.kind == ACLSUB_KIND_RUN && at_run(p, tl, rec, &b))
-            return;
+    size_t n;
+    while (dec_input_next_run(in, &rec, &n, err) == 1) {
+        for (size_t i = 0; i < n; i++, rec += ACLSUB_REC_SIZE) {
+            if (le32_get(rec + ACLSUB_OFF_MODEL_ID) != p->model)
+                continue;
+            /* the numbers the pick reads, in place (no strings) */
+            rec_brief b = {.kind = rec[ACLSUB_OFF_KIND],
+                           .model_id = p->model,
+                           .duration = le64_get(rec + ACLSUB_OFF_DURATION),
+                           .iteration = le64_get(rec + ACLSUB_OFF_ITERATION)};
+            if (b.kind == ACLSUB_KIND_OP)
+                keep_op(p, rec, &b);
+            else if (b.kind == ACLSUB_KIND_RUN && at_run(p, tl, rec, &b))
+                return;
+        }
     }
 }
 

@@ -112,6 +112,29 @@ st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra)
     return g ? g : new_group(t, key, len, extra, h);
 }
 
+st_group *st_get_field(st_table *t, const char *key, size_t len, uint64_t extra)
+{
+    if (len > 16)
+        return st_get(t, key, len, extra);
+    /* the bytes past the key (the field's padding, or anything in a hostile record) do not count */
+    static const unsigned char ones_then_zeros[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                                      0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    uint64_t w[2], mask[2];
+    memcpy(w, key, 16);
+    memcpy(mask, ones_then_zeros + 16 - len, 16);
+    w[0] &= mask[0];
+    w[1] &= mask[1];
+    uint64_t h = (w[0] ^ (w[1] * 0x9E3779B97F4A7C15ULL) ^ (extra * 0xC2B2AE3D27D4EB4FULL) ^ len) *
+                 0x9E3779B97F4A7C15ULL;
+    st_memo *m = &t->memo[h >> 58];
+    if (m->group && m->len == len && m->w[0] == w[0] && m->w[1] == w[1] && m->extra == extra)
+        return &t->g[m->group - 1];
+    st_group *g = st_get(t, key, len, extra);
+    if (g)
+        *m = (st_memo){{w[0], w[1]}, extra, (uint32_t)len, (uint32_t)(g - t->g) + 1};
+    return g;
+}
+
 uint64_t st_bucket_low(unsigned b, uint64_t *width)
 {
     unsigned s = b >> ST_SUB_BITS;
@@ -132,11 +155,12 @@ static int to_sketch(st_group *g)
         sum += g->d[i];
     g->shift = n ? (uint64_t)(sum / n) : 0;
     g->s1 = g->s2 = 0;
+    g->x1 = 0;
+    g->x2 = 0;
+    g->sums_long = 0;
     for (size_t i = 0; i < n; i++) {
-        long double x = (long double)g->d[i] - (long double)g->shift;
         g->bucket[st_bucket_of(g->d[i])]++;
-        g->s1 += x;
-        g->s2 += x * x;
+        st_sketch_sum(g, g->d[i]);
     }
     free(g->d);
     g->d = NULL;
@@ -159,11 +183,32 @@ int st_add_slow(st_group *g, uint64_t dur)
     }
     if (to_sketch(g) < 0)
         return -1;
-    long double x = (long double)dur - (long double)g->shift;
     g->bucket[st_bucket_of(dur)]++;
+    st_sketch_sum(g, dur);
+    return 0;
+}
+
+/* The sums as long doubles (exact while they were integers). */
+static long double sum1(const st_group *g)
+{
+    return g->sums_long ? g->s1 : (long double)g->x1;
+}
+
+static long double sum2(const st_group *g)
+{
+    return g->sums_long ? g->s2 : (long double)g->x2;
+}
+
+void st_sketch_sum_long(st_group *g, uint64_t dur)
+{
+    if (!g->sums_long) {
+        g->s1 = sum1(g);
+        g->s2 = sum2(g);
+        g->sums_long = 1;
+    }
+    long double x = (long double)dur - (long double)g->shift;
     g->s1 += x;
     g->s2 += x * x;
-    return 0;
 }
 
 /* Adds the sketch of src to the sketch of dst: bucket counts, and the sums moved to dst's shift. */
@@ -173,8 +218,10 @@ static void add_sketch(st_table *t, st_group *dst, const st_group *src)
         dst->bucket[b] += src->bucket[b];
     long double n = (long double)src->count;
     long double delta = (long double)src->shift - (long double)dst->shift;
-    dst->s1 += src->s1 + n * delta;
-    dst->s2 += src->s2 + 2 * delta * src->s1 + n * delta * delta;
+    st_sketch_sum_long(dst, dst->shift); /* the sums as long doubles from here on */
+    long double s1 = sum1(src), s2 = sum2(src);
+    dst->s1 += s1 + n * delta;
+    dst->s2 += s2 + 2 * delta * s1 + n * delta * delta;
     dst->count += src->count;
     dst->total = st_sat_add(dst->total, src->total);
     t->busy = st_sat_add(t->busy, src->total);
@@ -315,9 +362,9 @@ static void exact_ranks(st_group *g)
 /* Mean and standard deviation of a sketch: the total when it did not saturate, else the sums. */
 static void sketch_moments(st_group *g)
 {
-    long double n = (long double)g->count, m1 = g->s1 / n;
+    long double n = (long double)g->count, m1 = sum1(g) / n;
     g->mean = g->total < UINT64_MAX ? (double)g->total / (double)g->count : (double)((long double)g->shift + m1);
-    long double var = g->s2 / n - m1 * m1;
+    long double var = sum2(g) / n - m1 * m1;
     g->stddev = var > 0 ? (double)sqrtl(var) : 0.0;
 }
 

@@ -20,7 +20,9 @@
  * since a bucket [m << s, (m+1) << s) has m >= 64.  Count, total, min, max
  * and mean stay exact; the standard deviation comes from sums of the
  * durations' differences from a shift (the mean of the kept ones) and of
- * their squares, in long double, with no duration kept.
+ * their squares, in long double (as integers while they are small enough
+ * for the long double sums to be exact: st_sketch_sum), with no duration
+ * kept.
  *
  * Definitions: mean = total / count; median = the middle value, or the mean
  * of the two middle values for an even count; pN = the nearest-rank
@@ -57,11 +59,23 @@ typedef struct st_group {
     size_t cap;
     uint64_t *bucket;  /* the sketch's ST_NBUCKETS counts once count > ST_EXACT_MAX; else NULL */
     uint64_t shift;    /* sketch: the value s1 and s2 are taken from */
-    long double s1, s2; /* sketch: sums of (d - shift) and (d - shift)^2 */
+    long double s1, s2; /* sketch: sums of (d - shift) and (d - shift)^2, once sums_long (st_sketch_sum) */
+    int64_t x1;        /* sketch: the same sums while !sums_long, as integers */
+    uint64_t x2;
+    int sums_long;
     /* filled by st_finish */
     double mean, median, stddev, ratio;
     uint64_t p90, p95, p99;
 } st_group;
+
+/* A remembered short key (st_get_field): its bytes zero-padded to 16, length, extra, group. */
+typedef struct st_memo {
+    uint64_t w[2];
+    uint64_t extra;
+    uint32_t len;
+    uint32_t group; /* index + 1 into g; 0 empty */
+} st_memo;
+#define ST_MEMO_SIZE 64u
 
 typedef struct st_table {
     st_group *g;
@@ -69,12 +83,17 @@ typedef struct st_table {
     uint32_t *slot; /* index + 1 into g; 0 empty */
     size_t nslot;   /* a power of two */
     uint64_t busy;  /* sum of all durations added */
+    st_memo memo[ST_MEMO_SIZE]; /* st_get_field's direct-mapped cache of keys of at most 16 bytes */
 } st_table;
 
 void st_init(st_table *t);
 void st_free(st_table *t);
 /* The group of a key, created when new; NULL when out of memory. */
 st_group *st_get(st_table *t, const char *key, size_t len, uint64_t extra);
+/* st_get for a key read in place from a fixed-size field: at least 16 bytes
+   are readable at key whatever len is.  Keys of at most 16 bytes are found
+   through a small cache first, without hashing or comparing the string. */
+st_group *st_get_field(st_table *t, const char *key, size_t len, uint64_t extra);
 /* The group of a key, or NULL when there is none. */
 st_group *st_find(const st_table *t, const char *key, size_t len, uint64_t extra);
 /* The sketch bucket of a value. */
@@ -91,15 +110,36 @@ uint64_t st_bucket_low(unsigned b, uint64_t *width);
 /* st_add when the array is full: grows it, or turns the group into a sketch. */
 int st_add_slow(st_group *g, uint64_t dur);
 
+/*
+ * The sketch's sums of d - shift and its square.  While every difference is
+ * below 2^31 and both sums below 2^62 they are kept as integers, in which
+ * range the long double sums are exact too, so that the result is the same
+ * to the bit; the first difference or sum past that moves them to the long
+ * doubles for good (st_sketch_sum_long).
+ */
+#define ST_SMALL_DIFF (1ULL << 31)
+#define ST_SMALL_SUM (1LL << 62)
+void st_sketch_sum_long(st_group *g, uint64_t dur);
+static inline void st_sketch_sum(st_group *g, uint64_t dur)
+{
+    uint64_t d = dur >= g->shift ? dur - g->shift : g->shift - dur;
+    if (!g->sums_long && d < ST_SMALL_DIFF) {
+        g->x1 += dur >= g->shift ? (int64_t)d : -(int64_t)d;
+        g->x2 += d * d;
+        if (g->x1 <= ST_SMALL_SUM && g->x1 >= -ST_SMALL_SUM && g->x2 <= (uint64_t)ST_SMALL_SUM)
+            return;
+        dur = g->shift; /* moves the sums, adding 0 */
+    }
+    st_sketch_sum_long(g, dur);
+}
+
 /* Adds one duration: 0, or -1 when out of memory. */
 static inline int st_add(st_table *t, st_group *g, uint64_t dur)
 {
     int rc = 0;
     if (g->bucket) {
-        long double x = (long double)dur - (long double)g->shift;
         g->bucket[st_bucket_of(dur)]++;
-        g->s1 += x;
-        g->s2 += x * x;
+        st_sketch_sum(g, dur);
     } else if (g->count < g->cap) {
         g->d[g->count] = dur;
     } else if ((rc = st_add_slow(g, dur)) < 0) {

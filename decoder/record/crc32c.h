@@ -25,4 +25,14 @@ uint32_t crc32c_zeros_apply(const uint32_t t[4][256], uint32_t x);
 /* 1 if the SSE4.2 instruction is in use. */
 int crc32c_hw_available(void);
 
+/* A record's signature: the CRC of its bytes 4..511 from 0xFFFFFFFF, by the fastest implementation. */
+uint32_t crc32c_record(const void *rec);
+
+/* The implementations of crc32c_record, for the tests. */
+typedef enum { CRC32C_PORTABLE, CRC32C_SSE42, CRC32C_VPCLMUL, CRC32C_NIMPL } crc32c_impl;
+/* 1 if this CPU runs impl. */
+int crc32c_impl_available(crc32c_impl impl);
+/* The signature by one implementation (0 if it is not available). */
+uint32_t crc32c_record_by(crc32c_impl impl, const void *rec);
+
 #endif /* ACLSUB_DECODER_CRC32C_H_ */

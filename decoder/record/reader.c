@@ -9,9 +9,10 @@
  * that the counts add up: a bad signature (the span starts with the magic;
  * bytes past its first record are garbage), garbage, or a truncated tail.
  *
- * A regular file is read ahead by a second thread into two alternating
- * chunks, so that copying the next chunk out of the page cache overlaps
- * checking the records of this one; the caller works in the chunk itself.
+ * A regular file is read in chunks that a second thread and the reader
+ * share (the read-ahead, below), so that copying out of the page cache
+ * and checking the records go on in both at once; the caller works in the
+ * chunk itself.
  * Pipes and FIFOs are read directly, so that a live reader sees records as
  * soon as they arrive.
  */
@@ -26,21 +27,49 @@
 #include "aclsub/record.h"
 #include "decoder/record/reader.h"
 
-/* The read-ahead of a regular file: two chunks, filled by `thread` in turn. */
+/*
+ * The read-ahead of a regular file.  The file is cut into chunks of `size`
+ * bytes from the offset the descriptor had; chunk k lives in slot
+ * k % AHEAD_SLOTS.  Chunks are claimed in order, by the helper thread (at
+ * most AHEAD_SLOTS - 1 ahead of the reader) or by the reader itself when
+ * the chunk it needs next is not claimed yet, and each is filled with
+ * pread().  Whoever reads a chunk also checks (aclsub_rec_check) every
+ * record at a multiple of ACLSUB_REC_SIZE from its start, a piece at a
+ * time while the piece is still in the cache, and keeps the verdicts with
+ * the chunk; the reader takes a record at such an offset on its verdict and
+ * checks any other (a record carried over from the chunk before, or one
+ * found by resynchronising) itself.  On two free cores the copying and the
+ * checking are then shared between the two threads; on a busy machine the
+ * reader does not wait for a helper that is not running.  A chunk that
+ * comes back short is the end of the file: the chunks after it are not
+ * used.
+ */
+#define AHEAD_SLOTS 8
+#define AHEAD_PIECE (256u << 10) /* bytes read, then checked, at a time: still in the cache */
+
+enum { SLOT_FREE, SLOT_BUSY, SLOT_FULL };
+
+typedef struct ahead_slot {
+    unsigned char *mem; /* REC bytes of headroom (for a carried partial record), then data */
+    unsigned char *verdict; /* aclsub_rec_status of the record at data offset i * REC, for those within len */
+    size_t len;
+    int err;            /* errno of a failed read; len 0 and err 0 is the end of the file */
+    int state;
+} ahead_slot;
+
 typedef struct prefetch {
     pthread_t thread;
-    pthread_mutex_t lock; /* protects the fields below */
+    pthread_mutex_t lock; /* protects every field but the slots' mem contents */
     pthread_cond_t cond;
-    unsigned char *chunk[2]; /* REC bytes of headroom (for a carried partial record), then data */
-    size_t len[2];
-    int full[2]; /* 1: filled, the reader's to take; 0: the thread's to fill */
-    int err[2];  /* errno of a failed read; len 0 and err 0 is the end of the file */
-    size_t size; /* data bytes per chunk */
-    int take;    /* the chunk the reader takes next */
+    ahead_slot slot[AHEAD_SLOTS];
+    size_t size;          /* data bytes per chunk */
+    off_t base;           /* the file offset of chunk 0 */
+    uint64_t claim;       /* the next chunk to claim */
+    uint64_t take;        /* the chunk the reader takes next */
+    uint64_t last;        /* the first chunk that came back short (the last one used), or UINT64_MAX */
+    int helper_waits, reader_waits; /* who sleeps on cond */
     int stop;
 } prefetch;
-
-#define PREFETCH_CHUNK (4u << 20) /* large: a hand-over between the threads costs wake-ups */
 
 struct rec_reader {
     int fd;             /* -1: memory input */
@@ -49,44 +78,75 @@ struct rec_reader {
     size_t cap;
     size_t pos, end;    /* unread window inside buf */
     prefetch *ahead;    /* regular files only */
+    const unsigned char *verdict; /* read ahead: the verdicts of the chunk in buf */
     rec_reader_stats stats;
 };
 
 #define REC ACLSUB_REC_SIZE
 
+/* Fills chunk k into its slot (claimed by the caller, lock not held). */
+static void read_chunk(rec_reader *r, uint64_t k)
+{
+    prefetch *a = r->ahead;
+    ahead_slot *s = &a->slot[k % AHEAD_SLOTS];
+    off_t off = a->base + (off_t)(k * a->size);
+    size_t got = 0, checked = 0;
+    int err = 0;
+    while (got < a->size) {
+        size_t want = a->size - got < AHEAD_PIECE ? a->size - got : AHEAD_PIECE;
+        ssize_t n = pread(r->fd, s->mem + REC + got, want, off + (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            err = errno;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        for (; checked + REC <= got; checked += REC)
+            s->verdict[checked / REC] = (unsigned char)aclsub_rec_check(s->mem + REC + checked);
+    }
+    pthread_mutex_lock(&a->lock);
+    s->len = got;
+    s->err = err;
+    s->state = SLOT_FULL;
+    if (got < a->size && k < a->last)
+        a->last = k;
+    if (a->reader_waits)
+        pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* The helper: claims the next chunk whenever its slot is free, until the end of the file. */
 static void *prefetch_main(void *arg)
 {
     rec_reader *r = arg;
     prefetch *a = r->ahead;
-    for (int i = 0;; i ^= 1) {
-        pthread_mutex_lock(&a->lock);
-        while (a->full[i] && !a->stop)
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->stop && a->claim <= a->last && a->slot[a->claim % AHEAD_SLOTS].state != SLOT_FREE) {
+            a->helper_waits = 1;
             pthread_cond_wait(&a->cond, &a->lock);
-        int stop = a->stop;
-        pthread_mutex_unlock(&a->lock);
-        if (stop)
-            return NULL;
-        size_t got = 0;
-        int err = 0;
-        while (got < a->size) {
-            ssize_t n = read(r->fd, a->chunk[i] + REC + got, a->size - got);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                err = errno;
-            if (n <= 0)
-                break;
-            got += (size_t)n;
+            a->helper_waits = 0;
         }
-        pthread_mutex_lock(&a->lock);
-        a->len[i] = got;
-        a->err[i] = err;
-        a->full[i] = 1;
-        pthread_cond_broadcast(&a->cond);
+        if (a->stop || a->claim > a->last)
+            break;
+        uint64_t k = a->claim++;
+        a->slot[k % AHEAD_SLOTS].state = SLOT_BUSY;
         pthread_mutex_unlock(&a->lock);
-        if (got == 0)
-            return NULL; /* the end of the file, or an error: nothing more to read */
+        read_chunk(r, k);
+        pthread_mutex_lock(&a->lock);
     }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+static void prefetch_release(prefetch *a)
+{
+    for (int i = 0; i < AHEAD_SLOTS; i++) {
+        free(a->slot[i].mem);
+        free(a->slot[i].verdict);
+    }
+    free(a);
 }
 
 static void prefetch_free(rec_reader *r)
@@ -99,30 +159,30 @@ static void prefetch_free(rec_reader *r)
     pthread_join(a->thread, NULL);
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->cond);
-    free(a->chunk[0]);
-    free(a->chunk[1]);
-    free(a);
+    prefetch_release(a);
     r->ahead = NULL;
 }
 
-/* Starts the read-ahead of a regular file; 0 when it runs, -1 to read directly instead. */
-static int prefetch_start(rec_reader *r)
+/* Starts the read-ahead of a regular file of more than two chunks; 0 when it runs, -1 to read directly. */
+static int prefetch_start(rec_reader *r, size_t size)
 {
     struct stat st;
-    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= 2 * PREFETCH_CHUNK)
+    if (fstat(r->fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size <= 2 * (uint64_t)size)
+        return -1;
+    off_t base = lseek(r->fd, 0, SEEK_CUR);
+    if (base < 0)
         return -1;
     prefetch *a = calloc(1, sizeof *a);
     if (!a)
         return -1;
-    a->size = PREFETCH_CHUNK;
-    a->chunk[0] = malloc(REC + a->size);
-    a->chunk[1] = malloc(REC + a->size);
-    if (!a->chunk[0] || !a->chunk[1]) {
-        free(a->chunk[0]);
-        free(a->chunk[1]);
-        free(a);
-        return -1;
-    }
+    a->size = size - size % REC; /* every chunk starts at a multiple of REC from the first */
+    a->base = base;
+    a->last = UINT64_MAX;
+    for (int i = 0; i < AHEAD_SLOTS; i++)
+        if (!(a->slot[i].mem = malloc(REC + a->size)) || !(a->slot[i].verdict = malloc(a->size / REC))) {
+            prefetch_release(a);
+            return -1;
+        }
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->cond, NULL);
     r->ahead = a;
@@ -134,9 +194,7 @@ static int prefetch_start(rec_reader *r)
     if (rc != 0) {
         pthread_mutex_destroy(&a->lock);
         pthread_cond_destroy(&a->cond);
-        free(a->chunk[0]);
-        free(a->chunk[1]);
-        free(a);
+        prefetch_release(a);
         r->ahead = NULL;
         return -1;
     }
@@ -150,7 +208,7 @@ rec_reader *rec_reader_from_fd(int fd, size_t chunk)
         return NULL;
     r->cap = chunk < 4 * REC ? 4 * REC : chunk;
     r->fd = fd;
-    if (prefetch_start(r) == 0)
+    if (prefetch_start(r, r->cap) == 0)
         return r;
     r->buf = malloc(r->cap);
     if (!r->buf) {
@@ -195,46 +253,69 @@ int rec_reader_damaged(const rec_reader *r)
 }
 
 /*
- * Makes at least `want` bytes available from pos, reading as needed; moves
- * the window to the buffer's start first.  Returns the bytes available
- * (less than want only at the end of the input), or -1 on a read error.
- */
-/*
- * Takes the next read-ahead chunk: the unread tail of the current one (less
- * than a record) moves into the new chunk's headroom, and the current chunk
- * goes back to the thread.  -1 on a read error (errno).
+ * Moves to the next chunk: reads it here if nobody claimed it yet, else
+ * waits until it is full.  The unread tail of the current chunk (less than
+ * a record) moves into the new chunk's headroom, and the current chunk's
+ * slot is freed for the helper.  -1 on a read error (errno).
  */
 static int take_chunk(rec_reader *r)
 {
     prefetch *a = r->ahead;
-    int i = a->take;
     pthread_mutex_lock(&a->lock);
-    while (!a->full[i])
+    uint64_t k = a->take;
+    ahead_slot *s = &a->slot[k % AHEAD_SLOTS];
+    if (k > a->last) { /* the chunk before was the end of the file */
+        pthread_mutex_unlock(&a->lock);
+        r->eof = 1;
+        return 0;
+    }
+    /* Until chunk k is full: read the next unclaimed chunk (k, or one after
+       it that has a free slot) here rather than wait for the helper. */
+    while (s->state != SLOT_FULL) {
+        uint64_t j = a->claim;
+        if (j <= a->last && j < k + AHEAD_SLOTS - 1 && a->slot[j % AHEAD_SLOTS].state == SLOT_FREE) {
+            a->claim++;
+            a->slot[j % AHEAD_SLOTS].state = SLOT_BUSY;
+            pthread_mutex_unlock(&a->lock);
+            read_chunk(r, j);
+            pthread_mutex_lock(&a->lock);
+            continue;
+        }
+        a->reader_waits = 1;
         pthread_cond_wait(&a->cond, &a->lock);
+        a->reader_waits = 0;
+    }
     pthread_mutex_unlock(&a->lock);
     size_t left = r->end - r->pos;
-    unsigned char *base = a->chunk[i];
     if (left)
-        memcpy(base + REC - left, r->buf + r->pos, left);
+        memcpy(s->mem + REC - left, r->buf + r->pos, left);
+    pthread_mutex_lock(&a->lock);
     if (r->buf) {
-        pthread_mutex_lock(&a->lock);
-        a->full[i ^ 1] = 0;
-        pthread_cond_broadcast(&a->cond);
-        pthread_mutex_unlock(&a->lock);
+        a->slot[(k - 1) % AHEAD_SLOTS].state = SLOT_FREE;
+        /* a sleeping helper is woken when half the ring is free, not for every chunk */
+        if (a->helper_waits && a->claim <= k + AHEAD_SLOTS / 2)
+            pthread_cond_broadcast(&a->cond);
     }
-    r->buf = base;
+    a->take = k + 1;
+    pthread_mutex_unlock(&a->lock);
+    r->buf = s->mem;
+    r->verdict = s->verdict;
     r->pos = REC - left;
-    r->end = REC + a->len[i];
-    a->take = i ^ 1;
-    if (a->err[i]) {
-        errno = a->err[i];
+    r->end = REC + s->len;
+    if (s->err) {
+        errno = s->err;
         return -1;
     }
-    if (a->len[i] == 0)
+    if (s->len == 0)
         r->eof = 1;
     return 0;
 }
 
+/*
+ * Makes at least `want` bytes available from pos, reading as needed; moves
+ * the window to the buffer's start first.  Returns the bytes available
+ * (less than want only at the end of the input), or -1 on a read error.
+ */
 static ssize_t fill(rec_reader *r, size_t want)
 {
     while (r->ahead && r->end - r->pos < want && !r->eof)
@@ -326,6 +407,29 @@ static int resync(rec_reader *r, int had_magic)
     }
 }
 
+/* 1 if the record at pos (whole within the window) is valid: on its verdict when it has one. */
+static int valid_at(const rec_reader *r)
+{
+    if (r->verdict && r->pos >= REC && (r->pos - REC) % REC == 0)
+        return r->verdict[(r->pos - REC) / REC] == ACLSUB_REC_OK;
+    return aclsub_rec_check(r->buf + r->pos) == ACLSUB_REC_OK;
+}
+
+int rec_reader_next_run(rec_reader *r, const unsigned char **first, size_t *n, size_t max)
+{
+    int rc = rec_reader_next(r, first);
+    if (rc != 1)
+        return rc;
+    size_t k = 1;
+    while (k < max && r->end - r->pos >= REC && valid_at(r)) {
+        r->pos += REC;
+        k++;
+    }
+    r->stats.records += k - 1;
+    *n = k;
+    return 1;
+}
+
 int rec_reader_next(rec_reader *r, const unsigned char **rec)
 {
     for (;;) {
@@ -338,7 +442,11 @@ int rec_reader_next(rec_reader *r, const unsigned char **rec)
             return 0;
         }
         const unsigned char *p = r->buf + r->pos;
-        aclsub_rec_status st = aclsub_rec_check(p);
+        aclsub_rec_status st;
+        if (r->verdict && r->pos >= REC && (r->pos - REC) % REC == 0)
+            st = (aclsub_rec_status)r->verdict[(r->pos - REC) / REC]; /* checked when it was read */
+        else
+            st = aclsub_rec_check(p);
         if (st == ACLSUB_REC_OK) {
             r->pos += REC;
             r->stats.records++;

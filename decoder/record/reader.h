@@ -32,6 +32,14 @@ void rec_reader_free(rec_reader *r);
  */
 int rec_reader_next(rec_reader *r, const unsigned char **rec);
 
+/*
+ * The same for a run of valid records back to back: 1 and *first pointing
+ * at *n (1 to max) records of ACLSUB_REC_SIZE bytes, valid until the next
+ * call; 0 at the end; -1 on a read error.  What is damaged is skipped and
+ * counted exactly as by rec_reader_next.
+ */
+int rec_reader_next_run(rec_reader *r, const unsigned char **first, size_t *n, size_t max);
+
 const rec_reader_stats *rec_reader_get_stats(const rec_reader *r);
 
 /*
@@ -54,6 +62,9 @@ typedef struct rec_brief {
     size_t name_len;
 } rec_brief;
 void rec_peek(const unsigned char *rec, rec_brief *out);
+/* Every field of a record rec_reader_next returned, as aclsub_rec_get gives them, without checking it again. */
+struct aclsub_rec_view;
+void rec_view_of(const unsigned char *rec, struct aclsub_rec_view *out);
 /* 1 if anything was damaged so far. */
 int rec_reader_damaged(const rec_reader *r);
 

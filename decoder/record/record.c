@@ -94,7 +94,7 @@ void rec_encode_hashed(void *dst, const aclsub_rec *r, uint64_t name_hash)
     le32_put(p + ACLSUB_OFF_TYPE_LEN, type_len > UINT32_MAX ? UINT32_MAX : (uint32_t)type_len);
     le64_put(p + ACLSUB_OFF_NAME_HASH, name_hash);
 
-    le32_put(p + ACLSUB_OFF_SIGNATURE, aclsub_crc32c(p + 4, ACLSUB_REC_SIZE - 4));
+    le32_put(p + ACLSUB_OFF_SIGNATURE, crc32c_record(p));
 }
 
 /* --- records from a template -------------------------------------------------------- */
@@ -141,7 +141,7 @@ aclsub_rec_status aclsub_rec_check(const void *src)
     const unsigned char *p = src;
     if (le32_get(p + ACLSUB_OFF_MAGIC) != ACLSUB_REC_MAGIC)
         return ACLSUB_REC_BAD_MAGIC;
-    if (le32_get(p + ACLSUB_OFF_SIGNATURE) != aclsub_crc32c(p + 4, ACLSUB_REC_SIZE - 4))
+    if (le32_get(p + ACLSUB_OFF_SIGNATURE) != crc32c_record(p))
         return ACLSUB_REC_BAD_SIGNATURE;
     if (p[ACLSUB_OFF_VERSION] != ACLSUB_REC_VERSION)
         return ACLSUB_REC_BAD_VERSION;

@@ -1,7 +1,8 @@
 /*
  * view.c - reading aclsub records whole: aclsub_rec_get (every field of
- * one record, with the checks the aclprofGetOp* accessors make) and
- * rec_peek (a few fields in place, for records already checked).
+ * one record, with the checks the aclprofGetOp* accessors make),
+ * rec_view_of (the same without the checks, for records the stream reader
+ * already checked) and rec_peek (a few fields in place, likewise).
  *
  * It reads aclsub's own records only, whatever format the accessors were
  * given (format.h): a buffer of the vendor's records fails the checks.
@@ -32,11 +33,8 @@ static size_t field_strlen(const unsigned char *rec, size_t off, size_t cap)
     return strnlen((const char *)rec + off, cap);
 }
 
-aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, aclsub_rec_view *v)
+void rec_view_of(const unsigned char *p, aclsub_rec_view *v)
 {
-    const unsigned char *p = aclsub_record_at(opInfo, opInfoLen, index);
-    if (!p || !v)
-        return ACL_ERROR_INVALID_PARAM;
     v->version = p[ACLSUB_OFF_VERSION];
     v->kind = p[ACLSUB_OFF_KIND];
     v->str_flags = le16_get(p + ACLSUB_OFF_STR_FLAGS);
@@ -64,6 +62,14 @@ aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, ac
     v->type[tn] = '\0';
     memcpy(v->name, p + ACLSUB_OFF_NAME, nn);
     v->name[nn] = '\0';
+}
+
+aclError aclsub_rec_get(const void *opInfo, size_t opInfoLen, uint32_t index, aclsub_rec_view *v)
+{
+    const unsigned char *p = aclsub_record_at(opInfo, opInfoLen, index);
+    if (!p || !v)
+        return ACL_ERROR_INVALID_PARAM;
+    rec_view_of(p, v);
     return ACL_SUCCESS;
 }
 

@@ -38,7 +38,9 @@
 # 100), BENCH_TPUT_RUNS (default 3), BENCH_TPUT_ITERS (default 300),
 # BENCH_CEILING_RECORDS (default 1000000), ACLSUB_BUFFER (passed on),
 # BENCH_ORT_PAIRS (alternated pairs of runs per real model and thread count;
-# default 5), BENCH_ORT_EXECS (executes per run; default 10, cls 5 times as many).
+# default 5), BENCH_ORT_EXECS (executes per run; default 10, cls 5 times as many),
+# BENCH_DECODE_RECORDS (the decoder's file; default 2000000, and ten times as
+# many), BENCH_ONLY=decode (the decoder part alone: nothing else is built or run).
 #
 # The decoder: `aclsub decode summary` and the Chrome trace on 2 M records of
 # tests/data/views.spec in the page cache, `aclsub report` on the same file
@@ -66,6 +68,7 @@ PL_MANY_ITERS=${BENCH_PRELOAD_MANY_ITERS:-100}
 TPUT_RUNS=${BENCH_TPUT_RUNS:-3}
 TPUT_ITERS=${BENCH_TPUT_ITERS:-300}
 CEIL_RECORDS=${BENCH_CEILING_RECORDS:-1000000}
+ONLY=${BENCH_ONLY:-}
 
 fail() {
     echo "bench: $*" >&2
@@ -79,6 +82,10 @@ LIBDIR=$B/lib/aclsub-emu
 ACLSUB=$B/bin/aclsub
 [ -f "$LIBDIR/libascendcl.so" ] || fail "$LIBDIR/libascendcl.so is missing: run make first"
 [ -x "$ACLSUB" ] || fail "$ACLSUB is missing: run make first"
+case $ONLY in
+'' | decode) ;;
+*) fail "BENCH_ONLY: 'decode' or nothing, not '$ONLY'" ;;
+esac
 command -v timeout >/dev/null 2>&1 || fail "timeout (coreutils) is needed"
 
 # --- the machine -------------------------------------------------------------------
@@ -98,6 +105,125 @@ machine="$cpu, $cores cores, $mem, $kernel, $now"
 echo "machine: $machine"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min)"
 
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/aclsub-bench.XXXXXX")
+reader_pid=
+# A FIFO reader still running when the script stops is this script's own: end it.
+cleanup() {
+    if [ -n "$reader_pid" ]; then
+        kill "$reader_pid" 2>/dev/null || true
+        wait "$reader_pid" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# verdict VALUE LIMIT: "met" or "missed".
+verdict() {
+    awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 <= l + 0) ? "met" : "MISSED" }'
+}
+
+# at_least VALUE LIMIT: "met" or "MISSED".
+at_least() {
+    awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 >= l + 0) ? "met" : "MISSED" }'
+}
+
+# --- the decoder ---------------------------------------------------------------------------
+bench_decoder() {
+# Summary speed and peak RSS at DEC_RECORDS and ten times as many (the memory must not follow the
+# records), and the Chrome trace's speed at DEC_RECORDS.
+DEC_RECORDS=${BENCH_DECODE_RECORDS:-2000000}
+spec_n=$(grep -c '^[^#]' tests/data/views.spec)
+reps=$(( (DEC_RECORDS + spec_n - 1) / spec_n ))
+dec_n=$((reps * spec_n))
+dec_time() { # seconds of the best of 3 runs of: aclsub decode ARGS > /dev/null
+    best=
+    for _ in 1 2 3; do
+        t0=$(date +%s.%N)
+        OPENBLAS_NUM_THREADS=1 timeout "$RUN_LIMIT" "$ACLSUB" decode "$@" >/dev/null 2>&1 || fail "aclsub decode $* failed"
+        t1=$(date +%s.%N)
+        best=$(awk -v a="$t0" -v b="$t1" -v m="$best" 'BEGIN { d = b - a; print (m == "" || d < m) ? d : m }')
+    done
+    echo "$best"
+}
+dec_rss() { # peak RSS in KiB of: aclsub decode ARGS > /dev/null, or ?
+    if [ -x /usr/bin/time ] && OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M -o "$tmp/rss" "$ACLSUB" decode "$@" \
+        >/dev/null 2>&1; then
+        tail -n 1 "$tmp/rss"
+    else
+        echo "?"
+    fi
+}
+for k in 1 10; do
+    n=$((dec_n * k))
+    echo
+    echo "=== aclsub decode: $n records ($((n / 2048)) MiB) from tests/data/views.spec"
+    "$B/tests/tool_genstream" tests/data/views.spec "$tmp/big.rec" --repeat $((reps * k)) ||
+        fail "tool_genstream failed"
+    cat "$tmp/big.rec" >/dev/null # the page cache holds it for every pass
+    s=$(dec_time summary "$tmp/big.rec")
+    rate=$(awk -v n="$n" -v s="$s" 'BEGIN { printf "%.0f", n / s }')
+    rss=$(dec_rss summary "$tmp/big.rec")
+    echo "  summary: $s s, $rate records/s, peak RSS $rss KiB"
+    eval "sum_rate_$k=\$rate sum_rss_$k=\$rss"
+    if [ "$k" = 1 ]; then
+        chrome_s=$(dec_time list --format chrome "$tmp/big.rec")
+        chrome_rate=$(awk -v n="$n" -v s="$chrome_s" 'BEGIN { printf "%.0f", n / s }')
+        echo "  chrome trace: $chrome_s s, $chrome_rate events/s"
+        # aclsub report on the same file (its two reads: the whole file, then up to the median execute).
+        rep_s=
+        for _ in 1 2 3; do
+            t0=$(date +%s.%N)
+            OPENBLAS_NUM_THREADS=1 timeout "$RUN_LIMIT" "$ACLSUB" report -o "$tmp/report.html" "$tmp/big.rec" \
+                >/dev/null 2>&1 || fail "aclsub report failed"
+            t1=$(date +%s.%N)
+            rep_s=$(awk -v a="$t0" -v b="$t1" -v m="$rep_s" 'BEGIN { d = b - a; print (m == "" || d < m) ? d : m }')
+        done
+        rep_size=$(wc -c <"$tmp/report.html")
+        rep_ratio=$(awk -v r="$rep_s" -v s="$s" 'BEGIN { printf "%.2f", r / s }')
+        echo "  report: $rep_s s ($rep_ratio x the summary's time), page $rep_size bytes"
+        rm -f "$tmp/report.html"
+    fi
+    rm -f "$tmp/big.rec"
+done
+sum_rate=$sum_rate_10
+rss_ratio=$(awk -v a="$sum_rss_10" -v b="$sum_rss_1" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "?" }')
+# The page of a 20 M-record recording, streamed (10 GiB never stored: from a pipe, so without a timeline).
+REP_RECORDS=${BENCH_REPORT_RECORDS:-20000000}
+rep_reps=$(( (REP_RECORDS + spec_n - 1) / spec_n ))
+echo "=== aclsub report: $((rep_reps * spec_n)) records from a pipe"
+t0=$(date +%s.%N)
+"$B/tests/tool_genstream" tests/data/views.spec /dev/stdout --repeat "$rep_reps" |
+    OPENBLAS_NUM_THREADS=1 timeout 600 "$ACLSUB" report -o "$tmp/report20.html" - >/dev/null 2>&1 ||
+    fail "aclsub report of $REP_RECORDS records failed"
+t1=$(date +%s.%N)
+rep20_size=$(wc -c <"$tmp/report20.html")
+rep20_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+echo "  page $rep20_size bytes in $rep20_s s (generator and report together)"
+rm -f "$tmp/report20.html"
+}
+
+# decoder_summary: its lines of the summary.
+decoder_summary() {
+echo "decode summary: $sum_rate records/s = $(awk -v r="$sum_rate" 'BEGIN { printf "%.2f", r / 20000000 }') x the target (>= 20000000)  $(at_least "$sum_rate" 20000000)"
+echo "    [$((dec_n * 10)) records in the page cache, best of 3; at $dec_n records: $sum_rate_1 records/s]"
+echo "decode summary peak RSS: $sum_rss_10 KiB at $((dec_n * 10)) records, $sum_rss_1 KiB at $dec_n: ratio $rss_ratio (target <= 1.5)  $(verdict "$rss_ratio" 1.5)"
+echo "decode chrome trace: $chrome_rate events/s = $(awk -v r="$chrome_rate" 'BEGIN { printf "%.2f", r / 3000000 }') x the target (>= 3000000)  $(at_least "$chrome_rate" 3000000)"
+echo "report / decode summary time: $rep_ratio (target <= 1.5)  $(verdict "$rep_ratio" 1.5)"
+echo "    [$dec_n records in the page cache, best of 3 each; page $rep_size bytes]"
+echo "report page, $((rep_reps * spec_n)) records: $rep20_size bytes (target <= 5000000)  $(verdict "$rep20_size" 5000000)"
+}
+
+if [ "$ONLY" = decode ]; then
+    bench_decoder
+    echo
+    echo "=== summary"
+    echo "machine: $machine"
+    decoder_summary
+    echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"
+    exit 0
+fi
+
 # --- build ----------------------------------------------------------------------------
 mkdir -p "$B/bench"
 libabs=$(cd "$LIBDIR" && pwd -P)
@@ -114,18 +240,6 @@ $CC -std=c11 -O2 -Wall -Wextra -o "$B/bench/bench_pipe" tests/bench/bench_pipe.c
 [ -f "$B/lib/libaclsub.so" ] || fail "$B/lib/libaclsub.so is missing: run make first"
 preload=$(cd "$B/lib" && pwd -P)/libaclsub.so
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/aclsub-bench.XXXXXX")
-reader_pid=
-# A FIFO reader still running when the script stops is this script's own: end it.
-cleanup() {
-    if [ -n "$reader_pid" ]; then
-        kill "$reader_pid" 2>/dev/null || true
-        wait "$reader_pid" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # The CNN model: the build's, or compiled here when `make tests` has not made it.
 cnn=$B/models/cnn.om
@@ -161,10 +275,6 @@ result() {
     sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$tmp/$1.out"
 }
 
-# verdict VALUE LIMIT: "met" or "missed".
-verdict() {
-    awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 <= l + 0) ? "met" : "MISSED" }'
-}
 
 run_bench cnn "$cnn" "$CNN_ITERS"
 run_bench many "$tmp/many.om" "$MANY_ITERS"
@@ -187,10 +297,6 @@ kv() {
     sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$1"
 }
 
-# at_least VALUE LIMIT: "met" or "MISSED".
-at_least() {
-    awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 >= l + 0) ? "met" : "MISSED" }'
-}
 
 # quantile Q: the Q-quantile (0..1, linear between ranks) of the numbers on
 # standard input, one a line; median: quantile 0.5.
@@ -480,78 +586,8 @@ oh_per_op=$(awk -v a="$oh_on_med" -v b="$oh_off" -v n="$MANY_OPS" 'BEGIN { print
 oh_cpu=$(awk '$1 == 1 { print $3 }' "$tmp/oh.series" | median)
 echo "  median execute: without $(awk -v v="$oh_off" 'BEGIN { printf "%.2f", v / 1e6 }') ms, with $(awk -v v="$oh_on_med" 'BEGIN { printf "%.2f", v / 1e6 }') ms (process CPU $(awk -v v="$oh_cpu" 'BEGIN { printf "%.2f", v / 1e6 }') ms); $oh_per_op ns per operator"
 
-# --- the decoder ---------------------------------------------------------------------------
-# Summary speed and peak RSS at DEC_RECORDS and ten times as many (the memory must not follow the
-# records), and the Chrome trace's speed at DEC_RECORDS.
-DEC_RECORDS=${BENCH_DECODE_RECORDS:-2000000}
-spec_n=$(grep -c '^[^#]' tests/data/views.spec)
-reps=$(( (DEC_RECORDS + spec_n - 1) / spec_n ))
-dec_n=$((reps * spec_n))
-dec_time() { # seconds of the best of 3 runs of: aclsub decode ARGS > /dev/null
-    best=
-    for _ in 1 2 3; do
-        t0=$(date +%s.%N)
-        OPENBLAS_NUM_THREADS=1 timeout "$RUN_LIMIT" "$ACLSUB" decode "$@" >/dev/null 2>&1 || fail "aclsub decode $* failed"
-        t1=$(date +%s.%N)
-        best=$(awk -v a="$t0" -v b="$t1" -v m="$best" 'BEGIN { d = b - a; print (m == "" || d < m) ? d : m }')
-    done
-    echo "$best"
-}
-dec_rss() { # peak RSS in KiB of: aclsub decode ARGS > /dev/null, or ?
-    if [ -x /usr/bin/time ] && OPENBLAS_NUM_THREADS=1 /usr/bin/time -f %M -o "$tmp/rss" "$ACLSUB" decode "$@" \
-        >/dev/null 2>&1; then
-        tail -n 1 "$tmp/rss"
-    else
-        echo "?"
-    fi
-}
-for k in 1 10; do
-    n=$((dec_n * k))
-    echo
-    echo "=== aclsub decode: $n records ($((n / 2048)) MiB) from tests/data/views.spec"
-    "$B/tests/tool_genstream" tests/data/views.spec "$tmp/big.rec" --repeat $((reps * k)) ||
-        fail "tool_genstream failed"
-    cat "$tmp/big.rec" >/dev/null # the page cache holds it for every pass
-    s=$(dec_time summary "$tmp/big.rec")
-    rate=$(awk -v n="$n" -v s="$s" 'BEGIN { printf "%.0f", n / s }')
-    rss=$(dec_rss summary "$tmp/big.rec")
-    echo "  summary: $s s, $rate records/s, peak RSS $rss KiB"
-    eval "sum_rate_$k=\$rate sum_rss_$k=\$rss"
-    if [ "$k" = 1 ]; then
-        chrome_s=$(dec_time list --format chrome "$tmp/big.rec")
-        chrome_rate=$(awk -v n="$n" -v s="$chrome_s" 'BEGIN { printf "%.0f", n / s }')
-        echo "  chrome trace: $chrome_s s, $chrome_rate events/s"
-        # aclsub report on the same file (its two reads: the whole file, then up to the median execute).
-        rep_s=
-        for _ in 1 2 3; do
-            t0=$(date +%s.%N)
-            OPENBLAS_NUM_THREADS=1 timeout "$RUN_LIMIT" "$ACLSUB" report -o "$tmp/report.html" "$tmp/big.rec" \
-                >/dev/null 2>&1 || fail "aclsub report failed"
-            t1=$(date +%s.%N)
-            rep_s=$(awk -v a="$t0" -v b="$t1" -v m="$rep_s" 'BEGIN { d = b - a; print (m == "" || d < m) ? d : m }')
-        done
-        rep_size=$(wc -c <"$tmp/report.html")
-        rep_ratio=$(awk -v r="$rep_s" -v s="$s" 'BEGIN { printf "%.2f", r / s }')
-        echo "  report: $rep_s s ($rep_ratio x the summary's time), page $rep_size bytes"
-        rm -f "$tmp/report.html"
-    fi
-    rm -f "$tmp/big.rec"
-done
-sum_rate=$sum_rate_10
-rss_ratio=$(awk -v a="$sum_rss_10" -v b="$sum_rss_1" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "?" }')
-# The page of a 20 M-record recording, streamed (10 GiB never stored: from a pipe, so without a timeline).
-REP_RECORDS=${BENCH_REPORT_RECORDS:-20000000}
-rep_reps=$(( (REP_RECORDS + spec_n - 1) / spec_n ))
-echo "=== aclsub report: $((rep_reps * spec_n)) records from a pipe"
-t0=$(date +%s.%N)
-"$B/tests/tool_genstream" tests/data/views.spec /dev/stdout --repeat "$rep_reps" |
-    OPENBLAS_NUM_THREADS=1 timeout 600 "$ACLSUB" report -o "$tmp/report20.html" - >/dev/null 2>&1 ||
-    fail "aclsub report of $REP_RECORDS records failed"
-t1=$(date +%s.%N)
-rep20_size=$(wc -c <"$tmp/report20.html")
-rep20_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-echo "  page $rep20_size bytes in $rep20_s s (generator and report together)"
-rm -f "$tmp/report20.html"
+# --- the decoder (bench_decoder, above) ---------------------------------------------------
+bench_decoder
 
 # --- a real model against an independent runtime ---------------------------------------------
 CLS_ONNX=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
@@ -692,13 +728,7 @@ echo "    [$MANY_OPS tiny operators, ACLSUB_OUTPUT a regular file: (median execu
 printf 'pipe ceiling: %.0f records/s in 1 hop (best %.0f), %.0f records/s in 2 hops (best %.0f)\n' \
     "$ceil1" "$ceil1_best" "$ceil2" "$ceil2_best"
 echo "    [512-byte records in 4096-byte writes, reads of up to 1 MiB, median of 5 runs; 2 hops: writer -> copier -> reader]"
-echo "decode summary: $sum_rate records/s = $(awk -v r="$sum_rate" 'BEGIN { printf "%.2f", r / 20000000 }') x the target (>= 20000000)  $(at_least "$sum_rate" 20000000)"
-echo "    [$((dec_n * 10)) records in the page cache, best of 3; at $dec_n records: $sum_rate_1 records/s]"
-echo "decode summary peak RSS: $sum_rss_10 KiB at $((dec_n * 10)) records, $sum_rss_1 KiB at $dec_n: ratio $rss_ratio (target <= 1.5)  $(verdict "$rss_ratio" 1.5)"
-echo "decode chrome trace: $chrome_rate events/s = $(awk -v r="$chrome_rate" 'BEGIN { printf "%.2f", r / 3000000 }') x the target (>= 3000000)  $(at_least "$chrome_rate" 3000000)"
-echo "report / decode summary time: $rep_ratio (target <= 1.5)  $(verdict "$rep_ratio" 1.5)"
-echo "    [$dec_n records in the page cache, best of 3 each; page $rep_size bytes]"
-echo "report page, $((rep_reps * spec_n)) records: $rep20_size bytes (target <= 5000000)  $(verdict "$rep20_size" 5000000)"
+decoder_summary
 echo "$cls_line"
 cat "$tmp/ort_summary"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min, at the end)"

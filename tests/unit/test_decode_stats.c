@@ -24,6 +24,91 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+START_TEST(test_group_field_lookup_matches_plain_lookup)
+{
+    /* st_get_field (keys in place in a fixed-size field, short ones through a cache) finds the
+       group st_get finds: keys of every length around 8 and 16, bytes after the key that differ,
+       extras that differ, and more keys than the cache has entries. */
+    st_table t;
+    st_init(&t);
+    uint64_t s = 5;
+    for (int iter = 0; iter < 20000; iter++) {
+        unsigned id = (unsigned)(tu_rand(&s) % 300);
+        size_t len = id % 21;
+        char field[64];
+        for (size_t i = 0; i < sizeof field; i++)
+            field[i] = (char)tu_rand(&s); /* whatever follows the key */
+        for (size_t i = 0; i < len; i++)
+            field[i] = (char)('a' + (id * 7 + i * 3) % 26);
+        uint64_t extra = id % 3;
+        st_group *g = st_get_field(&t, field, len, extra);
+        ck_assert_ptr_nonnull(g);
+        ck_assert_ptr_eq(g, st_find(&t, field, len, extra));
+        ck_assert_uint_eq(g->key_len, len);
+        ck_assert_uint_eq(g->extra, extra);
+        ck_assert_int_eq(memcmp(g->key, field, len), 0);
+        ck_assert_int_eq(st_add(&t, g, 1), 0);
+    }
+    ck_assert_uint_le(t.n, 300);
+    uint64_t total = 0;
+    for (size_t i = 0; i < t.n; i++)
+        total += t.g[i].count;
+    ck_assert_uint_eq(total, 20000);
+    st_free(&t);
+}
+END_TEST
+
+/* The sketch's standard deviation as the long double sums give it, every term added in order. */
+static double sketch_stddev_reference(const uint64_t *d, size_t n)
+{
+    unsigned __int128 sum = 0;
+    for (size_t i = 0; i < ST_EXACT_MAX; i++)
+        sum += d[i];
+    uint64_t shift = (uint64_t)(sum / ST_EXACT_MAX);
+    long double s1 = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        long double x = (long double)d[i] - (long double)shift;
+        s1 += x;
+        s2 += x * x;
+    }
+    long double ln = (long double)n, m1 = s1 / ln, var = s2 / ln - m1 * m1;
+    return var > 0 ? (double)sqrtl(var) : 0.0;
+}
+
+START_TEST(test_sketch_sums_same_as_long_double_sums)
+{
+    /* Integer sums while small, long doubles past that: the same standard deviation to the bit,
+       whether the differences stay small, are large from the start, or grow large half-way, and
+       whether the sum of squares passes 2^62 with small differences. */
+    enum { N = ST_EXACT_MAX + 3000 };
+    static uint64_t d[N];
+    uint64_t s = 31;
+    for (int kind = 0; kind < 5; kind++) {
+        for (size_t i = 0; i < N; i++) {
+            uint64_t base = kind == 1 ? (1ULL << 50) : 1000000;
+            uint64_t spread = kind == 1 ? (1ULL << 45) : 500000;
+            d[i] = base + tu_rand(&s) % spread;
+            if (kind == 2 && i == ST_EXACT_MAX + 1500)
+                d[i] = 1ULL << 52;                       /* one large difference half-way */
+            if (kind == 3 && i > ST_EXACT_MAX + 10)
+                d[i] = i % 2 ? 1000000 + (1ULL << 31) - 1 : 1; /* squares near 2^62 */
+            if (kind == 4 && i > ST_EXACT_MAX + 10)
+                d[i] = UINT64_MAX - tu_rand(&s) % 1000;  /* near the top of the range */
+        }
+        st_table t;
+        st_init(&t);
+        st_group *g = st_get(&t, "k", 1, 0);
+        for (size_t i = 0; i < N; i++)
+            ck_assert_int_eq(st_add(&t, g, d[i]), 0);
+        ck_assert(st_approx(g));
+        st_finish(&t);
+        double want = sketch_stddev_reference(d, N);
+        ck_assert_msg(g->stddev == want, "kind %d: %.17g != %.17g", kind, g->stddev, want);
+        st_free(&t);
+    }
+}
+END_TEST
+
 START_TEST(test_select_matches_sort)
 {
     uint64_t s = 99;
@@ -363,6 +448,60 @@ START_TEST(test_pipeline_in_memory)
 }
 END_TEST
 
+START_TEST(test_summary_fast_path_same_as_full_decode)
+{
+    /* The summary's fast path (records in place) gives what the full decoder gives (forced by a
+       name glob every name matches) on a stream of operators, whole runs, control records, a
+       record of an unknown kind, damage, a relative window and more than 4096 operators a group. */
+    enum { N = 9000 };
+    unsigned char *buf = calloc(N + 10, ACLSUB_REC_SIZE);
+    size_t len = 0;
+    uint64_t s = 17;
+    for (size_t i = 0; i < N; i++) {
+        aclsub_rec r = {.pid = 7, .seq = i, .start = 1000 * i, .model_id = 1 + (uint32_t)(i % 2)};
+        static const char *const types[] = {"Conv", "Relu", "MatMulWithAVeryLongTypeName", "", "Soft\xc3\xa9max"};
+        const char *type = types[tu_rand(&s) % 5];
+        const char *name = i % 5 ? "layer/conv" : "n";
+        r.kind = i % 50 == 0 ? ACLSUB_KIND_RUN : i % 97 == 0 ? ACLSUB_KIND_LOST : i == 500 ? 5 : ACLSUB_KIND_OP;
+        r.flag = r.kind == ACLSUB_KIND_OP ? 0 : r.kind == ACLSUB_KIND_RUN ? 1 : 0xFF; /* the vendor's subscribe flags */
+        r.end = r.start + 1 + tu_rand(&s) % (i % 3 ? 100 : 100000000);
+        r.duration = r.end - r.start;
+        r.arg[0] = 1;
+        r.iteration = i / 50;
+        r.type = type;
+        r.type_len = strlen(type);
+        r.name = name;
+        r.name_len = strlen(name);
+        aclsub_rec_encode(buf + len, &r);
+        if (i == 3000)
+            buf[len + 300] ^= 1; /* a bad signature */
+        len += ACLSUB_REC_SIZE;
+        if (i == 6000) {
+            memset(buf + len, 'x', 77); /* garbage */
+            len += 77;
+        }
+    }
+    static const char *const by[] = {"type", "name", "model"};
+    for (int b = 0; b < 3; b++) {
+        for (int w = 0; w < 2; w++) {
+            const char *fast[] = {"decode", "summary", "-f", "csv", "--by", by[b], "--from", w ? "500us" : "0", "IN"};
+            const char *slow[] = {"decode", "summary", "-f", "csv", "--by", by[b], "--from", w ? "500us" : "0",
+                                  "--name", "*", "IN"};
+            int st_fast, st_slow;
+            char *a = run_decode(fast, 9, buf, len, &st_fast);
+            char *z = run_decode(slow, 11, buf, len, &st_slow);
+            ck_assert_int_eq(st_fast, 2);
+            ck_assert_int_eq(st_slow, st_fast);
+            ck_assert_str_eq(a, z);
+            ck_assert_uint_gt(strlen(a), 40);
+            free(a);
+            free(z);
+        }
+    }
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_options)
 {
     dec_opts o;
@@ -394,9 +533,12 @@ int main(void)
     tcase_add_test(tc, test_sketch_merge_is_union);
     tcase_add_test(tc, test_sketch_memory_bounded);
     tcase_add_test(tc, test_group_table_keys);
+    tcase_add_test(tc, test_group_field_lookup_matches_plain_lookup);
+    tcase_add_test(tc, test_sketch_sums_same_as_long_double_sums);
     tcase_add_test(tc, test_json_escaping);
     tcase_add_test(tc, test_csv_tsv_escaping_and_units);
     tcase_add_test(tc, test_pipeline_in_memory);
+    tcase_add_test(tc, test_summary_fast_path_same_as_full_decode);
     tcase_add_test(tc, test_options);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -15,6 +15,7 @@
 #include "aclsub/record.h"
 #include "decoder/record/crc32c.h"
 #include "decoder/record/encode.h"
+#include "decoder/record/le.h"
 #include "decoder/record/reader.h"
 #include "tests/unit/testutil.h"
 
@@ -63,6 +64,64 @@ START_TEST(test_crc_record_span_fast_path_matches_reference)
             buf[i] = (unsigned char)tu_rand(&s);
         uint32_t init = iter % 2 ? 0xFFFFFFFFu : (uint32_t)tu_rand(&s);
         ck_assert_uint_eq(crc32c_update(init, buf + off, 508), crc32c_bitwise(init, buf + off, 508));
+    }
+}
+END_TEST
+
+/* RFC 3720 (iSCSI), B.4: CRC-32C with the final XOR, which the vendor's variant leaves out. */
+START_TEST(test_crc_rfc3720_vectors)
+{
+    unsigned char zeros[32] = {0}, ones[32], up[32], down[32];
+    for (int i = 0; i < 32; i++) {
+        ones[i] = 0xFF;
+        up[i] = (unsigned char)i;
+        down[i] = (unsigned char)(31 - i);
+    }
+    const struct {
+        const unsigned char *p;
+        uint32_t crc;
+    } v[4] = {{zeros, 0x8A9136AAu}, {ones, 0x62A8AB43u}, {up, 0x46DD794Eu}, {down, 0x113FDB5Cu}};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(~aclsub_crc32c(v[i].p, 32), v[i].crc);
+        ck_assert_uint_eq(~crc32c_portable(0xFFFFFFFFu, v[i].p, 32), v[i].crc);
+        ck_assert_uint_eq(~crc32c_bitwise(0xFFFFFFFFu, v[i].p, 32), v[i].crc);
+    }
+}
+END_TEST
+
+START_TEST(test_crc_record_every_implementation_matches_reference)
+{
+    /* Every implementation this CPU runs, at every alignment, on random records and on the extremes. */
+    ck_assert_int_eq(crc32c_impl_available(CRC32C_PORTABLE), 1);
+    uint64_t s = 4242;
+    static unsigned char buf[REC + 128];
+    for (int iter = 0; iter < 4000; iter++) {
+        size_t off = (size_t)iter % 128;
+        int fill = iter < 256 ? iter % 4 : 3; /* zeros, ones, alternating, random */
+        for (size_t i = 0; i < off + REC; i++)
+            buf[i] = fill == 0 ? 0 : fill == 1 ? 0xFF : fill == 2 ? (unsigned char)(i & 1 ? 0xAA : 0x55)
+                                                              : (unsigned char)tu_rand(&s);
+        uint32_t want = crc32c_bitwise(0xFFFFFFFFu, buf + off + 4, REC - 4);
+        ck_assert_uint_eq(crc32c_record(buf + off), want);
+        for (int impl = 0; impl < CRC32C_NIMPL; impl++)
+            if (crc32c_impl_available((crc32c_impl)impl))
+                ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, buf + off), want);
+    }
+}
+END_TEST
+
+START_TEST(test_crc_record_ignores_the_signature_field)
+{
+    unsigned char rec[REC];
+    make_op(rec, 1, "Conv", "conv1", 10, 20);
+    uint32_t sig = crc32c_record(rec);
+    for (int impl = 0; impl < CRC32C_NIMPL; impl++) {
+        if (!crc32c_impl_available((crc32c_impl)impl))
+            continue;
+        memset(rec, 0x5A, 4);
+        ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, rec), sig);
+        memset(rec, 0, 4);
+        ck_assert_uint_eq(crc32c_record_by((crc32c_impl)impl, rec), sig);
     }
 }
 END_TEST
@@ -586,6 +645,151 @@ START_TEST(test_reader_from_pipe_with_odd_write_sizes)
 }
 END_TEST
 
+/* Every record's start time and the damage counts of one reader, to compare two readers. */
+struct read_result {
+    uint64_t n, sum, first[8];
+    rec_reader_stats st;
+};
+
+static void read_result_of(rec_reader *r, struct read_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const unsigned char *rec;
+    while (rec_reader_next(r, &rec) == 1) {
+        aclsub_rec_view v;
+        rec_view_of(rec, &v);
+        if (out->n < 8)
+            out->first[out->n] = v.start;
+        out->sum = out->sum * 31 + v.start;
+        out->n++;
+    }
+    out->st = *rec_reader_get_stats(r);
+}
+
+START_TEST(test_reader_regular_file_read_ahead_matches_memory_reader)
+{
+    /* A regular file of more than two chunks goes through the shared read-ahead; with small,
+       odd chunk sizes records and damage straddle its chunks.  It must read what memory does. */
+    enum { NREC = 300 };
+    static unsigned char data[NREC * (REC + 300)]; /* room for garbage after every record */
+    uint64_t s = 99;
+    for (int round = 0; round < 12; round++) {
+        size_t len = 0;
+        for (int i = 0; i < NREC; i++) {
+            make_op(data + len, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+            unsigned d = (unsigned)(tu_rand(&s) % 40);
+            if (round > 0 && d == 0)
+                data[len + 200] ^= 1; /* bad signature */
+            else if (round > 0 && d == 1)
+                data[len + ACLSUB_OFF_VERSION] = 2, le32_put(data + len, aclsub_crc32c(data + len + 4, REC - 4));
+            len += REC;
+            if (round > 0 && d == 2) { /* garbage between records */
+                size_t g = 1 + tu_rand(&s) % 300;
+                for (size_t k = 0; k < g; k++)
+                    data[len + k] = (unsigned char)tu_rand(&s);
+                len += g;
+            }
+        }
+        if (round % 3 == 2)
+            len -= 100; /* a truncated tail */
+        char path[] = "/tmp/test_record_aheadXXXXXX";
+        int fd = mkstemp(path);
+        ck_assert_int_ge(fd, 0);
+        unlink(path);
+        ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+        size_t start = round % 4 == 3 ? 3 * REC : 0; /* a descriptor not at the file's start */
+        ck_assert_int_eq(lseek(fd, (off_t)start, SEEK_SET), (off_t)start);
+        struct read_result want, got;
+        rec_reader *m = rec_reader_from_mem(data + start, len - start);
+        read_result_of(m, &want);
+        rec_reader_free(m);
+        size_t chunk = 4 * REC + (size_t)(tu_rand(&s) % 3000);
+        rec_reader *r = rec_reader_from_fd(fd, chunk);
+        ck_assert_ptr_nonnull(r);
+        read_result_of(r, &got);
+        rec_reader_free(r);
+        close(fd);
+        ck_assert_uint_gt(want.n, 200);
+        ck_assert_uint_eq(got.n, want.n);
+        ck_assert_uint_eq(got.sum, want.sum);
+        ck_assert_mem_eq(got.first, want.first, sizeof want.first);
+        ck_assert_mem_eq(&got.st, &want.st, sizeof want.st);
+    }
+}
+END_TEST
+
+START_TEST(test_reader_runs_match_single_records)
+{
+    /* rec_reader_next_run hands out what rec_reader_next does, in runs, with the same damage counts. */
+    enum { NREC = 300 };
+    static unsigned char data[NREC * (REC + 300)]; /* room for garbage after every record */
+    uint64_t s = 7;
+    size_t len = 0;
+    for (int i = 0; i < NREC; i++) {
+        make_op(data + len, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+        unsigned d = (unsigned)(tu_rand(&s) % 20);
+        if (d == 0)
+            data[len + 300] ^= 4;
+        len += REC;
+        if (d == 1) {
+            size_t g = 1 + tu_rand(&s) % 300;
+            memset(data + len, 'A', g);
+            len += g;
+        }
+    }
+    struct read_result want;
+    rec_reader *m = rec_reader_from_mem(data, len);
+    read_result_of(m, &want);
+    rec_reader_free(m);
+    for (size_t max = 1; max < 40; max += 9) {
+        rec_reader *r = rec_reader_from_mem(data, len);
+        const unsigned char *first;
+        size_t n, total = 0, longest = 0;
+        uint64_t sum = 0;
+        while (rec_reader_next_run(r, &first, &n, max) == 1) {
+            ck_assert_uint_ge(n, 1);
+            ck_assert_uint_le(n, max);
+            longest = n > longest ? n : longest;
+            for (size_t i = 0; i < n; i++)
+                sum = sum * 31 + le64_get(first + i * REC + ACLSUB_OFF_START);
+            total += n;
+        }
+        ck_assert_uint_eq(total, want.n);
+        ck_assert_uint_eq(sum, want.sum);
+        ck_assert_mem_eq(rec_reader_get_stats(r), &want.st, sizeof want.st);
+        if (max > 1)
+            ck_assert_uint_gt(longest, 1);
+        rec_reader_free(r);
+    }
+}
+END_TEST
+
+START_TEST(test_reader_regular_file_freed_before_its_end)
+{
+    /* The helper may be reading ahead when the reader is freed half-way. */
+    enum { NREC = 200 };
+    static unsigned char data[NREC * REC];
+    for (int i = 0; i < NREC; i++)
+        make_op(data + i * REC, 1, "Conv", "c", (uint64_t)i, (uint64_t)i + 5);
+    char path[] = "/tmp/test_record_aheadXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    unlink(path);
+    ck_assert_int_eq(write(fd, data, sizeof data), (ssize_t)sizeof data);
+    for (int stop = 0; stop < 60; stop += 7) {
+        ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+        rec_reader *r = rec_reader_from_fd(fd, 4 * REC);
+        const unsigned char *rec;
+        for (int i = 0; i < stop; i++) {
+            ck_assert_int_eq(rec_reader_next(r, &rec), 1);
+            ck_assert_uint_eq(le64_get(rec + ACLSUB_OFF_START), (uint64_t)i);
+        }
+        rec_reader_free(r);
+    }
+    close(fd);
+}
+END_TEST
+
 
 /*
  * A record built from an operator's template has exactly the bytes the
@@ -651,6 +855,9 @@ int main(void)
     tcase_add_test(tc, test_crc_check_value);
     tcase_add_test(tc, test_crc_matches_bitwise_reference_on_random_buffers);
     tcase_add_test(tc, test_crc_record_span_fast_path_matches_reference);
+    tcase_add_test(tc, test_crc_rfc3720_vectors);
+    tcase_add_test(tc, test_crc_record_every_implementation_matches_reference);
+    tcase_add_test(tc, test_crc_record_ignores_the_signature_field);
     tcase_add_test(tc, test_record_size_is_power_of_two_dividing_pipe_buf);
     tcase_add_test(tc, test_vendor_prefix_layout_is_kept);
     tcase_add_test(tc, test_roundtrip_random_field_values);
@@ -686,6 +893,9 @@ int main(void)
     tcase_add_test(tr, test_reader_resynchronises_after_garbage);
     tcase_add_test(tr, test_reader_skips_unknown_version);
     tcase_add_test(tr, test_reader_from_pipe_with_odd_write_sizes);
+    tcase_add_test(tr, test_reader_regular_file_read_ahead_matches_memory_reader);
+    tcase_add_test(tr, test_reader_regular_file_freed_before_its_end);
+    tcase_add_test(tr, test_reader_runs_match_single_records);
     suite_add_tcase(s, tr);
 
     SRunner *sr = srunner_create(s);
