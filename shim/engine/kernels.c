@@ -17,10 +17,19 @@
  * the geometry allows, which is what lets gcc vectorise them at -O2.
  */
 #include <cblas.h>
+#include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
 #include "shim/engine/kernels.h"
+#include "shim/engine/parallel.h"
+
+/*
+ * The work (in element operations, or vector multiply-adds for the
+ * convolutions) below which a loop is not worth sharing over the worker
+ * pool: a piece must outlast the wake-up of a sleeping worker.
+ */
+#define PAR_GRAIN 65536
 
 /*
  * gcc 12 at -O2 uses the "very-cheap" vectoriser cost model, which refuses
@@ -366,6 +375,212 @@ void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const flo
 }
 
 /*
+ * Dense convolutions (more than one input channel per group) other than the
+ * 1x1 unit-stride ones, on CPUs with AVX2 + FMA: a direct kernel instead of
+ * im2col + sgemm.  The im2col matrix is kh * kw times the input; building it
+ * costs about a quarter of det's 96 -> 24 channel 3x3 convolutions, and its
+ * sgemm (24 rows) splits poorly over threads.  Here each group's input is
+ * copied once, zero-padded and split by column phase (stride_w phases, so
+ * that the taps of a strided row are contiguous again), into the scratch;
+ * then tiles of DC_MB output channels by 16 output pixels of one row are
+ * accumulated in registers over every (input channel, ky, kx), eight lanes
+ * at a time, starting from the bias.  The padded copy and the output rows
+ * are split over the worker pool (parallel.h).  Each output is its bias
+ * plus the taps in the order ci, ky, kx, one fused multiply-add each: the
+ * split does not change a result.
+ */
+
+#define DC_MB 6 /* output channels per tile */
+
+/* The kernels the direct path takes: dense groups, undilated, stride_w 1 or 2, windows up to 7 x 7. */
+static int dc_shape_ok(const k_conv2d_shape *s)
+{
+    const int64_t cg = s->c / s->group;
+    return cg > 1 && !conv_is_pointwise(s) && s->dil_h == 1 && s->dil_w == 1 && (s->stride_w == 1 || s->stride_w == 2) &&
+           s->kh <= 7 && s->kw <= 7 && s->pad_t >= 0 && s->pad_l >= 0 && s->stride_h >= 1;
+}
+
+static int dc_available(const k_conv2d_shape *s)
+{
+    return dc_shape_ok(s) && !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* The padded, phase-split copy of one group: rows of stride_w phases of *pq floats each; returns its floats. */
+static size_t dc_layout(const k_conv2d_shape *s, int64_t *ph, int64_t *pq)
+{
+    const int64_t ow8 = (s->ow + 7) / 8 * 8;
+    *ph = (s->oh - 1) * s->stride_h + s->kh;
+    *pq = ow8 + (s->kw - 1) / s->stride_w;
+    return (size_t)(s->c / s->group) * (size_t)(*ph * s->stride_w * *pq);
+}
+
+typedef struct dc_job {
+    const k_conv2d_shape *s;
+    const float *xg, *wg, *bias; /* bias at the group's first output channel, or NULL */
+    const k_act *act;
+    float *yg, *xp;
+    int64_t cg, mg, ph, pq;
+} dc_job;
+
+/* Pads input channels [lo, hi) of the group into the phase-split copy. */
+static void dc_pad(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const dc_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int64_t sw = s->stride_w, rowlen = sw * j->pq;
+    for (int64_t ci = lo; ci < hi; ci++) {
+        const float *xc = j->xg + ci * s->h * s->w;
+        float *pc = j->xp + ci * j->ph * rowlen;
+        for (int64_t r = 0; r < j->ph; r++) {
+            float *pr = pc + r * rowlen;
+            const int64_t iy = r - s->pad_t;
+            if (iy < 0 || iy >= s->h) {
+                fill(pr, rowlen, 0.0f);
+                continue;
+            }
+            const float *xr = xc + iy * s->w;
+            for (int64_t q = 0; q < sw; q++) {
+                /* phase q's column jj holds input column jj * sw + q - pad_l, zero outside the row */
+                float *d = pr + q * j->pq;
+                int64_t a, b;
+                valid_range(q - s->pad_l, sw, s->w, j->pq, &a, &b);
+                fill(d, a, 0.0f);
+                copy_strided_f32(d + a, xr + a * sw + q - s->pad_l, sw, b - a);
+                fill(d + b, j->pq - b, 0.0f);
+            }
+        }
+    }
+}
+
+/*
+ * One tile: MB output channels (from wm, their weights MB rows of kdim
+ * apart, and bias bm) by NV vectors of 8 pixels starting at the padded
+ * copy's column 0 of xr (the tile's first input row); `valid` of the last
+ * vector's lanes are stored.
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+dc_tile(const float *xr, int64_t plane, int64_t rowlen, int64_t pq, const float *wm, int64_t kdim, const float *bm,
+        float *ym, int64_t out_plane, int64_t cg, int kh, int kw, int sw, int MB, int NV, int valid)
+{
+    __m256 acc[DC_MB][2];
+#pragma GCC unroll 8
+    for (int b = 0; b < MB; b++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++)
+            acc[b][v] = _mm256_set1_ps(bm ? bm[b] : 0.0f);
+    for (int64_t ci = 0; ci < cg; ci++) {
+        const float *xc = xr + ci * plane;
+        const float *wc = wm + ci * kh * kw;
+        for (int ky = 0; ky < kh; ky++) {
+            const float *row = xc + ky * rowlen;
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = row + (kx % sw) * pq + kx / sw;
+                __m256 xv[2];
+#pragma GCC unroll 8
+                for (int v = 0; v < NV; v++)
+                    xv[v] = _mm256_loadu_ps(src + 8 * v);
+                const float *wk = wc + ky * kw + kx;
+#pragma GCC unroll 8
+                for (int b = 0; b < MB; b++) {
+                    const __m256 wv = _mm256_broadcast_ss(wk + b * kdim);
+#pragma GCC unroll 8
+                    for (int v = 0; v < NV; v++)
+                        acc[b][v] = _mm256_fmadd_ps(wv, xv[v], acc[b][v]);
+                }
+            }
+        }
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lane);
+#pragma GCC unroll 8
+    for (int b = 0; b < MB; b++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++) {
+            float *d = ym + b * out_plane + 8 * v;
+            if (v == NV - 1 && valid < 8)
+                _mm256_maskstore_ps(d, mask, acc[b][v]);
+            else
+                _mm256_storeu_ps(d, acc[b][v]);
+        }
+}
+
+/* dc_tile with MB and NV as constants, so that the accumulators stay in registers. */
+#define DC_TILE(mb, nv) dc_tile(xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, kh, kw, sw, mb, nv, valid)
+
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+dc_tile_mb(int mb, int nv, const float *xr, int64_t plane, int64_t rowlen, int64_t pq, const float *wm, int64_t kdim,
+           const float *bm, float *ym, int64_t out_plane, int64_t cg, int kh, int kw, int sw, int valid)
+{
+    switch (mb * 4 + nv) {
+    case 6 * 4 + 2: DC_TILE(6, 2); break;
+    case 6 * 4 + 1: DC_TILE(6, 1); break;
+    case 5 * 4 + 2: DC_TILE(5, 2); break;
+    case 5 * 4 + 1: DC_TILE(5, 1); break;
+    case 4 * 4 + 2: DC_TILE(4, 2); break;
+    case 4 * 4 + 1: DC_TILE(4, 1); break;
+    case 3 * 4 + 2: DC_TILE(3, 2); break;
+    case 3 * 4 + 1: DC_TILE(3, 1); break;
+    case 2 * 4 + 2: DC_TILE(2, 2); break;
+    case 2 * 4 + 1: DC_TILE(2, 1); break;
+    case 1 * 4 + 2: DC_TILE(1, 2); break;
+    default: DC_TILE(1, 1); break;
+    }
+}
+
+/* Output rows [lo, hi) of the group, every output channel, then the activation over each finished row. */
+__attribute__((target("avx2,fma"))) static void dc_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const dc_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int kh = (int)s->kh, kw = (int)s->kw, sw = (int)s->stride_w;
+    const int64_t rowlen = sw * j->pq, plane = j->ph * rowlen, pq = j->pq, cg = j->cg;
+    const int64_t kdim = cg * kh * kw, out_plane = s->oh * s->ow;
+    for (int64_t oy = lo; oy < hi; oy++) {
+        const float *xrow = j->xp + oy * s->stride_h * rowlen;
+        for (int64_t ox = 0; ox < s->ow; ox += 16) {
+            const int64_t left = s->ow - ox;
+            const int nv = left > 8 ? 2 : 1;
+            const int valid = (int)(left >= 16 ? 8 : left > 8 ? left - 8 : left);
+            const float *xr = xrow + ox;
+            for (int64_t m0 = 0; m0 < j->mg; m0 += DC_MB) {
+                const int mb = (int)(j->mg - m0 < DC_MB ? j->mg - m0 : DC_MB);
+                const float *wm = j->wg + m0 * kdim;
+                const float *bm = j->bias ? j->bias + m0 : NULL;
+                float *ym = j->yg + m0 * out_plane + oy * s->ow + ox;
+                if (kh == 3 && kw == 3 && sw == 1)
+                    dc_tile_mb(mb, nv, xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, 3, 3, 1, valid);
+                else
+                    dc_tile_mb(mb, nv, xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, kh, kw, sw, valid);
+            }
+        }
+        if (j->act)
+            for (int64_t mo = 0; mo < j->mg; mo++)
+                k_activate(j->act, j->yg + mo * out_plane + oy * s->ow, (size_t)s->ow);
+    }
+}
+
+/* The direct path over every image and group; xp is the scratch, dc_layout's size. */
+static void dc_conv(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
+                    float *y, float *xp)
+{
+    dc_job j = {.s = s, .act = act, .xp = xp, .cg = s->c / s->group, .mg = s->m / s->group};
+    dc_layout(s, &j.ph, &j.pq);
+    const int64_t kdim = j.cg * s->kh * s->kw, plane = s->h * s->w, out_plane = s->oh * s->ow;
+    const int64_t pad_cost = j.ph * s->stride_w * j.pq, row_cost = j.mg * kdim * s->ow / 8;
+    for (int64_t b = 0; b < s->n; b++)
+        for (int64_t g = 0; g < s->group; g++) {
+            j.xg = x + (b * s->c + g * j.cg) * plane;
+            j.wg = w + g * j.mg * kdim;
+            j.bias = bias ? bias + g * j.mg : NULL;
+            j.yg = y + (b * s->m + g * j.mg) * out_plane;
+            par_for(j.cg, PAR_GRAIN / pad_cost + 1, dc_pad, &j);
+            par_for(s->oh, PAR_GRAIN / row_cost + 1, dc_rows, &j);
+        }
+}
+
+/*
  * The most im2col floats one sgemm takes (4 MiB): a larger matrix is built
  * and then packed by the sgemm from memory rather than cache.  On det's
  * 96 -> 24 channel 3x3 convolution at 80x80 (a 22 MiB im2col) chunks of
@@ -378,6 +593,8 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 {
     int64_t cg = s->c / s->group;
     int64_t ph, pw;
+    if (dc_available(s))
+        return dc_layout(s, &ph, &pw);
     if (cg == 1)
         return dw_fixed(s, &ph, &pw) ? (size_t)(ph * pw) : 0;
     if (conv_is_pointwise(s))
@@ -429,6 +646,11 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
     chunk = chunk > tile ? tile : chunk;
     if (chunk > out_plane)
         chunk = out_plane;
+    int64_t ph, pq;
+    if (dc_available(s) && scratch && scratch_len >= dc_layout(s, &ph, &pq)) {
+        dc_conv(s, x, w, bias, act, y, scratch);
+        return;
+    }
 
     for (int64_t b = 0; b < s->n; b++) {
         for (int64_t g = 0; g < s->group; g++) {

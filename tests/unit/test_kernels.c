@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "shim/engine/kernels.h"
+#include "shim/engine/parallel.h"
 #include "tests/unit/kernel_check.h"
 
 /* --- convolution ------------------------------------------------------------ */
@@ -223,6 +224,98 @@ START_TEST(test_conv_depthwise_random_shapes)
         }
         k_kernels_plain(0);
     }
+}
+END_TEST
+
+/*
+ * Dense convolutions in the shapes of the direct kernel (CPUs with AVX2 and
+ * FMA): 2 to 7 input channels per group, 1 to 13 output channels (every
+ * tile height, and fewer channels than a tile), windows up to 7 x 7,
+ * stride_w 1 and 2, stride_h 1 to 3, output rows 1 to 35 wide (the 8- and
+ * 16-pixel tiles and their tails), random pads, groups, batch 2; each with
+ * the pool at 1, 2 and 3 participants (more than the output has rows, at
+ * times), and through the plain path (im2col) too.
+ */
+START_TEST(test_conv_direct_random_shapes)
+{
+    uint64_t st = 5;
+    const k_act relu = {K_ACT_RELU, {0}, 0, 0, 0};
+    for (int t = 0; t < 48; t++) {
+        int64_t g = t % 5 == 4 ? 2 : 1, cg = 2 + (int64_t)tu_randf(&st, 0, 6), m = g * (1 + (int64_t)tu_randf(&st, 0, 13));
+        int64_t kh = 1 + (int64_t)tu_randf(&st, 0, 7), kw = 1 + (int64_t)tu_randf(&st, 0, 7);
+        int64_t sw = 1 + t % 2, sh = 1 + (t / 2) % 3;
+        if (kh == 1 && kw == 1 && sw == 1 && sh == 1)
+            kw = 3;
+        int64_t h = kh + (int64_t)tu_randf(&st, 0, 6), w = kw + (int64_t)tu_randf(&st, 0, 36 * (float)sw);
+        int64_t pt = (int64_t)tu_randf(&st, 0, (float)kh), pb = (int64_t)tu_randf(&st, 0, (float)kh);
+        int64_t pl = (int64_t)tu_randf(&st, 0, (float)kw), pr = (int64_t)tu_randf(&st, 0, (float)kw);
+        conv_case cc = {1 + t % 3 / 2, g * cg, h, w, m, kh, kw, g, sh, sw, pt, pl, pb, pr, 1, 1, t % 4 != 0};
+        for (int threads = 1; threads <= 3; threads++) {
+            par_set_threads(threads);
+            check_conv_act_case(&cc, 300 + (uint64_t)t, t % 3 == 0 ? &relu : NULL);
+        }
+        par_set_threads(0);
+        k_kernels_plain(1);
+        check_conv_act_case(&cc, 300 + (uint64_t)t, t % 3 == 0 ? &relu : NULL);
+        k_kernels_plain(0);
+    }
+}
+END_TEST
+
+/* --- the worker pool ---------------------------------------------------------- */
+
+typedef struct par_probe {
+    int *hits;
+    int bad_slot, threads, nested;
+} par_probe;
+
+static void par_count(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    par_probe *p = ctx;
+    if (slot < 0 || slot >= p->threads)
+        p->bad_slot = 1;
+    for (int64_t i = lo; i < hi; i++)
+        __atomic_fetch_add(&p->hits[i], 1, __ATOMIC_RELAXED);
+}
+
+/* A piece that starts a par_for of its own: it runs inline, on the same slot. */
+static void par_nest(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    par_probe *p = ctx;
+    (void)slot;
+    par_for(hi - lo, 1, par_count, p);
+    __atomic_fetch_add(&p->nested, 1, __ATOMIC_RELAXED);
+}
+
+START_TEST(test_par_for_runs_every_iteration_once)
+{
+    const int64_t ns[] = {1, 2, 3, 7, 8, 9, 64, 1000, 4097};
+    const int64_t grains[] = {1, 2, 5, 1000};
+    for (int threads = 1; threads <= 5; threads++) {
+        par_set_threads(threads);
+        ck_assert_int_eq(par_threads(), threads);
+        for (size_t a = 0; a < sizeof(ns) / sizeof(ns[0]); a++)
+            for (size_t b = 0; b < sizeof(grains) / sizeof(grains[0]); b++) {
+                int *hits = calloc((size_t)ns[a], sizeof(int));
+                ck_assert_ptr_nonnull(hits);
+                par_probe p = {hits, 0, threads, 0};
+                par_for(ns[a], grains[b], par_count, &p);
+                for (int64_t i = 0; i < ns[a]; i++)
+                    ck_assert_msg(hits[i] == 1, "threads %d n %lld grain %lld: iteration %lld ran %d times", threads,
+                                  (long long)ns[a], (long long)grains[b], (long long)i, hits[i]);
+                ck_assert_int_eq(p.bad_slot, 0);
+                free(hits);
+            }
+        /* nested: the inner loops run inline and still cover everything */
+        int hits[40] = {0};
+        par_probe p = {hits, 0, threads, 0};
+        par_for(1, 1, par_nest, &p);
+        par_for(40, 1, par_count, &p);
+        for (int i = 0; i < 40; i++)
+            ck_assert_int_eq(hits[i], i == 0 ? 2 : 1);
+    }
+    par_set_threads(0);
+    ck_assert_int_ge(par_threads(), 1);
 }
 END_TEST
 
@@ -939,6 +1032,8 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_1x1_stride2_uses_im2col);
     tcase_add_test(tc, test_conv_kernel_wider_than_input_with_pads);
     tcase_add_test(tc, test_conv_depthwise_random_shapes);
+    tcase_add_test(tc, test_conv_direct_random_shapes);
+    tcase_add_test(tc, test_par_for_runs_every_iteration_once);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
