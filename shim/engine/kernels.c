@@ -999,10 +999,72 @@ void k_relu(const float *x, float *y, size_t n)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+/*
+ * e^x for eight floats at a time (AVX2 + FMA): x = n ln 2 + r with |r| <=
+ * ln 2 / 2 (ln 2 in two parts, so that r is exact), e^r by a degree-6
+ * polynomial (Cephes's expf), times 2^n built in the exponent bits.  Within
+ * 2 ulp of expf over the clamped range [-87.3, 88.7]; below it the result
+ * is the smallest normal float's neighbourhood rather than 0 or a denormal,
+ * above it the largest power the clamp allows.  NaN stays NaN.
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8(__m256 x)
+{
+    x = _mm256_min_ps(_mm256_set1_ps(88.3762626647949f), x); /* NaN in x is kept: min and max return it */
+    x = _mm256_max_ps(_mm256_set1_ps(-87.3365447504f), x);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* Whether the AVX2 copies of the exp-based kernels run (k_kernels_plain off and the CPU has AVX2 and FMA). */
+static int exp8_ok(void)
+{
+    return !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+__attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, float *y, size_t n)
+{
+    const __m256 one = _mm256_set1_ps(1.0f), neg = _mm256_set1_ps(-0.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp8(_mm256_xor_ps(_mm256_loadu_ps(x + i), neg));
+        _mm256_storeu_ps(y + i, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+    }
+    for (; i < n; i++)
+        y[i] = 1.0f / (1.0f + expf(-x[i]));
+}
+
+typedef struct unary_job {
+    const float *x;
+    float *y;
+} unary_job;
+
+static void sigmoid_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const unary_job *j = ctx;
+    if (exp8_ok()) {
+        sigmoid_avx2(j->x + lo, j->y + lo, (size_t)(hi - lo));
+        return;
+    }
+    for (int64_t i = lo; i < hi; i++)
+        j->y[i] = 1.0f / (1.0f + expf(-j->x[i]));
+}
+
 void k_sigmoid(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = 1.0f / (1.0f + expf(-x[i]));
+    unary_job j = {x, y};
+    par_for((int64_t)n, PAR_GRAIN / 4, sigmoid_piece, &j);
 }
 
 void k_tanh(const float *x, float *y, size_t n)
@@ -1051,13 +1113,63 @@ static void softmax_strided(const float *x, float *y, int64_t len, int64_t strid
         y[j * stride] *= inv;
 }
 
+/* softmax_strided at stride 1 in AVX2: the max, then e^(x - max) eight at a time (exp8) summed in double. */
+__attribute__((target("avx2,fma"))) static void softmax_row_avx2(const float *x, float *y, int64_t len)
+{
+    float mx = x[0];
+    for (int64_t j = 1; j < len; j++)
+        mx = x[j] > mx ? x[j] : mx;
+    const __m256 m = _mm256_set1_ps(mx);
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t j = 0;
+    for (; j + 8 <= len; j += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), m));
+        _mm256_storeu_ps(y + j, e);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    double part[4], sum = 0.0;
+    _mm256_storeu_pd(part, _mm256_add_pd(s0, s1));
+    sum = part[0] + part[1] + part[2] + part[3];
+    for (; j < len; j++) {
+        float e = expf(x[j] - mx);
+        y[j] = e;
+        sum += e;
+    }
+    const __m256 inv = _mm256_set1_ps((float)(1.0 / sum));
+    for (j = 0; j + 8 <= len; j += 8)
+        _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), inv));
+    for (; j < len; j++)
+        y[j] *= (float)(1.0 / sum);
+}
+
+typedef struct softmax_job {
+    const float *x;
+    float *y;
+    int64_t axis_len, inner;
+} softmax_job;
+
+/* Outer rows [lo, hi) of a softmax. */
+static void softmax_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const softmax_job *j = ctx;
+    const int vec = j->inner == 1 && exp8_ok();
+    for (int64_t o = lo; o < hi; o++) {
+        const int64_t base = o * j->axis_len * j->inner;
+        if (vec) {
+            softmax_row_avx2(j->x + base, j->y + base, j->axis_len);
+            continue;
+        }
+        for (int64_t i = 0; i < j->inner; i++)
+            softmax_strided(j->x + base + i, j->y + base + i, j->axis_len, j->inner);
+    }
+}
+
 void k_softmax(const float *x, float *y, int64_t outer, int64_t axis_len, int64_t inner)
 {
-    for (int64_t o = 0; o < outer; o++) {
-        const int64_t base = o * axis_len * inner;
-        for (int64_t i = 0; i < inner; i++)
-            softmax_strided(x + base + i, y + base + i, axis_len, inner);
-    }
+    softmax_job j = {x, y, axis_len, inner};
+    par_for(outer, PAR_GRAIN / (4 * axis_len * inner) + 1, softmax_piece, &j);
 }
 
 /*

@@ -659,6 +659,37 @@ START_TEST(test_sigmoid_extremes_do_not_overflow)
 }
 END_TEST
 
+/*
+ * Sigmoid on long arrays (the AVX2 copy's eight-lane exp, its tail, the pool's
+ * pieces) over [-100, 100], plain and AVX2, at 1 to 3 participants; the
+ * extremes in lanes of a full vector stay in [0, 1] and saturate.
+ */
+START_TEST(test_sigmoid_vector_paths_and_extremes)
+{
+    const size_t n = 70001;
+    float *x = rand_array(n, 104, -100, 100), *y = falloc(n);
+    double *want = dalloc(n);
+    for (size_t i = 0; i < 16; i++)
+        x[i] = i % 2 ? 200.0f + (float)i : -200.0f - (float)i;
+    for (size_t i = 0; i < n; i++)
+        want[i] = 1.0 / (1.0 + exp(-(double)x[i]));
+    for (int plain = 0; plain < 2; plain++)
+        for (int threads = 1; threads <= 3; threads++) {
+            k_kernels_plain(plain);
+            par_set_threads(threads);
+            k_sigmoid(x, y, n);
+            expect_close("sigmoid", y, want, n);
+            for (size_t i = 0; i < 16; i++)
+                ck_assert(i % 2 ? y[i] == 1.0f : y[i] >= 0.0f && y[i] < 1e-30f);
+        }
+    k_kernels_plain(0);
+    par_set_threads(0);
+    free(x);
+    free(y);
+    free(want);
+}
+END_TEST
+
 START_TEST(test_hardsigmoid_saturates_both_ends)
 {
     const size_t n = 200;
@@ -740,6 +771,23 @@ START_TEST(test_softmax_large_logits_stable)
 {
     int64_t d[2] = {4, 33};
     check_softmax_axis(d, 2, 1, 113, 500);
+}
+END_TEST
+
+/* Rows of the AVX2 copy's length and with a tail (6625 classes, 37), many rows (the pool's pieces), plain and AVX2. */
+START_TEST(test_softmax_long_rows_both_paths)
+{
+    int64_t a[2] = {40, 6625}, b[3] = {9, 37, 1}, c[2] = {3, 7};
+    for (int plain = 0; plain < 2; plain++)
+        for (int threads = 1; threads <= 3; threads++) {
+            k_kernels_plain(plain);
+            par_set_threads(threads);
+            check_softmax_axis(a, 2, 1, 114, 20);
+            check_softmax_axis(b, 3, 1, 115, 90);
+            check_softmax_axis(c, 2, 1, 116, 3);
+        }
+    k_kernels_plain(0);
+    par_set_threads(0);
 }
 END_TEST
 
@@ -1052,10 +1100,12 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_binary_interleaved_broadcast_axes);
     tcase_add_test(tc, test_unary_relu_sigmoid_tanh);
     tcase_add_test(tc, test_sigmoid_extremes_do_not_overflow);
+    tcase_add_test(tc, test_sigmoid_vector_paths_and_extremes);
     tcase_add_test(tc, test_hardsigmoid_saturates_both_ends);
     tcase_add_test(tc, test_clip_bounds_and_inverted_bounds);
     tcase_add_test(tc, test_softmax_axis0_axis1_last);
     tcase_add_test(tc, test_softmax_large_logits_stable);
+    tcase_add_test(tc, test_softmax_long_rows_both_paths);
     tcase_add_test(tc, test_maxpool_3x3_stride2_pads);
     tcase_add_test(tc, test_maxpool_ceil_mode_asymmetric_pads);
     tcase_add_test(tc, test_maxpool_dilation2);
