@@ -126,34 +126,68 @@ static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const fl
     }
 }
 
+/* y[i] = x[i * stride]: a memcpy at stride 1, a loop with a constant stride (which vectorises) at 2. */
+static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
+{
+    if (stride == 1)
+        memcpy(y, x, (size_t)n * sizeof(float));
+    else if (stride == 2)
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[2 * i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i * stride];
+}
+
+/*
+ * The padded row of one input row xr (w floats; NULL for a row of padding),
+ * split into stride_w phases of pq floats: phase q's column j holds padded
+ * column j * stride_w + q, that is input column j * stride_w + q - pad_l,
+ * zero outside the row.  At stride 1 it is the plain padded row; at 2 the
+ * taps of a strided output row become contiguous again.
+ */
+static void pad_row_phases(const float *xr, int64_t w, int64_t pad_l, int64_t sw, int64_t pq, float *d)
+{
+    for (int64_t q = 0; q < sw; q++, d += pq) {
+        if (!xr) {
+            fill(d, pq, 0.0f);
+            continue;
+        }
+        int64_t a, b;
+        valid_range(q - pad_l, sw, w, pq, &a, &b);
+        fill(d, a, 0.0f);
+        copy_strided_f32(d + a, xr + a * sw + q - pad_l, sw, b - a);
+        fill(d + b, pq - b, 0.0f);
+    }
+}
+
 /*
  * The kernels dw_plane runs directly: 3x3 or 5x5, undilated, horizontal
  * stride 1 or 2, no negative pads.  Their padded plane (dw_pad_plane) is
- * *ph rows of *pw floats.
+ * *ph rows of stride_w phases of *pq floats (pad_row_phases).
  */
-static int dw_fixed(const k_conv2d_shape *s, int64_t *ph, int64_t *pw)
+static int dw_fixed(const k_conv2d_shape *s, int64_t *ph, int64_t *pq)
 {
     *ph = (s->oh - 1) * s->stride_h + s->kh;
-    *pw = (s->ow - 1) * s->stride_w + s->kw;
+    *pq = s->ow + (s->kw - 1) / s->stride_w;
     return s->kh == s->kw && (s->kh == 3 || s->kh == 5) && s->dil_h == 1 && s->dil_w == 1 &&
            (s->stride_w == 1 || s->stride_w == 2) && s->pad_t >= 0 && s->pad_l >= 0;
 }
 
-/* p = the plane xc with its padding made real: ph x pw, input pixel (iy, ix) at (iy + pad_t, ix + pad_l), zeros elsewhere. */
-static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int64_t ph, int64_t pw)
+/* The floats of dw_fixed's padded plane. */
+static size_t dw_plane_len(const k_conv2d_shape *s)
 {
-    const int64_t lead = s->pad_l < pw ? s->pad_l : pw;
-    const int64_t n = s->w < pw - lead ? s->w : pw - lead;
+    int64_t ph, pq;
+    return dw_fixed(s, &ph, &pq) ? (size_t)(ph * s->stride_w * pq) : 0;
+}
+
+/* p = the plane xc with its padding made real, in dw_fixed's layout. */
+static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int64_t ph, int64_t pq)
+{
     for (int64_t r = 0; r < ph; r++) {
-        float *pr = p + r * pw;
         const int64_t iy = r - s->pad_t;
-        if (iy < 0 || iy >= s->h) {
-            fill(pr, pw, 0.0f);
-            continue;
-        }
-        fill(pr, lead, 0.0f);
-        memcpy(pr + lead, xc + iy * s->w, (size_t)n * sizeof(float));
-        fill(pr + lead + n, pw - lead - n, 0.0f);
+        pad_row_phases(iy < 0 || iy >= s->h ? NULL : xc + iy * s->w, s->w, s->pad_l, s->stride_w, pq,
+                       p + r * s->stride_w * pq);
     }
 }
 
@@ -168,24 +202,27 @@ static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int
  * generic path's); else a multiply and an add, giving the generic path's
  * float.
  */
-static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pw,
+static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pq,
                                                                 const float *wk, float *yo, int kh, int kw,
                                                                 int stride, int fused)
 {
     float wv[25];
     for (int k = 0; k < kh * kw; k++)
         wv[k] = wk[k];
+    const int64_t rowlen = stride * pq;
     for (int64_t oy = 0; oy < s->oh; oy++) {
-        const float *r = p + oy * s->stride_h * pw;
+        const float *r = p + oy * s->stride_h * rowlen;
         float *restrict yr = yo + oy * s->ow;
         for (int64_t i = 0; i < s->ow; i++) {
             float acc = yr[i];
 #pragma GCC unroll 5
             for (int ky = 0; ky < kh; ky++)
 #pragma GCC unroll 5
-                for (int kx = 0; kx < kw; kx++)
-                    acc = fused ? fmaf(wv[ky * kw + kx], r[ky * pw + i * stride + kx], acc)
-                                : acc + wv[ky * kw + kx] * r[ky * pw + i * stride + kx];
+                for (int kx = 0; kx < kw; kx++) {
+                    /* padded column i * stride + kx: phase kx % stride, column i + kx / stride */
+                    const float xv = r[ky * rowlen + (kx % stride) * pq + i + kx / stride];
+                    acc = fused ? fmaf(wv[ky * kw + kx], xv, acc) : acc + wv[ky * kw + kx] * xv;
+                }
             yr[i] = acc;
         }
     }
@@ -195,23 +232,23 @@ static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_s
 #define DW_ROWS_DISPATCH(fused)                                                                                        \
     do {                                                                                                               \
         if (s->kh == 3 && s->stride_w == 1)                                                                            \
-            dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 1, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 1, fused);                                                           \
         else if (s->kh == 3)                                                                                           \
-            dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 2, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 2, fused);                                                           \
         else if (s->stride_w == 1)                                                                                     \
-            dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 1, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 1, fused);                                                           \
         else                                                                                                           \
-            dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 2, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 2, fused);                                                           \
     } while (0)
 
 /* The AVX2 copy: each tap one fused multiply-add (a rounding fewer than the plain copy), eight lanes wide. */
-__attribute__((target("avx2,fma"))) static void dw_rows_fma(const k_conv2d_shape *s, const float *p, int64_t pw,
+__attribute__((target("avx2,fma"))) static void dw_rows_fma(const k_conv2d_shape *s, const float *p, int64_t pq,
                                                             const float *wk, float *yo)
 {
     DW_ROWS_DISPATCH(1);
 }
 
-static void dw_rows_plain(const k_conv2d_shape *s, const float *p, int64_t pw, const float *wk, float *yo)
+static void dw_rows_plain(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
     DW_ROWS_DISPATCH(0);
 }
@@ -225,12 +262,12 @@ void k_kernels_plain(int on)
 }
 
 /* dw_rows_fma where the CPU has AVX2 and FMA (and k_kernels_plain is off), else dw_rows_plain. */
-static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pw, const float *wk, float *yo)
+static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
     if (!plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        dw_rows_fma(s, p, pw, wk, yo);
+        dw_rows_fma(s, p, pq, wk, yo);
     else
-        dw_rows_plain(s, p, pw, wk, yo);
+        dw_rows_plain(s, p, pq, wk, yo);
 }
 
 /*
@@ -243,27 +280,14 @@ static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pw,
 static void dw_plane(const k_conv2d_shape *s, const float *xc, const float *wk, float *yo, const k_act *act,
                      float *scratch, size_t scratch_len)
 {
-    int64_t ph, pw;
-    if (dw_fixed(s, &ph, &pw) && scratch && (size_t)(ph * pw) <= scratch_len) {
-        dw_pad_plane(s, xc, scratch, ph, pw);
-        dw_rows_special(s, scratch, pw, wk, yo);
+    int64_t ph, pq;
+    if (dw_fixed(s, &ph, &pq) && scratch && dw_plane_len(s) <= scratch_len) {
+        dw_pad_plane(s, xc, scratch, ph, pq);
+        dw_rows_special(s, scratch, pq, wk, yo);
     } else {
         conv_direct_group(s, xc, wk, yo, 1, 1);
     }
     k_activate(act, yo, (size_t)(s->oh * s->ow));
-}
-
-/* y[i] = x[i * stride]: a memcpy at stride 1, a loop with a constant stride (which vectorises) at 2. */
-static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
-{
-    if (stride == 1)
-        memcpy(y, x, (size_t)n * sizeof(float));
-    else if (stride == 2)
-        for (int64_t i = 0; i < n; i++)
-            y[i] = x[2 * i];
-    else
-        for (int64_t i = 0; i < n; i++)
-            y[i] = x[i * stride];
 }
 
 /*
@@ -368,6 +392,27 @@ void k_activate(const k_act *act, float *y, size_t n)
         activate_plain(act, y, n);
 }
 
+typedef struct act_job {
+    const k_act *act;
+    float *y;
+} act_job;
+
+static void activate_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const act_job *j = ctx;
+    k_activate(j->act, j->y + lo, (size_t)(hi - lo));
+}
+
+/* k_activate over n elements, shared over the pool. */
+static void activate_par(const k_act *act, float *y, int64_t n)
+{
+    if (!act || (act->kind == K_ACT_NONE && !act->post))
+        return;
+    act_job j = {act, y};
+    par_for(n, PAR_GRAIN, activate_piece, &j);
+}
+
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len)
 {
@@ -428,27 +473,14 @@ static void dc_pad(void *ctx, int64_t lo, int64_t hi, int slot)
     (void)slot;
     const dc_job *j = ctx;
     const k_conv2d_shape *s = j->s;
-    const int64_t sw = s->stride_w, rowlen = sw * j->pq;
+    const int64_t rowlen = s->stride_w * j->pq;
     for (int64_t ci = lo; ci < hi; ci++) {
         const float *xc = j->xg + ci * s->h * s->w;
         float *pc = j->xp + ci * j->ph * rowlen;
         for (int64_t r = 0; r < j->ph; r++) {
-            float *pr = pc + r * rowlen;
             const int64_t iy = r - s->pad_t;
-            if (iy < 0 || iy >= s->h) {
-                fill(pr, rowlen, 0.0f);
-                continue;
-            }
-            const float *xr = xc + iy * s->w;
-            for (int64_t q = 0; q < sw; q++) {
-                /* phase q's column jj holds input column jj * sw + q - pad_l, zero outside the row */
-                float *d = pr + q * j->pq;
-                int64_t a, b;
-                valid_range(q - s->pad_l, sw, s->w, j->pq, &a, &b);
-                fill(d, a, 0.0f);
-                copy_strided_f32(d + a, xr + a * sw + q - s->pad_l, sw, b - a);
-                fill(d + b, j->pq - b, 0.0f);
-            }
+            pad_row_phases(iy < 0 || iy >= s->h ? NULL : xc + iy * s->w, s->w, s->pad_l, s->stride_w, j->pq,
+                           pc + r * rowlen);
         }
     }
 }
@@ -580,6 +612,30 @@ static void dc_conv(const k_conv2d_shape *s, const float *x, const float *w, con
         }
 }
 
+/* A depthwise convolution shared over the pool: each participant pads its planes into its own share of the scratch. */
+typedef struct dw_job {
+    const k_conv2d_shape *s;
+    const float *x, *w, *bias;
+    const k_act *act;
+    float *y, *scratch;
+    size_t share; /* floats of the scratch per slot */
+} dw_job;
+
+/* Output planes [lo, hi) (image-major: plane i is image i / m, output channel i % m). */
+static void dw_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    const dw_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int64_t mg = s->m / s->group, out_plane = s->oh * s->ow, plane = s->h * s->w;
+    float *scratch = j->scratch ? j->scratch + (size_t)slot * j->share : NULL;
+    for (int64_t i = lo; i < hi; i++) {
+        const int64_t b = i / s->m, mo = i % s->m, g = mo / mg;
+        float *yo = j->y + i * out_plane;
+        fill(yo, out_plane, j->bias ? j->bias[mo] : 0.0f);
+        dw_plane(s, j->x + (b * s->c + g) * plane, j->w + mo * s->kh * s->kw, yo, j->act, scratch, j->share);
+    }
+}
+
 /*
  * The most im2col floats one sgemm takes (4 MiB): a larger matrix is built
  * and then packed by the sgemm from memory rather than cache.  On det's
@@ -595,8 +651,8 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
     int64_t ph, pw;
     if (dc_available(s))
         return dc_layout(s, &ph, &pw);
-    if (cg == 1)
-        return dw_fixed(s, &ph, &pw) ? (size_t)(ph * pw) : 0;
+    if (cg == 1 && !conv_is_pointwise(s))
+        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     if (conv_is_pointwise(s))
         return 0;
     return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
@@ -604,24 +660,19 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 
 /*
  * One group of one image, yg already holding the bias: 1x1 unit-stride
- * kernels as one sgemm on the input itself, one-input-channel groups
- * (depthwise) plane by plane through dw_plane (act applied there: returns
- * 1), the rest as im2col + sgemm in chunks of `chunk` output pixels, or
- * direct loops when the scratch holds no column.  Returns 0 when act is
- * still to be applied.
+ * kernels as one sgemm on the input itself, the rest as im2col + sgemm in
+ * chunks of `chunk` output pixels, or direct loops when the scratch holds
+ * no column.  (One-input-channel groups go through dw_planes, and dense
+ * ones on AVX2 CPUs through dc_conv, before this.)
  */
-static int conv_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, const k_act *act,
-                      float *scratch, size_t scratch_len, int64_t chunk)
+static void conv_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, float *scratch,
+                       int64_t chunk)
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
     if (conv_is_pointwise(s)) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
                     (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
-    } else if (cg == 1) {
-        for (int64_t mo = 0; mo < mg; mo++)
-            dw_plane(s, xg, wg + mo * kdim, yg + mo * out_plane, act, scratch, scratch_len);
-        return 1;
     } else if (chunk < 1) {
         conv_direct_group(s, xg, wg, yg, cg, mg);
     } else {
@@ -632,7 +683,6 @@ static int conv_group(const k_conv2d_shape *s, const float *xg, const float *wg,
                         (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
         }
     }
-    return 0;
 }
 
 void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
@@ -651,6 +701,11 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
         dc_conv(s, x, w, bias, act, y, scratch);
         return;
     }
+    if (cg == 1 && !conv_is_pointwise(s)) {
+        dw_job j = {s, x, w, bias, act, y, scratch, scratch ? scratch_len / (size_t)par_threads() : 0};
+        par_for(s->n * s->m, PAR_GRAIN / (out_plane * s->kh * s->kw / 4 + 1) + 1, dw_planes, &j);
+        return;
+    }
 
     for (int64_t b = 0; b < s->n; b++) {
         for (int64_t g = 0; g < s->group; g++) {
@@ -659,8 +714,8 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
             float *yg = y + (b * s->m + g * mg) * out_plane;
             for (int64_t mo = 0; mo < mg; mo++)
                 fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
-            if (!conv_group(s, xg, wg, yg, act, scratch, scratch_len, chunk))
-                k_activate(act, yg, (size_t)(mg * out_plane));
+            conv_group(s, xg, wg, yg, scratch, chunk);
+            activate_par(act, yg, mg * out_plane);
         }
     }
 }

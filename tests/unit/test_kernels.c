@@ -199,7 +199,8 @@ END_TEST
  * widths around the vector width, channel multipliers of 1 and 2, batch 2,
  * and a fused HardSwish on every other case; plus the shapes that fall back
  * to the generic loops (3x5, dilated, stride 3); each through both copies
- * of the row kernels (k_kernels_plain).
+ * of the row kernels (k_kernels_plain), with the planes shared over 1 to 3
+ * participants (fewer planes than participants at times).
  */
 START_TEST(test_conv_depthwise_random_shapes)
 {
@@ -217,12 +218,15 @@ START_TEST(test_conv_depthwise_random_shapes)
         if (h + pt + pb < d * (k - 1) + 1 || w + pl + pr < d * (kw - 1) + 1)
             continue;
         conv_case cc = {1 + t % 2, c, h, w, c * (1 + (t / 3) % 2), k, kw, c, sh, sw, pt, pl, pb, pr, d, d, t % 3 != 0};
-        /* both copies of the row kernels: the CPU's choice, then the plain one */
-        for (int plain = 0; plain < 2; plain++) {
-            k_kernels_plain(plain);
-            check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
-        }
+        /* both copies of the row kernels (the CPU's choice, then the plain one), the planes shared by 1 to 3 */
+        for (int plain = 0; plain < 2; plain++)
+            for (int threads = 1; threads <= 3; threads++) {
+                k_kernels_plain(plain);
+                par_set_threads(threads);
+                check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+            }
         k_kernels_plain(0);
+        par_set_threads(0);
     }
 }
 END_TEST
