@@ -325,6 +325,31 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
     }
 }
 
+/* The loops of k_relu, k_hardsigmoid and k_clip, inlined into the activations' copies too. */
+static inline __attribute__((always_inline)) void relu_rows(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+static inline __attribute__((always_inline)) void hardsigmoid_rows(const float *x, float *y, size_t n, float alpha,
+                                                                   float beta)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = alpha * x[i] + beta;
+        v = v < 0.0f ? 0.0f : v;
+        y[i] = v > 1.0f ? 1.0f : v;
+    }
+}
+
+static inline __attribute__((always_inline)) void clip_rows(const float *x, float *y, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] < lo ? lo : x[i];
+        y[i] = v > hi ? hi : v;
+    }
+}
+
 /*
  * The activation's body, compiled twice below: plain, and in an AVX2 copy
  * used where the CPU has it (the same operations, eight lanes wide).  The
@@ -336,13 +361,13 @@ static inline __attribute__((always_inline)) void activate_body(const k_act *act
     const float a = act->p[0], b = act->p[1], c = act->p[2], d = act->p[3];
     switch (act->kind) {
     case K_ACT_RELU:
-        k_relu(y, y, n);
+        relu_rows(y, y, n);
         break;
     case K_ACT_CLIP:
-        k_clip(y, y, n, a, b);
+        clip_rows(y, y, n, a, b);
         break;
     case K_ACT_HARDSIGMOID:
-        k_hardsigmoid(y, y, n, a, b);
+        hardsigmoid_rows(y, y, n, a, b);
         break;
     case K_ACT_HARDSWISH:
         for (size_t i = 0; i < n; i++) {
@@ -728,15 +753,17 @@ size_t k_conv_transpose2d_scratch_want(const k_conv2d_shape *s)
 }
 
 /*
- * Scatters input pixels p0 .. p0+pc of the column matrix into one group's
- * output: row (mo, ky, kx) of col holds, per input pixel, the value that
- * tap sends to output (iy * stride_h - pad_t + ky * dil_h, ...).
+ * Scatters input pixels p0 .. p0+pc of the column matrix into output
+ * channels [mo0, mo1) of one group: row (mo, ky, kx) of col holds, per
+ * input pixel, the value that tap sends to output (iy * stride_h - pad_t +
+ * ky * dil_h, ...).
  */
-static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, int64_t p0, int64_t pc, float *yg)
+static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mo0, int64_t mo1, int64_t p0, int64_t pc,
+                         float *yg)
 {
     const int64_t out_plane = s->oh * s->ow;
-    const float *row = col;
-    for (int64_t mo = 0; mo < mg; mo++) {
+    const float *row = col + mo0 * s->kh * s->kw * pc;
+    for (int64_t mo = mo0; mo < mo1; mo++) {
         float *ym = yg + mo * out_plane;
         for (int64_t ky = 0; ky < s->kh; ky++) {
             for (int64_t kx = 0; kx < s->kw; kx++, row += pc) {
@@ -759,6 +786,21 @@ static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, 
             }
         }
     }
+}
+
+/* col2im_chunk shared over the pool by output channel: each channel's plane is written by one participant. */
+typedef struct col2im_job {
+    const k_conv2d_shape *s;
+    const float *col;
+    int64_t p0, pc;
+    float *yg;
+} col2im_job;
+
+static void col2im_channels(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const col2im_job *j = ctx;
+    col2im_chunk(j->s, j->col, lo, hi, j->p0, j->pc, j->yg);
 }
 
 /* The scratch-free path: each (input channel, output channel, tap) adds scaled input rows into output rows. */
@@ -817,7 +859,8 @@ void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w,
                 /* col [kdim x pc] = wg^T ([cg x kdim] stored) * xg[:, p0 .. p0 + pc] */
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)kdim, (int)pc, (int)cg, 1.0f, wg, (int)kdim,
                             xg + p0, (int)plane, 0.0f, scratch, (int)pc);
-                col2im_chunk(s, scratch, mg, p0, pc, yg);
+                col2im_job j = {s, scratch, p0, pc, yg};
+                par_for(mg, PAR_GRAIN / (s->kh * s->kw * pc) + 1, col2im_channels, &j);
             }
         }
     }
@@ -983,26 +1026,59 @@ static void broadcast_next(const int64_t *d, const int64_t *sa, const int64_t *s
     }
 }
 
+/* The a and b offsets of collapsed row t (the outer-axis counter idx set to match). */
+static void broadcast_seek(const int64_t *d, const int64_t *sa, const int64_t *sb, int r, int64_t t, int64_t *idx,
+                           int64_t *oa, int64_t *ob)
+{
+    *oa = *ob = 0;
+    for (int i = 1; i < r; i++) {
+        idx[i] = t % d[i];
+        t /= d[i];
+        *oa += idx[i] * sa[i];
+        *ob += idx[i] * sb[i];
+    }
+}
+
+typedef struct binary_job {
+    k_binop op;
+    const float *a, *b;
+    float *y;
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r;
+} binary_job;
+
+/* Output elements [lo, hi) of a collapsed broadcast: the part of a first row, whole rows, part of a last one. */
+static void binary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const binary_job *j = ctx;
+    const int64_t n = j->d[0];
+    const int a_step = j->sa[0] != 0, b_step = j->sb[0] != 0;
+    int64_t idx[K_MAX_RANK] = {0}, oa, ob, c0 = lo % n;
+    broadcast_seek(j->d, j->sa, j->sb, j->r, lo / n, idx, &oa, &ob);
+    while (lo < hi) {
+        const int64_t len = n - c0 < hi - lo ? n - c0 : hi - lo;
+        binary_row(j->op, j->a + oa + c0 * a_step, a_step, j->b + ob + c0 * b_step, b_step, j->y + lo, len);
+        lo += len;
+        c0 = 0;
+        broadcast_next(j->d, j->sa, j->sb, j->r, idx, &oa, &ob);
+    }
+}
+
 void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
                         const int64_t *b_dims, float *y, const int64_t *y_dims, int rank)
 {
-    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
-    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
-    if (r == 0) {
+    binary_job j = {.op = op, .a = a, .b = b, .y = y};
+    j.r = broadcast_collapse(a_dims, b_dims, y_dims, rank, j.d, j.sa, j.sb);
+    if (j.r == 0) {
         binary_row(op, a, 0, b, 0, y, 1);
         return;
     }
     /* d[0] is the row */
-    const int64_t n = d[0];
-    const int a_step = sa[0] != 0, b_step = sb[0] != 0;
-    int64_t rows = 1, idx[K_MAX_RANK] = {0};
-    for (int i = 1; i < r; i++)
-        rows *= d[i];
-    int64_t oa = 0, ob = 0;
-    for (int64_t t = 0; t < rows; t++) {
-        binary_row(op, a + oa, a_step, b + ob, b_step, y + t * n, n);
-        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
-    }
+    int64_t total = 1;
+    for (int i = 0; i < j.r; i++)
+        total *= j.d[i];
+    par_for(total, op == K_POW ? PAR_GRAIN / 8 : PAR_GRAIN, binary_piece, &j);
 }
 
 /* One int64 element of a binary op, with the results C leaves undefined pinned down (kernels.h). */
@@ -1048,24 +1124,20 @@ void k_binary_broadcast_i64(k_binop op, const int64_t *a, const int64_t *a_dims,
     }
 }
 
-void k_relu(const float *x, float *y, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
 
 /*
  * e^x for eight floats at a time (AVX2 + FMA): x = n ln 2 + r with |r| <=
  * ln 2 / 2 (ln 2 in two parts, so that r is exact), e^r by a degree-6
  * polynomial (Cephes's expf), times 2^n built in the exponent bits.  Within
- * 2 ulp of expf over the clamped range [-87.3, 88.7]; below it the result
- * is the smallest normal float's neighbourhood rather than 0 or a denormal,
- * above it the largest power the clamp allows.  NaN stays NaN.
+ * 2 ulp of expf over [-87.3, 88.3]; below that range the result is 0
+ * (where expf would give a denormal), above it infinity.  NaN stays NaN.
  */
 static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8(__m256 x)
 {
-    x = _mm256_min_ps(_mm256_set1_ps(88.3762626647949f), x); /* NaN in x is kept: min and max return it */
-    x = _mm256_max_ps(_mm256_set1_ps(-87.3365447504f), x);
+    const __m256 hi = _mm256_set1_ps(88.3762626647949f), lo = _mm256_set1_ps(-87.3365447504f);
+    const __m256 over = _mm256_cmp_ps(x, hi, _CMP_GT_OQ), under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_min_ps(hi, x); /* NaN in x is kept: min and max return their second operand then */
+    x = _mm256_max_ps(lo, x);
     const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
@@ -1078,7 +1150,8 @@ static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8(__m
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
     const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    const __m256 r2 = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return _mm256_andnot_ps(under, _mm256_blendv_ps(r2, _mm256_set1_ps(INFINITY), over));
 }
 
 /* Whether the AVX2 copies of the exp-based kernels run (k_kernels_plain off and the CPU has AVX2 and FMA). */
@@ -1095,8 +1168,14 @@ __attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, flo
         __m256 e = exp8(_mm256_xor_ps(_mm256_loadu_ps(x + i), neg));
         _mm256_storeu_ps(y + i, _mm256_div_ps(one, _mm256_add_ps(one, e)));
     }
-    for (; i < n; i++)
-        y[i] = 1.0f / (1.0f + expf(-x[i]));
+    if (i < n) {
+        /* the tail through the same lanes, so that an element's value does not depend on where a piece ends */
+        float t[8] = {0};
+        memcpy(t, x + i, (n - i) * sizeof(float));
+        __m256 e = exp8(_mm256_xor_ps(_mm256_loadu_ps(t), neg));
+        _mm256_storeu_ps(t, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+        memcpy(y + i, t, (n - i) * sizeof(float));
+    }
 }
 
 typedef struct unary_job {
@@ -1122,33 +1201,73 @@ void k_sigmoid(const float *x, float *y, size_t n)
     par_for((int64_t)n, PAR_GRAIN / 4, sigmoid_piece, &j);
 }
 
+/* The unary kernels that the pool shares: which one, and its parameters. */
+typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT } unary_kind;
+
+typedef struct unary_par_job {
+    unary_kind kind;
+    const float *x;
+    float *y;
+    float a, b;
+} unary_par_job;
+
+static void unary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const unary_par_job *j = ctx;
+    const float *x = j->x + lo;
+    float *y = j->y + lo;
+    const size_t n = (size_t)(hi - lo);
+    switch (j->kind) {
+    case UN_RELU:
+        relu_rows(x, y, n);
+        break;
+    case UN_TANH:
+        for (size_t i = 0; i < n; i++)
+            y[i] = tanhf(x[i]);
+        break;
+    case UN_HARDSIGMOID:
+        hardsigmoid_rows(x, y, n, j->a, j->b);
+        break;
+    case UN_CLIP:
+        clip_rows(x, y, n, j->a, j->b);
+        break;
+    case UN_SQRT:
+        for (size_t i = 0; i < n; i++)
+            y[i] = sqrtf(x[i]);
+        break;
+    }
+}
+
+static void unary_par(unary_kind kind, const float *x, float *y, size_t n, float a, float b)
+{
+    unary_par_job j = {kind, x, y, a, b};
+    par_for((int64_t)n, kind == UN_TANH ? PAR_GRAIN / 8 : PAR_GRAIN, unary_piece, &j);
+}
+
+void k_relu(const float *x, float *y, size_t n)
+{
+    unary_par(UN_RELU, x, y, n, 0.0f, 0.0f);
+}
+
 void k_tanh(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = tanhf(x[i]);
+    unary_par(UN_TANH, x, y, n, 0.0f, 0.0f);
 }
 
 void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = alpha * x[i] + beta;
-        v = v < 0.0f ? 0.0f : v;
-        y[i] = v > 1.0f ? 1.0f : v;
-    }
+    unary_par(UN_HARDSIGMOID, x, y, n, alpha, beta);
 }
 
 void k_clip(const float *x, float *y, size_t n, float lo, float hi)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i] < lo ? lo : x[i];
-        y[i] = v > hi ? hi : v;
-    }
+    unary_par(UN_CLIP, x, y, n, lo, hi);
 }
 
 void k_sqrt(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = sqrtf(x[i]);
+    unary_par(UN_SQRT, x, y, n, 0.0f, 0.0f);
 }
 
 /* Softmax of `len` values spaced `stride` apart; the max is subtracted so expf cannot overflow. */
@@ -1305,10 +1424,23 @@ void k_reduce_mean(const float *x, float *y, const int64_t *dims, const int *red
 
 /* --- pooling and normalisation ----------------------------------------------- */
 
-void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
+typedef struct pool_job {
+    const k_pool2d_shape *s;
+    const float *x;
+    float *y;
+    int count_include_pad;
+} pool_job;
+
+/* Planes [lo, hi) of a max pooling. */
+static void maxpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
 {
+    (void)slot;
+    const pool_job *j = ctx;
+    const k_pool2d_shape *s = j->s;
+    const float *x = j->x;
+    float *y = j->y;
     const int64_t plane = s->h * s->w;
-    for (int64_t p = 0; p < s->n * s->c; p++) {
+    for (int64_t p = lo; p < hi; p++) {
         const float *xp = x + p * plane;
         float *yp = y + p * s->oh * s->ow;
         for (int64_t oy = 0; oy < s->oh; oy++) {
@@ -1330,10 +1462,23 @@ void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
     }
 }
 
-void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad)
+void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
 {
+    pool_job j = {s, x, y, 0};
+    par_for(s->n * s->c, PAR_GRAIN / (s->oh * s->ow * s->kh * s->kw) + 1, maxpool_planes, &j);
+}
+
+/* Planes [lo, hi) of an average pooling. */
+static void avgpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const pool_job *j = ctx;
+    const k_pool2d_shape *s = j->s;
+    const float *x = j->x;
+    float *y = j->y;
+    const int count_include_pad = j->count_include_pad;
     const int64_t plane = s->h * s->w;
-    for (int64_t p = 0; p < s->n * s->c; p++) {
+    for (int64_t p = lo; p < hi; p++) {
         const float *xp = x + p * plane;
         float *yp = y + p * s->oh * s->ow;
         for (int64_t oy = 0; oy < s->oh; oy++) {
@@ -1357,6 +1502,12 @@ void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_in
             }
         }
     }
+}
+
+void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad)
+{
+    pool_job j = {s, x, y, count_include_pad};
+    par_for(s->n * s->c, PAR_GRAIN / (s->oh * s->ow * s->kh * s->kw) + 1, avgpool_planes, &j);
 }
 
 /*
@@ -1388,26 +1539,50 @@ static double sum_f64(const float *x, int64_t n)
     return __builtin_cpu_supports("avx2") ? sum_f64_avx2(x, n) : sum_f64_body(x, n);
 }
 
+typedef struct plane_job {
+    const float *x;
+    float *y;
+    int64_t plane, c;
+    const float *scale, *bias, *mean, *var;
+    float eps;
+} plane_job;
+
+static void global_avgpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const plane_job *j = ctx;
+    for (int64_t p = lo; p < hi; p++)
+        j->y[p] = (float)(sum_f64(j->x + p * j->plane, j->plane) / (double)j->plane);
+}
+
 void k_global_avgpool(const float *x, float *y, int64_t planes, int64_t plane)
 {
-    for (int64_t p = 0; p < planes; p++)
-        y[p] = (float)(sum_f64(x + p * plane, plane) / (double)plane);
+    plane_job j = {.x = x, .y = y, .plane = plane};
+    par_for(planes, PAR_GRAIN / plane + 1, global_avgpool_planes, &j);
+}
+
+/* Planes [lo, hi) (image-major) of a batch normalisation. */
+static void batchnorm_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const plane_job *j = ctx;
+    for (int64_t p = lo; p < hi; p++) {
+        const int64_t ch = p % j->c;
+        /* fold to y = x * a + b once per channel */
+        const float a = (float)((double)j->scale[ch] / sqrt((double)j->var[ch] + (double)j->eps));
+        const float b = (float)((double)j->bias[ch] - (double)j->mean[ch] * a);
+        const float *xp = j->x + p * j->plane;
+        float *yp = j->y + p * j->plane;
+        for (int64_t i = 0; i < j->plane; i++)
+            yp[i] = xp[i] * a + b;
+    }
 }
 
 void k_batchnorm(const float *x, float *y, int64_t n, int64_t c, int64_t spatial, const float *scale,
                  const float *bias, const float *mean, const float *var, float eps)
 {
-    for (int64_t ch = 0; ch < c; ch++) {
-        /* fold to y = x * a + b once per channel */
-        const float a = (float)((double)scale[ch] / sqrt((double)var[ch] + (double)eps));
-        const float b = (float)((double)bias[ch] - (double)mean[ch] * a);
-        for (int64_t i = 0; i < n; i++) {
-            const float *xp = x + (i * c + ch) * spatial;
-            float *yp = y + (i * c + ch) * spatial;
-            for (int64_t j = 0; j < spatial; j++)
-                yp[j] = xp[j] * a + b;
-        }
-    }
+    plane_job j = {x, y, spatial, c, scale, bias, mean, var, eps};
+    par_for(n * c, PAR_GRAIN / spatial + 1, batchnorm_planes, &j);
 }
 
 void k_layernorm(const float *x, float *y, int64_t rows, int64_t cols, const float *scale, int64_t scale_len,
@@ -1503,10 +1678,57 @@ static void resize_nearest_row(const float *xr, float *yr, const int32_t *tab, i
         yr[o] = xr[resize_nearest_index(resize_coord(o, ax, w, coord), w, nearest)];
 }
 
+typedef struct resize_job {
+    const float *x;
+    float *y;
+    const int64_t *x_dims, *y_dims, *xs;
+    const k_resize_axis *axes;
+    const int32_t *tab;
+    int rank;
+    k_coord_mode coord;
+    k_nearest_mode nearest;
+    /* linear2d */
+    int64_t h, w, oh, ow;
+    k_resize_axis ax_h, ax_w;
+} resize_job;
+
+/* Output rows [lo, hi) of a nearest resize (a row of the last axis each). */
+static void resize_nearest_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const resize_job *j = ctx;
+    const int last = j->rank - 1;
+    const int64_t ow = j->y_dims[last], w = j->x_dims[last];
+    int64_t idx[K_MAX_RANK] = {0}, prev = -1;
+    int64_t rem = lo;
+    for (int i = last - 1; i >= 0; i--) {
+        idx[i] = rem % j->y_dims[i];
+        rem /= j->y_dims[i];
+    }
+    for (int64_t t = lo; t < hi; t++) {
+        /* the input row for this output row, from the outer coordinates */
+        int64_t off = 0;
+        for (int i = 0; i < last; i++)
+            off += resize_nearest_index(resize_coord(idx[i], j->axes[i], j->x_dims[i], j->coord), j->x_dims[i],
+                                        j->nearest) * j->xs[i];
+        float *yr = j->y + t * ow;
+        if (off == prev)
+            memcpy(yr, yr - ow, (size_t)ow * sizeof(float));
+        else
+            resize_nearest_row(j->x + off, yr, j->tab, ow, w, j->axes[last], j->coord, j->nearest);
+        prev = off;
+        for (int i = last - 1; i >= 0; i--) {
+            if (++idx[i] < j->y_dims[i])
+                break;
+            idx[i] = 0;
+        }
+    }
+}
+
 /*
  * The column index table is built once per call (rows up to K_RESIZE_TABLE
  * wide), and an output row that reads the same input row as the one before
- * it is a copy of that row.
+ * it is a copy of that row.  The rows are shared over the pool.
  */
 void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int64_t *y_dims,
                       const k_resize_axis *axes, int rank, k_coord_mode coord, k_nearest_mode nearest)
@@ -1515,7 +1737,7 @@ void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int
         y[0] = x[0];
         return;
     }
-    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1, prev = -1;
+    int64_t xs[K_MAX_RANK], rows = 1;
     int32_t table[K_RESIZE_TABLE];
     xs[rank - 1] = 1;
     for (int i = rank - 2; i >= 0; i--)
@@ -1527,23 +1749,9 @@ void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int
     const int32_t *tab = ow <= K_RESIZE_TABLE ? table : NULL;
     for (int64_t o = 0; tab && o < ow; o++)
         table[o] = (int32_t)resize_nearest_index(resize_coord(o, axes[last], w, coord), w, nearest);
-    for (int64_t t = 0; t < rows; t++) {
-        /* the input row for this output row, from the outer coordinates */
-        int64_t off = 0;
-        for (int i = 0; i < last; i++)
-            off += resize_nearest_index(resize_coord(idx[i], axes[i], x_dims[i], coord), x_dims[i], nearest) * xs[i];
-        float *yr = y + t * ow;
-        if (off == prev)
-            memcpy(yr, yr - ow, (size_t)ow * sizeof(float));
-        else
-            resize_nearest_row(x + off, yr, tab, ow, w, axes[last], coord, nearest);
-        prev = off;
-        for (int i = last - 1; i >= 0; i--) {
-            if (++idx[i] < y_dims[i])
-                break;
-            idx[i] = 0;
-        }
-    }
+    resize_job j = {.x = x, .y = y, .x_dims = x_dims, .y_dims = y_dims, .xs = xs, .axes = axes, .tab = tab,
+                    .rank = rank, .coord = coord, .nearest = nearest};
+    par_for(rows, PAR_GRAIN / ow + 1, resize_nearest_rows, &j);
 }
 
 /* The two neighbours and the weight of the second for a linear tap at coordinate c. */
@@ -1559,27 +1767,36 @@ static void linear_tap(double c, int64_t len, int64_t *i0, int64_t *i1, float *f
     *i1 = clamp_index((int64_t)fl + 1, len);
 }
 
+/* Output rows [lo, hi) of a bilinear resize, counted over every plane. */
+static void resize_linear_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const resize_job *j = ctx;
+    const int64_t h = j->h, w = j->w, oh = j->oh, ow = j->ow;
+    for (int64_t t = lo; t < hi; t++) {
+        const int64_t p = t / oh, oy = t % oh;
+        const float *xp = j->x + p * h * w;
+        float *yr = j->y + t * ow;
+        int64_t y0, y1;
+        float fy;
+        linear_tap(resize_coord(oy, j->ax_h, h, j->coord), h, &y0, &y1, &fy);
+        const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
+        for (int64_t ox = 0; ox < ow; ox++) {
+            int64_t x0, x1;
+            float fx;
+            linear_tap(resize_coord(ox, j->ax_w, w, j->coord), w, &x0, &x1, &fx);
+            float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+            float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+            yr[ox] = top + (bot - top) * fy;
+        }
+    }
+}
+
 void k_resize_linear2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
                        k_resize_axis ax_h, k_resize_axis ax_w, k_coord_mode coord)
 {
-    for (int64_t p = 0; p < planes; p++) {
-        const float *xp = x + p * h * w;
-        float *yp = y + p * oh * ow;
-        for (int64_t oy = 0; oy < oh; oy++) {
-            int64_t y0, y1;
-            float fy;
-            linear_tap(resize_coord(oy, ax_h, h, coord), h, &y0, &y1, &fy);
-            const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
-            for (int64_t ox = 0; ox < ow; ox++) {
-                int64_t x0, x1;
-                float fx;
-                linear_tap(resize_coord(ox, ax_w, w, coord), w, &x0, &x1, &fx);
-                float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
-                float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
-                yp[oy * ow + ox] = top + (bot - top) * fy;
-            }
-        }
-    }
+    resize_job j = {.x = x, .y = y, .coord = coord, .h = h, .w = w, .oh = oh, .ow = ow, .ax_h = ax_h, .ax_w = ax_w};
+    par_for(planes * oh, PAR_GRAIN / (8 * ow) + 1, resize_linear_rows, &j);
 }
 
 /* --- data movement ----------------------------------------------------------- */
@@ -1678,17 +1895,42 @@ void k_transpose(const float *x, float *y, const int64_t *x_dims, const int64_t 
     }
 }
 
+typedef struct concat_job {
+    const void *const *in;
+    const int64_t *mid;
+    int n_in;
+    unsigned char *y;
+    int64_t inner, row; /* row: the elements of one output row (sum of mid times inner) */
+    size_t elem_size;
+} concat_job;
+
+/* Blocks [lo, hi): block u is input u % n_in's part of output row u / n_in. */
+static void concat_blocks(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const concat_job *j = ctx;
+    for (int64_t u = lo; u < hi; u++) {
+        const int64_t o = u / j->n_in;
+        const int k = (int)(u % j->n_in);
+        int64_t before = 0;
+        for (int q = 0; q < k; q++)
+            before += j->mid[q];
+        const size_t block = (size_t)(j->mid[k] * j->inner) * j->elem_size;
+        memcpy(j->y + ((size_t)(o * j->row) + (size_t)(before * j->inner)) * j->elem_size,
+               (const unsigned char *)j->in[k] + (size_t)o * block, block);
+    }
+}
+
 void k_concat(const void *const *in, const int64_t *mid, int n_in, void *y, int64_t outer, int64_t inner,
               size_t elem_size)
 {
-    unsigned char *dst = y;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int k = 0; k < n_in; k++) {
-            const size_t block = (size_t)(mid[k] * inner) * elem_size;
-            memcpy(dst, (const unsigned char *)in[k] + (size_t)o * block, block);
-            dst += block;
-        }
-    }
+    int64_t sum = 0;
+    for (int k = 0; k < n_in; k++)
+        sum += mid[k];
+    concat_job j = {in, mid, n_in, y, inner, sum * inner, elem_size};
+    /* a block's bytes, on average, against the grain (counted in floats) */
+    const int64_t avg = sum * inner * (int64_t)elem_size / 4 / n_in + 1;
+    par_for(outer * n_in, PAR_GRAIN / avg + 1, concat_blocks, &j);
 }
 
 /* Copies n elements of elem_size bytes, spaced `step` elements apart in src, to consecutive dst. */

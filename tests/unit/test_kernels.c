@@ -323,6 +323,82 @@ START_TEST(test_par_for_runs_every_iteration_once)
 }
 END_TEST
 
+/* Runs `run` with the pool at 1 participant, then 2 and 3, and checks each result is the 1-participant one, bit for bit. */
+#define SAME_AT_EVERY_POOL_SIZE(what, y, n, run)                                                                       \
+    do {                                                                                                               \
+        float *first_ = falloc(n);                                                                                     \
+        par_set_threads(1);                                                                                            \
+        run;                                                                                                           \
+        memcpy(first_, y, (n) * sizeof(float));                                                                        \
+        for (int th_ = 2; th_ <= 3; th_++) {                                                                           \
+            par_set_threads(th_);                                                                                      \
+            for (size_t i_ = 0; i_ < (n); i_++)                                                                        \
+                y[i_] = 1234.5f;                                                                                       \
+            run;                                                                                                       \
+            ck_assert_msg(memcmp(first_, y, (n) * sizeof(float)) == 0, "%s: %d participants differ from 1", what,     \
+                          th_);                                                                                        \
+        }                                                                                                              \
+        par_set_threads(0);                                                                                            \
+        free(first_);                                                                                                  \
+    } while (0)
+
+/*
+ * The kernels the pool shares, on inputs large enough to be split (odd
+ * sizes, so that pieces end inside rows and planes): the result does not
+ * depend on the number of participants.  (The other tests check the
+ * results themselves against the references.)
+ */
+START_TEST(test_pool_split_gives_the_same_result)
+{
+    const size_t big = 200003;
+    float *x = rand_array(big, 400, -4, 4), *x2 = rand_array(big, 401, 0.5f, 3), *y = falloc(big);
+    int64_t ad[3] = {3, 97, 601}, bd[3] = {1, 97, 1}, flat[1] = {(int64_t)big};
+    SAME_AT_EVERY_POOL_SIZE("add broadcast", y, (size_t)(3 * 97 * 601),
+                            k_binary_broadcast(K_ADD, x, ad, x2, bd, y, ad, 3));
+    SAME_AT_EVERY_POOL_SIZE("mul flat", y, big, k_binary_broadcast(K_MUL, x, flat, x2, flat, y, flat, 1));
+    SAME_AT_EVERY_POOL_SIZE("pow flat", y, big, k_binary_broadcast(K_POW, x2, flat, x, flat, y, flat, 1));
+    SAME_AT_EVERY_POOL_SIZE("relu", y, big, k_relu(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("tanh", y, big, k_tanh(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("clip", y, big, k_clip(x, y, big, -1.0f, 2.0f));
+    SAME_AT_EVERY_POOL_SIZE("hardsigmoid", y, big, k_hardsigmoid(x, y, big, 0.2f, 0.5f));
+    SAME_AT_EVERY_POOL_SIZE("sqrt", y, big, k_sqrt(x2, y, big));
+    SAME_AT_EVERY_POOL_SIZE("sigmoid", y, big, k_sigmoid(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("softmax", y, (size_t)(37 * 5405), k_softmax(x, y, 37, 5405, 1));
+    float sc[7] = {1, 2, 3, 4, 5, 6, 7}, bi[7] = {0, 1, 0, 1, 0, 1, 0}, mu[7] = {0}, va[7] = {1, 1, 2, 2, 3, 3, 4};
+    SAME_AT_EVERY_POOL_SIZE("batchnorm", y, (size_t)(2 * 7 * 14285),
+                            k_batchnorm(x, y, 2, 7, 14285, sc, bi, mu, va, 1e-5f));
+    SAME_AT_EVERY_POOL_SIZE("global avgpool", y, (size_t)7, k_global_avgpool(x, y, 7, 28571));
+    k_pool2d_shape ps = {1, 5, 131, 137, 131, 137, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+    SAME_AT_EVERY_POOL_SIZE("maxpool", y, (size_t)(5 * 131 * 137), k_maxpool2d(&ps, x, y));
+    SAME_AT_EVERY_POOL_SIZE("avgpool", y, (size_t)(5 * 131 * 137), k_avgpool2d(&ps, x, y, 1));
+    float *ry = falloc((size_t)(3 * 194 * 303));
+    int64_t rxd[4] = {1, 3, 97, 101}, ryd[4] = {1, 3, 194, 303};
+    k_resize_axis ax[4] = {{1, 1}, {1, 3}, {2, 194}, {3, 303}};
+    SAME_AT_EVERY_POOL_SIZE("resize nearest", ry, (size_t)(3 * 194 * 303),
+                            k_resize_nearest(x, ry, rxd, ryd, ax, 4, K_COORD_ASYMMETRIC, K_NEAREST_FLOOR));
+    SAME_AT_EVERY_POOL_SIZE("resize linear", ry, (size_t)(3 * 194 * 303),
+                            k_resize_linear2d(x, ry, 3, 97, 101, 194, 303, ax[2], ax[3], K_COORD_HALF_PIXEL));
+    free(ry);
+    const void *parts[3] = {x, x2, x + 1000};
+    int64_t mid[3] = {3, 1, 2};
+    SAME_AT_EVERY_POOL_SIZE("concat", y, (size_t)(6 * 30001), k_concat(parts, mid, 3, y, 1, 30001, sizeof(float)));
+    SAME_AT_EVERY_POOL_SIZE("concat rows", y, (size_t)(5 * 6 * 6001),
+                            k_concat(parts, mid, 3, y, 5, 6001, sizeof(float)));
+    /* a transposed convolution whose col2im is shared by output channel */
+    k_conv2d_shape ts = {.n = 1, .c = 7, .h = 83, .w = 85, .m = 5, .kh = 2, .kw = 2, .oh = 166, .ow = 170, .group = 1,
+                         .stride_h = 2, .stride_w = 2, .pad_t = 0, .pad_l = 0, .dil_h = 1, .dil_w = 1};
+    size_t tl = k_conv_transpose2d_scratch_want(&ts);
+    float *tsc = falloc(tl), *ty = falloc((size_t)(5 * 166 * 170));
+    SAME_AT_EVERY_POOL_SIZE("conv transpose", ty, (size_t)(5 * 166 * 170),
+                            k_conv_transpose2d(&ts, x, x2, NULL, ty, tsc, tl));
+    free(tsc);
+    free(ty);
+    free(x);
+    free(x2);
+    free(y);
+}
+END_TEST
+
 /* Every fused activation, on a 3x3 grouped case, a depthwise one and a 1x1 one. */
 START_TEST(test_conv_fused_activations)
 {
@@ -1086,6 +1162,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_depthwise_random_shapes);
     tcase_add_test(tc, test_conv_direct_random_shapes);
     tcase_add_test(tc, test_par_for_runs_every_iteration_once);
+    tcase_add_test(tc, test_pool_split_gives_the_same_result);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
