@@ -126,11 +126,29 @@ static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const fl
     }
 }
 
-/* y[i] = x[i * stride]: a memcpy at stride 1, a loop with a constant stride (which vectorises) at 2. */
+/*
+ * y[i] = x[2 * i] in AVX2: the even floats of two vectors at a time.  It
+ * reads no further than x[2 * (n - 1)], the last float it copies.
+ */
+__attribute__((target("avx2"))) static void copy_stride2_avx2(float *restrict y, const float *restrict x, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 < n; i += 8) {
+        const __m256 a = _mm256_loadu_ps(x + 2 * i), b = _mm256_loadu_ps(x + 2 * i + 8);
+        const __m256 ev = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
+        _mm256_storeu_ps(y + i, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    for (; i < n; i++)
+        y[i] = x[2 * i];
+}
+
+/* y[i] = x[i * stride]: a memcpy at stride 1, a vector shuffle (or a loop with a constant stride) at 2. */
 static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
 {
     if (stride == 1)
         memcpy(y, x, (size_t)n * sizeof(float));
+    else if (stride == 2 && __builtin_cpu_supports("avx2"))
+        copy_stride2_avx2(y, x, n);
     else if (stride == 2)
         for (int64_t i = 0; i < n; i++)
             y[i] = x[2 * i];

@@ -21,7 +21,7 @@
 #include "shim/engine/parallel.h"
 
 /* The pieces one participant gets, on average, when the loop is large: more balance the load better. */
-#define PAR_PIECES_PER_THREAD 4
+#define PAR_PIECES_PER_THREAD 16
 
 /*
  * The pool.  mu protects gen, fn, ctx, n, piece, engaged, active, started
