@@ -1,18 +1,23 @@
 /*
  * kernels.c - the CPU kernels of the emulated device (kernels.h).
  *
- * Layout of the file: convolution (im2col + sgemm per group; one-input-
- * channel groups such as depthwise on a zero-padded copy of the plane with
- * unrolled 3x3 / 5x5 row kernels, in an AVX2 + FMA copy where the CPU has it;
- * direct loops for other depthwise shapes and as the fallback when no
- * scratch is available), transposed convolution (sgemm + col2im,
- * the mirror image), matrix products on cblas_sgemm, broadcasting
- * elementwise arithmetic (float32 and int64), activations, softmax and
+ * Layout of the file: convolution (dense groups on AVX2 + FMA CPUs by a
+ * direct register-tiled kernel over a padded copy of the input, else
+ * im2col + sgemm per group; one-input-channel groups such as depthwise on a
+ * zero-padded copy of the plane with unrolled 3x3 / 5x5 row kernels, in an
+ * AVX2 + FMA copy where the CPU has it; direct loops for other depthwise
+ * shapes and as the fallback when no scratch is available), transposed
+ * convolution (sgemm + col2im, the mirror image), matrix products on
+ * cblas_sgemm, broadcasting elementwise arithmetic (float32 and int64),
+ * activations, softmax (with Sigmoid on an eight-lane exp in AVX2) and
  * ReduceMean, pooling, batch and layer normalisation, Resize, and the
  * data-movement kernels (transpose, concat, slice, gather, cast).
  *
  * The kernels trust their arguments (op_infer validated them) and allocate
  * nothing: callers hand in the output and, for convolution, the scratch.
+ * Loops with enough work (PAR_GRAIN) are shared over the worker pool
+ * (parallel.h) through a job struct and a piece function per kernel; each
+ * output element is computed the same way whichever piece computes it.
  * Hot loops keep their innermost dimension contiguous and branch-free where
  * the geometry allows, which is what lets gcc vectorise them at -O2.
  */
