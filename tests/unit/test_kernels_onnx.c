@@ -371,6 +371,10 @@ START_TEST(test_resize_upsample_every_mode)
     check_resize(3, 4, 7, 8, 7.0 / 3, 2.0, 0, 140); /* sizes: scale = out / in */
     check_resize(2, 3, 5, 7, 2.5, 2.4, 1, 141);     /* scales: out = floor(in * scale), 7.2 in the formulas */
     check_resize(2, 3, 5, 4099, 2.5, 4099.0 / 3, 0, 146); /* rows wider than the kernel's column table */
+    /* exactly twice as wide: where a mode reads column o / 2, each float is written twice, eight at a time */
+    check_resize(3, 9, 6, 18, 2.0, 2.0, 0, 147);
+    check_resize(2, 20, 4, 40, 2.0, 2.0, 1, 148);
+    check_resize(2, 1, 4, 2, 2.0, 2.0, 0, 149);
 }
 END_TEST
 
