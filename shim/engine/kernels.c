@@ -285,6 +285,21 @@ dw_rows_avx2(const k_conv2d_shape *s, const float *p, int64_t pq, const float *w
         const float *r = p + oy * s->stride_h * rowlen;
         float *yr = yo + oy * ow;
         int64_t i = 0;
+        /* sixteen outputs at a time: each weight, broadcast once, serves two vectors */
+        for (; i + 16 <= ow; i += 16) {
+            __m256 acc0 = _mm256_loadu_ps(yr + i), acc1 = _mm256_loadu_ps(yr + i + 8);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+                for (int kx = 0; kx < k; kx++) {
+                    const __m256 w = k == 3 ? wv[ky * k + kx] : _mm256_broadcast_ss(wk + ky * k + kx);
+                    const float *src = r + ky * rowlen + (kx % stride) * pq + i + kx / stride;
+                    acc0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(src), acc0);
+                    acc1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(src + 8), acc1);
+                }
+            _mm256_storeu_ps(yr + i, acc0);
+            _mm256_storeu_ps(yr + i + 8, acc1);
+        }
         for (; i + 8 <= ow; i += 8) {
             __m256 acc = _mm256_loadu_ps(yr + i);
 #pragma GCC unroll 5
