@@ -18,6 +18,8 @@
  * Loops with enough work (PAR_GRAIN) are shared over the worker pool
  * (parallel.h) through a job struct and a piece function per kernel; each
  * output element is computed the same way whichever piece computes it.
+ * Matrix products go through sgemm_par, which cuts them into one block per
+ * participant.
  * Hot loops keep their innermost dimension contiguous and branch-free where
  * the geometry allows, which is what lets gcc vectorise them at -O2.
  */
@@ -73,6 +75,55 @@ static void fill(float *y, int64_t n, float v)
 {
     for (int64_t i = 0; i < n; i++)
         y[i] = v;
+}
+
+/* --- matrix products over the pool ------------------------------------------------ */
+
+/* A row-major cblas_sgemm, its arguments kept for sgemm_piece. */
+typedef struct gemm_job {
+    int ta, tb, by_rows;
+    int64_t m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+} gemm_job;
+
+/* Columns (or, by_rows, rows) [lo, hi) of C: the same product on a block of op(B)'s columns (op(A)'s rows). */
+static void sgemm_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const gemm_job *j = ctx;
+    const CBLAS_TRANSPOSE ta = j->ta ? CblasTrans : CblasNoTrans, tb = j->tb ? CblasTrans : CblasNoTrans;
+    if (j->by_rows)
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)(hi - lo), (int)j->n, (int)j->k, j->alpha,
+                    j->a + (j->ta ? lo : lo * j->lda), (int)j->lda, j->b, (int)j->ldb, j->beta, j->c + lo * j->ldc,
+                    (int)j->ldc);
+    else
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)j->m, (int)(hi - lo), (int)j->k, j->alpha, j->a, (int)j->lda,
+                    j->b + (j->tb ? lo * j->ldb : lo), (int)j->ldb, j->beta, j->c + lo, (int)j->ldc);
+}
+
+/*
+ * cblas_sgemm (row-major; ta, tb its transposes) shared over the pool:
+ * C is cut into one block of columns per participant (of rows, when it has
+ * more rows than columns), each multiplied on one OpenBLAS thread
+ * (par_for_blas).  One block each, because every call packs the other
+ * operand again.  A product whose blocks would be narrower than
+ * SGEMM_MIN_BLOCK or under 2^20 multiply-adds is one call, threaded by
+ * OpenBLAS as it chooses.
+ */
+#define SGEMM_MIN_BLOCK 32
+
+static void sgemm_par(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                      const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+{
+    gemm_job j = {ta, tb, m > n, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c};
+    const int64_t len = j.by_rows ? m : n, other = j.by_rows ? n : m;
+    const int threads = par_threads();
+    int64_t grain = (len + threads - 1) / threads;
+    if (grain < SGEMM_MIN_BLOCK || other * k * grain < ((int64_t)1 << 20))
+        grain = len; /* too small to share: one call */
+    par_for_blas(len, grain, sgemm_piece, &j);
 }
 
 /* --- convolution ------------------------------------------------------------ */
@@ -789,16 +840,14 @@ static void conv_group(const k_conv2d_shape *s, const float *xg, const float *wg
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
     if (conv_is_pointwise(s)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
-                    (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
+        sgemm_par(0, 0, mg, out_plane, cg, 1.0f, wg, kdim, xg, plane, 1.0f, yg, out_plane);
     } else if (chunk < 1) {
         conv_direct_group(s, xg, wg, yg, cg, mg);
     } else {
         for (int64_t p0 = 0; p0 < out_plane; p0 += chunk) {
             int64_t pc = out_plane - p0 < chunk ? out_plane - p0 : chunk;
             im2col_chunk(s, xg, cg, p0, pc, scratch);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)pc, (int)kdim, 1.0f, wg,
-                        (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
+            sgemm_par(0, 0, mg, pc, kdim, 1.0f, wg, kdim, scratch, pc, 1.0f, yg + p0, out_plane);
         }
     }
 }
@@ -1012,8 +1061,7 @@ void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w,
             for (int64_t p0 = 0; p0 < plane; p0 += chunk) {
                 int64_t pc = plane - p0 < chunk ? plane - p0 : chunk;
                 /* col [kdim x pc] = wg^T ([cg x kdim] stored) * xg[:, p0 .. p0 + pc] */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)kdim, (int)pc, (int)cg, 1.0f, wg, (int)kdim,
-                            xg + p0, (int)plane, 0.0f, scratch, (int)pc);
+                sgemm_par(1, 0, kdim, pc, cg, 1.0f, wg, kdim, xg + p0, plane, 0.0f, scratch, pc);
                 col2im_job j = {s, scratch, p0, pc, yg};
                 par_for(mg, PAR_GRAIN / (s->kh * s->kw * pc) + 1, col2im_channels, &j);
             }
@@ -1025,8 +1073,7 @@ void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w,
 
 static void sgemm_nn(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b, (int)n,
-                0.0f, y, (int)n);
+    sgemm_par(0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, y, n);
 }
 
 void k_matmul(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n, int batch_rank,
@@ -1084,8 +1131,7 @@ void k_gemm(const float *a, const float *b, const float *c, float *y, int64_t m,
         }
         blas_beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
-                (int)n, (int)k, alpha, a, (int)(trans_a ? m : k), b, (int)(trans_b ? k : n), blas_beta, y, (int)n);
+    sgemm_par(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, blas_beta, y, n);
 }
 
 /* --- elementwise ------------------------------------------------------------- */

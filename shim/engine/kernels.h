@@ -10,13 +10,15 @@
  * arguments: every size is positive and every product of sizes fits the
  * arrays passed in.  Outputs must not overlap inputs.
  *
- * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
- * simple enough for the compiler to vectorise their inner dimension, the
- * hottest also compiled in an AVX2 (+ FMA) copy that the CPU chooses at run
- * time (k_kernels_plain).  Kernels with enough work share their outer loop
+ * Matrix work goes through OpenBLAS (cblas_sgemm, a large product cut into
+ * blocks over the worker pool); the rest are loops kept simple enough for
+ * the compiler to vectorise their inner dimension, the hottest also
+ * compiled in an AVX2 (+ FMA) copy that the CPU chooses at run time
+ * (k_kernels_plain).  Kernels with enough work share their outer loop
  * (planes, rows, channels, elements) over the worker pool of parallel.h;
- * the split never changes a result.  The element-wise kernels (activations,
- * k_activate) may run in place, x == y.
+ * apart from the blocks of a matrix product, the split never changes a
+ * result.  The element-wise kernels (activations, k_activate) may run in
+ * place, x == y.
  */
 #ifndef ACLSUB_SHIM_KERNELS_H_
 #define ACLSUB_SHIM_KERNELS_H_

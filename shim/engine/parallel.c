@@ -8,6 +8,14 @@
  * none is left.  The caller waits on `done` for the workers it engaged.
  * Workers wait on `wake` between jobs, so an idle pool costs no CPU.
  *
+ * par_for_blas sets OpenBLAS to one thread while its pieces run (each
+ * piece a block of a matrix product) and restores the count after; run
+ * inline, it leaves OpenBLAS as it is.  The products of an execute then
+ * never reach OpenBLAS's own threads, which spin for a long while after
+ * each product they share (sched_yield in a loop): beside such a spinner a
+ * woken pool worker is placed on its caller's CPU and the pool gains
+ * nothing.  Left without work, OpenBLAS's threads go to sleep.
+ *
  * A child of fork has none of its parent's workers: the child handler
  * forgets them (the child starts its own when it needs them).  At unload
  * the destructor stops and joins the workers, so that none is left running
@@ -48,9 +56,17 @@ static struct {
 /* par_set_threads's override (0: none); set by tests only, before any par_for runs. */
 static int forced_threads;
 
+/*
+ * OpenBLAS's thread count while a par_for_blas has set it to 1 (0 the rest
+ * of the time), so that par_threads keeps answering the configured count.
+ * Written only by the owner of the pool (claimed).
+ */
+static atomic_int blas_held;
+
 int par_threads(void)
 {
-    int n = forced_threads ? forced_threads : openblas_get_num_threads();
+    int held = atomic_load(&blas_held);
+    int n = forced_threads ? forced_threads : held ? held : openblas_get_num_threads();
     return n < 1 ? 1 : n > PAR_MAX_THREADS ? PAR_MAX_THREADS : n;
 }
 
@@ -113,7 +129,7 @@ static int start_workers(int want)
     return pool.started;
 }
 
-void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx)
+static void par_run(int64_t n, int64_t grain, par_fn fn, void *ctx, int blas)
 {
     if (n <= 0)
         return;
@@ -131,6 +147,11 @@ void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx)
     const int64_t piece = (n + pieces - 1) / pieces;
     pieces = (n + piece - 1) / piece;
 
+    if (blas) {
+        /* the pieces call OpenBLAS: one thread each, the pool being the parallelism */
+        atomic_store(&blas_held, openblas_get_num_threads());
+        openblas_set_num_threads(1);
+    }
     pthread_mutex_lock(&pool.mu);
     int workers = pool.quit ? 0 : start_workers(threads); /* none once the destructor has run */
     workers = workers > threads - 1 ? threads - 1 : workers;
@@ -156,7 +177,21 @@ void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx)
             pthread_cond_wait(&pool.done, &pool.mu);
         pthread_mutex_unlock(&pool.mu);
     }
+    if (blas) {
+        openblas_set_num_threads(atomic_load(&blas_held));
+        atomic_store(&blas_held, 0);
+    }
     atomic_store(&pool.claimed, 0);
+}
+
+void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx)
+{
+    par_run(n, grain, fn, ctx, 0);
+}
+
+void par_for_blas(int64_t n, int64_t grain, par_fn fn, void *ctx)
+{
+    par_run(n, grain, fn, ctx, 1);
 }
 
 /* The child of fork: the parent's workers do not exist here. */

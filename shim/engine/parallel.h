@@ -4,7 +4,8 @@
  *
  * The pool has as many participants as OpenBLAS has threads (its
  * openblas_get_num_threads(), so OPENBLAS_NUM_THREADS=1 keeps a whole
- * execute on the calling thread): the caller and par_threads() - 1 workers,
+ * execute on the calling thread; the large matrix products are shared over
+ * the pool too, par_for_blas): the caller and par_threads() - 1 workers,
  * started on the first call that needs them and kept for the life of the
  * process.  Idle workers sleep on a condition variable; they never spin.
  *
@@ -35,6 +36,16 @@ typedef void (*par_fn)(void *ctx, int64_t lo, int64_t hi, int slot);
  * the others back.
  */
 void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx);
+
+/*
+ * par_for for pieces that call OpenBLAS (a block of a matrix product
+ * each): while they run in parallel OpenBLAS is set to one thread, so that
+ * the pool's participants, not OpenBLAS's threads, share the product; a
+ * loop run inline leaves OpenBLAS's thread count alone.  Meanwhile another
+ * thread of the program calling OpenBLAS gets one thread, and one that
+ * sets OpenBLAS's thread count may see it set back when the loop ends.
+ */
+void par_for_blas(int64_t n, int64_t grain, par_fn fn, void *ctx);
 
 /* The participants a par_for may use (at least 1). */
 int par_threads(void);

@@ -399,6 +399,60 @@ START_TEST(test_pool_split_gives_the_same_result)
 }
 END_TEST
 
+/*
+ * Products large enough to be cut over the pool (par_for_blas): by columns
+ * and by rows, every transpose combination of Gemm, at 1 to 3
+ * participants, against the naive reference; and OpenBLAS's thread count is
+ * as it was afterwards.
+ */
+START_TEST(test_gemm_split_over_pool)
+{
+    const int64_t shapes[2][3] = {{37, 300, 1001}, {1003, 300, 41}}; /* m, k, n */
+    const int before = par_threads();
+    for (int sh = 0; sh < 2; sh++) {
+        const int64_t m = shapes[sh][0], k = shapes[sh][1], n = shapes[sh][2];
+        float *a = rand_array((size_t)(m * k), 500 + sh, -1, 1), *b = rand_array((size_t)(k * n), 510 + sh, -1, 1);
+        float *c = rand_array((size_t)n, 520 + sh, -1, 1), *y = falloc((size_t)(m * n));
+        double *want = dalloc((size_t)(m * n));
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                /* a and b read as stored [m x k] / [k x n], or [k x m] / [n x k] when transposed */
+                for (int64_t i = 0; i < m; i++)
+                    for (int64_t j = 0; j < n; j++) {
+                        double acc = 0;
+                        for (int64_t q = 0; q < k; q++)
+                            acc += (double)(ta ? a[q * m + i] : a[i * k + q]) * (tb ? b[j * k + q] : b[q * n + j]);
+                        want[i * n + j] = 0.5 * acc + 2.0 * c[j];
+                    }
+                for (int threads = 1; threads <= 3; threads++) {
+                    par_set_threads(threads);
+                    k_gemm(a, b, c, y, m, k, n, ta, tb, 0.5f, 2.0f, 1, n);
+                    expect_close("gemm split", y, want, (size_t)(m * n));
+                }
+            }
+        for (int threads = 1; threads <= 3; threads++) {
+            par_set_threads(threads);
+            k_matmul(a, b, y, m, k, n, 0, NULL, NULL, NULL);
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int64_t q = 0; q < k; q++)
+                        acc += (double)a[i * k + q] * b[q * n + j];
+                    want[i * n + j] = acc;
+                }
+            expect_close("matmul split", y, want, (size_t)(m * n));
+        }
+        par_set_threads(0);
+        free(a);
+        free(b);
+        free(c);
+        free(y);
+        free(want);
+    }
+    ck_assert_int_eq(par_threads(), before);
+}
+END_TEST
+
 /* Every fused activation, on a 3x3 grouped case, a depthwise one and a 1x1 one. */
 START_TEST(test_conv_fused_activations)
 {
@@ -1163,6 +1217,7 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_direct_random_shapes);
     tcase_add_test(tc, test_par_for_runs_every_iteration_once);
     tcase_add_test(tc, test_pool_split_gives_the_same_result);
+    tcase_add_test(tc, test_gemm_split_over_pool);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
