@@ -109,10 +109,12 @@ static void sgemm_piece(void *ctx, int64_t lo, int64_t hi, int slot)
  * more rows than columns), each multiplied on one OpenBLAS thread
  * (par_for_blas).  One block each, because every call packs the other
  * operand again.  A product whose blocks would be narrower than
- * SGEMM_MIN_BLOCK or under 2^20 multiply-adds is one call, threaded by
- * OpenBLAS as it chooses.
+ * SGEMM_MIN_BLOCK or under SGEMM_MIN_WORK multiply-adds is one call, on one
+ * OpenBLAS thread too (par_for_blas): below that, waking a worker costs
+ * about what it saves.
  */
 #define SGEMM_MIN_BLOCK 32
+#define SGEMM_MIN_WORK ((int64_t)1 << 21)
 
 static void sgemm_par(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                       const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
@@ -121,7 +123,7 @@ static void sgemm_par(int ta, int tb, int64_t m, int64_t n, int64_t k, float alp
     const int64_t len = j.by_rows ? m : n, other = j.by_rows ? n : m;
     const int threads = par_threads();
     int64_t grain = (len + threads - 1) / threads;
-    if (grain < SGEMM_MIN_BLOCK || other * k * grain < ((int64_t)1 << 20))
+    if (grain < SGEMM_MIN_BLOCK || other * k * grain < SGEMM_MIN_WORK)
         grain = len; /* too small to share: one call */
     par_for_blas(len, grain, sgemm_piece, &j);
 }

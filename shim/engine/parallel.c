@@ -9,8 +9,10 @@
  * Workers wait on `wake` between jobs, so an idle pool costs no CPU.
  *
  * par_for_blas sets OpenBLAS to one thread while its pieces run (each
- * piece a block of a matrix product) and restores the count after; run
- * inline, it leaves OpenBLAS as it is.  The products of an execute then
+ * piece a block of a matrix product), also when the loop is too small to
+ * share and runs on the caller alone, and restores the count after; when
+ * the pool is held by another thread (or has one participant) it leaves
+ * OpenBLAS as it is.  The products of an execute then
  * never reach OpenBLAS's own threads, which spin for a long while after
  * each product they share (sched_yield in a loop): beside such a spinner a
  * woken pool worker is placed on its caller's CPU and the pool gains
@@ -137,8 +139,18 @@ static void par_run(int64_t n, int64_t grain, par_fn fn, void *ctx, int blas)
         grain = 1;
     const int threads = par_threads();
     int expected = 0;
-    if (threads < 2 || n < 2 * grain || !atomic_compare_exchange_strong(&pool.claimed, &expected, 1)) {
+    /* a product too small to cut still runs with OpenBLAS on one thread, so that its threads stay asleep */
+    if (threads < 2 || (n < 2 * grain && !blas) || !atomic_compare_exchange_strong(&pool.claimed, &expected, 1)) {
         fn(ctx, 0, n, 0);
+        return;
+    }
+    if (n < 2 * grain) {
+        atomic_store(&blas_held, openblas_get_num_threads());
+        openblas_set_num_threads(1);
+        fn(ctx, 0, n, 0);
+        openblas_set_num_threads(atomic_load(&blas_held));
+        atomic_store(&blas_held, 0);
+        atomic_store(&pool.claimed, 0);
         return;
     }
     /* pieces: at least grain long, at most PAR_PIECES_PER_THREAD per participant */

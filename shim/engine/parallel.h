@@ -39,9 +39,11 @@ void par_for(int64_t n, int64_t grain, par_fn fn, void *ctx);
 
 /*
  * par_for for pieces that call OpenBLAS (a block of a matrix product
- * each): while they run in parallel OpenBLAS is set to one thread, so that
- * the pool's participants, not OpenBLAS's threads, share the product; a
- * loop run inline leaves OpenBLAS's thread count alone.  Meanwhile another
+ * each): while they run OpenBLAS is set to one thread, so that the pool's
+ * participants, not OpenBLAS's threads, share the products (a loop too
+ * small to share runs on the caller, OpenBLAS on one thread all the same);
+ * with one participant, or while another thread holds the pool, OpenBLAS's
+ * thread count is left alone.  Meanwhile another
  * thread of the program calling OpenBLAS gets one thread, and one that
  * sets OpenBLAS's thread count may see it set back when the loop ends.
  */
