@@ -1,26 +1,42 @@
 /*
  * kernels.c - the CPU kernels of the emulated device (kernels.h).
  *
- * Layout of the file: convolution (im2col + sgemm per group; one-input-
- * channel groups such as depthwise on a zero-padded copy of the plane with
- * unrolled 3x3 / 5x5 row kernels, in an AVX2 + FMA copy where the CPU has it;
- * direct loops for other depthwise shapes and as the fallback when no
- * scratch is available), transposed convolution (sgemm + col2im,
- * the mirror image), matrix products on cblas_sgemm, broadcasting
- * elementwise arithmetic (float32 and int64), activations, softmax and
+ * Layout of the file: convolution (dense groups on AVX2 + FMA CPUs by a
+ * direct register-tiled kernel over a padded copy of the input, else
+ * im2col + sgemm per group; one-input-channel groups such as depthwise on a
+ * zero-padded copy of the plane with unrolled 3x3 / 5x5 row kernels, in an
+ * AVX2 + FMA copy where the CPU has it; direct loops for other depthwise
+ * shapes and as the fallback when no scratch is available), transposed
+ * convolution (sgemm + col2im, the mirror image), matrix products on
+ * cblas_sgemm, broadcasting elementwise arithmetic (float32 and int64),
+ * activations, softmax (with Sigmoid on an eight-lane exp in AVX2) and
  * ReduceMean, pooling, batch and layer normalisation, Resize, and the
  * data-movement kernels (transpose, concat, slice, gather, cast).
  *
  * The kernels trust their arguments (op_infer validated them) and allocate
  * nothing: callers hand in the output and, for convolution, the scratch.
+ * Loops with enough work (PAR_GRAIN) are shared over the worker pool
+ * (parallel.h) through a job struct and a piece function per kernel; each
+ * output element is computed the same way whichever piece computes it.
+ * Matrix products go through sgemm_par, which cuts them into one block per
+ * participant.
  * Hot loops keep their innermost dimension contiguous and branch-free where
  * the geometry allows, which is what lets gcc vectorise them at -O2.
  */
 #include <cblas.h>
+#include <immintrin.h>
 #include <math.h>
 #include <string.h>
 
 #include "shim/engine/kernels.h"
+#include "shim/engine/parallel.h"
+
+/*
+ * The work (in element operations, or vector multiply-adds for the
+ * convolutions) below which a loop is not worth sharing over the worker
+ * pool: a piece must outlast the wake-up of a sleeping worker.
+ */
+#define PAR_GRAIN 65536
 
 /*
  * gcc 12 at -O2 uses the "very-cheap" vectoriser cost model, which refuses
@@ -59,6 +75,57 @@ static void fill(float *y, int64_t n, float v)
 {
     for (int64_t i = 0; i < n; i++)
         y[i] = v;
+}
+
+/* --- matrix products over the pool ------------------------------------------------ */
+
+/* A row-major cblas_sgemm, its arguments kept for sgemm_piece. */
+typedef struct gemm_job {
+    int ta, tb, by_rows;
+    int64_t m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+} gemm_job;
+
+/* Columns (or, by_rows, rows) [lo, hi) of C: the same product on a block of op(B)'s columns (op(A)'s rows). */
+static void sgemm_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const gemm_job *j = ctx;
+    const CBLAS_TRANSPOSE ta = j->ta ? CblasTrans : CblasNoTrans, tb = j->tb ? CblasTrans : CblasNoTrans;
+    if (j->by_rows)
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)(hi - lo), (int)j->n, (int)j->k, j->alpha,
+                    j->a + (j->ta ? lo : lo * j->lda), (int)j->lda, j->b, (int)j->ldb, j->beta, j->c + lo * j->ldc,
+                    (int)j->ldc);
+    else
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)j->m, (int)(hi - lo), (int)j->k, j->alpha, j->a, (int)j->lda,
+                    j->b + (j->tb ? lo * j->ldb : lo), (int)j->ldb, j->beta, j->c + lo, (int)j->ldc);
+}
+
+/*
+ * cblas_sgemm (row-major; ta, tb its transposes) shared over the pool:
+ * C is cut into one block of columns per participant (of rows, when it has
+ * more rows than columns), each multiplied on one OpenBLAS thread
+ * (par_for_blas).  One block each, because every call packs the other
+ * operand again.  A product whose blocks would be narrower than
+ * SGEMM_MIN_BLOCK or under SGEMM_MIN_WORK multiply-adds is one call, on one
+ * OpenBLAS thread too (par_for_blas): below that, waking a worker costs
+ * about what it saves.
+ */
+#define SGEMM_MIN_BLOCK 32
+#define SGEMM_MIN_WORK ((int64_t)1 << 21)
+
+static void sgemm_par(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                      const float *b, int64_t ldb, float beta, float *c, int64_t ldc)
+{
+    gemm_job j = {ta, tb, m > n, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c};
+    const int64_t len = j.by_rows ? m : n, other = j.by_rows ? n : m;
+    const int threads = par_threads();
+    int64_t grain = (len + threads - 1) / threads;
+    if (grain < SGEMM_MIN_BLOCK || other * k * grain < SGEMM_MIN_WORK)
+        grain = len; /* too small to share: one call */
+    par_for_blas(len, grain, sgemm_piece, &j);
 }
 
 /* --- convolution ------------------------------------------------------------ */
@@ -118,33 +185,85 @@ static void conv_direct_group(const k_conv2d_shape *s, const float *xg, const fl
 }
 
 /*
+ * y[i] = x[2 * i] in AVX2: the even floats of two vectors at a time.  It
+ * reads no further than x[2 * (n - 1)], the last float it copies.
+ */
+__attribute__((target("avx2"))) static void copy_stride2_avx2(float *restrict y, const float *restrict x, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 < n; i += 8) {
+        const __m256 a = _mm256_loadu_ps(x + 2 * i), b = _mm256_loadu_ps(x + 2 * i + 8);
+        const __m256 ev = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)); /* a0 a2 b0 b2 | a4 a6 b4 b6 */
+        _mm256_storeu_ps(y + i, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(ev), _MM_SHUFFLE(3, 1, 2, 0))));
+    }
+    for (; i < n; i++)
+        y[i] = x[2 * i];
+}
+
+/* y[i] = x[i * stride]: a memcpy at stride 1, a vector shuffle (or a loop with a constant stride) at 2. */
+static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
+{
+    if (stride == 1)
+        memcpy(y, x, (size_t)n * sizeof(float));
+    else if (stride == 2 && __builtin_cpu_supports("avx2"))
+        copy_stride2_avx2(y, x, n);
+    else if (stride == 2)
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[2 * i];
+    else
+        for (int64_t i = 0; i < n; i++)
+            y[i] = x[i * stride];
+}
+
+/*
+ * The padded row of one input row xr (w floats; NULL for a row of padding),
+ * split into stride_w phases of pq floats: phase q's column j holds padded
+ * column j * stride_w + q, that is input column j * stride_w + q - pad_l,
+ * zero outside the row.  At stride 1 it is the plain padded row; at 2 the
+ * taps of a strided output row become contiguous again.
+ */
+static void pad_row_phases(const float *xr, int64_t w, int64_t pad_l, int64_t sw, int64_t pq, float *d)
+{
+    for (int64_t q = 0; q < sw; q++, d += pq) {
+        if (!xr) {
+            fill(d, pq, 0.0f);
+            continue;
+        }
+        int64_t a, b;
+        valid_range(q - pad_l, sw, w, pq, &a, &b);
+        fill(d, a, 0.0f);
+        copy_strided_f32(d + a, xr + a * sw + q - pad_l, sw, b - a);
+        fill(d + b, pq - b, 0.0f);
+    }
+}
+
+/*
  * The kernels dw_plane runs directly: 3x3 or 5x5, undilated, horizontal
  * stride 1 or 2, no negative pads.  Their padded plane (dw_pad_plane) is
- * *ph rows of *pw floats.
+ * *ph rows of stride_w phases of *pq floats (pad_row_phases).
  */
-static int dw_fixed(const k_conv2d_shape *s, int64_t *ph, int64_t *pw)
+static int dw_fixed(const k_conv2d_shape *s, int64_t *ph, int64_t *pq)
 {
     *ph = (s->oh - 1) * s->stride_h + s->kh;
-    *pw = (s->ow - 1) * s->stride_w + s->kw;
+    *pq = s->ow + (s->kw - 1) / s->stride_w;
     return s->kh == s->kw && (s->kh == 3 || s->kh == 5) && s->dil_h == 1 && s->dil_w == 1 &&
            (s->stride_w == 1 || s->stride_w == 2) && s->pad_t >= 0 && s->pad_l >= 0;
 }
 
-/* p = the plane xc with its padding made real: ph x pw, input pixel (iy, ix) at (iy + pad_t, ix + pad_l), zeros elsewhere. */
-static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int64_t ph, int64_t pw)
+/* The floats of dw_fixed's padded plane. */
+static size_t dw_plane_len(const k_conv2d_shape *s)
 {
-    const int64_t lead = s->pad_l < pw ? s->pad_l : pw;
-    const int64_t n = s->w < pw - lead ? s->w : pw - lead;
+    int64_t ph, pq;
+    return dw_fixed(s, &ph, &pq) ? (size_t)(ph * s->stride_w * pq) : 0;
+}
+
+/* p = the plane xc with its padding made real, in dw_fixed's layout. */
+static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int64_t ph, int64_t pq)
+{
     for (int64_t r = 0; r < ph; r++) {
-        float *pr = p + r * pw;
         const int64_t iy = r - s->pad_t;
-        if (iy < 0 || iy >= s->h) {
-            fill(pr, pw, 0.0f);
-            continue;
-        }
-        fill(pr, lead, 0.0f);
-        memcpy(pr + lead, xc + iy * s->w, (size_t)n * sizeof(float));
-        fill(pr + lead + n, pw - lead - n, 0.0f);
+        pad_row_phases(iy < 0 || iy >= s->h ? NULL : xc + iy * s->w, s->w, s->pad_l, s->stride_w, pq,
+                       p + r * s->stride_w * pq);
     }
 }
 
@@ -159,24 +278,27 @@ static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int
  * generic path's); else a multiply and an add, giving the generic path's
  * float.
  */
-static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pw,
+static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pq,
                                                                 const float *wk, float *yo, int kh, int kw,
                                                                 int stride, int fused)
 {
     float wv[25];
     for (int k = 0; k < kh * kw; k++)
         wv[k] = wk[k];
+    const int64_t rowlen = stride * pq;
     for (int64_t oy = 0; oy < s->oh; oy++) {
-        const float *r = p + oy * s->stride_h * pw;
+        const float *r = p + oy * s->stride_h * rowlen;
         float *restrict yr = yo + oy * s->ow;
         for (int64_t i = 0; i < s->ow; i++) {
             float acc = yr[i];
 #pragma GCC unroll 5
             for (int ky = 0; ky < kh; ky++)
 #pragma GCC unroll 5
-                for (int kx = 0; kx < kw; kx++)
-                    acc = fused ? fmaf(wv[ky * kw + kx], r[ky * pw + i * stride + kx], acc)
-                                : acc + wv[ky * kw + kx] * r[ky * pw + i * stride + kx];
+                for (int kx = 0; kx < kw; kx++) {
+                    /* padded column i * stride + kx: phase kx % stride, column i + kx / stride */
+                    const float xv = r[ky * rowlen + (kx % stride) * pq + i + kx / stride];
+                    acc = fused ? fmaf(wv[ky * kw + kx], xv, acc) : acc + wv[ky * kw + kx] * xv;
+                }
             yr[i] = acc;
         }
     }
@@ -186,23 +308,93 @@ static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_s
 #define DW_ROWS_DISPATCH(fused)                                                                                        \
     do {                                                                                                               \
         if (s->kh == 3 && s->stride_w == 1)                                                                            \
-            dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 1, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 1, fused);                                                           \
         else if (s->kh == 3)                                                                                           \
-            dw_rows_fixed(s, p, pw, wk, yo, 3, 3, 2, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 2, fused);                                                           \
         else if (s->stride_w == 1)                                                                                     \
-            dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 1, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 1, fused);                                                           \
         else                                                                                                           \
-            dw_rows_fixed(s, p, pw, wk, yo, 5, 5, 2, fused);                                                           \
+            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 2, fused);                                                           \
     } while (0)
 
-/* The AVX2 copy: each tap one fused multiply-add (a rounding fewer than the plain copy), eight lanes wide. */
-__attribute__((target("avx2,fma"))) static void dw_rows_fma(const k_conv2d_shape *s, const float *p, int64_t pw,
-                                                            const float *wk, float *yo)
+/*
+ * The AVX2 copy of dw_rows_fixed with fused set, written with intrinsics:
+ * eight outputs of a row at a time, each tap one fused multiply-add in the
+ * same order (so that every output is the float dw_rows_fixed gives), the
+ * row's last ow % 8 outputs in masked lanes.
+ * (Left to the vectoriser, the strided copies spilled their row pointers
+ * in the inner loop and ran at half this speed.)
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+dw_rows_avx2(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo, int k, int stride)
 {
-    DW_ROWS_DISPATCH(1);
+    const int64_t rowlen = stride * pq, ow = s->ow;
+    /* 3x3: the nine weights stay in registers; 5x5: 25 do not fit, each is broadcast from memory as it is used */
+    __m256 wv[9];
+#pragma GCC unroll 9
+    for (int t = 0; t < 9; t++)
+        wv[t] = _mm256_set1_ps(k == 3 ? wk[t] : 0.0f);
+    for (int64_t oy = 0; oy < s->oh; oy++) {
+        const float *r = p + oy * s->stride_h * rowlen;
+        float *yr = yo + oy * ow;
+        int64_t i = 0;
+        /* sixteen outputs at a time: each weight, broadcast once, serves two vectors */
+        for (; i + 16 <= ow; i += 16) {
+            __m256 acc0 = _mm256_loadu_ps(yr + i), acc1 = _mm256_loadu_ps(yr + i + 8);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+                for (int kx = 0; kx < k; kx++) {
+                    const __m256 w = k == 3 ? wv[ky * k + kx] : _mm256_broadcast_ss(wk + ky * k + kx);
+                    const float *src = r + ky * rowlen + (kx % stride) * pq + i + kx / stride;
+                    acc0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(src), acc0);
+                    acc1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(src + 8), acc1);
+                }
+            _mm256_storeu_ps(yr + i, acc0);
+            _mm256_storeu_ps(yr + i + 8, acc1);
+        }
+        for (; i + 8 <= ow; i += 8) {
+            __m256 acc = _mm256_loadu_ps(yr + i);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+                for (int kx = 0; kx < k; kx++)
+                    acc = _mm256_fmadd_ps(k == 3 ? wv[ky * k + kx] : _mm256_broadcast_ss(wk + ky * k + kx),
+                                          _mm256_loadu_ps(r + ky * rowlen + (kx % stride) * pq + i + kx / stride), acc);
+            _mm256_storeu_ps(yr + i, acc);
+        }
+        if (i < ow) {
+            /* the last ow % 8 outputs in masked lanes: the same fused operations, no read or write past the row */
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(ow - i)),
+                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+            __m256 acc = _mm256_maskload_ps(yr + i, m);
+#pragma GCC unroll 5
+            for (int ky = 0; ky < k; ky++)
+#pragma GCC unroll 5
+                for (int kx = 0; kx < k; kx++)
+                    acc = _mm256_fmadd_ps(k == 3 ? wv[ky * k + kx] : _mm256_broadcast_ss(wk + ky * k + kx),
+                                          _mm256_maskload_ps(r + ky * rowlen + (kx % stride) * pq + i + kx / stride, m),
+                                          acc);
+            _mm256_maskstore_ps(yr + i, m, acc);
+        }
+    }
 }
 
-static void dw_rows_plain(const k_conv2d_shape *s, const float *p, int64_t pw, const float *wk, float *yo)
+/* The AVX2 copy: each tap one fused multiply-add (a rounding fewer than the plain copy), eight lanes wide. */
+__attribute__((target("avx2,fma"))) static void dw_rows_fma(const k_conv2d_shape *s, const float *p, int64_t pq,
+                                                            const float *wk, float *yo)
+{
+    if (s->kh == 3 && s->stride_w == 1)
+        dw_rows_avx2(s, p, pq, wk, yo, 3, 1);
+    else if (s->kh == 3)
+        dw_rows_avx2(s, p, pq, wk, yo, 3, 2);
+    else if (s->stride_w == 1)
+        dw_rows_avx2(s, p, pq, wk, yo, 5, 1);
+    else
+        dw_rows_avx2(s, p, pq, wk, yo, 5, 2);
+}
+
+static void dw_rows_plain(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
     DW_ROWS_DISPATCH(0);
 }
@@ -216,12 +408,12 @@ void k_kernels_plain(int on)
 }
 
 /* dw_rows_fma where the CPU has AVX2 and FMA (and k_kernels_plain is off), else dw_rows_plain. */
-static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pw, const float *wk, float *yo)
+static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
     if (!plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        dw_rows_fma(s, p, pw, wk, yo);
+        dw_rows_fma(s, p, pq, wk, yo);
     else
-        dw_rows_plain(s, p, pw, wk, yo);
+        dw_rows_plain(s, p, pq, wk, yo);
 }
 
 /*
@@ -234,27 +426,14 @@ static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pw,
 static void dw_plane(const k_conv2d_shape *s, const float *xc, const float *wk, float *yo, const k_act *act,
                      float *scratch, size_t scratch_len)
 {
-    int64_t ph, pw;
-    if (dw_fixed(s, &ph, &pw) && scratch && (size_t)(ph * pw) <= scratch_len) {
-        dw_pad_plane(s, xc, scratch, ph, pw);
-        dw_rows_special(s, scratch, pw, wk, yo);
+    int64_t ph, pq;
+    if (dw_fixed(s, &ph, &pq) && scratch && dw_plane_len(s) <= scratch_len) {
+        dw_pad_plane(s, xc, scratch, ph, pq);
+        dw_rows_special(s, scratch, pq, wk, yo);
     } else {
         conv_direct_group(s, xc, wk, yo, 1, 1);
     }
     k_activate(act, yo, (size_t)(s->oh * s->ow));
-}
-
-/* y[i] = x[i * stride]: a memcpy at stride 1, a loop with a constant stride (which vectorises) at 2. */
-static void copy_strided_f32(float *restrict y, const float *restrict x, int64_t stride, int64_t n)
-{
-    if (stride == 1)
-        memcpy(y, x, (size_t)n * sizeof(float));
-    else if (stride == 2)
-        for (int64_t i = 0; i < n; i++)
-            y[i] = x[2 * i];
-    else
-        for (int64_t i = 0; i < n; i++)
-            y[i] = x[i * stride];
 }
 
 /*
@@ -292,6 +471,31 @@ static void im2col_chunk(const k_conv2d_shape *s, const float *xg, int64_t cg, i
     }
 }
 
+/* The loops of k_relu, k_hardsigmoid and k_clip, inlined into the activations' copies too. */
+static inline __attribute__((always_inline)) void relu_rows(const float *x, float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+static inline __attribute__((always_inline)) void hardsigmoid_rows(const float *x, float *y, size_t n, float alpha,
+                                                                   float beta)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = alpha * x[i] + beta;
+        v = v < 0.0f ? 0.0f : v;
+        y[i] = v > 1.0f ? 1.0f : v;
+    }
+}
+
+static inline __attribute__((always_inline)) void clip_rows(const float *x, float *y, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i] < lo ? lo : x[i];
+        y[i] = v > hi ? hi : v;
+    }
+}
+
 /*
  * The activation's body, compiled twice below: plain, and in an AVX2 copy
  * used where the CPU has it (the same operations, eight lanes wide).  The
@@ -303,13 +507,13 @@ static inline __attribute__((always_inline)) void activate_body(const k_act *act
     const float a = act->p[0], b = act->p[1], c = act->p[2], d = act->p[3];
     switch (act->kind) {
     case K_ACT_RELU:
-        k_relu(y, y, n);
+        relu_rows(y, y, n);
         break;
     case K_ACT_CLIP:
-        k_clip(y, y, n, a, b);
+        clip_rows(y, y, n, a, b);
         break;
     case K_ACT_HARDSIGMOID:
-        k_hardsigmoid(y, y, n, a, b);
+        hardsigmoid_rows(y, y, n, a, b);
         break;
     case K_ACT_HARDSWISH:
         for (size_t i = 0; i < n; i++) {
@@ -359,10 +563,248 @@ void k_activate(const k_act *act, float *y, size_t n)
         activate_plain(act, y, n);
 }
 
+typedef struct act_job {
+    const k_act *act;
+    float *y;
+} act_job;
+
+static void activate_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const act_job *j = ctx;
+    k_activate(j->act, j->y + lo, (size_t)(hi - lo));
+}
+
+/* k_activate over n elements, shared over the pool. */
+static void activate_par(const k_act *act, float *y, int64_t n)
+{
+    if (!act || (act->kind == K_ACT_NONE && !act->post))
+        return;
+    act_job j = {act, y};
+    par_for(n, PAR_GRAIN, activate_piece, &j);
+}
+
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len)
 {
     k_conv2d_act(s, x, w, bias, NULL, y, scratch, scratch_len);
+}
+
+/*
+ * Dense convolutions (more than one input channel per group) other than the
+ * 1x1 unit-stride ones, on CPUs with AVX2 + FMA: a direct kernel instead of
+ * im2col + sgemm.  The im2col matrix is kh * kw times the input; building it
+ * costs about a quarter of det's 96 -> 24 channel 3x3 convolutions, and its
+ * sgemm (24 rows) splits poorly over threads.  Here each group's input is
+ * copied once, zero-padded and split by column phase (stride_w phases, so
+ * that the taps of a strided row are contiguous again), into the scratch;
+ * then tiles of DC_MB output channels by 16 output pixels of one row are
+ * accumulated in registers over every (input channel, ky, kx), eight lanes
+ * at a time, starting from the bias.  The padded copy and the output rows
+ * are split over the worker pool (parallel.h).  Each output is its bias
+ * plus the taps in the order ci, ky, kx, one fused multiply-add each: the
+ * split does not change a result.
+ */
+
+#define DC_MB 6 /* output channels per tile */
+
+/* The kernels the direct path takes: dense groups, undilated, stride_w 1 or 2, windows up to 7 x 7. */
+static int dc_shape_ok(const k_conv2d_shape *s)
+{
+    const int64_t cg = s->c / s->group;
+    return cg > 1 && !conv_is_pointwise(s) && s->dil_h == 1 && s->dil_w == 1 && (s->stride_w == 1 || s->stride_w == 2) &&
+           s->kh <= 7 && s->kw <= 7 && s->pad_t >= 0 && s->pad_l >= 0 && s->stride_h >= 1;
+}
+
+static int dc_available(const k_conv2d_shape *s)
+{
+    return dc_shape_ok(s) && !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+/* The padded, phase-split copy of one group: rows of stride_w phases of *pq floats each; returns its floats. */
+static size_t dc_layout(const k_conv2d_shape *s, int64_t *ph, int64_t *pq)
+{
+    const int64_t ow8 = (s->ow + 7) / 8 * 8;
+    *ph = (s->oh - 1) * s->stride_h + s->kh;
+    *pq = ow8 + (s->kw - 1) / s->stride_w;
+    return (size_t)(s->c / s->group) * (size_t)(*ph * s->stride_w * *pq);
+}
+
+typedef struct dc_job {
+    const k_conv2d_shape *s;
+    const float *xg, *wg, *bias; /* bias at the group's first output channel, or NULL */
+    const k_act *act;
+    float *yg, *xp;
+    int64_t cg, mg, ph, pq;
+} dc_job;
+
+/* Pads input channels [lo, hi) of the group into the phase-split copy. */
+static void dc_pad(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const dc_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int64_t rowlen = s->stride_w * j->pq;
+    for (int64_t ci = lo; ci < hi; ci++) {
+        const float *xc = j->xg + ci * s->h * s->w;
+        float *pc = j->xp + ci * j->ph * rowlen;
+        for (int64_t r = 0; r < j->ph; r++) {
+            const int64_t iy = r - s->pad_t;
+            pad_row_phases(iy < 0 || iy >= s->h ? NULL : xc + iy * s->w, s->w, s->pad_l, s->stride_w, j->pq,
+                           pc + r * rowlen);
+        }
+    }
+}
+
+/*
+ * One tile: MB output channels (from wm, their weights MB rows of kdim
+ * apart, and bias bm) by NV vectors of 8 pixels starting at the padded
+ * copy's column 0 of xr (the tile's first input row); `valid` of the last
+ * vector's lanes are stored.
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+dc_tile(const float *xr, int64_t plane, int64_t rowlen, int64_t pq, const float *wm, int64_t kdim, const float *bm,
+        float *ym, int64_t out_plane, int64_t cg, int kh, int kw, int sw, int MB, int NV, int valid)
+{
+    __m256 acc[DC_MB][2];
+#pragma GCC unroll 8
+    for (int b = 0; b < MB; b++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++)
+            acc[b][v] = _mm256_set1_ps(bm ? bm[b] : 0.0f);
+    for (int64_t ci = 0; ci < cg; ci++) {
+        const float *xc = xr + ci * plane;
+        const float *wc = wm + ci * kh * kw;
+        for (int ky = 0; ky < kh; ky++) {
+            const float *row = xc + ky * rowlen;
+            for (int kx = 0; kx < kw; kx++) {
+                const float *src = row + (kx % sw) * pq + kx / sw;
+                __m256 xv[2];
+#pragma GCC unroll 8
+                for (int v = 0; v < NV; v++)
+                    xv[v] = _mm256_loadu_ps(src + 8 * v);
+                const float *wk = wc + ky * kw + kx;
+#pragma GCC unroll 8
+                for (int b = 0; b < MB; b++) {
+                    const __m256 wv = _mm256_broadcast_ss(wk + b * kdim);
+#pragma GCC unroll 8
+                    for (int v = 0; v < NV; v++)
+                        acc[b][v] = _mm256_fmadd_ps(wv, xv[v], acc[b][v]);
+                }
+            }
+        }
+    }
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), lane);
+#pragma GCC unroll 8
+    for (int b = 0; b < MB; b++)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; v++) {
+            float *d = ym + b * out_plane + 8 * v;
+            if (v == NV - 1 && valid < 8)
+                _mm256_maskstore_ps(d, mask, acc[b][v]);
+            else
+                _mm256_storeu_ps(d, acc[b][v]);
+        }
+}
+
+/* dc_tile with MB and NV as constants, so that the accumulators stay in registers. */
+#define DC_TILE(mb, nv) dc_tile(xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, kh, kw, sw, mb, nv, valid)
+
+static inline __attribute__((always_inline, target("avx2,fma"))) void
+dc_tile_mb(int mb, int nv, const float *xr, int64_t plane, int64_t rowlen, int64_t pq, const float *wm, int64_t kdim,
+           const float *bm, float *ym, int64_t out_plane, int64_t cg, int kh, int kw, int sw, int valid)
+{
+    switch (mb * 4 + nv) {
+    case 6 * 4 + 2: DC_TILE(6, 2); break;
+    case 6 * 4 + 1: DC_TILE(6, 1); break;
+    case 5 * 4 + 2: DC_TILE(5, 2); break;
+    case 5 * 4 + 1: DC_TILE(5, 1); break;
+    case 4 * 4 + 2: DC_TILE(4, 2); break;
+    case 4 * 4 + 1: DC_TILE(4, 1); break;
+    case 3 * 4 + 2: DC_TILE(3, 2); break;
+    case 3 * 4 + 1: DC_TILE(3, 1); break;
+    case 2 * 4 + 2: DC_TILE(2, 2); break;
+    case 2 * 4 + 1: DC_TILE(2, 1); break;
+    case 1 * 4 + 2: DC_TILE(1, 2); break;
+    default: DC_TILE(1, 1); break;
+    }
+}
+
+/* Output rows [lo, hi) of the group, every output channel, then the activation over each finished row. */
+__attribute__((target("avx2,fma"))) static void dc_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const dc_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int kh = (int)s->kh, kw = (int)s->kw, sw = (int)s->stride_w;
+    const int64_t rowlen = sw * j->pq, plane = j->ph * rowlen, pq = j->pq, cg = j->cg;
+    const int64_t kdim = cg * kh * kw, out_plane = s->oh * s->ow;
+    for (int64_t oy = lo; oy < hi; oy++) {
+        const float *xrow = j->xp + oy * s->stride_h * rowlen;
+        for (int64_t ox = 0; ox < s->ow; ox += 16) {
+            const int64_t left = s->ow - ox;
+            const int nv = left > 8 ? 2 : 1;
+            const int valid = (int)(left >= 16 ? 8 : left > 8 ? left - 8 : left);
+            const float *xr = xrow + ox;
+            for (int64_t m0 = 0; m0 < j->mg; m0 += DC_MB) {
+                const int mb = (int)(j->mg - m0 < DC_MB ? j->mg - m0 : DC_MB);
+                const float *wm = j->wg + m0 * kdim;
+                const float *bm = j->bias ? j->bias + m0 : NULL;
+                float *ym = j->yg + m0 * out_plane + oy * s->ow + ox;
+                if (kh == 3 && kw == 3 && sw == 1)
+                    dc_tile_mb(mb, nv, xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, 3, 3, 1, valid);
+                else
+                    dc_tile_mb(mb, nv, xr, plane, rowlen, pq, wm, kdim, bm, ym, out_plane, cg, kh, kw, sw, valid);
+            }
+        }
+        if (j->act)
+            for (int64_t mo = 0; mo < j->mg; mo++)
+                k_activate(j->act, j->yg + mo * out_plane + oy * s->ow, (size_t)s->ow);
+    }
+}
+
+/* The direct path over every image and group; xp is the scratch, dc_layout's size. */
+static void dc_conv(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
+                    float *y, float *xp)
+{
+    dc_job j = {.s = s, .act = act, .xp = xp, .cg = s->c / s->group, .mg = s->m / s->group};
+    dc_layout(s, &j.ph, &j.pq);
+    const int64_t kdim = j.cg * s->kh * s->kw, plane = s->h * s->w, out_plane = s->oh * s->ow;
+    const int64_t pad_cost = j.ph * s->stride_w * j.pq, row_cost = j.mg * kdim * s->ow / 8;
+    for (int64_t b = 0; b < s->n; b++)
+        for (int64_t g = 0; g < s->group; g++) {
+            j.xg = x + (b * s->c + g * j.cg) * plane;
+            j.wg = w + g * j.mg * kdim;
+            j.bias = bias ? bias + g * j.mg : NULL;
+            j.yg = y + (b * s->m + g * j.mg) * out_plane;
+            par_for(j.cg, PAR_GRAIN / pad_cost + 1, dc_pad, &j);
+            par_for(s->oh, PAR_GRAIN / row_cost + 1, dc_rows, &j);
+        }
+}
+
+/* A depthwise convolution shared over the pool: each participant pads its planes into its own share of the scratch. */
+typedef struct dw_job {
+    const k_conv2d_shape *s;
+    const float *x, *w, *bias;
+    const k_act *act;
+    float *y, *scratch;
+    size_t share; /* floats of the scratch per slot */
+} dw_job;
+
+/* Output planes [lo, hi) (image-major: plane i is image i / m, output channel i % m). */
+static void dw_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    const dw_job *j = ctx;
+    const k_conv2d_shape *s = j->s;
+    const int64_t mg = s->m / s->group, out_plane = s->oh * s->ow, plane = s->h * s->w;
+    float *scratch = j->scratch ? j->scratch + (size_t)slot * j->share : NULL;
+    for (int64_t i = lo; i < hi; i++) {
+        const int64_t b = i / s->m, mo = i % s->m, g = mo / mg;
+        float *yo = j->y + i * out_plane;
+        fill(yo, out_plane, j->bias ? j->bias[mo] : 0.0f);
+        dw_plane(s, j->x + (b * s->c + g) * plane, j->w + mo * s->kh * s->kw, yo, j->act, scratch, j->share);
+    }
 }
 
 /*
@@ -378,8 +820,10 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 {
     int64_t cg = s->c / s->group;
     int64_t ph, pw;
-    if (cg == 1)
-        return dw_fixed(s, &ph, &pw) ? (size_t)(ph * pw) : 0;
+    if (dc_available(s))
+        return dc_layout(s, &ph, &pw);
+    if (cg == 1 && !conv_is_pointwise(s))
+        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     if (conv_is_pointwise(s))
         return 0;
     return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
@@ -387,35 +831,27 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 
 /*
  * One group of one image, yg already holding the bias: 1x1 unit-stride
- * kernels as one sgemm on the input itself, one-input-channel groups
- * (depthwise) plane by plane through dw_plane (act applied there: returns
- * 1), the rest as im2col + sgemm in chunks of `chunk` output pixels, or
- * direct loops when the scratch holds no column.  Returns 0 when act is
- * still to be applied.
+ * kernels as one sgemm on the input itself, the rest as im2col + sgemm in
+ * chunks of `chunk` output pixels, or direct loops when the scratch holds
+ * no column.  (One-input-channel groups go through dw_planes, and dense
+ * ones on AVX2 CPUs through dc_conv, before this.)
  */
-static int conv_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, const k_act *act,
-                      float *scratch, size_t scratch_len, int64_t chunk)
+static void conv_group(const k_conv2d_shape *s, const float *xg, const float *wg, float *yg, float *scratch,
+                       int64_t chunk)
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
     if (conv_is_pointwise(s)) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)out_plane, (int)cg, 1.0f, wg,
-                    (int)kdim, xg, (int)plane, 1.0f, yg, (int)out_plane);
-    } else if (cg == 1) {
-        for (int64_t mo = 0; mo < mg; mo++)
-            dw_plane(s, xg, wg + mo * kdim, yg + mo * out_plane, act, scratch, scratch_len);
-        return 1;
+        sgemm_par(0, 0, mg, out_plane, cg, 1.0f, wg, kdim, xg, plane, 1.0f, yg, out_plane);
     } else if (chunk < 1) {
         conv_direct_group(s, xg, wg, yg, cg, mg);
     } else {
         for (int64_t p0 = 0; p0 < out_plane; p0 += chunk) {
             int64_t pc = out_plane - p0 < chunk ? out_plane - p0 : chunk;
             im2col_chunk(s, xg, cg, p0, pc, scratch);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)mg, (int)pc, (int)kdim, 1.0f, wg,
-                        (int)kdim, scratch, (int)pc, 1.0f, yg + p0, (int)out_plane);
+            sgemm_par(0, 0, mg, pc, kdim, 1.0f, wg, kdim, scratch, pc, 1.0f, yg + p0, out_plane);
         }
     }
-    return 0;
 }
 
 void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, const k_act *act,
@@ -429,6 +865,16 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
     chunk = chunk > tile ? tile : chunk;
     if (chunk > out_plane)
         chunk = out_plane;
+    int64_t ph, pq;
+    if (dc_available(s) && scratch && scratch_len >= dc_layout(s, &ph, &pq)) {
+        dc_conv(s, x, w, bias, act, y, scratch);
+        return;
+    }
+    if (cg == 1 && !conv_is_pointwise(s)) {
+        dw_job j = {s, x, w, bias, act, y, scratch, scratch ? scratch_len / (size_t)par_threads() : 0};
+        par_for(s->n * s->m, PAR_GRAIN / (out_plane * s->kh * s->kw / 4 + 1) + 1, dw_planes, &j);
+        return;
+    }
 
     for (int64_t b = 0; b < s->n; b++) {
         for (int64_t g = 0; g < s->group; g++) {
@@ -437,8 +883,8 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
             float *yg = y + (b * s->m + g * mg) * out_plane;
             for (int64_t mo = 0; mo < mg; mo++)
                 fill(yg + mo * out_plane, out_plane, bias ? bias[g * mg + mo] : 0.0f);
-            if (!conv_group(s, xg, wg, yg, act, scratch, scratch_len, chunk))
-                k_activate(act, yg, (size_t)(mg * out_plane));
+            conv_group(s, xg, wg, yg, scratch, chunk);
+            activate_par(act, yg, mg * out_plane);
         }
     }
 }
@@ -451,17 +897,81 @@ size_t k_conv_transpose2d_scratch_want(const k_conv2d_shape *s)
 }
 
 /*
- * Scatters input pixels p0 .. p0+pc of the column matrix into one group's
- * output: row (mo, ky, kx) of col holds, per input pixel, the value that
- * tap sends to output (iy * stride_h - pad_t + ky * dil_h, ...).
+ * The common upsampling shape of a transposed convolution: two taps a row
+ * at horizontal stride 2, undilated, no left padding, the output exactly
+ * twice the input wide.  Input column ix then lands on output columns 2 ix
+ * and 2 ix + 1, one from each tap, so col2im is an interleave of two
+ * column rows added to the output row.
  */
-static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, int64_t p0, int64_t pc, float *yg)
+static int col2im_pairs(const k_conv2d_shape *s)
+{
+    return s->kw == 2 && s->stride_w == 2 && s->dil_w == 1 && s->pad_l == 0 && s->ow == 2 * s->w;
+}
+
+/* y[2 i] += a[i], y[2 i + 1] += b[i] for i < n: AVX2, eight pairs at a time. */
+__attribute__((target("avx2"))) static void add_interleaved_avx2(float *y, const float *a, const float *b, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 va = _mm256_loadu_ps(a + i), vb = _mm256_loadu_ps(b + i);
+        const __m256 lo = _mm256_unpacklo_ps(va, vb), hi = _mm256_unpackhi_ps(va, vb);
+        float *d = y + 2 * i;
+        _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), _mm256_permute2f128_ps(lo, hi, 0x20)));
+        _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), _mm256_permute2f128_ps(lo, hi, 0x31)));
+    }
+    for (; i < n; i++) {
+        y[2 * i] += a[i];
+        y[2 * i + 1] += b[i];
+    }
+}
+
+static void add_interleaved(float *y, const float *a, const float *b, int64_t n)
+{
+    if (__builtin_cpu_supports("avx2")) {
+        add_interleaved_avx2(y, a, b, n);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        y[2 * i] += a[i];
+        y[2 * i + 1] += b[i];
+    }
+}
+
+/* col2im_chunk's rows (mo, ky, 0) and (mo, ky, 1), c0 and c1, in col2im_pairs's shape: each output gets one add, as there. */
+static void col2im_rows_pair(const k_conv2d_shape *s, const float *c0, const float *c1, int64_t p0, int64_t pc,
+                             int64_t ky, float *ym)
+{
+    for (int64_t q = 0, p = p0; q < pc;) {
+        const int64_t iy = p / s->w, ix0 = p % s->w;
+        const int64_t span = s->w - ix0 < pc - q ? s->w - ix0 : pc - q;
+        const int64_t oy = iy * s->stride_h - s->pad_t + ky * s->dil_h;
+        if (oy >= 0 && oy < s->oh)
+            add_interleaved(ym + oy * s->ow + 2 * ix0, c0 + q, c1 + q, span);
+        q += span;
+        p += span;
+    }
+}
+
+/*
+ * Scatters input pixels p0 .. p0+pc of the column matrix into output
+ * channels [mo0, mo1) of one group: row (mo, ky, kx) of col holds, per
+ * input pixel, the value that tap sends to output (iy * stride_h - pad_t +
+ * ky * dil_h, ...).
+ */
+static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mo0, int64_t mo1, int64_t p0, int64_t pc,
+                         float *yg)
 {
     const int64_t out_plane = s->oh * s->ow;
-    const float *row = col;
-    for (int64_t mo = 0; mo < mg; mo++) {
+    const float *row = col + mo0 * s->kh * s->kw * pc;
+    const int pairs = col2im_pairs(s);
+    for (int64_t mo = mo0; mo < mo1; mo++) {
         float *ym = yg + mo * out_plane;
         for (int64_t ky = 0; ky < s->kh; ky++) {
+            if (pairs) {
+                col2im_rows_pair(s, row, row + pc, p0, pc, ky, ym);
+                row += 2 * pc;
+                continue;
+            }
             for (int64_t kx = 0; kx < s->kw; kx++, row += pc) {
                 const int64_t off = kx * s->dil_w - s->pad_l, sw = s->stride_w;
                 int64_t lo, hi;
@@ -482,6 +992,21 @@ static void col2im_chunk(const k_conv2d_shape *s, const float *col, int64_t mg, 
             }
         }
     }
+}
+
+/* col2im_chunk shared over the pool by output channel: each channel's plane is written by one participant. */
+typedef struct col2im_job {
+    const k_conv2d_shape *s;
+    const float *col;
+    int64_t p0, pc;
+    float *yg;
+} col2im_job;
+
+static void col2im_channels(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const col2im_job *j = ctx;
+    col2im_chunk(j->s, j->col, lo, hi, j->p0, j->pc, j->yg);
 }
 
 /* The scratch-free path: each (input channel, output channel, tap) adds scaled input rows into output rows. */
@@ -538,9 +1063,9 @@ void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w,
             for (int64_t p0 = 0; p0 < plane; p0 += chunk) {
                 int64_t pc = plane - p0 < chunk ? plane - p0 : chunk;
                 /* col [kdim x pc] = wg^T ([cg x kdim] stored) * xg[:, p0 .. p0 + pc] */
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)kdim, (int)pc, (int)cg, 1.0f, wg, (int)kdim,
-                            xg + p0, (int)plane, 0.0f, scratch, (int)pc);
-                col2im_chunk(s, scratch, mg, p0, pc, yg);
+                sgemm_par(1, 0, kdim, pc, cg, 1.0f, wg, kdim, xg + p0, plane, 0.0f, scratch, pc);
+                col2im_job j = {s, scratch, p0, pc, yg};
+                par_for(mg, PAR_GRAIN / (s->kh * s->kw * pc) + 1, col2im_channels, &j);
             }
         }
     }
@@ -550,8 +1075,7 @@ void k_conv_transpose2d(const k_conv2d_shape *s, const float *x, const float *w,
 
 static void sgemm_nn(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b, (int)n,
-                0.0f, y, (int)n);
+    sgemm_par(0, 0, m, n, k, 1.0f, a, k, b, n, 0.0f, y, n);
 }
 
 void k_matmul(const float *a, const float *b, float *y, int64_t m, int64_t k, int64_t n, int batch_rank,
@@ -609,8 +1133,7 @@ void k_gemm(const float *a, const float *b, const float *c, float *y, int64_t m,
         }
         blas_beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
-                (int)n, (int)k, alpha, a, (int)(trans_a ? m : k), b, (int)(trans_b ? k : n), blas_beta, y, (int)n);
+    sgemm_par(trans_a, trans_b, m, n, k, alpha, a, trans_a ? m : k, b, trans_b ? k : n, blas_beta, y, n);
 }
 
 /* --- elementwise ------------------------------------------------------------- */
@@ -706,26 +1229,59 @@ static void broadcast_next(const int64_t *d, const int64_t *sa, const int64_t *s
     }
 }
 
+/* The a and b offsets of collapsed row t (the outer-axis counter idx set to match). */
+static void broadcast_seek(const int64_t *d, const int64_t *sa, const int64_t *sb, int r, int64_t t, int64_t *idx,
+                           int64_t *oa, int64_t *ob)
+{
+    *oa = *ob = 0;
+    for (int i = 1; i < r; i++) {
+        idx[i] = t % d[i];
+        t /= d[i];
+        *oa += idx[i] * sa[i];
+        *ob += idx[i] * sb[i];
+    }
+}
+
+typedef struct binary_job {
+    k_binop op;
+    const float *a, *b;
+    float *y;
+    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
+    int r;
+} binary_job;
+
+/* Output elements [lo, hi) of a collapsed broadcast: the part of a first row, whole rows, part of a last one. */
+static void binary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const binary_job *j = ctx;
+    const int64_t n = j->d[0];
+    const int a_step = j->sa[0] != 0, b_step = j->sb[0] != 0;
+    int64_t idx[K_MAX_RANK] = {0}, oa, ob, c0 = lo % n;
+    broadcast_seek(j->d, j->sa, j->sb, j->r, lo / n, idx, &oa, &ob);
+    while (lo < hi) {
+        const int64_t len = n - c0 < hi - lo ? n - c0 : hi - lo;
+        binary_row(j->op, j->a + oa + c0 * a_step, a_step, j->b + ob + c0 * b_step, b_step, j->y + lo, len);
+        lo += len;
+        c0 = 0;
+        broadcast_next(j->d, j->sa, j->sb, j->r, idx, &oa, &ob);
+    }
+}
+
 void k_binary_broadcast(k_binop op, const float *a, const int64_t *a_dims, const float *b,
                         const int64_t *b_dims, float *y, const int64_t *y_dims, int rank)
 {
-    int64_t d[K_MAX_RANK], sa[K_MAX_RANK], sb[K_MAX_RANK];
-    int r = broadcast_collapse(a_dims, b_dims, y_dims, rank, d, sa, sb);
-    if (r == 0) {
+    binary_job j = {.op = op, .a = a, .b = b, .y = y};
+    j.r = broadcast_collapse(a_dims, b_dims, y_dims, rank, j.d, j.sa, j.sb);
+    if (j.r == 0) {
         binary_row(op, a, 0, b, 0, y, 1);
         return;
     }
     /* d[0] is the row */
-    const int64_t n = d[0];
-    const int a_step = sa[0] != 0, b_step = sb[0] != 0;
-    int64_t rows = 1, idx[K_MAX_RANK] = {0};
-    for (int i = 1; i < r; i++)
-        rows *= d[i];
-    int64_t oa = 0, ob = 0;
-    for (int64_t t = 0; t < rows; t++) {
-        binary_row(op, a + oa, a_step, b + ob, b_step, y + t * n, n);
-        broadcast_next(d, sa, sb, r, idx, &oa, &ob);
-    }
+    int64_t total = 1;
+    for (int i = 0; i < j.r; i++)
+        total *= j.d[i];
+    par_for(total, op == K_POW ? PAR_GRAIN / 8 : PAR_GRAIN, binary_piece, &j);
 }
 
 /* One int64 element of a binary op, with the results C leaves undefined pinned down (kernels.h). */
@@ -771,45 +1327,150 @@ void k_binary_broadcast_i64(k_binop op, const int64_t *a, const int64_t *a_dims,
     }
 }
 
-void k_relu(const float *x, float *y, size_t n)
+
+/*
+ * e^x for eight floats at a time (AVX2 + FMA): x = n ln 2 + r with |r| <=
+ * ln 2 / 2 (ln 2 in two parts, so that r is exact), e^r by a degree-6
+ * polynomial (Cephes's expf), times 2^n built in the exponent bits.  Within
+ * 2 ulp of expf over [-87.3, 88.3]; below that range the result is 0
+ * (where expf would give a denormal), above it infinity.  NaN stays NaN.
+ */
+static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8(__m256 x)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    const __m256 hi = _mm256_set1_ps(88.3762626647949f), lo = _mm256_set1_ps(-87.3365447504f);
+    const __m256 over = _mm256_cmp_ps(x, hi, _CMP_GT_OQ), under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_min_ps(hi, x); /* NaN in x is kept: min and max return their second operand then */
+    x = _mm256_max_ps(lo, x);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    const __m256 r2 = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return _mm256_andnot_ps(under, _mm256_blendv_ps(r2, _mm256_set1_ps(INFINITY), over));
+}
+
+/* Whether the AVX2 copies of the exp-based kernels run (k_kernels_plain off and the CPU has AVX2 and FMA). */
+static int exp8_ok(void)
+{
+    return !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+__attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, float *y, size_t n)
+{
+    const __m256 one = _mm256_set1_ps(1.0f), neg = _mm256_set1_ps(-0.0f);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp8(_mm256_xor_ps(_mm256_loadu_ps(x + i), neg));
+        _mm256_storeu_ps(y + i, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+    }
+    if (i < n) {
+        /* the tail through the same lanes, so that an element's value does not depend on where a piece ends */
+        float t[8] = {0};
+        memcpy(t, x + i, (n - i) * sizeof(float));
+        __m256 e = exp8(_mm256_xor_ps(_mm256_loadu_ps(t), neg));
+        _mm256_storeu_ps(t, _mm256_div_ps(one, _mm256_add_ps(one, e)));
+        memcpy(y + i, t, (n - i) * sizeof(float));
+    }
+}
+
+typedef struct unary_job {
+    const float *x;
+    float *y;
+} unary_job;
+
+static void sigmoid_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const unary_job *j = ctx;
+    if (exp8_ok()) {
+        sigmoid_avx2(j->x + lo, j->y + lo, (size_t)(hi - lo));
+        return;
+    }
+    for (int64_t i = lo; i < hi; i++)
+        j->y[i] = 1.0f / (1.0f + expf(-j->x[i]));
 }
 
 void k_sigmoid(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = 1.0f / (1.0f + expf(-x[i]));
+    unary_job j = {x, y};
+    par_for((int64_t)n, PAR_GRAIN / 4, sigmoid_piece, &j);
+}
+
+/* The unary kernels that the pool shares: which one, and its parameters. */
+typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT } unary_kind;
+
+typedef struct unary_par_job {
+    unary_kind kind;
+    const float *x;
+    float *y;
+    float a, b;
+} unary_par_job;
+
+static void unary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const unary_par_job *j = ctx;
+    const float *x = j->x + lo;
+    float *y = j->y + lo;
+    const size_t n = (size_t)(hi - lo);
+    switch (j->kind) {
+    case UN_RELU:
+        relu_rows(x, y, n);
+        break;
+    case UN_TANH:
+        for (size_t i = 0; i < n; i++)
+            y[i] = tanhf(x[i]);
+        break;
+    case UN_HARDSIGMOID:
+        hardsigmoid_rows(x, y, n, j->a, j->b);
+        break;
+    case UN_CLIP:
+        clip_rows(x, y, n, j->a, j->b);
+        break;
+    case UN_SQRT:
+        for (size_t i = 0; i < n; i++)
+            y[i] = sqrtf(x[i]);
+        break;
+    }
+}
+
+static void unary_par(unary_kind kind, const float *x, float *y, size_t n, float a, float b)
+{
+    unary_par_job j = {kind, x, y, a, b};
+    par_for((int64_t)n, kind == UN_TANH ? PAR_GRAIN / 8 : PAR_GRAIN, unary_piece, &j);
+}
+
+void k_relu(const float *x, float *y, size_t n)
+{
+    unary_par(UN_RELU, x, y, n, 0.0f, 0.0f);
 }
 
 void k_tanh(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = tanhf(x[i]);
+    unary_par(UN_TANH, x, y, n, 0.0f, 0.0f);
 }
 
 void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = alpha * x[i] + beta;
-        v = v < 0.0f ? 0.0f : v;
-        y[i] = v > 1.0f ? 1.0f : v;
-    }
+    unary_par(UN_HARDSIGMOID, x, y, n, alpha, beta);
 }
 
 void k_clip(const float *x, float *y, size_t n, float lo, float hi)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i] < lo ? lo : x[i];
-        y[i] = v > hi ? hi : v;
-    }
+    unary_par(UN_CLIP, x, y, n, lo, hi);
 }
 
 void k_sqrt(const float *x, float *y, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        y[i] = sqrtf(x[i]);
+    unary_par(UN_SQRT, x, y, n, 0.0f, 0.0f);
 }
 
 /* Softmax of `len` values spaced `stride` apart; the max is subtracted so expf cannot overflow. */
@@ -829,13 +1490,63 @@ static void softmax_strided(const float *x, float *y, int64_t len, int64_t strid
         y[j * stride] *= inv;
 }
 
+/* softmax_strided at stride 1 in AVX2: the max, then e^(x - max) eight at a time (exp8) summed in double. */
+__attribute__((target("avx2,fma"))) static void softmax_row_avx2(const float *x, float *y, int64_t len)
+{
+    float mx = x[0];
+    for (int64_t j = 1; j < len; j++)
+        mx = x[j] > mx ? x[j] : mx;
+    const __m256 m = _mm256_set1_ps(mx);
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t j = 0;
+    for (; j + 8 <= len; j += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), m));
+        _mm256_storeu_ps(y + j, e);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    double part[4], sum = 0.0;
+    _mm256_storeu_pd(part, _mm256_add_pd(s0, s1));
+    sum = part[0] + part[1] + part[2] + part[3];
+    for (; j < len; j++) {
+        float e = expf(x[j] - mx);
+        y[j] = e;
+        sum += e;
+    }
+    const __m256 inv = _mm256_set1_ps((float)(1.0 / sum));
+    for (j = 0; j + 8 <= len; j += 8)
+        _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), inv));
+    for (; j < len; j++)
+        y[j] *= (float)(1.0 / sum);
+}
+
+typedef struct softmax_job {
+    const float *x;
+    float *y;
+    int64_t axis_len, inner;
+} softmax_job;
+
+/* Outer rows [lo, hi) of a softmax. */
+static void softmax_piece(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const softmax_job *j = ctx;
+    const int vec = j->inner == 1 && exp8_ok();
+    for (int64_t o = lo; o < hi; o++) {
+        const int64_t base = o * j->axis_len * j->inner;
+        if (vec) {
+            softmax_row_avx2(j->x + base, j->y + base, j->axis_len);
+            continue;
+        }
+        for (int64_t i = 0; i < j->inner; i++)
+            softmax_strided(j->x + base + i, j->y + base + i, j->axis_len, j->inner);
+    }
+}
+
 void k_softmax(const float *x, float *y, int64_t outer, int64_t axis_len, int64_t inner)
 {
-    for (int64_t o = 0; o < outer; o++) {
-        const int64_t base = o * axis_len * inner;
-        for (int64_t i = 0; i < inner; i++)
-            softmax_strided(x + base + i, y + base + i, axis_len, inner);
-    }
+    softmax_job j = {x, y, axis_len, inner};
+    par_for(outer, PAR_GRAIN / (4 * axis_len * inner) + 1, softmax_piece, &j);
 }
 
 /*
@@ -916,10 +1627,23 @@ void k_reduce_mean(const float *x, float *y, const int64_t *dims, const int *red
 
 /* --- pooling and normalisation ----------------------------------------------- */
 
-void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
+typedef struct pool_job {
+    const k_pool2d_shape *s;
+    const float *x;
+    float *y;
+    int count_include_pad;
+} pool_job;
+
+/* Planes [lo, hi) of a max pooling. */
+static void maxpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
 {
+    (void)slot;
+    const pool_job *j = ctx;
+    const k_pool2d_shape *s = j->s;
+    const float *x = j->x;
+    float *y = j->y;
     const int64_t plane = s->h * s->w;
-    for (int64_t p = 0; p < s->n * s->c; p++) {
+    for (int64_t p = lo; p < hi; p++) {
         const float *xp = x + p * plane;
         float *yp = y + p * s->oh * s->ow;
         for (int64_t oy = 0; oy < s->oh; oy++) {
@@ -941,10 +1665,23 @@ void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
     }
 }
 
-void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad)
+void k_maxpool2d(const k_pool2d_shape *s, const float *x, float *y)
 {
+    pool_job j = {s, x, y, 0};
+    par_for(s->n * s->c, PAR_GRAIN / (s->oh * s->ow * s->kh * s->kw) + 1, maxpool_planes, &j);
+}
+
+/* Planes [lo, hi) of an average pooling. */
+static void avgpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const pool_job *j = ctx;
+    const k_pool2d_shape *s = j->s;
+    const float *x = j->x;
+    float *y = j->y;
+    const int count_include_pad = j->count_include_pad;
     const int64_t plane = s->h * s->w;
-    for (int64_t p = 0; p < s->n * s->c; p++) {
+    for (int64_t p = lo; p < hi; p++) {
         const float *xp = x + p * plane;
         float *yp = y + p * s->oh * s->ow;
         for (int64_t oy = 0; oy < s->oh; oy++) {
@@ -968,6 +1705,12 @@ void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_in
             }
         }
     }
+}
+
+void k_avgpool2d(const k_pool2d_shape *s, const float *x, float *y, int count_include_pad)
+{
+    pool_job j = {s, x, y, count_include_pad};
+    par_for(s->n * s->c, PAR_GRAIN / (s->oh * s->ow * s->kh * s->kw) + 1, avgpool_planes, &j);
 }
 
 /*
@@ -999,26 +1742,50 @@ static double sum_f64(const float *x, int64_t n)
     return __builtin_cpu_supports("avx2") ? sum_f64_avx2(x, n) : sum_f64_body(x, n);
 }
 
+typedef struct plane_job {
+    const float *x;
+    float *y;
+    int64_t plane, c;
+    const float *scale, *bias, *mean, *var;
+    float eps;
+} plane_job;
+
+static void global_avgpool_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const plane_job *j = ctx;
+    for (int64_t p = lo; p < hi; p++)
+        j->y[p] = (float)(sum_f64(j->x + p * j->plane, j->plane) / (double)j->plane);
+}
+
 void k_global_avgpool(const float *x, float *y, int64_t planes, int64_t plane)
 {
-    for (int64_t p = 0; p < planes; p++)
-        y[p] = (float)(sum_f64(x + p * plane, plane) / (double)plane);
+    plane_job j = {.x = x, .y = y, .plane = plane};
+    par_for(planes, PAR_GRAIN / plane + 1, global_avgpool_planes, &j);
+}
+
+/* Planes [lo, hi) (image-major) of a batch normalisation. */
+static void batchnorm_planes(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const plane_job *j = ctx;
+    for (int64_t p = lo; p < hi; p++) {
+        const int64_t ch = p % j->c;
+        /* fold to y = x * a + b once per channel */
+        const float a = (float)((double)j->scale[ch] / sqrt((double)j->var[ch] + (double)j->eps));
+        const float b = (float)((double)j->bias[ch] - (double)j->mean[ch] * a);
+        const float *xp = j->x + p * j->plane;
+        float *yp = j->y + p * j->plane;
+        for (int64_t i = 0; i < j->plane; i++)
+            yp[i] = xp[i] * a + b;
+    }
 }
 
 void k_batchnorm(const float *x, float *y, int64_t n, int64_t c, int64_t spatial, const float *scale,
                  const float *bias, const float *mean, const float *var, float eps)
 {
-    for (int64_t ch = 0; ch < c; ch++) {
-        /* fold to y = x * a + b once per channel */
-        const float a = (float)((double)scale[ch] / sqrt((double)var[ch] + (double)eps));
-        const float b = (float)((double)bias[ch] - (double)mean[ch] * a);
-        for (int64_t i = 0; i < n; i++) {
-            const float *xp = x + (i * c + ch) * spatial;
-            float *yp = y + (i * c + ch) * spatial;
-            for (int64_t j = 0; j < spatial; j++)
-                yp[j] = xp[j] * a + b;
-        }
-    }
+    plane_job j = {x, y, spatial, c, scale, bias, mean, var, eps};
+    par_for(n * c, PAR_GRAIN / spatial + 1, batchnorm_planes, &j);
 }
 
 void k_layernorm(const float *x, float *y, int64_t rows, int64_t cols, const float *scale, int64_t scale_len,
@@ -1102,9 +1869,30 @@ static int64_t resize_nearest_index(double c, int64_t len, k_nearest_mode mode)
  * One output row of a nearest resize from input row xr: through the column
  * table tab when there is one, else each column's index worked out afresh.
  */
+/* y[2 i] = y[2 i + 1] = x[i] for i < n: AVX2, eight inputs at a time. */
+__attribute__((target("avx2"))) static void dup2_avx2(float *y, const float *x, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_loadu_ps(x + i);
+        const __m256 lo = _mm256_unpacklo_ps(v, v), hi = _mm256_unpackhi_ps(v, v);
+        _mm256_storeu_ps(y + 2 * i, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(y + 2 * i + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+    for (; i < n; i++)
+        y[2 * i] = y[2 * i + 1] = x[i];
+}
+
+/* K_RESIZE_DUP2 as a table: the column table says output column o reads input column o / 2, for ow == 2 w. */
+#define K_RESIZE_DUP2 ((const int32_t *)1)
+
 static void resize_nearest_row(const float *xr, float *yr, const int32_t *tab, int64_t ow, int64_t w,
                                k_resize_axis ax, k_coord_mode coord, k_nearest_mode nearest)
 {
+    if (tab == K_RESIZE_DUP2) {
+        dup2_avx2(yr, xr, w);
+        return;
+    }
     if (tab) {
         for (int64_t o = 0; o < ow; o++)
             yr[o] = xr[tab[o]];
@@ -1114,10 +1902,57 @@ static void resize_nearest_row(const float *xr, float *yr, const int32_t *tab, i
         yr[o] = xr[resize_nearest_index(resize_coord(o, ax, w, coord), w, nearest)];
 }
 
+typedef struct resize_job {
+    const float *x;
+    float *y;
+    const int64_t *x_dims, *y_dims, *xs;
+    const k_resize_axis *axes;
+    const int32_t *tab;
+    int rank;
+    k_coord_mode coord;
+    k_nearest_mode nearest;
+    /* linear2d */
+    int64_t h, w, oh, ow;
+    k_resize_axis ax_h, ax_w;
+} resize_job;
+
+/* Output rows [lo, hi) of a nearest resize (a row of the last axis each). */
+static void resize_nearest_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const resize_job *j = ctx;
+    const int last = j->rank - 1;
+    const int64_t ow = j->y_dims[last], w = j->x_dims[last];
+    int64_t idx[K_MAX_RANK] = {0}, prev = -1;
+    int64_t rem = lo;
+    for (int i = last - 1; i >= 0; i--) {
+        idx[i] = rem % j->y_dims[i];
+        rem /= j->y_dims[i];
+    }
+    for (int64_t t = lo; t < hi; t++) {
+        /* the input row for this output row, from the outer coordinates */
+        int64_t off = 0;
+        for (int i = 0; i < last; i++)
+            off += resize_nearest_index(resize_coord(idx[i], j->axes[i], j->x_dims[i], j->coord), j->x_dims[i],
+                                        j->nearest) * j->xs[i];
+        float *yr = j->y + t * ow;
+        if (off == prev)
+            memcpy(yr, yr - ow, (size_t)ow * sizeof(float));
+        else
+            resize_nearest_row(j->x + off, yr, j->tab, ow, w, j->axes[last], j->coord, j->nearest);
+        prev = off;
+        for (int i = last - 1; i >= 0; i--) {
+            if (++idx[i] < j->y_dims[i])
+                break;
+            idx[i] = 0;
+        }
+    }
+}
+
 /*
  * The column index table is built once per call (rows up to K_RESIZE_TABLE
  * wide), and an output row that reads the same input row as the one before
- * it is a copy of that row.
+ * it is a copy of that row.  The rows are shared over the pool.
  */
 void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int64_t *y_dims,
                       const k_resize_axis *axes, int rank, k_coord_mode coord, k_nearest_mode nearest)
@@ -1126,7 +1961,7 @@ void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int
         y[0] = x[0];
         return;
     }
-    int64_t xs[K_MAX_RANK], idx[K_MAX_RANK] = {0}, rows = 1, prev = -1;
+    int64_t xs[K_MAX_RANK], rows = 1;
     int32_t table[K_RESIZE_TABLE];
     xs[rank - 1] = 1;
     for (int i = rank - 2; i >= 0; i--)
@@ -1136,25 +1971,16 @@ void k_resize_nearest(const float *x, float *y, const int64_t *x_dims, const int
     const int last = rank - 1;
     const int64_t ow = y_dims[last], w = x_dims[last];
     const int32_t *tab = ow <= K_RESIZE_TABLE ? table : NULL;
-    for (int64_t o = 0; tab && o < ow; o++)
+    int dup2 = tab && ow == 2 * w && __builtin_cpu_supports("avx2");
+    for (int64_t o = 0; tab && o < ow; o++) {
         table[o] = (int32_t)resize_nearest_index(resize_coord(o, axes[last], w, coord), w, nearest);
-    for (int64_t t = 0; t < rows; t++) {
-        /* the input row for this output row, from the outer coordinates */
-        int64_t off = 0;
-        for (int i = 0; i < last; i++)
-            off += resize_nearest_index(resize_coord(idx[i], axes[i], x_dims[i], coord), x_dims[i], nearest) * xs[i];
-        float *yr = y + t * ow;
-        if (off == prev)
-            memcpy(yr, yr - ow, (size_t)ow * sizeof(float));
-        else
-            resize_nearest_row(x + off, yr, tab, ow, w, axes[last], coord, nearest);
-        prev = off;
-        for (int i = last - 1; i >= 0; i--) {
-            if (++idx[i] < y_dims[i])
-                break;
-            idx[i] = 0;
-        }
+        dup2 &= table[o] == o / 2;
     }
+    if (dup2)
+        tab = K_RESIZE_DUP2; /* the common 2x upsampling: each input float written twice, eight at a time */
+    resize_job j = {.x = x, .y = y, .x_dims = x_dims, .y_dims = y_dims, .xs = xs, .axes = axes, .tab = tab,
+                    .rank = rank, .coord = coord, .nearest = nearest};
+    par_for(rows, PAR_GRAIN / ow + 1, resize_nearest_rows, &j);
 }
 
 /* The two neighbours and the weight of the second for a linear tap at coordinate c. */
@@ -1170,27 +1996,36 @@ static void linear_tap(double c, int64_t len, int64_t *i0, int64_t *i1, float *f
     *i1 = clamp_index((int64_t)fl + 1, len);
 }
 
+/* Output rows [lo, hi) of a bilinear resize, counted over every plane. */
+static void resize_linear_rows(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const resize_job *j = ctx;
+    const int64_t h = j->h, w = j->w, oh = j->oh, ow = j->ow;
+    for (int64_t t = lo; t < hi; t++) {
+        const int64_t p = t / oh, oy = t % oh;
+        const float *xp = j->x + p * h * w;
+        float *yr = j->y + t * ow;
+        int64_t y0, y1;
+        float fy;
+        linear_tap(resize_coord(oy, j->ax_h, h, j->coord), h, &y0, &y1, &fy);
+        const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
+        for (int64_t ox = 0; ox < ow; ox++) {
+            int64_t x0, x1;
+            float fx;
+            linear_tap(resize_coord(ox, j->ax_w, w, j->coord), w, &x0, &x1, &fx);
+            float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
+            float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
+            yr[ox] = top + (bot - top) * fy;
+        }
+    }
+}
+
 void k_resize_linear2d(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
                        k_resize_axis ax_h, k_resize_axis ax_w, k_coord_mode coord)
 {
-    for (int64_t p = 0; p < planes; p++) {
-        const float *xp = x + p * h * w;
-        float *yp = y + p * oh * ow;
-        for (int64_t oy = 0; oy < oh; oy++) {
-            int64_t y0, y1;
-            float fy;
-            linear_tap(resize_coord(oy, ax_h, h, coord), h, &y0, &y1, &fy);
-            const float *r0 = xp + y0 * w, *r1 = xp + y1 * w;
-            for (int64_t ox = 0; ox < ow; ox++) {
-                int64_t x0, x1;
-                float fx;
-                linear_tap(resize_coord(ox, ax_w, w, coord), w, &x0, &x1, &fx);
-                float top = r0[x0] + (r0[x1] - r0[x0]) * fx;
-                float bot = r1[x0] + (r1[x1] - r1[x0]) * fx;
-                yp[oy * ow + ox] = top + (bot - top) * fy;
-            }
-        }
-    }
+    resize_job j = {.x = x, .y = y, .coord = coord, .h = h, .w = w, .oh = oh, .ow = ow, .ax_h = ax_h, .ax_w = ax_w};
+    par_for(planes * oh, PAR_GRAIN / (8 * ow) + 1, resize_linear_rows, &j);
 }
 
 /* --- data movement ----------------------------------------------------------- */
@@ -1289,17 +2124,42 @@ void k_transpose(const float *x, float *y, const int64_t *x_dims, const int64_t 
     }
 }
 
+typedef struct concat_job {
+    const void *const *in;
+    const int64_t *mid;
+    int n_in;
+    unsigned char *y;
+    int64_t inner, row; /* row: the elements of one output row (sum of mid times inner) */
+    size_t elem_size;
+} concat_job;
+
+/* Blocks [lo, hi): block u is input u % n_in's part of output row u / n_in. */
+static void concat_blocks(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    (void)slot;
+    const concat_job *j = ctx;
+    for (int64_t u = lo; u < hi; u++) {
+        const int64_t o = u / j->n_in;
+        const int k = (int)(u % j->n_in);
+        int64_t before = 0;
+        for (int q = 0; q < k; q++)
+            before += j->mid[q];
+        const size_t block = (size_t)(j->mid[k] * j->inner) * j->elem_size;
+        memcpy(j->y + ((size_t)(o * j->row) + (size_t)(before * j->inner)) * j->elem_size,
+               (const unsigned char *)j->in[k] + (size_t)o * block, block);
+    }
+}
+
 void k_concat(const void *const *in, const int64_t *mid, int n_in, void *y, int64_t outer, int64_t inner,
               size_t elem_size)
 {
-    unsigned char *dst = y;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int k = 0; k < n_in; k++) {
-            const size_t block = (size_t)(mid[k] * inner) * elem_size;
-            memcpy(dst, (const unsigned char *)in[k] + (size_t)o * block, block);
-            dst += block;
-        }
-    }
+    int64_t sum = 0;
+    for (int k = 0; k < n_in; k++)
+        sum += mid[k];
+    concat_job j = {in, mid, n_in, y, inner, sum * inner, elem_size};
+    /* a block's bytes, on average, against the grain (counted in floats) */
+    const int64_t avg = sum * inner * (int64_t)elem_size / 4 / n_in + 1;
+    par_for(outer * n_in, PAR_GRAIN / avg + 1, concat_blocks, &j);
 }
 
 /* Copies n elements of elem_size bytes, spaced `step` elements apart in src, to consecutive dst. */

@@ -10,10 +10,15 @@
  * arguments: every size is positive and every product of sizes fits the
  * arrays passed in.  Outputs must not overlap inputs.
  *
- * Matrix work goes through OpenBLAS (cblas_sgemm); the rest are loops kept
- * simple enough for the compiler to vectorise their inner dimension, the
- * hottest also compiled in an AVX2 (+ FMA) copy that the CPU chooses at run
- * time (k_kernels_plain).
+ * Matrix work goes through OpenBLAS (cblas_sgemm, a large product cut into
+ * blocks over the worker pool); the rest are loops kept simple enough for
+ * the compiler to vectorise their inner dimension, the hottest also
+ * compiled in an AVX2 (+ FMA) copy that the CPU chooses at run time
+ * (k_kernels_plain).  Kernels with enough work share their outer loop
+ * (planes, rows, channels, elements) over the worker pool of parallel.h;
+ * apart from the blocks of a matrix product, the split never changes a
+ * result.  The element-wise kernels (activations, k_activate) may run in
+ * place, x == y.
  */
 #ifndef ACLSUB_SHIM_KERNELS_H_
 #define ACLSUB_SHIM_KERNELS_H_
@@ -42,19 +47,23 @@ typedef struct k_conv2d_shape {
 } k_conv2d_shape;
 
 /*
- * Scratch (in floats) k_conv2d would like: the im2col buffer, or for
- * depthwise 3x3 and 5x5 kernels one zero-padded input plane; 0 when it
- * needs none (1x1 unit-stride kernels, other one-input-channel groups).
- * Less than this is fine; see k_conv2d.
+ * Scratch (in floats) k_conv2d would like: on AVX2 + FMA CPUs for dense
+ * groups (more than one input channel each, not 1x1 unit-stride) a padded
+ * copy of one group's input, for the direct kernel; otherwise the im2col
+ * buffer; for depthwise 3x3 and 5x5 kernels one zero-padded input plane per
+ * participant of the worker pool; 0 when it needs none (1x1 unit-stride
+ * kernels, other one-input-channel groups).  Less than this is fine; see
+ * k_conv2d.
  */
 size_t k_conv2d_scratch_want(const k_conv2d_shape *s);
 
 /*
  * y = conv(x, w) + bias.  bias ([m]) may be NULL.  scratch may be NULL or
- * shorter than k_conv2d_scratch_want: the im2col columns are then built in
- * chunks, and when even one column (or the padded depthwise plane) does not
- * fit the kernel falls back to direct loops, so the result never depends
- * on the scratch given.
+ * shorter than k_conv2d_scratch_want: the dense direct kernel then gives way
+ * to im2col, whose columns are built in chunks, and when even one column
+ * (or a participant's padded depthwise plane) does not fit the kernel falls
+ * back to direct loops.  The scratch given changes only the order of the
+ * additions (the last bits), never what is computed.
  */
 void k_conv2d(const k_conv2d_shape *s, const float *x, const float *w, const float *bias, float *y,
               float *scratch, size_t scratch_len);
@@ -95,7 +104,9 @@ void k_activate(const k_act *act, float *y, size_t n);
 
 /*
  * on: the kernels with a copy for AVX2 + FMA CPUs whose results differ in
- * the last bits (the depthwise row kernels) take their plain copy even
+ * the last bits (the depthwise row kernels, the direct dense convolution,
+ * whose plain path is im2col + sgemm, and the eight-lane exp of k_sigmoid
+ * and k_softmax, whose plain path is expf) take their plain copy even
  * where the CPU has those, so that tests check both; off (the default):
  * they choose by the CPU.  Not for use while kernels run on other threads.
  */

@@ -9,12 +9,14 @@
  * Rules: float32 only.  Each runner recomputes the geometry its checker
  * accepted from the same attributes: the window of ops_common.c for Conv,
  * convt_geometry for ConvTranspose, matmul_shape and gemm_c_shape for the
- * products.  The convolutions take their im2col / col2im scratch (for
- * depthwise 3x3 and 5x5 kernels: one zero-padded input plane) from a
- * per-thread buffer capped at OPS_CONV_SCRATCH_CAP floats, outside the
- * model's work memory (aclmdlQuerySize); the kernels work
- * in chunks (or without scratch) when they get less than they want, so the
- * scratch never changes a result.
+ * products.  The convolutions take their scratch (im2col / col2im columns;
+ * for the direct dense kernel a padded copy of the input; for depthwise 3x3
+ * and 5x5 kernels one zero-padded input plane per participant of the worker
+ * pool) from the calling thread's buffer, capped at OPS_CONV_SCRATCH_CAP
+ * floats, outside the model's work memory (aclmdlQuerySize); the kernels
+ * work in chunks (or without scratch) when they get less than they want,
+ * so the scratch never changes what is computed (only, at most, the order
+ * of the additions).
  */
 #include <math.h>
 #include <pthread.h>

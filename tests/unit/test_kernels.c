@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "shim/engine/kernels.h"
+#include "shim/engine/parallel.h"
 #include "tests/unit/kernel_check.h"
 
 /* --- convolution ------------------------------------------------------------ */
@@ -198,7 +199,8 @@ END_TEST
  * widths around the vector width, channel multipliers of 1 and 2, batch 2,
  * and a fused HardSwish on every other case; plus the shapes that fall back
  * to the generic loops (3x5, dilated, stride 3); each through both copies
- * of the row kernels (k_kernels_plain).
+ * of the row kernels (k_kernels_plain), with the planes shared over 1 to 3
+ * participants (fewer planes than participants at times).
  */
 START_TEST(test_conv_depthwise_random_shapes)
 {
@@ -216,13 +218,238 @@ START_TEST(test_conv_depthwise_random_shapes)
         if (h + pt + pb < d * (k - 1) + 1 || w + pl + pr < d * (kw - 1) + 1)
             continue;
         conv_case cc = {1 + t % 2, c, h, w, c * (1 + (t / 3) % 2), k, kw, c, sh, sw, pt, pl, pb, pr, d, d, t % 3 != 0};
-        /* both copies of the row kernels: the CPU's choice, then the plain one */
-        for (int plain = 0; plain < 2; plain++) {
-            k_kernels_plain(plain);
-            check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+        /* both copies of the row kernels (the CPU's choice, then the plain one), the planes shared by 1 to 3 */
+        for (int plain = 0; plain < 2; plain++)
+            for (int threads = 1; threads <= 3; threads++) {
+                k_kernels_plain(plain);
+                par_set_threads(threads);
+                check_conv_act_case(&cc, 100 + (uint64_t)t, t % 2 ? &hs : NULL);
+            }
+        k_kernels_plain(0);
+        par_set_threads(0);
+    }
+}
+END_TEST
+
+/*
+ * Dense convolutions in the shapes of the direct kernel (CPUs with AVX2 and
+ * FMA): 2 to 7 input channels per group, 1 to 13 output channels (every
+ * tile height, and fewer channels than a tile), windows up to 7 x 7,
+ * stride_w 1 and 2, stride_h 1 to 3, output rows 1 to 35 wide (the 8- and
+ * 16-pixel tiles and their tails), random pads, groups, batch 2; each with
+ * the pool at 1, 2 and 3 participants (more than the output has rows, at
+ * times), and through the plain path (im2col) too.
+ */
+START_TEST(test_conv_direct_random_shapes)
+{
+    uint64_t st = 5;
+    const k_act relu = {K_ACT_RELU, {0}, 0, 0, 0};
+    for (int t = 0; t < 48; t++) {
+        int64_t g = t % 5 == 4 ? 2 : 1, cg = 2 + (int64_t)tu_randf(&st, 0, 6), m = g * (1 + (int64_t)tu_randf(&st, 0, 13));
+        int64_t kh = 1 + (int64_t)tu_randf(&st, 0, 7), kw = 1 + (int64_t)tu_randf(&st, 0, 7);
+        int64_t sw = 1 + t % 2, sh = 1 + (t / 2) % 3;
+        if (kh == 1 && kw == 1 && sw == 1 && sh == 1)
+            kw = 3;
+        int64_t h = kh + (int64_t)tu_randf(&st, 0, 6), w = kw + (int64_t)tu_randf(&st, 0, 36 * (float)sw);
+        int64_t pt = (int64_t)tu_randf(&st, 0, (float)kh), pb = (int64_t)tu_randf(&st, 0, (float)kh);
+        int64_t pl = (int64_t)tu_randf(&st, 0, (float)kw), pr = (int64_t)tu_randf(&st, 0, (float)kw);
+        conv_case cc = {1 + t % 3 / 2, g * cg, h, w, m, kh, kw, g, sh, sw, pt, pl, pb, pr, 1, 1, t % 4 != 0};
+        for (int threads = 1; threads <= 3; threads++) {
+            par_set_threads(threads);
+            check_conv_act_case(&cc, 300 + (uint64_t)t, t % 3 == 0 ? &relu : NULL);
         }
+        par_set_threads(0);
+        k_kernels_plain(1);
+        check_conv_act_case(&cc, 300 + (uint64_t)t, t % 3 == 0 ? &relu : NULL);
         k_kernels_plain(0);
     }
+}
+END_TEST
+
+/* --- the worker pool ---------------------------------------------------------- */
+
+typedef struct par_probe {
+    int *hits;
+    int bad_slot, threads, nested;
+} par_probe;
+
+static void par_count(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    par_probe *p = ctx;
+    if (slot < 0 || slot >= p->threads)
+        p->bad_slot = 1;
+    for (int64_t i = lo; i < hi; i++)
+        __atomic_fetch_add(&p->hits[i], 1, __ATOMIC_RELAXED);
+}
+
+/* A piece that starts a par_for of its own: it runs inline, on the same slot. */
+static void par_nest(void *ctx, int64_t lo, int64_t hi, int slot)
+{
+    par_probe *p = ctx;
+    (void)slot;
+    par_for(hi - lo, 1, par_count, p);
+    __atomic_fetch_add(&p->nested, 1, __ATOMIC_RELAXED);
+}
+
+START_TEST(test_par_for_runs_every_iteration_once)
+{
+    const int64_t ns[] = {1, 2, 3, 7, 8, 9, 64, 1000, 4097};
+    const int64_t grains[] = {1, 2, 5, 1000};
+    for (int threads = 1; threads <= 5; threads++) {
+        par_set_threads(threads);
+        ck_assert_int_eq(par_threads(), threads);
+        for (size_t a = 0; a < sizeof(ns) / sizeof(ns[0]); a++)
+            for (size_t b = 0; b < sizeof(grains) / sizeof(grains[0]); b++) {
+                int *hits = calloc((size_t)ns[a], sizeof(int));
+                ck_assert_ptr_nonnull(hits);
+                par_probe p = {hits, 0, threads, 0};
+                par_for(ns[a], grains[b], par_count, &p);
+                for (int64_t i = 0; i < ns[a]; i++)
+                    ck_assert_msg(hits[i] == 1, "threads %d n %lld grain %lld: iteration %lld ran %d times", threads,
+                                  (long long)ns[a], (long long)grains[b], (long long)i, hits[i]);
+                ck_assert_int_eq(p.bad_slot, 0);
+                free(hits);
+            }
+        /* nested: the inner loops run inline and still cover everything */
+        int hits[40] = {0};
+        par_probe p = {hits, 0, threads, 0};
+        par_for(1, 1, par_nest, &p);
+        par_for(40, 1, par_count, &p);
+        for (int i = 0; i < 40; i++)
+            ck_assert_int_eq(hits[i], i == 0 ? 2 : 1);
+    }
+    par_set_threads(0);
+    ck_assert_int_ge(par_threads(), 1);
+}
+END_TEST
+
+/* Runs `run` with the pool at 1 participant, then 2 and 3, and checks each result is the 1-participant one, bit for bit. */
+#define SAME_AT_EVERY_POOL_SIZE(what, y, n, run)                                                                       \
+    do {                                                                                                               \
+        float *first_ = falloc(n);                                                                                     \
+        par_set_threads(1);                                                                                            \
+        run;                                                                                                           \
+        memcpy(first_, y, (n) * sizeof(float));                                                                        \
+        for (int th_ = 2; th_ <= 3; th_++) {                                                                           \
+            par_set_threads(th_);                                                                                      \
+            for (size_t i_ = 0; i_ < (n); i_++)                                                                        \
+                y[i_] = 1234.5f;                                                                                       \
+            run;                                                                                                       \
+            ck_assert_msg(memcmp(first_, y, (n) * sizeof(float)) == 0, "%s: %d participants differ from 1", what,     \
+                          th_);                                                                                        \
+        }                                                                                                              \
+        par_set_threads(0);                                                                                            \
+        free(first_);                                                                                                  \
+    } while (0)
+
+/*
+ * The kernels the pool shares, on inputs large enough to be split (odd
+ * sizes, so that pieces end inside rows and planes): the result does not
+ * depend on the number of participants.  (The other tests check the
+ * results themselves against the references.)
+ */
+START_TEST(test_pool_split_gives_the_same_result)
+{
+    const size_t big = 200003;
+    float *x = rand_array(big, 400, -4, 4), *x2 = rand_array(big, 401, 0.5f, 3), *y = falloc(big);
+    int64_t ad[3] = {3, 97, 601}, bd[3] = {1, 97, 1}, flat[1] = {(int64_t)big};
+    SAME_AT_EVERY_POOL_SIZE("add broadcast", y, (size_t)(3 * 97 * 601),
+                            k_binary_broadcast(K_ADD, x, ad, x2, bd, y, ad, 3));
+    SAME_AT_EVERY_POOL_SIZE("mul flat", y, big, k_binary_broadcast(K_MUL, x, flat, x2, flat, y, flat, 1));
+    SAME_AT_EVERY_POOL_SIZE("pow flat", y, big, k_binary_broadcast(K_POW, x2, flat, x, flat, y, flat, 1));
+    SAME_AT_EVERY_POOL_SIZE("relu", y, big, k_relu(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("tanh", y, big, k_tanh(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("clip", y, big, k_clip(x, y, big, -1.0f, 2.0f));
+    SAME_AT_EVERY_POOL_SIZE("hardsigmoid", y, big, k_hardsigmoid(x, y, big, 0.2f, 0.5f));
+    SAME_AT_EVERY_POOL_SIZE("sqrt", y, big, k_sqrt(x2, y, big));
+    SAME_AT_EVERY_POOL_SIZE("sigmoid", y, big, k_sigmoid(x, y, big));
+    SAME_AT_EVERY_POOL_SIZE("softmax", y, (size_t)(37 * 5405), k_softmax(x, y, 37, 5405, 1));
+    float sc[7] = {1, 2, 3, 4, 5, 6, 7}, bi[7] = {0, 1, 0, 1, 0, 1, 0}, mu[7] = {0}, va[7] = {1, 1, 2, 2, 3, 3, 4};
+    SAME_AT_EVERY_POOL_SIZE("batchnorm", y, (size_t)(2 * 7 * 14285),
+                            k_batchnorm(x, y, 2, 7, 14285, sc, bi, mu, va, 1e-5f));
+    SAME_AT_EVERY_POOL_SIZE("global avgpool", y, (size_t)7, k_global_avgpool(x, y, 7, 28571));
+    k_pool2d_shape ps = {1, 5, 131, 137, 131, 137, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1};
+    SAME_AT_EVERY_POOL_SIZE("maxpool", y, (size_t)(5 * 131 * 137), k_maxpool2d(&ps, x, y));
+    SAME_AT_EVERY_POOL_SIZE("avgpool", y, (size_t)(5 * 131 * 137), k_avgpool2d(&ps, x, y, 1));
+    float *ry = falloc((size_t)(3 * 194 * 303));
+    int64_t rxd[4] = {1, 3, 97, 101}, ryd[4] = {1, 3, 194, 303};
+    k_resize_axis ax[4] = {{1, 1}, {1, 3}, {2, 194}, {3, 303}};
+    SAME_AT_EVERY_POOL_SIZE("resize nearest", ry, (size_t)(3 * 194 * 303),
+                            k_resize_nearest(x, ry, rxd, ryd, ax, 4, K_COORD_ASYMMETRIC, K_NEAREST_FLOOR));
+    SAME_AT_EVERY_POOL_SIZE("resize linear", ry, (size_t)(3 * 194 * 303),
+                            k_resize_linear2d(x, ry, 3, 97, 101, 194, 303, ax[2], ax[3], K_COORD_HALF_PIXEL));
+    free(ry);
+    const void *parts[3] = {x, x2, x + 1000};
+    int64_t mid[3] = {3, 1, 2};
+    SAME_AT_EVERY_POOL_SIZE("concat", y, (size_t)(6 * 30001), k_concat(parts, mid, 3, y, 1, 30001, sizeof(float)));
+    SAME_AT_EVERY_POOL_SIZE("concat rows", y, (size_t)(5 * 6 * 6001),
+                            k_concat(parts, mid, 3, y, 5, 6001, sizeof(float)));
+    /* a transposed convolution whose col2im is shared by output channel */
+    k_conv2d_shape ts = {.n = 1, .c = 7, .h = 83, .w = 85, .m = 5, .kh = 2, .kw = 2, .oh = 166, .ow = 170, .group = 1,
+                         .stride_h = 2, .stride_w = 2, .pad_t = 0, .pad_l = 0, .dil_h = 1, .dil_w = 1};
+    size_t tl = k_conv_transpose2d_scratch_want(&ts);
+    float *tsc = falloc(tl), *ty = falloc((size_t)(5 * 166 * 170));
+    SAME_AT_EVERY_POOL_SIZE("conv transpose", ty, (size_t)(5 * 166 * 170),
+                            k_conv_transpose2d(&ts, x, x2, NULL, ty, tsc, tl));
+    free(tsc);
+    free(ty);
+    free(x);
+    free(x2);
+    free(y);
+}
+END_TEST
+
+/*
+ * Products large enough to be cut over the pool (par_for_blas): by columns
+ * and by rows, every transpose combination of Gemm, at 1 to 3
+ * participants, against the naive reference; and OpenBLAS's thread count is
+ * as it was afterwards.
+ */
+START_TEST(test_gemm_split_over_pool)
+{
+    const int64_t shapes[2][3] = {{37, 300, 1001}, {1003, 300, 41}}; /* m, k, n */
+    const int before = par_threads();
+    for (int sh = 0; sh < 2; sh++) {
+        const int64_t m = shapes[sh][0], k = shapes[sh][1], n = shapes[sh][2];
+        float *a = rand_array((size_t)(m * k), 500 + sh, -1, 1), *b = rand_array((size_t)(k * n), 510 + sh, -1, 1);
+        float *c = rand_array((size_t)n, 520 + sh, -1, 1), *y = falloc((size_t)(m * n));
+        double *want = dalloc((size_t)(m * n));
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                /* a and b read as stored [m x k] / [k x n], or [k x m] / [n x k] when transposed */
+                for (int64_t i = 0; i < m; i++)
+                    for (int64_t j = 0; j < n; j++) {
+                        double acc = 0;
+                        for (int64_t q = 0; q < k; q++)
+                            acc += (double)(ta ? a[q * m + i] : a[i * k + q]) * (tb ? b[j * k + q] : b[q * n + j]);
+                        want[i * n + j] = 0.5 * acc + 2.0 * c[j];
+                    }
+                for (int threads = 1; threads <= 3; threads++) {
+                    par_set_threads(threads);
+                    k_gemm(a, b, c, y, m, k, n, ta, tb, 0.5f, 2.0f, 1, n);
+                    expect_close("gemm split", y, want, (size_t)(m * n));
+                }
+            }
+        for (int threads = 1; threads <= 3; threads++) {
+            par_set_threads(threads);
+            k_matmul(a, b, y, m, k, n, 0, NULL, NULL, NULL);
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int64_t q = 0; q < k; q++)
+                        acc += (double)a[i * k + q] * b[q * n + j];
+                    want[i * n + j] = acc;
+                }
+            expect_close("matmul split", y, want, (size_t)(m * n));
+        }
+        par_set_threads(0);
+        free(a);
+        free(b);
+        free(c);
+        free(y);
+        free(want);
+    }
+    ck_assert_int_eq(par_threads(), before);
 }
 END_TEST
 
@@ -566,6 +793,37 @@ START_TEST(test_sigmoid_extremes_do_not_overflow)
 }
 END_TEST
 
+/*
+ * Sigmoid on long arrays (the AVX2 copy's eight-lane exp, its tail, the pool's
+ * pieces) over [-100, 100], plain and AVX2, at 1 to 3 participants; the
+ * extremes in lanes of a full vector stay in [0, 1] and saturate.
+ */
+START_TEST(test_sigmoid_vector_paths_and_extremes)
+{
+    const size_t n = 70001;
+    float *x = rand_array(n, 104, -100, 100), *y = falloc(n);
+    double *want = dalloc(n);
+    for (size_t i = 0; i < 16; i++)
+        x[i] = i % 2 ? 200.0f + (float)i : -200.0f - (float)i;
+    for (size_t i = 0; i < n; i++)
+        want[i] = 1.0 / (1.0 + exp(-(double)x[i]));
+    for (int plain = 0; plain < 2; plain++)
+        for (int threads = 1; threads <= 3; threads++) {
+            k_kernels_plain(plain);
+            par_set_threads(threads);
+            k_sigmoid(x, y, n);
+            expect_close("sigmoid", y, want, n);
+            for (size_t i = 0; i < 16; i++)
+                ck_assert(i % 2 ? y[i] == 1.0f : y[i] >= 0.0f && y[i] < 1e-30f);
+        }
+    k_kernels_plain(0);
+    par_set_threads(0);
+    free(x);
+    free(y);
+    free(want);
+}
+END_TEST
+
 START_TEST(test_hardsigmoid_saturates_both_ends)
 {
     const size_t n = 200;
@@ -647,6 +905,23 @@ START_TEST(test_softmax_large_logits_stable)
 {
     int64_t d[2] = {4, 33};
     check_softmax_axis(d, 2, 1, 113, 500);
+}
+END_TEST
+
+/* Rows of the AVX2 copy's length and with a tail (6625 classes, 37), many rows (the pool's pieces), plain and AVX2. */
+START_TEST(test_softmax_long_rows_both_paths)
+{
+    int64_t a[2] = {40, 6625}, b[3] = {9, 37, 1}, c[2] = {3, 7};
+    for (int plain = 0; plain < 2; plain++)
+        for (int threads = 1; threads <= 3; threads++) {
+            k_kernels_plain(plain);
+            par_set_threads(threads);
+            check_softmax_axis(a, 2, 1, 114, 20);
+            check_softmax_axis(b, 3, 1, 115, 90);
+            check_softmax_axis(c, 2, 1, 116, 3);
+        }
+    k_kernels_plain(0);
+    par_set_threads(0);
 }
 END_TEST
 
@@ -939,6 +1214,10 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_conv_1x1_stride2_uses_im2col);
     tcase_add_test(tc, test_conv_kernel_wider_than_input_with_pads);
     tcase_add_test(tc, test_conv_depthwise_random_shapes);
+    tcase_add_test(tc, test_conv_direct_random_shapes);
+    tcase_add_test(tc, test_par_for_runs_every_iteration_once);
+    tcase_add_test(tc, test_pool_split_gives_the_same_result);
+    tcase_add_test(tc, test_gemm_split_over_pool);
     tcase_add_test(tc, test_conv_fused_activations);
     tcase_add_test(tc, test_activate_matches_unfused_kernels);
     tcase_add_test(tc, test_matmul_2d);
@@ -957,10 +1236,12 @@ static Suite *kernels_suite(void)
     tcase_add_test(tc, test_binary_interleaved_broadcast_axes);
     tcase_add_test(tc, test_unary_relu_sigmoid_tanh);
     tcase_add_test(tc, test_sigmoid_extremes_do_not_overflow);
+    tcase_add_test(tc, test_sigmoid_vector_paths_and_extremes);
     tcase_add_test(tc, test_hardsigmoid_saturates_both_ends);
     tcase_add_test(tc, test_clip_bounds_and_inverted_bounds);
     tcase_add_test(tc, test_softmax_axis0_axis1_last);
     tcase_add_test(tc, test_softmax_large_logits_stable);
+    tcase_add_test(tc, test_softmax_long_rows_both_paths);
     tcase_add_test(tc, test_maxpool_3x3_stride2_pads);
     tcase_add_test(tc, test_maxpool_ceil_mode_asymmetric_pads);
     tcase_add_test(tc, test_maxpool_dilation2);

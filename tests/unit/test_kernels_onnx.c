@@ -123,6 +123,28 @@ START_TEST(test_convt_depthwise_and_pointwise)
 }
 END_TEST
 
+/*
+ * The 2x2 stride-2 upsampling of segmentation heads, whose col2im is an
+ * interleave of two column rows: widths around the eight-lane vector (and
+ * one input column), groups, top padding (rows that fall off), an odd
+ * output_padding row, and 2x2 at stride 2 with a left pad or output_padding
+ * column, which take the general scatter.
+ */
+START_TEST(test_convt_2x2_stride2_upsampling)
+{
+    const convt_case cases[] = {
+        {1, 3, 5, 8, 4, 2, 2, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1},
+        {2, 4, 3, 9, 6, 2, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 0, 0, 1},
+        {1, 2, 4, 17, 1, 2, 2, 1, 2, 2, 1, 0, 0, 0, 1, 1, 1, 0, 0},
+        {1, 5, 2, 1, 3, 2, 2, 1, 2, 2, 0, 0, 1, 0, 1, 1, 0, 0, 1},
+        {1, 2, 3, 7, 2, 2, 2, 1, 2, 2, 0, 1, 0, 0, 1, 1, 0, 0, 1},
+        {1, 2, 3, 7, 2, 2, 2, 1, 2, 2, 0, 0, 0, 0, 1, 1, 0, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check_convt_case(&cases[i], 110 + i);
+}
+END_TEST
+
 /* --- elementwise ------------------------------------------------------------- */
 
 START_TEST(test_pow_broadcast_and_scalar_exponent)
@@ -349,6 +371,10 @@ START_TEST(test_resize_upsample_every_mode)
     check_resize(3, 4, 7, 8, 7.0 / 3, 2.0, 0, 140); /* sizes: scale = out / in */
     check_resize(2, 3, 5, 7, 2.5, 2.4, 1, 141);     /* scales: out = floor(in * scale), 7.2 in the formulas */
     check_resize(2, 3, 5, 4099, 2.5, 4099.0 / 3, 0, 146); /* rows wider than the kernel's column table */
+    /* exactly twice as wide: where a mode reads column o / 2, each float is written twice, eight at a time */
+    check_resize(3, 9, 6, 18, 2.0, 2.0, 0, 147);
+    check_resize(2, 20, 4, 40, 2.0, 2.0, 1, 148);
+    check_resize(2, 1, 4, 2, 2.0, 2.0, 0, 149);
 }
 END_TEST
 
@@ -481,6 +507,7 @@ static Suite *kernels2_suite(void)
     tcase_add_test(tc, test_convt_stride3x2_dilation_asymmetric_pads);
     tcase_add_test(tc, test_convt_negative_pads_extend_output);
     tcase_add_test(tc, test_convt_depthwise_and_pointwise);
+    tcase_add_test(tc, test_convt_2x2_stride2_upsampling);
     tcase_add_test(tc, test_pow_broadcast_and_scalar_exponent);
     tcase_add_test(tc, test_sqrt);
     tcase_add_test(tc, test_int64_binary_semantics);
