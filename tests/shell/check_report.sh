@@ -6,9 +6,11 @@
 # check can fail); hostile names stay text; two recordings give a diff
 # sorted by effect; --execute picks the timeline's execute; a pipe gives a
 # page without a timeline; the page stays small for a long recording with
-# many names; the committed assets match tools/report/.  Screenshots, light
-# and dark, go to the temporary directory and are kept as
-# BUILD/report-screenshot.png and BUILD/report-screenshot-dark.png.
+# many names; the committed assets match tools/report/; a recording of the
+# real cls model and a diff of two give pages with decode summary's numbers.
+# Screenshots, light and dark, go to the temporary directory and are kept as
+# BUILD/report-screenshot.png and BUILD/report-screenshot-dark.png, those of
+# the cls pages as BUILD/report-cls.png and BUILD/report-cls-diff.png.
 SUBJECT=report
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$GEN"
@@ -206,5 +208,50 @@ need "many executes: page of $size_long bytes > 1 MB" [ "$size_long" -le 1000000
 out=$(dom_check bounded "$T/long.html" 512)
 [ -z "$out" ] || wrong "$out"
 finish "$T/err"
+
+# --- the real cls model: a recording and a two-recording diff, rendered and opened ------------------
+CLS_ONNX=models/onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx
+if [ -f "$CLS_ONNX" ] && [ -f "$LIBACLSUB" ] && [ -f "$BA/tests/app_run" ]; then
+    begin "the cls model: a recording of 20 executes, its page's numbers are decode summary's"
+    "$ACLSUB" atc --model="$CLS_ONNX" --framework=5 --output="$T/cls" --input_shape="x:1,3,48,192" \
+        >"$T/cls.atc" 2>&1 || wrong "aclsub atc failed: $(tail -n 1 "$T/cls.atc")"
+    $PY -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<27648f", *[(i % 97) / 97.0 for i in range(27648)]))' \
+        >"$T/cls_in.raw"
+    for k in 1 2; do
+        env LD_PRELOAD="${ASAN_LIB:+$ASAN_LIB }$LIBACLSUB" ACLSUB_OUTPUT="$T/cls$k.rec" \
+            "$BA/tests/app_run" "$T/cls.om" "$T/cls_in.raw" "$T/cls_out.raw" 20 >/dev/null 2>"$T/cls$k.err" ||
+            wrong "app_run cls.om (run $k) failed: $(tail -n 1 "$T/cls$k.err")"
+    done
+    "$ACLSUB" report -o "$T/cls.html" "$T/cls1.rec" 2>"$T/err"
+    eq "exit status" "$?" 0
+    "$ACLSUB" decode summary --format csv "$T/cls1.rec" >"$T/cls_sum.csv" 2>/dev/null
+    "$ACLSUB" decode summary "$T/cls1.rec" >"$T/cls_sum.txt" 2>/dev/null
+    out=$(dom_check numbers "$T/cls.html" "$T/cls_sum.csv" "$T/cls_sum.txt")
+    [ -z "$out" ] || wrong "$out"
+    need "the header does not name the cls model" grep -q '<dt>models</dt><dd><a href="#m-0-1">cls, id 1</a>' "$T/cls.html"
+    finish "$T/err"
+
+    begin "the cls model: two recordings give a diff page"
+    "$ACLSUB" report -o "$T/cls_diff.html" "$T/cls1.rec" "$T/cls2.rec" 2>"$T/err"
+    eq "exit status" "$?" 0
+    "$ACLSUB" decode summary --format csv "$T/cls2.rec" >"$T/cls2_sum.csv" 2>/dev/null
+    out=$(dom_check diff_counts "$T/cls_diff.html" "$T/cls_sum.csv" "$T/cls2_sum.csv")
+    [ -z "$out" ] || wrong "$out"
+    finish "$T/err"
+
+    if [ -n "$CHROME" ]; then
+        begin "the cls model's pages in Chromium: no script error, no request; screenshots kept"
+        chrome --dump-dom "file://$T/cls.html" >"$T/cls.dom"
+        out=$(dom_check browser "$T/cls.dom" 1; dom_check numbers "$T/cls.dom" "$T/cls_sum.csv" "$T/cls_sum.txt")
+        [ -z "$out" ] || wrong "$out"
+        chrome --window-size=1280,2400 --screenshot="$T/cls.png" "file://$T/cls.html" >/dev/null
+        chrome --window-size=1280,2400 --screenshot="$T/cls_diff.png" "file://$T/cls_diff.html" >/dev/null
+        need "no screenshot of the cls page" [ -s "$T/cls.png" ]
+        need "no screenshot of the cls diff page" [ -s "$T/cls_diff.png" ]
+        cp "$T/cls.png" "$BA/report-cls.png" 2>/dev/null
+        cp "$T/cls_diff.png" "$BA/report-cls-diff.png" 2>/dev/null
+        finish "$T/chrome.err"
+    fi
+fi
 
 end_checks

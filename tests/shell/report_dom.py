@@ -144,6 +144,24 @@ def diff(page):
         print("no diff of operator names")
 
 
+def diff_counts(page, csv_a, csv_b):
+    """A diff page of any two recordings: rows sorted by the size of the change, counts as decode summary's."""
+    p = parse(page)
+    rows = p.tables.get("diff-types", [])
+    if not rows:
+        print("no diff of operator types")
+        return
+    changes = [abs(float(r[5])) for r in rows]
+    if changes != sorted(changes, reverse=True):
+        print(f"diff rows not sorted by the size of the change: {changes}")
+    for side, path in ((1, csv_a), (2, csv_b)):
+        with open(path, encoding="utf-8", newline="") as f:
+            want = {r[0]: r[1] for r in list(csv.reader(f))[1:]}
+        got = {r[0]: r[side] for r in rows if r[side] not in ("", "0", "-")}
+        if got != want:
+            print(f"recording {side}: counts per type on the page {got}, decode summary {want}")
+
+
 def bounded(page, most):
     p = parse(page)
     if not p.series_rows:
@@ -154,7 +172,8 @@ def bounded(page, most):
 
 def main():
     kind, args = sys.argv[1], sys.argv[2:]
-    {"numbers": numbers, "browser": browser, "hostile": hostile, "diff": diff, "bounded": bounded}[kind](*args)
+    {"numbers": numbers, "browser": browser, "hostile": hostile, "diff": diff, "diff_counts": diff_counts,
+     "bounded": bounded}[kind](*args)
 
 
 main()
