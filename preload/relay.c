@@ -77,7 +77,7 @@
 #define REC ACLSUB_REC_SIZE
 #define READ_CHUNK (256 * 1024)
 #define WRITE_MAX (PIPE_BUF / REC)        /* records per write() to a FIFO or fd:N sink, and from a signal */
-#define FILE_WRITE_MAX 128                /* records per write() to a file sink opened by path */
+#define FILE_WRITE_MAX 2048               /* records per write() to a file sink opened by path (1 MiB: large folios) */
 #define PIPE_SIZE (1 << 20)               /* bytes each model's pipe holds (sink.c sizes a FIFO sink alike) */
 #define STALL_MS_DEFAULT 5000             /* ACLSUB_STALL_MS: how long a sink may take nothing */
 #define END_RESERVE 2                     /* records of room a size-limited file keeps for the stream's end */
