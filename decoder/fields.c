@@ -45,7 +45,7 @@ enum {
 
 static const field list_fields[LF_N] = {
     {"model", NULL, "Model ID", "model", "model", FV_U64, 10, "model id"},
-    {"kind", NULL, "Kind", "kind", "kind", FV_STR, 12, "op, run, stream_start, records_lost, stream_end"},
+    {"kind", NULL, "Kind", "kind", "kind", FV_STR, 12, "op, run, stream_start, records_lost, stream_end, model_desc, op_desc"},
     {"flag", NULL, "Flag", "flag", "flag", FV_STR, 9, "op, subgraph, none"},
     {"pid", NULL, "Process ID", "pid", "pid", FV_U64, 10, "process that executed the model"},
     {"stream", NULL, "Stream ID", "stream", "stream", FV_U64, 6, "stream of the execute"},
@@ -70,38 +70,6 @@ static const field list_fields[LF_N] = {
     {"out_types", NULL, "Output Data Types", "output_data_types", "output types", FV_STR, 16, "output data types"},
     {"out_formats", NULL, "Output Formats", "output_formats", "output formats", FV_STR, 14, "output formats"},
 };
-
-static const char *kind_text(uint8_t k)
-{
-    switch (k) {
-    case ACLSUB_KIND_OP:
-        return "op";
-    case ACLSUB_KIND_RUN:
-        return "run";
-    case ACLSUB_KIND_STREAM_START:
-        return "stream_start";
-    case ACLSUB_KIND_LOST:
-        return "records_lost";
-    case ACLSUB_KIND_STREAM_END:
-        return "stream_end";
-    default:
-        return "unknown";
-    }
-}
-
-static const char *flag_text(uint32_t f)
-{
-    switch (f) {
-    case ACL_SUBSCRIBE_OP:
-        return "op";
-    case ACL_SUBSCRIBE_SUBGRAPH:
-        return "subgraph";
-    case ACL_SUBSCRIBE_OP_THREAD:
-        return "op_thread";
-    default:
-        return "none";
-    }
-}
 
 /* --- the summary view ----------------------------------------------------------- */
 
@@ -375,8 +343,8 @@ void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t s
         const char *s = "";
         switch (id) {
         case LF_MODEL: u = v->model_id; break;
-        case LF_KIND: s = kind_text(v->kind); break;
-        case LF_FLAG: s = flag_text(v->flag); break;
+        case LF_KIND: s = dec_kind_text(v->kind); break;
+        case LF_FLAG: s = dec_flag_text(v->flag); break;
         case LF_PID: u = v->pid; break;
         case LF_STREAM: u = v->stream_id; break;
         case LF_ITER: u = v->iteration; break;

@@ -115,6 +115,9 @@ void dec_models_free(dec_models *d);
 
 /* --- view_list.c ------------------------------------------------------------ */
 void dec_list_header(const dec_opts *o, FILE *out);
+/* The words the list writes for a record's kind (op, run, stream_start, ...) and flag (op, subgraph, ...). */
+const char *dec_kind_text(uint8_t k);
+const char *dec_flag_text(uint32_t f);
 /*
  * One record of input `input` as a row on out; CSV takes operators only and
  * writes the other records to control (when not NULL).  Returns 1 if

@@ -18,7 +18,7 @@
 #include "decoder/pipeline.h"
 #include "decoder/textout.h"
 
-static const char *flag_text(uint32_t f)
+const char *dec_flag_text(uint32_t f)
 {
     switch (f) {
     case ACL_SUBSCRIBE_OP:
@@ -32,7 +32,7 @@ static const char *flag_text(uint32_t f)
     }
 }
 
-static const char *kind_text(uint8_t k)
+const char *dec_kind_text(uint8_t k)
 {
     switch (k) {
     case ACLSUB_KIND_OP:
@@ -89,7 +89,7 @@ typedef struct row_info {
 
 static void row_tsv(const aclsub_rec_view *v, const row_info *ri, FILE *out)
 {
-    fprintf(out, "%" PRIu32 "\t%s\t", v->model_id, flag_text(v->flag));
+    fprintf(out, "%" PRIu32 "\t%s\t", v->model_id, dec_flag_text(v->flag));
     tx_tsv(out, v->type);
     fputc('\t', out);
     tx_tsv(out, v->name);
@@ -101,7 +101,7 @@ static void row_table(const aclsub_rec_view *v, const row_info *ri, FILE *out)
     char dur[32];
     tx_human(dur, sizeof dur, (double)v->duration);
     fprintf(out, "%10" PRIu32 "  %-12s  %10" PRIu32 "  %6" PRIu32 "  %8" PRIu64 "  %20" PRIu64 "  %9s  ", v->model_id,
-            kind_text(v->kind), v->pid, v->stream_id, v->iteration, ri->start, dur);
+            dec_kind_text(v->kind), v->pid, v->stream_id, v->iteration, ri->start, dur);
     char text[4 * ACLSUB_REC_NAME_CAP + 1];
     tx_put_tsv(text, v->type);
     tx_pad(out, text, 16, 0);
@@ -144,9 +144,9 @@ static void row_control_csv(const aclsub_rec_view *v, const row_info *ri, FILE *
     *p++ = ',';
     p = tx_put_u64(p, v->seq);
     *p++ = ',';
-    p = stpcpy(p, kind_text(v->kind));
+    p = stpcpy(p, dec_kind_text(v->kind));
     *p++ = ',';
-    p = stpcpy(p, flag_text(v->flag));
+    p = stpcpy(p, dec_flag_text(v->flag));
     *p++ = ',';
     p = tx_put_u64(p, ri->start);
     *p++ = ',';
@@ -217,9 +217,9 @@ static void row_jsonl(const aclsub_rec_view *v, const row_info *ri, FILE *out)
     PUT("{\"model\":");
     p = tx_put_u64(p, v->model_id);
     PUT(",\"kind\":\"");
-    p = stpcpy(p, kind_text(v->kind));
+    p = stpcpy(p, dec_kind_text(v->kind));
     PUT("\",\"flag\":\"");
-    p = stpcpy(p, flag_text(v->flag));
+    p = stpcpy(p, dec_flag_text(v->flag));
     PUT("\",\"pid\":");
     p = tx_put_u64(p, v->pid);
     PUT(",\"stream\":");
