@@ -432,14 +432,20 @@ static void push_stream_start(void)
     ring_push(rec);
 }
 
+/* A records-lost notice into out: `lost` since the previous notice, `total` in all. */
+static void lost_notice(unsigned char *out, uint64_t lost, uint64_t total)
+{
+    char text[96];
+    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost, total);
+    uint64_t arg[4] = {lost, total, 0, 0};
+    control_record(out, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+}
+
 /* Under relay.lock, with room for one record. */
 static void push_lost_notice(void)
 {
-    char text[96];
-    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, relay.lost_unreported, relay.dropped);
-    uint64_t arg[4] = {relay.lost_unreported, relay.dropped, 0, 0};
     unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+    lost_notice(rec, relay.lost_unreported, relay.dropped);
     ring_push(rec);
     relay.lost_unreported = 0;
 }
@@ -457,10 +463,7 @@ static size_t encode_stream_end(unsigned char *out)
     uint64_t dropped = relay.dropped + relay.onehop_dropped;
     uint64_t lost = relay.lost_unreported + atomic_exchange(&relay.onehop_unnoticed, 0);
     if (lost) {
-        char text[96];
-        snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost, dropped);
-        uint64_t arg[4] = {lost, dropped, 0, 0};
-        control_record(out, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+        lost_notice(out, lost, dropped);
         relay.lost_unreported = 0;
         n++;
     }
@@ -1564,12 +1567,8 @@ static void onehop_notice(int fd, ssize_t (*real_write)(int, const void *, size_
     uint64_t lost = atomic_load(&relay.onehop_unnoticed);
     if (!lost)
         return;
-    char text[96];
-    uint64_t total = relay.dropped + atomic_load(&relay.onehop_lost_total);
-    snprintf(text, sizeof text, "lost=%" PRIu64 " total=%" PRIu64, lost, total);
-    uint64_t arg[4] = {lost, total, 0, 0};
     unsigned char rec[REC];
-    control_record(rec, ACLSUB_KIND_LOST, ACLSUB_TYPE_LOST, text, arg);
+    lost_notice(rec, lost, relay.dropped + atomic_load(&relay.onehop_lost_total));
     if (real_write(fd, rec, REC) == (ssize_t)REC)
         atomic_fetch_sub(&relay.onehop_unnoticed, lost);
 }

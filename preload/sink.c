@@ -349,17 +349,20 @@ uint64_t pl_sink_fifo_drain(void)
     if (first.fifo_gone || !first.fifo_known)
         return 0;
     int fd = open(first.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    struct stat seen = {.st_dev = first.dev, .st_ino = first.ino};
     if (fd < 0)
         return 0;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_dev != first.dev || st.st_ino != first.ino) {
+    if (!still(fd, &seen, S_IFIFO)) {
         syscall(SYS_close, fd);
         return 0;
     }
+    /* Writes are whole records: counted from the end, the first (bytes % REC) bytes end a record begun. */
+    int held = 0;
+    ioctl(fd, FIONREAD, &held);
+    size_t skip = held > 0 ? (size_t)held % ACLSUB_REC_SIZE : 0;
+    uint64_t data = skip > 0;
     unsigned char buf[8 * ACLSUB_REC_SIZE];
-    size_t have = 0, head = 0; /* bytes in buf; bytes of a record begun before the drain */
-    uint64_t data = 0;
-    int first_read = 1;
+    size_t have = 0; /* bytes in buf, the start of a record at buf */
     for (;;) {
         ssize_t n = read(fd, buf + have, sizeof buf - have);
         if (n < 0 && errno == EINTR)
@@ -367,18 +370,10 @@ uint64_t pl_sink_fifo_drain(void)
         if (n <= 0)
             break;
         have += (size_t)n;
-        if (first_read) {
-            int rest = 0; /* what the pipe still holds tells where whole records begin */
-            ioctl(fd, FIONREAD, &rest);
-            head = (have + (size_t)(rest > 0 ? rest : 0)) % ACLSUB_REC_SIZE;
-            if (head && head <= have) {
-                data++;
-                memmove(buf, buf + head, have - head);
-                have -= head;
-                head = 0;
-            }
-            first_read = 0;
-        }
+        size_t cut = skip < have ? skip : have;
+        memmove(buf, buf + cut, have - cut);
+        have -= cut;
+        skip -= cut;
         size_t whole = have / ACLSUB_REC_SIZE * ACLSUB_REC_SIZE;
         for (size_t off = 0; off < whole; off += ACLSUB_REC_SIZE)
             data += buf[off + ACLSUB_OFF_KIND] < ACLSUB_KIND_STREAM_START ||
