@@ -26,7 +26,6 @@ typedef struct run_ctx {
     dec_models *models; /* the streams' model descriptions and clock anchors */
     int described;      /* a model description was noted: groups by model take the slow path */
     FILE *control;      /* --control-csv, or NULL */
-    uint64_t unanchored; /* list rows --clock realtime could not convert */
     st_table tab[2];   /* summary: [0]; diff: A and B */
     dec_chrome *chrome;
     dec_perfetto *perfetto;
@@ -48,7 +47,7 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t
         else if (c->sqlite)
             dec_sqlite_event(c->sqlite, v, input);
         else
-            c->unanchored += dec_list_row(o, c->models, v, input, c->out, c->control);
+            dec_list_row(o, c->models, v, input, c->out, c->control);
         return;
     }
     if (v->kind == ACLSUB_KIND_RUN) {
@@ -173,20 +172,6 @@ static int run_merged(run_ctx *c, dec_input *ins, size_t nin)
     return status;
 }
 
-/* A new file for writing (mode 0600; an existing one only with force), or NULL after a message on err. */
-static FILE *dec_open_new(const char *path, int force, FILE *err)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fprintf(err, "aclsub decode: %s%s\n", path,
-                errno == EEXIST ? " exists: left as it is (--force replaces it)" : ": cannot create it");
-        if (fd >= 0)
-            close(fd);
-    }
-    return f;
-}
-
 /* Starts the view; -1 after a message on err. */
 static int start_view(run_ctx *c)
 {
@@ -206,7 +191,7 @@ static int start_view(run_ctx *c)
     if (o->view == DEC_VIEW_LIST)
         dec_list_header(o, c->out);
     if (o->control_csv) {
-        c->control = dec_open_new(o->control_csv, o->force, c->err);
+        c->control = dec_create_new(o, o->control_csv, c->err);
         if (!c->control)
             return -1;
         dec_list_control_header(c->control);
@@ -254,9 +239,6 @@ int dec_run(const dec_opts *o, dec_input *ins, size_t nin, FILE *out, FILE *err)
     }
     dec_ctrl_report(&c.ctrl, err);
     dec_models_report(c.models, err);
-    if (c.unanchored)
-        fprintf(err, "aclsub decode: %" PRIu64 " row(s) without a stream start to anchor them: device-clock times\n",
-                c.unanchored);
     if (c.control && fclose(c.control) != 0) {
         fprintf(err, "aclsub decode: %s: %s\n", o->control_csv, "write failed");
         status = 1;

@@ -50,7 +50,6 @@ typedef struct dec_opts {
     uint64_t split_bytes; /* --split-size, in bytes; 0: no split */
     uint64_t split_ns;    /* --split-time, in ns; 0: no split */
     const char *control_csv; /* --control-csv FILE: list CSV's whole runs and control records, NULL: none */
-    int clock_realtime;   /* --clock realtime: list times on CLOCK_REALTIME via the stream start's anchor */
     /* filters.  types and names hold the --type/--name globs and, with a
        leading DEC_EXCLUDE byte, the --exclude-type/--exclude-name ones (so
        that any glob keeps the summary off its fast path, fastsum.c) */

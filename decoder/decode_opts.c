@@ -406,7 +406,7 @@ static int one_option(dec_opts *o, int c, const char *arg, struct raw_lists *raw
     case OPT_CLOCK:
         if (strcmp(arg, "realtime") != 0 && strcmp(arg, "monotonic") != 0)
             return bad(err, "unknown --clock (realtime or monotonic)", arg);
-        o->clock_realtime = arg[0] == 'r';
+        o->align = arg[0] == 'r' ? DEC_ALIGN_REALTIME : DEC_ALIGN_NONE; /* the same mapping as --align */
         return 0;
     case OPT_CONTROL_CSV:
         o->control_csv = arg;

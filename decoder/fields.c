@@ -326,6 +326,15 @@ void dec_fields_list_header(const dec_opts *o, FILE *out)
     put_header(o, fs, w, out);
 }
 
+/* 1 if a chosen field comes from the operator's description text (shapes, types, formats). */
+static int wants_desc(const dec_opts *o)
+{
+    for (size_t i = 0; i < o->nfields; i++)
+        if (o->fields[i] >= LF_IN_SHAPES && o->fields[i] <= LF_OUT_FORMATS)
+            return 1;
+    return 0;
+}
+
 void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t start, uint64_t end,
                          const char *model_name, const char *desc_text, FILE *out)
 {
@@ -335,7 +344,7 @@ void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t s
     const char *desc[ACLSUB_DESC_FIELDS];
     size_t w[FIELDS_MAX];
     list_widths(o, w);
-    int described = desc_text && dec_desc_fields(desc_text, dbuf, sizeof dbuf, desc);
+    int described = desc_text && wants_desc(o) && dec_desc_fields(desc_text, dbuf, sizeof dbuf, desc);
     for (size_t i = 0; i < o->nfields; i++) {
         int id = o->fields[i];
         const field *f = fs[i] = &list_fields[id];
@@ -377,7 +386,7 @@ static void summary_cell(const dec_opts *o, int id, const st_group *g, char *buf
     double d = 0;
     switch (id) {
     case SF_KEY:
-        u = g->extra;
+        u = (uint32_t)g->extra; /* a described model's group carries its stream above the id */
         break;
     case SF_COUNT: u = g->count; break;
     case SF_TOTAL: case SF_TOTAL_US: u = g->total; break;

@@ -1,8 +1,8 @@
 /*
  * models.c - what the streams say about their models and their clocks:
  * the model descriptions (kind 19) and operator descriptions (kind 20) of
- * docs/FORMAT.md, "Model descriptions", kept per (stream, model id), and
- * each stream's CLOCK_REALTIME anchor from its stream start.
+ * docs/FORMAT.md, "Model descriptions", kept per (stream, model id).
+ * (Times on the realtime clock are align.c's.)
  *
  * A stream is an (input, pid) pair, numbered from 1 in the order first
  * seen.  The records of one description share their time (`start`); a
@@ -46,8 +46,6 @@ typedef struct dm_entry {
 
 typedef struct dm_stream {
     uint32_t input, pid;
-    int anchored;
-    uint64_t dev_ns, real_ns;
 } dm_stream;
 
 struct dec_models {
@@ -244,13 +242,7 @@ void dec_models_note(dec_models *d, uint32_t input, const aclsub_rec_view *v)
     if (!d)
         return;
     if (v->kind == ACLSUB_KIND_STREAM_START) {
-        uint32_t s = stream_of(d, input, v->pid);
-        if (s) {
-            dm_stream *st = &d->s[s - 1];
-            st->anchored = v->arg[2] != 0;
-            st->dev_ns = v->start;
-            st->real_ns = v->arg[2];
-        }
+        stream_of(d, input, v->pid); /* streams are numbered in the order first seen */
     } else if (v->kind == ACLSUB_KIND_MODEL_DESC) {
         note_model(d, input, v);
     } else if (v->kind == ACLSUB_KIND_OP_DESC) {
@@ -308,19 +300,6 @@ const dec_model *dec_models_at(const dec_models *d, size_t i)
 uint32_t dec_models_stream_pid(const dec_models *d, uint32_t stream)
 {
     return d && stream >= 1 && stream <= d->ns ? d->s[stream - 1].pid : 0;
-}
-
-int dec_models_realtime(const dec_models *d, uint32_t input, uint32_t pid, uint64_t t, uint64_t *out)
-{
-    for (size_t i = 0; d && i < d->ns; i++) {
-        const dm_stream *s = &d->s[i];
-        if (s->pid == pid && s->input == input && s->anchored) {
-            int64_t delta = (int64_t)(t - s->dev_ns);
-            *out = s->real_ns + (uint64_t)delta;
-            return 1;
-        }
-    }
-    return 0;
 }
 
 int dec_desc_fields(const char *text, char *buf, size_t cap, const char *field[ACLSUB_DESC_FIELDS])

@@ -71,20 +71,27 @@ static void make_room(const dec_opts *o, const char *name)
         unlink(name);
 }
 
-static FILE *create(dec_out *d, const char *name)
+FILE *dec_create_new(const dec_opts *o, const char *name, FILE *err)
 {
-    make_room(d->o, name);
+    make_room(o, name);
     int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         if (errno == EEXIST)
-            fprintf(d->err, "aclsub decode: %s exists: left as it is (--force replaces it)\n", name);
+            fprintf(err, "aclsub decode: %s exists: left as it is (--force replaces it)\n", name);
         else
-            fprintf(d->err, "aclsub decode: %s: %s\n", name, strerror(errno));
-        d->failed = 1;
+            fprintf(err, "aclsub decode: %s: %s\n", name, strerror(errno));
         if (fd >= 0)
             close(fd);
     }
+    return f;
+}
+
+static FILE *create(dec_out *d, const char *name)
+{
+    FILE *f = dec_create_new(d->o, name, d->err);
+    if (!f)
+        d->failed = 1;
     return f;
 }
 

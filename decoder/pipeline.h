@@ -78,7 +78,7 @@ void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v);
 size_t dec_ctrl_report(const dec_ctrl *c, FILE *err);
 void dec_ctrl_free(dec_ctrl *c);
 
-/* --- models.c: the streams' model descriptions and clock anchors --------------- */
+/* --- models.c: the streams' model descriptions --------------------------------- */
 typedef struct dec_model {
     uint32_t input, pid, model_id;
     uint32_t stream;   /* the (input, pid) stream's number, from 1 */
@@ -105,8 +105,6 @@ size_t dec_models_count(const dec_models *d);
 const dec_model *dec_models_at(const dec_models *d, size_t i);
 /* The pid of stream number `stream` (0 if none). */
 uint32_t dec_models_stream_pid(const dec_models *d, uint32_t stream);
-/* Device time t of (input, pid) on CLOCK_REALTIME, from the stream start's anchor: 1, or 0 without one. */
-int dec_models_realtime(const dec_models *d, uint32_t input, uint32_t pid, uint64_t t, uint64_t *out);
 /* Splits a description text (copied into buf) into its six fields; "" for each when text is NULL. */
 int dec_desc_fields(const char *text, char *buf, size_t cap, const char *field[ACLSUB_DESC_FIELDS]);
 /* Says on err how many description records were malformed or did not fit. */
@@ -120,11 +118,10 @@ const char *dec_kind_text(uint8_t k);
 const char *dec_flag_text(uint32_t f);
 /*
  * One record of input `input` as a row on out; CSV takes operators only and
- * writes the other records to control (when not NULL).  Returns 1 if
- * --clock realtime could not convert its times (no anchor), else 0.
+ * writes the other records to control (when not NULL).
  */
-int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
-                 FILE *control);
+void dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
+                  FILE *control);
 /* The header of --control-csv. */
 void dec_list_control_header(FILE *out);
 
@@ -206,6 +203,11 @@ typedef void (*dec_out_edge)(void *ctx, int opening);
 /* Opens the first file (out when there is no -o; its head is the caller's); NULL after a message on err.
    edge(ctx, 1) is called for every later file, edge(ctx, 0) before each file ends. */
 dec_out *dec_out_new(const dec_opts *o, FILE *out, FILE *err, dec_out_edge edge, void *ctx);
+/*
+ * A new file `name` (mode 0600, created exclusively: with --force an existing
+ * one is removed first, never written into); NULL after a message on err.
+ */
+FILE *dec_create_new(const dec_opts *o, const char *name, FILE *err);
 void dec_out_write(dec_out *d, const void *p, size_t n);
 /* A point between events at time t_ns where a split may go: 1 if a new file began, 0 not, -1 failed. */
 int dec_out_cut(dec_out *d, uint64_t t_ns);

@@ -274,17 +274,10 @@ static void row_jsonl(const aclsub_rec_view *v, const row_info *ri, FILE *out)
     fwrite(line, 1, (size_t)(p - line), out);
 }
 
-int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
-                 FILE *control)
+void dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_view *v, uint32_t input, FILE *out,
+                  FILE *control)
 {
     row_info ri = {v->start, v->end, NULL, NULL};
-    int unanchored = 0;
-    if (o->clock_realtime) {
-        if (dec_models_realtime(models, input, v->pid, v->start, &ri.start))
-            dec_models_realtime(models, input, v->pid, v->end, &ri.end);
-        else
-            unanchored = 1;
-    }
     if (v->kind == ACLSUB_KIND_OP || v->kind == ACLSUB_KIND_RUN) {
         ri.model = dec_models_find(models, input, v->pid, v->model_id);
         if (v->kind == ACLSUB_KIND_OP)
@@ -296,7 +289,7 @@ int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_v
             dec_fields_list_row(o, v, ri.start, ri.end, ri.model ? ri.model->name : NULL, ri.text, out);
         else if (control)
             row_control_csv(v, &ri, control);
-        return unanchored;
+        return;
     }
     switch (o->format) {
     case DEC_FMT_TSV:
@@ -317,5 +310,4 @@ int dec_list_row(const dec_opts *o, const dec_models *models, const aclsub_rec_v
     default:
         break;
     }
-    return unanchored;
 }

@@ -300,7 +300,8 @@ assert a["Input Shapes"] == sys.argv[2] + ";9" and a["Input Data Types"] == "", 
 assert b["Model Name"] == "bad" and b["Input Shapes"] == "N/A", b              # no valid text
 print("ok")
 EOF
-[ $rc -eq 0 ] && [ $? -eq 0 ] && grep -q "^aclsub decode: 4 malformed description record(s) ignored$" "$T/bad.err"
+py=$?
+[ $rc -eq 0 ] && [ $py -eq 0 ] && grep -q "^aclsub decode: 4 malformed description record(s) ignored$" "$T/bad.err"
 [ $? -eq 0 ] && say_ok "malformed descriptions: 4 counted and ignored, exit 0; a text in two parts joined" ||
     { say_fail "malformed descriptions (exit $rc)"; show "$T/p4" 10; show "$T/bad.err" 5; }
 
