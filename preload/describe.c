@@ -123,7 +123,7 @@ static void name_of(const char *file, int seen, uint32_t id, char *name, size_t 
 
 /* --- the runtime's calls ------------------------------------------------------------------ */
 
-static void *runtime_fn(const char *name)
+void *pl_runtime_sym(const char *name)
 {
     void *f = dlsym(RTLD_NEXT, name);
     if (!f) {
@@ -139,17 +139,17 @@ static void *runtime_fn(const char *name)
 /* The model's own inputs and outputs through the public description calls, into b; 0 if unavailable. */
 static int describe_io(uint32_t id, aclsub_desc_buf *b, uint64_t *n_in, uint64_t *n_out)
 {
-    aclmdlDesc *(*create)(void) = (aclmdlDesc * (*)(void)) runtime_fn("aclmdlCreateDesc");
-    aclError (*destroy)(aclmdlDesc *) = (aclError(*)(aclmdlDesc *))runtime_fn("aclmdlDestroyDesc");
-    aclError (*get)(aclmdlDesc *, uint32_t) = (aclError(*)(aclmdlDesc *, uint32_t))runtime_fn("aclmdlGetDesc");
-    size_t (*num[2])(aclmdlDesc *) = {(size_t(*)(aclmdlDesc *))runtime_fn("aclmdlGetNumInputs"),
-                                      (size_t(*)(aclmdlDesc *))runtime_fn("aclmdlGetNumOutputs")};
+    aclmdlDesc *(*create)(void) = (aclmdlDesc * (*)(void)) pl_runtime_sym("aclmdlCreateDesc");
+    aclError (*destroy)(aclmdlDesc *) = (aclError(*)(aclmdlDesc *))pl_runtime_sym("aclmdlDestroyDesc");
+    aclError (*get)(aclmdlDesc *, uint32_t) = (aclError(*)(aclmdlDesc *, uint32_t))pl_runtime_sym("aclmdlGetDesc");
+    size_t (*num[2])(aclmdlDesc *) = {(size_t(*)(aclmdlDesc *))pl_runtime_sym("aclmdlGetNumInputs"),
+                                      (size_t(*)(aclmdlDesc *))pl_runtime_sym("aclmdlGetNumOutputs")};
     typedef aclError (*dims_fn)(const aclmdlDesc *, size_t, aclmdlIODims *);
     typedef aclDataType (*dt_fn)(const aclmdlDesc *, size_t);
     typedef aclFormat (*fmt_fn)(const aclmdlDesc *, size_t);
-    dims_fn dims[2] = {(dims_fn)runtime_fn("aclmdlGetInputDims"), (dims_fn)runtime_fn("aclmdlGetOutputDims")};
-    dt_fn dt[2] = {(dt_fn)runtime_fn("aclmdlGetInputDataType"), (dt_fn)runtime_fn("aclmdlGetOutputDataType")};
-    fmt_fn fmt[2] = {(fmt_fn)runtime_fn("aclmdlGetInputFormat"), (fmt_fn)runtime_fn("aclmdlGetOutputFormat")};
+    dims_fn dims[2] = {(dims_fn)pl_runtime_sym("aclmdlGetInputDims"), (dims_fn)pl_runtime_sym("aclmdlGetOutputDims")};
+    dt_fn dt[2] = {(dt_fn)pl_runtime_sym("aclmdlGetInputDataType"), (dt_fn)pl_runtime_sym("aclmdlGetOutputDataType")};
+    fmt_fn fmt[2] = {(fmt_fn)pl_runtime_sym("aclmdlGetInputFormat"), (fmt_fn)pl_runtime_sym("aclmdlGetOutputFormat")};
     if (!create || !destroy || !get || !num[0] || !num[1] || !dims[0] || !dims[1] || !dt[0] || !dt[1] || !fmt[0] ||
         !fmt[1])
         return 0;
@@ -206,13 +206,6 @@ static unsigned char *rec_slot(rec_list *l)
     return l->p + REC * l->n++;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * The fields every description record shares.  All records of one
  * description carry the same time, which tells a reader they belong
@@ -266,10 +259,10 @@ void pl_describe_model(uint32_t id, int onehop)
     char name[ACLSUB_REC_TYPE_CAP * 2];
     name_of(file ? file : "", seen, id, name, sizeof name);
     int32_t dev = 0;
-    aclError (*get_dev)(int32_t *) = (aclError(*)(int32_t *))runtime_fn("aclrtGetDevice");
+    aclError (*get_dev)(int32_t *) = (aclError(*)(int32_t *))pl_runtime_sym("aclrtGetDevice");
     if (!get_dev || get_dev(&dev) != ACL_SUCCESS)
         dev = 0;
-    uint64_t t = now_ns();
+    uint64_t t = pl_now_ns();
     rec_list l = {0};
     unsigned char *model_slot = rec_slot(&l);
     char *text = malloc(ACLSUB_DESC_TEXT_MAX + 1), type[ACLSUB_REC_TYPE_CAP * 2];
@@ -282,7 +275,7 @@ void pl_describe_model(uint32_t id, int onehop)
         add_text(&l, id, (uint32_t)dev, t, ACLSUB_DESC_MODEL_IO, ACLSUB_TYPE_MODEL_IO, text,
                  b.len < ACLSUB_DESC_TEXT_MAX ? b.len : ACLSUB_DESC_TEXT_MAX) < 0)
         goto out;
-    aclsub_emu_op_desc_fn op_desc = (aclsub_emu_op_desc_fn)runtime_fn(ACLSUB_EMU_OP_DESC_SYMBOL);
+    aclsub_emu_op_desc_fn op_desc = (aclsub_emu_op_desc_fn)pl_runtime_sym(ACLSUB_EMU_OP_DESC_SYMBOL);
     if (op_desc && op_desc(id, 0, type, sizeof type, text, ACLSUB_DESC_TEXT_MAX + 1, &ops) >= 0) {
         flags |= ACLSUB_DESC_OPS;
         uint32_t n = ops;

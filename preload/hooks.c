@@ -104,15 +104,7 @@ static void *resolve(int i)
     void *f = atomic_load(&real_fn[i]);
     if (f)
         return f;
-    f = dlsym(RTLD_NEXT, real_names[i]);
-    if (!f) {
-        /* dlopen'ed with RTLD_LOCAL: ask the library itself. */
-        void *h = dlopen("libascendcl.so", RTLD_LAZY | RTLD_NOLOAD);
-        if (h) {
-            f = dlsym(h, real_names[i]);
-            dlclose(h);
-        }
-    }
+    f = pl_runtime_sym(real_names[i]);
     if (f)
         atomic_store(&real_fn[i], f);
     return f;

@@ -155,6 +155,8 @@ int pl_sink_retry(const pl_config *c);
 uint64_t pl_sink_fifo_drain(void);
 
 /* --- describe.c ---------------------------------------------------------------- */
+/* A function of the runtime (RTLD_NEXT, or the runtime dlopen'ed locally), or NULL; not cached. */
+void *pl_runtime_sym(const char *name);
 
 /*
  * The program loaded model id from path (NULL: from memory): remembered for
@@ -183,6 +185,8 @@ void pl_describe_model(uint32_t id, int onehop);
  * relay.  -1 when profiling cannot work (the reason was printed once).
  */
 int pl_relay_attach(uint32_t id, const char *label, int onehop);
+/* CLOCK_MONOTONIC in ns: the device clock of the emulated runtime. */
+uint64_t pl_now_ns(void);
 /* 1 if model id is followed on one hop (the runtime writes into the sink). */
 int pl_relay_onehop(uint32_t id);
 /* The ids of the models followed on one hop, at most max of them; how many. */

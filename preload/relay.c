@@ -231,6 +231,11 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t pl_now_ns(void)
+{
+    return now_ns();
+}
+
 /* The inode fd names, or 0 if it is not open. */
 static ino_t fd_ino(int fd)
 {
