@@ -816,12 +816,12 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 {
     int64_t cg = s->c / s->group;
     int64_t ph, pw;
-    if (dc_available(s))
-        return dc_layout(s, &ph, &pw);
-    if (cg == 1 && !conv_is_pointwise(s))
-        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     if (conv_is_pointwise(s))
         return 0;
+    if (dc_available(s))
+        return dc_layout(s, &ph, &pw);
+    if (cg == 1)
+        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
 }
 
@@ -855,12 +855,6 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
-    /* im2col columns per sgemm: as many output pixels as the scratch and K_IM2COL_TILE hold */
-    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
-    int64_t tile = K_IM2COL_TILE / kdim > 0 ? K_IM2COL_TILE / kdim : 1;
-    chunk = chunk > tile ? tile : chunk;
-    if (chunk > out_plane)
-        chunk = out_plane;
     int64_t ph, pq;
     if (dc_available(s) && scratch && scratch_len >= dc_layout(s, &ph, &pq)) {
         dc_conv(s, x, w, bias, act, y, scratch);
@@ -871,6 +865,13 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
         par_for(s->n * s->m, PAR_GRAIN / (out_plane * s->kh * s->kw / 4 + 1) + 1, dw_planes, &j);
         return;
     }
+
+    /* im2col columns per sgemm: as many output pixels as the scratch and K_IM2COL_TILE hold */
+    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
+    int64_t tile = K_IM2COL_TILE / kdim > 0 ? K_IM2COL_TILE / kdim : 1;
+    chunk = chunk > tile ? tile : chunk;
+    if (chunk > out_plane)
+        chunk = out_plane;
 
     for (int64_t b = 0; b < s->n; b++) {
         for (int64_t g = 0; g < s->group; g++) {
