@@ -1373,31 +1373,8 @@ __attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, flo
     }
 }
 
-typedef struct unary_job {
-    const float *x;
-    float *y;
-} unary_job;
-
-static void sigmoid_piece(void *ctx, int64_t lo, int64_t hi, int slot)
-{
-    (void)slot;
-    const unary_job *j = ctx;
-    if (fma_ok()) {
-        sigmoid_avx2(j->x + lo, j->y + lo, (size_t)(hi - lo));
-        return;
-    }
-    for (int64_t i = lo; i < hi; i++)
-        j->y[i] = 1.0f / (1.0f + expf(-j->x[i]));
-}
-
-void k_sigmoid(const float *x, float *y, size_t n)
-{
-    unary_job j = {x, y};
-    par_for((int64_t)n, PAR_GRAIN / 4, sigmoid_piece, &j);
-}
-
 /* The unary kernels that the pool shares: which one, and its parameters. */
-typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT } unary_kind;
+typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT, UN_SIGMOID } unary_kind;
 
 typedef struct unary_par_job {
     unary_kind kind;
@@ -1431,13 +1408,27 @@ static void unary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
         for (size_t i = 0; i < n; i++)
             y[i] = sqrtf(x[i]);
         break;
+    case UN_SIGMOID:
+        if (fma_ok()) {
+            sigmoid_avx2(x, y, n);
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            y[i] = 1.0f / (1.0f + expf(-x[i]));
+        break;
     }
+}
+
+/* The iterations of a piece: fewer for the kernels that cost more per element. */
+static int64_t unary_grain(unary_kind kind)
+{
+    return kind == UN_TANH ? PAR_GRAIN / 8 : kind == UN_SIGMOID ? PAR_GRAIN / 4 : PAR_GRAIN;
 }
 
 static void unary_par(unary_kind kind, const float *x, float *y, size_t n, float a, float b)
 {
     unary_par_job j = {kind, x, y, a, b};
-    par_for((int64_t)n, kind == UN_TANH ? PAR_GRAIN / 8 : PAR_GRAIN, unary_piece, &j);
+    par_for((int64_t)n, unary_grain(kind), unary_piece, &j);
 }
 
 void k_relu(const float *x, float *y, size_t n)
@@ -1448,6 +1439,11 @@ void k_relu(const float *x, float *y, size_t n)
 void k_tanh(const float *x, float *y, size_t n)
 {
     unary_par(UN_TANH, x, y, n, 0.0f, 0.0f);
+}
+
+void k_sigmoid(const float *x, float *y, size_t n)
+{
+    unary_par(UN_SIGMOID, x, y, n, 0.0f, 0.0f);
 }
 
 void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta)
