@@ -273,14 +273,12 @@ static void dw_pad_plane(const k_conv2d_shape *s, const float *xc, float *p, int
  * + ky][i * stride + kx].  Inlined with constant kh, kw and stride, the
  * taps unroll and the loop over i vectorises, the sum staying in a
  * register; the taps are added in the order the generic path adds them
- * (padding adds w * 0, which leaves a sum as it is).  fused: each tap one
- * fmaf (one rounding instead of two, so the last bits may differ from the
- * generic path's); else a multiply and an add, giving the generic path's
- * float.
+ * (padding adds w * 0, which leaves a sum as it is), each a multiply and
+ * an add, giving the generic path's float.
  */
 static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_shape *s, const float *p, int64_t pq,
                                                                 const float *wk, float *yo, int kh, int kw,
-                                                                int stride, int fused)
+                                                                int stride)
 {
     float wv[25];
     for (int k = 0; k < kh * kw; k++)
@@ -297,31 +295,38 @@ static inline __attribute__((always_inline)) void dw_rows_fixed(const k_conv2d_s
                 for (int kx = 0; kx < kw; kx++) {
                     /* padded column i * stride + kx: phase kx % stride, column i + kx / stride */
                     const float xv = r[ky * rowlen + (kx % stride) * pq + i + kx / stride];
-                    acc = fused ? fmaf(wv[ky * kw + kx], xv, acc) : acc + wv[ky * kw + kx] * xv;
+                    acc = acc + wv[ky * kw + kx] * xv;
                 }
             yr[i] = acc;
         }
     }
 }
 
-/* dw_rows_fixed with the plane's shape as constants (dw_fixed has checked it is one of these). */
-#define DW_ROWS_DISPATCH(fused)                                                                                        \
+/*
+ * rows(s, p, pq, wk, yo, k, stride), the rows of a k x k window, with the
+ * plane's shape as constants (dw_fixed has checked it is one of these).
+ */
+#define DW_ROWS_DISPATCH(rows)                                                                                         \
     do {                                                                                                               \
         if (s->kh == 3 && s->stride_w == 1)                                                                            \
-            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 1, fused);                                                           \
+            rows(s, p, pq, wk, yo, 3, 1);                                                                              \
         else if (s->kh == 3)                                                                                           \
-            dw_rows_fixed(s, p, pq, wk, yo, 3, 3, 2, fused);                                                           \
+            rows(s, p, pq, wk, yo, 3, 2);                                                                              \
         else if (s->stride_w == 1)                                                                                     \
-            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 1, fused);                                                           \
+            rows(s, p, pq, wk, yo, 5, 1);                                                                              \
         else                                                                                                           \
-            dw_rows_fixed(s, p, pq, wk, yo, 5, 5, 2, fused);                                                           \
+            rows(s, p, pq, wk, yo, 5, 2);                                                                              \
     } while (0)
 
+/* dw_rows_fixed of a k x k window, in DW_ROWS_DISPATCH's form. */
+#define DW_ROWS_SQUARE(s, p, pq, wk, yo, k, stride) dw_rows_fixed(s, p, pq, wk, yo, k, k, stride)
+
 /*
- * The AVX2 copy of dw_rows_fixed with fused set, written with intrinsics:
- * eight outputs of a row at a time, each tap one fused multiply-add in the
- * same order (so that every output is the float dw_rows_fixed gives), the
- * row's last ow % 8 outputs in masked lanes.
+ * The AVX2 copy of dw_rows_fixed, written with intrinsics: eight outputs
+ * of a row at a time, each tap one fused multiply-add (one rounding
+ * instead of two, so the last bits may differ from the plain copy's) in
+ * the same order, so that an output does not depend on which of the three
+ * loops below computes it; the row's last ow % 8 outputs in masked lanes.
  * (Left to the vectoriser, the strided copies spilled their row pointers
  * in the inner loop and ran at half this speed.)
  */
@@ -384,19 +389,12 @@ dw_rows_avx2(const k_conv2d_shape *s, const float *p, int64_t pq, const float *w
 __attribute__((target("avx2,fma"))) static void dw_rows_fma(const k_conv2d_shape *s, const float *p, int64_t pq,
                                                             const float *wk, float *yo)
 {
-    if (s->kh == 3 && s->stride_w == 1)
-        dw_rows_avx2(s, p, pq, wk, yo, 3, 1);
-    else if (s->kh == 3)
-        dw_rows_avx2(s, p, pq, wk, yo, 3, 2);
-    else if (s->stride_w == 1)
-        dw_rows_avx2(s, p, pq, wk, yo, 5, 1);
-    else
-        dw_rows_avx2(s, p, pq, wk, yo, 5, 2);
+    DW_ROWS_DISPATCH(dw_rows_avx2);
 }
 
 static void dw_rows_plain(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
-    DW_ROWS_DISPATCH(0);
+    DW_ROWS_DISPATCH(DW_ROWS_SQUARE);
 }
 
 /* Set by k_kernels_plain: the plain copies even where the CPU has AVX2 and FMA. */
@@ -407,10 +405,16 @@ void k_kernels_plain(int on)
     plain_only = on;
 }
 
+/* Whether the AVX2 copies run: k_kernels_plain is off and the CPU has AVX2 and FMA. */
+static int fma_ok(void)
+{
+    return !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
 /* dw_rows_fma where the CPU has AVX2 and FMA (and k_kernels_plain is off), else dw_rows_plain. */
 static void dw_rows_special(const k_conv2d_shape *s, const float *p, int64_t pq, const float *wk, float *yo)
 {
-    if (!plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    if (fma_ok())
         dw_rows_fma(s, p, pq, wk, yo);
     else
         dw_rows_plain(s, p, pq, wk, yo);
@@ -618,7 +622,7 @@ static int dc_shape_ok(const k_conv2d_shape *s)
 
 static int dc_available(const k_conv2d_shape *s)
 {
-    return dc_shape_ok(s) && !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return dc_shape_ok(s) && fma_ok();
 }
 
 /* The padded, phase-split copy of one group: rows of stride_w phases of *pq floats each; returns its floats. */
@@ -644,16 +648,8 @@ static void dc_pad(void *ctx, int64_t lo, int64_t hi, int slot)
     (void)slot;
     const dc_job *j = ctx;
     const k_conv2d_shape *s = j->s;
-    const int64_t rowlen = s->stride_w * j->pq;
-    for (int64_t ci = lo; ci < hi; ci++) {
-        const float *xc = j->xg + ci * s->h * s->w;
-        float *pc = j->xp + ci * j->ph * rowlen;
-        for (int64_t r = 0; r < j->ph; r++) {
-            const int64_t iy = r - s->pad_t;
-            pad_row_phases(iy < 0 || iy >= s->h ? NULL : xc + iy * s->w, s->w, s->pad_l, s->stride_w, j->pq,
-                           pc + r * rowlen);
-        }
-    }
+    for (int64_t ci = lo; ci < hi; ci++)
+        dw_pad_plane(s, j->xg + ci * s->h * s->w, j->xp + ci * j->ph * s->stride_w * j->pq, j->ph, j->pq);
 }
 
 /*
@@ -820,12 +816,12 @@ size_t k_conv2d_scratch_want(const k_conv2d_shape *s)
 {
     int64_t cg = s->c / s->group;
     int64_t ph, pw;
-    if (dc_available(s))
-        return dc_layout(s, &ph, &pw);
-    if (cg == 1 && !conv_is_pointwise(s))
-        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     if (conv_is_pointwise(s))
         return 0;
+    if (dc_available(s))
+        return dc_layout(s, &ph, &pw);
+    if (cg == 1)
+        return dw_plane_len(s) * (size_t)par_threads(); /* one padded plane per participant */
     return (size_t)(cg * s->kh * s->kw) * (size_t)(s->oh * s->ow);
 }
 
@@ -859,12 +855,6 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
 {
     const int64_t cg = s->c / s->group, mg = s->m / s->group;
     const int64_t kdim = cg * s->kh * s->kw, out_plane = s->oh * s->ow, plane = s->h * s->w;
-    /* im2col columns per sgemm: as many output pixels as the scratch and K_IM2COL_TILE hold */
-    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
-    int64_t tile = K_IM2COL_TILE / kdim > 0 ? K_IM2COL_TILE / kdim : 1;
-    chunk = chunk > tile ? tile : chunk;
-    if (chunk > out_plane)
-        chunk = out_plane;
     int64_t ph, pq;
     if (dc_available(s) && scratch && scratch_len >= dc_layout(s, &ph, &pq)) {
         dc_conv(s, x, w, bias, act, y, scratch);
@@ -875,6 +865,13 @@ void k_conv2d_act(const k_conv2d_shape *s, const float *x, const float *w, const
         par_for(s->n * s->m, PAR_GRAIN / (out_plane * s->kh * s->kw / 4 + 1) + 1, dw_planes, &j);
         return;
     }
+
+    /* im2col columns per sgemm: as many output pixels as the scratch and K_IM2COL_TILE hold */
+    int64_t chunk = scratch ? (int64_t)(scratch_len / (size_t)kdim) : 0;
+    int64_t tile = K_IM2COL_TILE / kdim > 0 ? K_IM2COL_TILE / kdim : 1;
+    chunk = chunk > tile ? tile : chunk;
+    if (chunk > out_plane)
+        chunk = out_plane;
 
     for (int64_t b = 0; b < s->n; b++) {
         for (int64_t g = 0; g < s->group; g++) {
@@ -1357,11 +1354,6 @@ static inline __attribute__((always_inline, target("avx2,fma"))) __m256 exp8(__m
     return _mm256_andnot_ps(under, _mm256_blendv_ps(r2, _mm256_set1_ps(INFINITY), over));
 }
 
-/* Whether the AVX2 copies of the exp-based kernels run (k_kernels_plain off and the CPU has AVX2 and FMA). */
-static int exp8_ok(void)
-{
-    return !plain_only && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 
 __attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, float *y, size_t n)
 {
@@ -1381,31 +1373,8 @@ __attribute__((target("avx2,fma"))) static void sigmoid_avx2(const float *x, flo
     }
 }
 
-typedef struct unary_job {
-    const float *x;
-    float *y;
-} unary_job;
-
-static void sigmoid_piece(void *ctx, int64_t lo, int64_t hi, int slot)
-{
-    (void)slot;
-    const unary_job *j = ctx;
-    if (exp8_ok()) {
-        sigmoid_avx2(j->x + lo, j->y + lo, (size_t)(hi - lo));
-        return;
-    }
-    for (int64_t i = lo; i < hi; i++)
-        j->y[i] = 1.0f / (1.0f + expf(-j->x[i]));
-}
-
-void k_sigmoid(const float *x, float *y, size_t n)
-{
-    unary_job j = {x, y};
-    par_for((int64_t)n, PAR_GRAIN / 4, sigmoid_piece, &j);
-}
-
 /* The unary kernels that the pool shares: which one, and its parameters. */
-typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT } unary_kind;
+typedef enum { UN_RELU, UN_TANH, UN_HARDSIGMOID, UN_CLIP, UN_SQRT, UN_SIGMOID } unary_kind;
 
 typedef struct unary_par_job {
     unary_kind kind;
@@ -1439,13 +1408,27 @@ static void unary_piece(void *ctx, int64_t lo, int64_t hi, int slot)
         for (size_t i = 0; i < n; i++)
             y[i] = sqrtf(x[i]);
         break;
+    case UN_SIGMOID:
+        if (fma_ok()) {
+            sigmoid_avx2(x, y, n);
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            y[i] = 1.0f / (1.0f + expf(-x[i]));
+        break;
     }
+}
+
+/* The iterations of a piece: fewer for the kernels that cost more per element. */
+static int64_t unary_grain(unary_kind kind)
+{
+    return kind == UN_TANH ? PAR_GRAIN / 8 : kind == UN_SIGMOID ? PAR_GRAIN / 4 : PAR_GRAIN;
 }
 
 static void unary_par(unary_kind kind, const float *x, float *y, size_t n, float a, float b)
 {
     unary_par_job j = {kind, x, y, a, b};
-    par_for((int64_t)n, kind == UN_TANH ? PAR_GRAIN / 8 : PAR_GRAIN, unary_piece, &j);
+    par_for((int64_t)n, unary_grain(kind), unary_piece, &j);
 }
 
 void k_relu(const float *x, float *y, size_t n)
@@ -1456,6 +1439,11 @@ void k_relu(const float *x, float *y, size_t n)
 void k_tanh(const float *x, float *y, size_t n)
 {
     unary_par(UN_TANH, x, y, n, 0.0f, 0.0f);
+}
+
+void k_sigmoid(const float *x, float *y, size_t n)
+{
+    unary_par(UN_SIGMOID, x, y, n, 0.0f, 0.0f);
 }
 
 void k_hardsigmoid(const float *x, float *y, size_t n, float alpha, float beta)
@@ -1531,7 +1519,7 @@ static void softmax_piece(void *ctx, int64_t lo, int64_t hi, int slot)
 {
     (void)slot;
     const softmax_job *j = ctx;
-    const int vec = j->inner == 1 && exp8_ok();
+    const int vec = j->inner == 1 && fma_ok();
     for (int64_t o = lo; o < hi; o++) {
         const int64_t base = o * j->axis_len * j->inner;
         if (vec) {
