@@ -1,6 +1,7 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian packages aclsub needs to build, test
-# and run, on Debian bookworm, as root.  Checks each package first and
+# and run, on Debian bookworm, as root, and makes sure /dev/null is the null
+# device.  Checks each package first and
 # installs only what is missing, saying which.  Then fetches and verifies the
 # real ONNX models (scripts/fetch-models.sh) and ONNX Runtime's CPU build, the
 # reference runtime of the real-model tests and `make bench`
@@ -32,6 +33,20 @@ chromium-headless-shell
 tmux
 python3-pandas
 "
+
+# /dev/null must be the null device: tmux, the shell tests' redirections
+# and the sink tests depend on it, and a machine can come up with an
+# ordinary file there (then every `>/dev/null` appends to it).  As root, an
+# ordinary file in its place is replaced by the device (1, 3).
+null_device() {
+    [ -c /dev/null ] && return 0
+    if [ "$(id -u)" -eq 0 ] && rm -f /dev/null && mknod -m 666 /dev/null c 1 3; then
+        echo "install-deps: /dev/null was not the null device: made it again"
+    else
+        echo "install-deps: warning: /dev/null is not the null device (tests that write to it fail)" >&2
+    fi
+}
+null_device
 
 missing=""
 for p in $PACKAGES; do

@@ -8,8 +8,9 @@
  * name).  A split happens only where the view says it may (dec_out_cut,
  * between events), so each file stands alone: the view closes the file
  * it ends and opens the next through its edge callback (for the first
- * file the view writes its head itself, once dec_out_new has returned).  -o never replaces
- * an existing file: the names are created with O_EXCL, mode 0600.
+ * file the view writes its head itself, once dec_out_new has returned).  Each name is
+ * created by out_path.h's rule, in place: with O_EXCL, mode 0600, an existing file or
+ * link removed first only with --force, a FIFO or device written into.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "decoder/out_path.h"
 #include "decoder/pipeline.h"
 
 struct dec_out {
@@ -63,18 +65,12 @@ static char *split_name(const char *path, unsigned n)
     return s;
 }
 
-/* With --force an existing name (not a directory) is removed first; the new file is still created exclusively. */
-static void make_room(const dec_opts *o, const char *name)
-{
-    struct stat st;
-    if (o->force && lstat(name, &st) == 0 && !S_ISDIR(st.st_mode))
-        unlink(name);
-}
-
 FILE *dec_create_new(const dec_opts *o, const char *name, FILE *err)
 {
-    make_room(o, name);
-    int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int room = out_path_make_room(name, o->force, "aclsub decode", err);
+    if (room < 0)
+        return NULL;
+    int fd = room == 1 ? out_path_open_special(name) : open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
         if (errno == EEXIST)

@@ -205,7 +205,8 @@ typedef void (*dec_out_edge)(void *ctx, int opening);
 dec_out *dec_out_new(const dec_opts *o, FILE *out, FILE *err, dec_out_edge edge, void *ctx);
 /*
  * A new file `name` (mode 0600, created exclusively: with --force an existing
- * one is removed first, never written into); NULL after a message on err.
+ * file or link is removed first, never written into), or the FIFO or device
+ * `name` is, written into; NULL after a message on err.
  */
 FILE *dec_create_new(const dec_opts *o, const char *name, FILE *err);
 void dec_out_write(dec_out *d, const void *p, size_t n);

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decoder/out_path.h"
 #include "decoder/pipeline.h"
 #include "decoder/textout.h"
 
@@ -211,9 +212,12 @@ static int64_t step(dec_sqlite *d, int which)
 static int open_db(dec_sqlite *d)
 {
     if (strcmp(d->path, ":memory:") != 0) {
-        struct stat st;
-        if (d->force && lstat(d->path, &st) == 0 && !S_ISDIR(st.st_mode))
-            unlink(d->path); /* --force: a new database, never one written into */
+        int room = out_path_make_room(d->path, d->force, "aclsub decode", d->err); /* a new database, never one written into */
+        if (room != 0) {
+            if (room == 1)
+                fprintf(d->err, "aclsub decode: %s: not a regular file: a database needs one\n", d->path);
+            return -1;
+        }
         int fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) {
             fprintf(d->err, "aclsub decode: %s%s\n", d->path,

@@ -11,13 +11,27 @@ run() { # name, command...
     name=$1
     shift
     echo "=== $name"
-    if "$@"; then
+    if "$@" && null_device_after "$name"; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
         failures="$failures $name"
     fi
 }
+# A test that leaves /dev/null something else fails, by name: what it broke
+# would otherwise fail the tests after it.
+null_device_after() {
+    [ -c /dev/null ] && return 0
+    echo "FAIL $1: /dev/null is no longer the null device after it"
+    return 1
+}
+# Every test writes to /dev/null; a machine where it is an ordinary file
+# fails them in ways that hide the cause, so the cause is said first.
+if [ ! -c /dev/null ]; then
+    echo "FAIL /dev/null is not the null device on this machine (./install-deps.sh, as root, makes it again)"
+    failed=$((failed + 1))
+    failures="$failures /dev/null"
+fi
 for t in "$B"/tests/test_*; do
     [ -x "$t" ] || continue
     run "$(basename "$t")" "$t"

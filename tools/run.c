@@ -20,11 +20,11 @@
  *                        When the program never starts, the file is removed
  *                        and FILE.old put back.  --report writes the HTML
  *                        page of `aclsub report` beside it once the program
- *                        has ended (FILE.rec -> FILE.html), through a
- *                        temporary file that becomes the page by link(2),
- *                        which never replaces an existing page, or with
- *                        --force by rename(2); an existing page is refused
- *                        before the program starts.
+ *                        has ended (FILE.rec -> FILE.html), created by
+ *                        decoder/out_path.h's rule: whole or not at all,
+ *                        over an existing page only with --force (refused
+ *                        before the program starts), into a FIFO or device
+ *                        as it is.
  *   --live               the sink is a FIFO in a private mkdtemp directory,
  *                        read by a child `aclsub decode summary --follow FIFO`
  *                        (this same executable).  aclsub holds a write end of
@@ -459,7 +459,7 @@ static int run_report_path(const run_opts *o, run_sink *s)
     else if (strcmp(abs, s->path) == 0 || (stat(s->report, &st) == 0 && stat(s->path, &rs) == 0 &&
                                           st.st_dev == rs.st_dev && st.st_ino == rs.st_ino))
         why = "is the record file itself";
-    else if (lstat(s->report, &st) == 0 && !o->force)
+    else if (lstat(s->report, &st) == 0 && !o->force && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
         why = "exists: left as it is (--force replaces it)";
     if (why)
         fprintf(stderr, "aclsub run: --report %s: %s\n", too_long && o->report_path ? o->report_path : s->report,
@@ -880,37 +880,20 @@ static void run_empty_reason(const run_opts *o, char *why, size_t len)
 }
 
 /*
- * Writes the page of `aclsub report` of the record file: into a temporary
- * file beside it (mode 0600), which becomes the page by link(2) (never over
- * an existing file) or, with --force, by rename(2).  Failures are reported;
+ * Writes the page: `aclsub report` of the record file, in this process,
+ * which creates the page by decoder/out_path.h's rule (whole or not at
+ * all; over an existing page only with --force).  Failures are reported;
  * the status stays the program's.
  */
 static void run_write_report(const run_opts *o, const run_sink *s)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", s->report) >= (int)sizeof tmp) {
-        fprintf(stderr, "aclsub run: %s: the path is too long\n", s->report);
-        return;
-    }
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        fprintf(stderr, "aclsub run: %s: cannot create a file beside it: %s\n", s->report, strerror(errno));
-        return;
-    }
-    close(fd);
-    char name[] = "report", opt[] = "-o";
-    char *args[] = {name, opt, tmp, (char *)s->shown, NULL};
-    int rc = -1;
-    if (cmd_report(4, args) != 1) {
-        rc = o->force ? rename(tmp, s->report) : link(tmp, s->report);
-        if (rc != 0)
-            fprintf(stderr, "aclsub run: %s: %s\n", s->report,
-                    errno == EEXIST ? "appeared while the program ran: left as it is (--force replaces it)"
-                                    : strerror(errno));
-    }
-    if (rc != 0 || !o->force)
-        unlink(tmp); /* after link, the temporary name; else the unfinished page */
-    if (rc == 0)
+    char name[] = "report", opt[] = "-o", force[] = "--force";
+    char *args[6] = {name, opt, (char *)s->report};
+    int n = 3;
+    if (o->force)
+        args[n++] = force;
+    args[n++] = (char *)s->shown;
+    if (cmd_report(n, args) != 1)
         fprintf(stderr, "aclsub run: report in %s\n", s->report);
 }
 

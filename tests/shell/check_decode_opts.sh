@@ -1,7 +1,9 @@
 #!/bin/sh
 # check_decode_opts.sh BUILD - the options of `aclsub decode` that choose
 # what is written and where: -o FILE (created 0600, never half-written, an
-# existing FILE refused unless --force, no file when decoding fails), an
+# existing FILE refused unless --force, no file when decoding fails; a FIFO
+# or device written into and never replaced, a link replaced but not its
+# target, a directory refused), an
 # input that cannot be opened (its error alone, exit 1), --from/--to with
 # units relative to the first record or absolute, and the exclude filters.
 # Outputs are read back with Python's csv and json modules and
@@ -81,6 +83,79 @@ if [ -d /proc/self ]; then
     need "a file was left" eval '[ -z "$(ls f.txt* 2>/dev/null)" ]'
     finish
 fi
+
+# --- -o names a FIFO, a device, a link, a directory ------------------------------------------
+# A FIFO: written into, the same bytes as stdout gets.
+"$ACLSUB" decode list -f csv o.rec >want.csv 2>/dev/null
+mkfifo out.fifo
+cat out.fifo >got.csv &
+rdr=$!
+BGPIDS="$BGPIDS $rdr"
+"$ACLSUB" decode list -f csv -o out.fifo --force o.rec >/dev/null 2>p1.err
+st=$?
+# The reader ends with the writer's close; a decode that never opened the FIFO
+# must not hang the test: after 5 s the reader is ended.
+n=0
+while kill -0 "$rdr" 2>/dev/null && [ $n -lt 50 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+kill "$rdr" 2>/dev/null
+wait "$rdr" 2>/dev/null
+begin "-o FIFO (--force too): written into, the bytes stdout gets; the FIFO stays"
+eq "exit status" "$st" 0
+need "the reader got other bytes" cmp -s got.csv want.csv
+need "the FIFO was replaced" test -p out.fifo
+finish p1.err
+# A character device of its own (the null device's numbers), so that the machine's
+# /dev/null is never at stake: --force must not remove it, for any output.
+if mknod dev.null c 1 3 2>/dev/null; then
+    bad=""
+    for args in "summary" "list -f chrome" "list -f perfetto" "list -f csv --control-csv dev.null -o ctl.csv"; do
+        rm -f ctl.csv
+        # shellcheck disable=SC2086
+        case $args in *control*) "$ACLSUB" decode $args --force o.rec ;; *) "$ACLSUB" decode $args -o dev.null --force o.rec ;; esac \
+            >/dev/null 2>p2.err || bad="$bad [$args: exit $?]"
+        [ -c dev.null ] || { bad="$bad [$args: the device was replaced]"; rm -f dev.null; mknod dev.null c 1 3; }
+    done
+    "$ACLSUB" decode list -f sqlite -o dev.null --force o.rec >/dev/null 2>p3.err
+    st=$?
+    begin "-o DEVICE --force: written into, never replaced (summary, chrome, perfetto, --control-csv)"
+    eq "failures" "$bad" ""
+    finish p2.err
+    begin "-o DEVICE for a database: refused, the device left as it is"
+    eq "exit status" "$st" 1
+    eq "stderr" "$(cat p3.err)" "aclsub decode: dev.null: not a regular file: a database needs one"
+    need "the device was replaced" test -c dev.null
+    finish p3.err
+else
+    say_skipped "-o DEVICE --force" "mknod needs root"
+fi
+echo keep >kept.txt
+ln -s kept.txt out.link
+"$ACLSUB" decode summary -o out.link o.rec >/dev/null 2>p4.err
+st=$?
+begin "-o LINK: refused, the link and its target as they were"
+eq "exit status" "$st" 1
+eq "stderr" "$(cat p4.err)" "aclsub decode: out.link exists: left as it is (--force replaces it)"
+eq "target" "$(cat kept.txt)" keep
+finish p4.err
+"$ACLSUB" decode summary -o out.link --force o.rec >/dev/null 2>p5.err
+st=$?
+begin "-o LINK --force: the link replaced by the output, its target untouched"
+eq "exit status" "$st" 0
+need "still a link" eval '[ ! -L out.link ]'
+need "not the summary" grep -q "^MatMul " out.link
+eq "target" "$(cat kept.txt)" keep
+finish p5.err
+mkdir out.dir
+"$ACLSUB" decode summary -o out.dir --force o.rec >/dev/null 2>p6.err
+st=$?
+begin "-o DIRECTORY --force: refused, one line"
+eq "exit status" "$st" 1
+eq "stderr" "$(cat p6.err)" "aclsub decode: out.dir: a directory: left as it is"
+need "a file was left beside it" eval '[ -z "$(ls out.dir.tmp-* 2>/dev/null)" ]'
+finish p6.err
 cd "$ROOT" || exit 1
 
 # --- --from/--to with units, exclude filters: JSON Lines read by Python's json ---------------

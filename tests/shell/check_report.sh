@@ -4,7 +4,8 @@
 # Chromium opens it from a file:// URL with no script error and no request
 # (the page's policy forbids them; a copy that tries one is caught, so the
 # check can fail); hostile names stay text; two recordings give a diff
-# sorted by effect; --execute picks the timeline's execute; a pipe gives a
+# sorted by effect; -o leaves an existing page (or link) as it is unless
+# --force, which replaces the link, never its target; --execute picks the timeline's execute; a pipe gives a
 # page without a timeline; the page stays small for a long recording with
 # many names; the committed assets match tools/report/; a recording of the
 # real cls model and a diff of two give pages with decode summary's numbers.
@@ -45,6 +46,25 @@ need "no page" [ -s "$T/v.html" ]
 need "page does not end the document" grep -q '</html>' "$T/v.html"
 "$ACLSUB" decode summary --format csv "$T/v.rec" >"$T/sum.csv" 2>/dev/null
 "$ACLSUB" decode summary "$T/v.rec" >"$T/sum.txt" 2>/dev/null
+finish "$T/err"
+
+begin "-o an existing page: left as it is, one line, exit 1; --force replaces it whole"
+cp "$T/v.html" "$T/v.keep"
+echo old >"$T/old.txt"
+ln -s "$T/old.txt" "$T/v.link"
+"$ACLSUB" report -o "$T/v.link" "$T/v.rec" >/dev/null 2>"$T/err"
+eq "exit status" "$?" 1
+eq "stderr" "$(cat "$T/err")" "aclsub report: $T/v.link exists: left as it is (--force replaces it)"
+eq "the link's target" "$(cat "$T/old.txt")" old
+"$ACLSUB" report -o "$T/v.html" "$T/vb.rec" >/dev/null 2>"$T/err"
+eq "exit status" "$?" 1
+need "the page changed" cmp -s "$T/v.html" "$T/v.keep"
+"$ACLSUB" report --force -o "$T/v.link" "$T/v.rec" >/dev/null 2>"$T/err"
+eq "--force: exit status" "$?" 0
+need "--force: the link is still a link" eval '[ ! -L "$T/v.link" ]'
+need "--force: not the page" cmp -s "$T/v.link" "$T/v.keep"
+eq "--force: the link's target" "$(cat "$T/old.txt")" old
+need "a temporary file was left" eval '[ -z "$(ls "$T"/*.tmp-* 2>/dev/null)" ]'
 finish "$T/err"
 
 begin "usage: no recording, three recordings, a bad number, --help, aclsub --help"
