@@ -210,13 +210,6 @@ struct relay_state {
 
 static struct relay_state relay = RELAY_STATE_INIT;
 
-void pl_relay_set_accessors(const pl_accessors *a)
-{
-    pthread_mutex_lock(&relay.lock);
-    relay.acc = *a;
-    pthread_mutex_unlock(&relay.lock);
-}
-
 /* Closes one of the library's descriptors (the interposed close() would refuse). */
 static void close_own_fd(int fd)
 {
@@ -243,15 +236,59 @@ static ino_t fd_ino(int fd)
     return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
-/* Blocks SIGPIPE in this thread; returns 1 if it was blocked already (then nothing to restore). */
-static int sigpipe_hold(sigset_t *old)
+/*
+ * The signals a thread of the program holds while it holds relay.lock or
+ * onehop_lock: SIGPIPE (a FIFO whose reader left) and the fatal signals
+ * that come from outside.  Their handler (hooks.c) waits for the relay
+ * thread's last flush, which takes both locks: run on a thread that holds
+ * one, it would wait for a flush that cannot finish, and the stream would
+ * end without its stream end.  Held, they go to another thread of the
+ * process or wait until the lock is let go; a wait for the relay thread
+ * (wait_progress) ends early when one is pending.
+ */
+static const int outside_signals[] = {SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGABRT};
+#define N_OUTSIDE (sizeof outside_signals / sizeof outside_signals[0])
+
+static void outside_signals_hold(sigset_t *old)
 {
-    sigset_t ps;
-    sigemptyset(&ps);
-    sigaddset(&ps, SIGPIPE);
-    if (pthread_sigmask(SIG_BLOCK, &ps, old) != 0)
-        return 1;
-    return sigismember(old, SIGPIPE) == 1;
+    sigset_t s;
+    sigemptyset(&s);
+    for (size_t i = 0; i < N_OUTSIDE; i++)
+        sigaddset(&s, outside_signals[i]);
+    pthread_sigmask(SIG_BLOCK, &s, old);
+}
+
+/* 1 when a fatal signal from outside waits for this thread (or the process) to take it. */
+static int outside_signal_pending(void)
+{
+    sigset_t p;
+    if (sigpending(&p) != 0)
+        return 0;
+    for (size_t i = 1; i < N_OUTSIDE; i++) /* not SIGPIPE */
+        if (sigismember(&p, outside_signals[i]) == 1)
+            return 1;
+    return 0;
+}
+
+/* relay.lock, taken by a thread of the program: with the outside signals held until unlock_in_program. */
+static void lock_in_program(sigset_t *old)
+{
+    outside_signals_hold(old);
+    pthread_mutex_lock(&relay.lock);
+}
+
+static void unlock_in_program(const sigset_t *old)
+{
+    pthread_mutex_unlock(&relay.lock);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void pl_relay_set_accessors(const pl_accessors *a)
+{
+    sigset_t sigs;
+    lock_in_program(&sigs);
+    relay.acc = *a;
+    unlock_in_program(&sigs);
 }
 
 /* Takes a pending signal sig of this thread (where it is blocked), so that it is never delivered. */
@@ -1626,7 +1663,7 @@ static int onehop_fifo_wait(int fd)
 
 /*
  * Under onehop_lock, released on return: the runtime's n records at p into
- * the FIFO, with SIGPIPE held, up to ONEHOP_FIFO_WRITE_MAX records per
+ * the FIFO (SIGPIPE held: outside_signals_hold), up to ONEHOP_FIFO_WRITE_MAX records per
  * write(): fewer, larger writes wake the reader less often, and Linux
  * splits a pipe write only at page boundaries (a write it cannot finish
  * at once stops at one, O_NONBLOCK), so that the records of several
@@ -1639,8 +1676,6 @@ static void onehop_fifo_write(onehop_slot *h, const unsigned char *p, size_t n,
                               ssize_t (*real_write)(int, const void *, size_t))
 {
     int fd = h->out;
-    sigset_t old;
-    int held = sigpipe_hold(&old);
     size_t done = 0;
     while (done < n && !h->closed) {
         size_t k = n - done < ONEHOP_FIFO_WRITE_MAX ? n - done : ONEHOP_FIFO_WRITE_MAX;
@@ -1674,8 +1709,6 @@ static void onehop_fifo_write(onehop_slot *h, const unsigned char *p, size_t n,
             atomic_store(&relay.onehop_nowait, 2); /* the last flush dropped: so is all that follows */
     }
     pthread_mutex_unlock(&relay.onehop_lock);
-    if (!held)
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 /* Under onehop_lock, released on return: the runtime's n records at p into the regular-file sink. */
@@ -1694,17 +1727,10 @@ static void onehop_file_write(onehop_slot *h, int fd, const unsigned char *p, si
                w < 0 ? strerror(e) : "short write");
 }
 
-int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_write)(int, const void *, size_t),
-                          ssize_t *ret)
+/* pl_relay_onehop_write's work, with the outside signals held (outside_signals_hold). */
+static int onehop_write(onehop_slot *h, int fd, const void *buf, size_t len,
+                        ssize_t (*real_write)(int, const void *, size_t), ssize_t *ret)
 {
-    if (fd < 0 || atomic_load(&relay.onehop_n) == 0)
-        return 0;
-    onehop_slot *h = NULL;
-    for (int i = 0; i < ONEHOP_MAX && !h; i++)
-        if (atomic_load(&relay.onehop[i].fd1) == fd + 1)
-            h = &relay.onehop[i];
-    if (!h)
-        return 0;
     const unsigned char *p = buf;
     size_t n = len / REC;
     pthread_mutex_lock(&relay.onehop_lock);
@@ -1741,34 +1767,53 @@ int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_wr
     return 1;
 }
 
+int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_write)(int, const void *, size_t),
+                          ssize_t *ret)
+{
+    if (fd < 0 || atomic_load(&relay.onehop_n) == 0)
+        return 0;
+    onehop_slot *h = NULL;
+    for (int i = 0; i < ONEHOP_MAX && !h; i++)
+        if (atomic_load(&relay.onehop[i].fd1) == fd + 1)
+            h = &relay.onehop[i];
+    if (!h)
+        return 0;
+    sigset_t old;
+    outside_signals_hold(&old); /* onehop_lock is taken */
+    int mine = onehop_write(h, fd, buf, len, real_write, ret);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return mine;
+}
+
 int pl_relay_attach(uint32_t id, const char *label, int onehop)
 {
+    sigset_t sigs;
     int p[2];
-    pthread_mutex_lock(&relay.lock);
+    lock_in_program(&sigs);
     if (relay_start_locked() != 0) {
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return -1;
     }
     if (onehop && onehop_possible(pl_config_get())) {
         int fd = onehop_attach(id);
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         if (fd >= 0) {
             pl_relay_flush(); /* the stream start is in the sink before the runtime's first record */
             pl_log(LOG_DEBUG, "aclsub: following model %u (%s) on one hop: the runtime writes into the file sink",
                    id, label);
             return fd;
         }
-        pthread_mutex_lock(&relay.lock);
+        lock_in_program(&sigs);
     }
     if (pipe2(p, O_CLOEXEC) != 0) {
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return -1;
     }
     pl_model *m = calloc(1, sizeof *m);
     if (!m) {
         syscall(SYS_close, p[0]);
         syscall(SYS_close, p[1]);
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return -1;
     }
     m->id = id;
@@ -1784,7 +1829,7 @@ int pl_relay_attach(uint32_t id, const char *label, int onehop)
     m->next = relay.models;
     relay.models = m;
     relay.models_followed++;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     wake_relay();
     pl_log(LOG_DEBUG, "aclsub: following model %u (%s) through the relay", id, label);
     return m->wfd;
@@ -1800,7 +1845,8 @@ static pl_model *active_model(uint32_t id)
 
 void pl_relay_attach_failed(uint32_t id)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     onehop_slot *h = onehop_find(id);
     if (h) {
         int fd = atomic_load(&h->fd1) - 1;
@@ -1820,13 +1866,14 @@ void pl_relay_attach_failed(uint32_t id)
             break;
         }
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     wake_relay();
 }
 
 int pl_relay_lost(uint32_t id)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     onehop_slot *h = onehop_find(id);
     if (h) {
         int fd = atomic_load(&h->fd1) - 1;
@@ -1842,7 +1889,7 @@ int pl_relay_lost(uint32_t id)
             pl_fd_unprotect(fd);
             pl_fd_protect(fd);
         }
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return lost;
     }
     pl_model *m = active_model(id);
@@ -1851,44 +1898,53 @@ int pl_relay_lost(uint32_t id)
     int lost = 0;
     for (m = relay.models; m; m = m->next)
         lost |= m->id == id && m->lost;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return lost;
 }
 
 int pl_relay_follows(uint32_t id)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     int r = active_model(id) != NULL || onehop_find(id) != NULL;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return r;
 }
 
 int pl_relay_onehop(uint32_t id)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     int r = onehop_find(id) != NULL;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return r;
 }
 
 size_t pl_relay_onehop_ids(uint32_t *ids, size_t max)
 {
+    sigset_t sigs;
     size_t n = 0;
-    pthread_mutex_lock(&relay.lock);
+    lock_in_program(&sigs);
     for (int i = 0; i < ONEHOP_MAX && n < max; i++)
         if (atomic_load(&relay.onehop[i].fd1))
             ids[n++] = relay.onehop[i].id;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return n;
 }
 
-/* Under relay.lock: waits for a condition with a stall timeout; returns 0 if it gave up. */
+/*
+ * Under relay.lock: waits for a condition with a stall timeout; 1 when it
+ * holds, 0 if the wait gave up, -1 when a fatal signal from outside is
+ * pending (the caller lets the lock go without counting anything lost).
+ */
 static int wait_progress(int (*done)(uint32_t), uint32_t id)
 {
     uint64_t last = relay.progress, since = now_ns();
     while (!done(id)) {
         if (!relay.thread_live)
             return 0;
+        if (outside_signal_pending())
+            return -1; /* its handler's last flush takes over once the lock is let go */
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 100 * 1000000;
@@ -1938,9 +1994,10 @@ static int app_fd_shared(const pl_model *self, int fd)
 
 void pl_relay_wait_done(uint32_t id, int close_app)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     if (!relay.started || relay.failed) {
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return;
     }
     /* One hop: the caller ended the subscription; the runtime wrote and closed before it returned. */
@@ -1950,7 +2007,7 @@ void pl_relay_wait_done(uint32_t id, int close_app)
             onehop_retire(h);
     }
     wake_relay();
-    if (!wait_progress(model_done, id))
+    if (wait_progress(model_done, id) == 0)
         pl_log(LOG_WARN, "aclsub: the runtime did not end the subscription of model %u in time", id);
     /* Retire the finished models; close the program's fds they held. */
     for (pl_model **pp = &relay.models; *pp;) {
@@ -1973,15 +2030,17 @@ void pl_relay_wait_done(uint32_t id, int close_app)
         }
         pp = &m->next;
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
 }
 
 void pl_relay_flush(void)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     if (relay.started && !relay.failed) {
         wake_relay();
-        if (!wait_progress(ring_empty, 0) || ring_used()) {
+        int waited = wait_progress(ring_empty, 0);
+        if (waited >= 0 && (waited == 0 || ring_used())) {
             uint64_t left = ring_data_records();
             relay.dropped += left;
             relay.lost_unreported += left;
@@ -1992,7 +2051,7 @@ void pl_relay_flush(void)
                        relay.stall_ns / 1000000u, left);
         }
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
 }
 
 static int ring_has_room(uint32_t need)
@@ -2002,27 +2061,29 @@ static int ring_has_room(uint32_t need)
 
 size_t pl_relay_push_control(const unsigned char *recs, size_t n)
 {
+    sigset_t sigs;
     size_t done = 0;
-    pthread_mutex_lock(&relay.lock);
+    lock_in_program(&sigs);
     /* END_RESERVE slots stay free for the records the relay itself must be able to queue. */
     while (relay.started && !relay.failed && done < n && !relay.sink.dead && !relay.sink.stalled) {
         if (relay.ring.cap - ring_used() < 1 + END_RESERVE) {
             wake_relay();
-            if (!wait_progress(ring_has_room, 1 + END_RESERVE) || relay.ring.cap - ring_used() < 1 + END_RESERVE)
+            if (wait_progress(ring_has_room, 1 + END_RESERVE) <= 0 || relay.ring.cap - ring_used() < 1 + END_RESERVE)
                 break;
             continue;
         }
         ring_push(recs + done * REC);
         done++;
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     wake_relay();
     return done;
 }
 
 aclError pl_relay_app_subscribe(uint32_t id, int fd)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     pl_model *m = active_model(id);
     aclError rc = ACL_SUCCESS;
     if (!m)
@@ -2038,44 +2099,46 @@ aclError pl_relay_app_subscribe(uint32_t id, int fd)
         m->app_dev = open ? st.st_dev : 0;
         m->app_ino = open ? st.st_ino : 0;
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return rc;
 }
 
 int pl_relay_app_fd(uint32_t id)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     pl_model *m = active_model(id);
     int fd = m ? m->app_fd : -1;
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     return fd;
 }
 
 void pl_relay_finish(void)
 {
-    pthread_mutex_lock(&relay.lock);
+    sigset_t sigs;
+    lock_in_program(&sigs);
     if (!relay.started || relay.failed) {
-        pthread_mutex_unlock(&relay.lock);
+        unlock_in_program(&sigs);
         return;
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     pl_relay_flush(); /* the stream end follows, with these counts, when the thread ends (end_stream) */
-    pthread_mutex_lock(&relay.lock);
+    lock_in_program(&sigs);
     relay.stop = 1;
     wake_relay();
     /* Never wait for good at exit: a runtime that keeps a pipe open is given up on. */
-    if (!wait_progress(thread_gone, 0)) {
+    if (wait_progress(thread_gone, 0) == 0) { /* -1: a fatal signal's last flush ends it */
         relay.abandon = 1;
         wake_relay();
     }
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     pthread_join(relay.thread, NULL);
-    pthread_mutex_lock(&relay.lock);
+    lock_in_program(&sigs);
     pthread_mutex_lock(&relay.onehop_lock);
     uint64_t p = relay.produced + relay.onehop_written + relay.onehop_dropped,
              d = relay.dropped + relay.onehop_dropped, models = relay.models_followed;
     pthread_mutex_unlock(&relay.onehop_lock);
-    pthread_mutex_unlock(&relay.lock);
+    unlock_in_program(&sigs);
     const pl_config *c = pl_config_get();
     pl_log(LOG_INFO, "aclsub: %" PRIu64 " records, %" PRIu64 " dropped, %" PRIu64 " model(s) -> %s", p, d, models,
            c->output[0] ? c->output : "fd");

@@ -53,6 +53,11 @@
 # the same thread count (one thread, and each runtime's default), in pairs of
 # alternated runs:
 #   execute time / ONNX Runtime's   <= 1.0 (each model, each thread count)
+# and the preload's overhead on each (default threads, a FIFO sink drained by
+# a reader; BENCH_PRELOAD_REAL_PAIRS runs without and as many with, default 6;
+# BENCH_PRELOAD_REAL_EXECS executes per run, default 30, cls 10 times as many,
+# det a third):
+#   preload overhead                <= 1 % (each model)
 # When ONNX Runtime or the models are missing this part says so and is skipped.
 set -eu
 
@@ -612,6 +617,30 @@ fi
 
 # --- the real models against ONNX Runtime ----------------------------------------------------
 # For cls, PP-OCRv4 rec and det, at one thread and at each runtime's default,
+# real_preload NAME MODEL SHAPE: the preload's overhead on a real model, as
+# users run it (default threads, ACLSUB_OUTPUT a FIFO drained by a reader):
+# REAL_PAIRS runs without and REAL_PAIRS with libaclsub.so, alternated, each
+# the median of REAL_EXECS executes (cls: 10 times as many; det: a third).
+REAL_PAIRS=${BENCH_PRELOAD_REAL_PAIRS:-6}
+REAL_EXECS=${BENCH_PRELOAD_REAL_EXECS:-30}
+real_preload() {
+    case $1 in cls) rp_execs=$((REAL_EXECS * 10)) ;; det) rp_execs=$(((REAL_EXECS + 2) / 3)) ;; *) rp_execs=$REAL_EXECS ;; esac
+    echo "  $1 $3, default threads: bench_preload $rp_execs executes, $REAL_PAIRS runs without and $REAL_PAIRS with libaclsub.so"
+    rp_pairs=$PAIRS
+    PAIRS=$REAL_PAIRS
+    series "pl_$1" "$2" "$rp_execs"
+    PAIRS=$rp_pairs
+    # shellcheck disable=SC2046 # the stats' words
+    set -- "$1" $(series_stats "pl_$1")
+    rp_pct=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (b / a - 1) * 100 }')
+    rp_paired=$(awk -v r="$6" 'BEGIN { printf "%.2f", (r - 1) * 100 }')
+    printf '  %s: median execute %.0f us without, %.0f us with: %s %% (paired runs: %s %%); %s operators; outputs identical: %s\n' \
+        "$1" "$(awk -v v="$2" 'BEGIN { print v / 1e3 }')" "$(awk -v v="$3" 'BEGIN { print v / 1e3 }')" "$rp_pct" \
+        "$rp_paired" "${10}" "$9"
+    printf 'preload overhead, %s: %s %% (target <= 1 %%)  %s\n    [median execute with / without libaclsub.so - 1, %s + %s alternating runs, FIFO sink; paired runs: %s %%; outputs identical: %s]\n' \
+        "$1" "$rp_pct" "$(verdict "$rp_pct" 1)" "$REAL_PAIRS" "$REAL_PAIRS" "$rp_paired" "$9" >>"$tmp/ort_summary"
+}
+
 # ORT_PAIRS pairs of runs alternated (device, ORT, ORT, device, ...) so that
 # drift cancels: app_run's median execute beside ort_run.js's median run, same
 # input bytes, each after 3 untimed executes.  The ratio is the median of the
@@ -698,6 +727,7 @@ print('%.2g' % np.abs(a - b).max() if a.size == b.size else 'sizes differ')" \
                 "$om_name" "$rm_th" "$rm_ratio" "$(verdict "$rm_ratio" 1.0)" "$om_shape" "$ORT_PAIRS" "$rm_acl" "$rm_ort" \
                 >>"$tmp/ort_summary"
         done
+        real_preload "$om_name" "$tmp/${om_name}_rm.om" "$om_shape"
     done
     echo "  [default threads: OpenBLAS's (every online CPU, $cores here) for the device, ONNX Runtime's (one per physical core)]"
 fi

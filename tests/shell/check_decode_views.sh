@@ -411,7 +411,9 @@ $GEN tests/data/views.spec "$T/d_cut.rec" --cut 100
 $GEN tests/data/views.spec "$T/d_flip.rec" --flip $((3 * R + 230))
 $GEN tests/data/views.spec "$T/d_garbage.rec" --garbage 5:37
 $GEN tests/data/views.spec "$T/d_version.rec" --bad-version 6
-head -c 3000 /dev/urandom >"$T/d_noise.rec"
+# 3000 bytes of noise, the same in every run (a fixed seed)
+$PY -c 'import random, sys; random.seed(20261130); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(3000)))' \
+    >"$T/d_noise.rec"
 damaged() { # file, view args, expected stderr fragment, expected operators left
     $ACLSUB decode summary -f csv "$T/$1" >"$T/d.out" 2>"$T/d.err"; rc=$?
     ops=$(awk -F, 'NR > 1 { n += $2 } END { print n + 0 }' "$T/d.out")
