@@ -66,6 +66,11 @@ for f in "$D"/fuzz_*; do
         "$f" $common -max_total_time="$S" "$work/corpus" >"$work/log" 2>&1
     fi
     status=$?
+    # The targets write their outputs to /dev/null: one that leaves it something else fails, by name.
+    if [ ! -c /dev/null ]; then
+        echo "$name: /dev/null is no longer the null device after it" >"$work/log"
+        status=1
+    fi
     if [ $status -eq 0 ]; then
         passed=$((passed + 1))
         grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' "$work/log" | tail -n 1
