@@ -40,9 +40,11 @@ python3-pandas
 # ordinary file in its place is replaced by the device (1, 3).
 null_device() {
     [ -c /dev/null ] && return 0
-    if [ "$(id -u)" -eq 0 ] && rm -f /dev/null && mknod -m 666 /dev/null c 1 3; then
+    # The device is made beside it, then renamed over it: never a moment without /dev/null.
+    if [ "$(id -u)" -eq 0 ] && mknod -m 666 /dev/.null.new c 1 3 && mv -f /dev/.null.new /dev/null; then
         echo "install-deps: /dev/null was not the null device: made it again"
     else
+        rm -f /dev/.null.new
         echo "install-deps: warning: /dev/null is not the null device (tests that write to it fail)" >&2
     fi
 }

@@ -73,7 +73,9 @@ FILE *dec_create_new(const dec_opts *o, const char *name, FILE *err)
     int fd = room == 1 ? out_path_open_special(name) : open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (!f) {
-        if (errno == EEXIST)
+        if (room == 1)
+            fprintf(err, "aclsub decode: %s: %s\n", name, out_path_special_error(errno));
+        else if (errno == EEXIST)
             fprintf(err, "aclsub decode: %s exists: left as it is (--force replaces it)\n", name);
         else
             fprintf(err, "aclsub decode: %s: %s\n", name, strerror(errno));

@@ -20,31 +20,51 @@ static char op_pending[PATH_MAX];
 static const int op_signals[] = {SIGINT, SIGTERM, SIGHUP};
 #define OP_NSIG (sizeof op_signals / sizeof op_signals[0])
 static struct sigaction op_saved[OP_NSIG];
+static int op_installed[OP_NSIG]; /* the handler is ours for op_signals[i] (it was the default before) */
+
+static void op_signals_mask(sigset_t *s)
+{
+    sigemptyset(s);
+    for (size_t i = 0; i < OP_NSIG; i++)
+        sigaddset(s, op_signals[i]);
+}
 
 static void op_signals_restore(void)
 {
     for (size_t i = 0; i < OP_NSIG; i++)
-        sigaction(op_signals[i], &op_saved[i], NULL);
+        if (op_installed[i])
+            sigaction(op_signals[i], &op_saved[i], NULL);
+    memset(op_installed, 0, sizeof op_installed);
 }
 
-/* Removes the temporary file, puts the handlers before back and lets the signal do what it did before. */
+/* Removes the temporary file, puts the default action back and lets the signal take it. */
 static void op_on_signal(int sig)
 {
+    int e = errno;
     if (op_pending[0])
         unlink(op_pending);
     op_pending[0] = '\0';
     op_signals_restore();
     raise(sig);
+    errno = e;
 }
 
+/*
+ * Our handler only where the default action (the end of the process) would
+ * leave the temporary file behind: a signal the process ignores, or handles
+ * itself (aclsub run forwards them to its program), is left to it.
+ */
 static void op_signals_install(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = op_on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < OP_NSIG; i++)
-        sigaction(op_signals[i], &sa, &op_saved[i]);
+    op_signals_mask(&sa.sa_mask);
+    for (size_t i = 0; i < OP_NSIG; i++) {
+        struct sigaction cur;
+        op_installed[i] = sigaction(op_signals[i], NULL, &cur) == 0 && cur.sa_handler == SIG_DFL &&
+                          !(cur.sa_flags & SA_SIGINFO) && sigaction(op_signals[i], &sa, &op_saved[i]) == 0;
+    }
 }
 
 static int is_special(mode_t m)
@@ -52,26 +72,56 @@ static int is_special(mode_t m)
     return S_ISFIFO(m) || S_ISCHR(m);
 }
 
-/* Why an existing FILE of mode m is not replaced, NULL when --force may replace it. */
-static const char *op_refusal(mode_t m, int force)
+/* What FILE names now, and so what is done with it. */
+enum { OP_NONE, OP_REPLACE, OP_SPECIAL, OP_REFUSED };
+
+/*
+ * Looks at FILE: nothing (OP_NONE); a regular file or a link that --force may
+ * replace (OP_REPLACE); a FIFO or character device to write into, also through
+ * a symbolic link of the user's or of root's, such as /dev/stdout
+ * (OP_SPECIAL); else OP_REFUSED with *why, the rest of the message after FILE.
+ */
+static int op_look(const char *path, int force, const char **why)
 {
-    if (S_ISDIR(m))
-        return ": a directory: left as it is";
-    if (!S_ISREG(m) && !S_ISLNK(m))
-        return ": not a regular file, FIFO or character device: left as it is";
-    return force ? NULL : " exists: left as it is (--force replaces it)";
+    struct stat st, target;
+    if (lstat(path, &st) != 0) {
+        *why = errno == ENOENT ? NULL : strerror(errno);
+        return errno == ENOENT ? OP_NONE : OP_REFUSED;
+    }
+    int link = S_ISLNK(st.st_mode);
+    if (link && stat(path, &target) == 0 && is_special(target.st_mode)) {
+        if (st.st_uid == geteuid() || st.st_uid == 0)
+            return OP_SPECIAL;
+        *why = ": a symbolic link of another user to a FIFO or device: left as it is";
+        return OP_REFUSED;
+    }
+    if (is_special(st.st_mode))
+        return OP_SPECIAL;
+    if (S_ISDIR(st.st_mode))
+        *why = ": a directory: left as it is";
+    else if (!S_ISREG(st.st_mode) && !link)
+        *why = ": not a regular file, FIFO or character device: left as it is";
+    else
+        *why = force ? NULL : " exists: left as it is (--force replaces it)";
+    return *why ? OP_REFUSED : OP_REPLACE;
 }
 
 int out_path_open_special(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && (fstat(fd, &st) != 0 || !is_special(st.st_mode))) {
         close(fd); /* replaced by something else since it was looked at */
-        errno = EEXIST;
+        errno = ESTALE;
         return -1;
     }
     return fd;
+}
+
+/* The message for a failed out_path_open_special. */
+static const char *op_special_error(int e)
+{
+    return e == ESTALE ? "changed while it was opened: left as it is" : strerror(e);
 }
 
 static FILE *op_open_direct(out_path *op, FILE *err)
@@ -80,32 +130,39 @@ static FILE *op_open_direct(out_path *op, FILE *err)
     int fd = out_path_open_special(op->path);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(err, "%s: %s: %s\n", op->who, op->path, strerror(errno));
+        fprintf(err, "%s: %s: %s\n", op->who, op->path, op_special_error(errno));
         if (fd >= 0)
             close(fd);
     }
     return f;
 }
 
+/* The temporary file, made with the signals held so that it is never left behind by one. */
 static FILE *op_open_tmp(out_path *op, FILE *err)
 {
     if (snprintf(op->tmp, sizeof op->tmp, "%s.tmp-XXXXXX", op->path) >= (int)sizeof op->tmp) {
         fprintf(err, "%s: %s: the path is too long\n", op->who, op->path);
         return NULL;
     }
-    memcpy(op_pending, op->tmp, sizeof op_pending);
-    op_signals_install();
-    int fd = mkostemp(op_pending, O_CLOEXEC); /* mode 0600 */
-    memcpy(op->tmp, op_pending, sizeof op->tmp);
+    sigset_t hold, old;
+    op_signals_mask(&hold);
+    sigprocmask(SIG_BLOCK, &hold, &old);
+    int fd = mkostemp(op->tmp, O_CLOEXEC); /* mode 0600 */
+    int e = errno;
+    if (fd >= 0) {
+        memcpy(op_pending, op->tmp, sizeof op_pending);
+        op_signals_install();
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(err, "%s: %s: cannot create a file beside it: %s\n", op->who, op->path, strerror(errno));
+        fprintf(err, "%s: %s: cannot create a file beside it: %s\n", op->who, op->path, strerror(fd < 0 ? e : errno));
         if (fd >= 0) {
             close(fd);
             unlink(op->tmp);
+            op_pending[0] = '\0';
+            op_signals_restore();
         }
-        op_pending[0] = '\0';
-        op_signals_restore();
     }
     return f;
 }
@@ -116,29 +173,26 @@ FILE *out_path_open(out_path *op, const char *path, int force, const char *who, 
     op->path = path;
     op->who = who;
     op->force = force;
-    struct stat st;
-    if (lstat(path, &st) == 0) {
-        if (is_special(st.st_mode))
-            return op_open_direct(op, err);
-        const char *why = op_refusal(st.st_mode, force);
-        if (why) {
-            fprintf(err, "%s: %s%s\n", who, path, why);
-            return NULL;
-        }
-    } else if (errno != ENOENT) {
-        fprintf(err, "%s: %s: %s\n", who, path, strerror(errno));
+    const char *why = NULL;
+    switch (op_look(path, force, &why)) {
+    case OP_SPECIAL:
+        return op_open_direct(op, err);
+    case OP_REFUSED:
+        fprintf(err, "%s: %s%s%s\n", who, path, why[0] == ':' || why[0] == ' ' ? "" : ": ", why);
         return NULL;
+    default:
+        return op_open_tmp(op, err);
     }
-    return op_open_tmp(op, err);
 }
 
 /* The temporary file becomes FILE: by link(2), or with --force by rename(2) over a file or link only. */
 static int op_publish(const out_path *op, FILE *err)
 {
-    struct stat st;
     const char *why = NULL;
-    if (op->force && lstat(op->path, &st) == 0 && (why = op_refusal(st.st_mode, 1)) != NULL) {
-        fprintf(err, "%s: %s%s\n", op->who, op->path, why);
+    int kind = op->force ? op_look(op->path, 1, &why) : OP_NONE;
+    if (kind == OP_SPECIAL || kind == OP_REFUSED) {
+        fprintf(err, "%s: %s%s\n", op->who, op->path,
+                kind == OP_SPECIAL ? ": became a FIFO or device meanwhile: left as it is" : why);
         return -1;
     }
     if ((op->force ? rename(op->tmp, op->path) : link(op->tmp, op->path)) == 0)
@@ -167,17 +221,34 @@ int out_path_close(out_path *op, FILE *f, int keep, FILE *err)
 
 int out_path_make_room(const char *path, int force, const char *who, FILE *err)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return 0; /* not there (or not to be looked at: the exclusive create says why) */
-    if (is_special(st.st_mode))
-        return 1;
-    const char *why = op_refusal(st.st_mode, force);
-    if (!why && unlink(path) == 0)
+    const char *why = NULL;
+    switch (op_look(path, force, &why)) {
+    case OP_NONE:
         return 0;
-    if (why)
-        fprintf(err, "%s: %s%s\n", who, path, why);
-    else
+    case OP_SPECIAL:
+        return 1;
+    case OP_REPLACE:
+        if (unlink(path) == 0 || errno == ENOENT)
+            return 0;
         fprintf(err, "%s: %s: cannot replace it: %s\n", who, path, strerror(errno));
-    return -1;
+        return -1;
+    default:
+        fprintf(err, "%s: %s%s%s\n", who, path, why[0] == ':' || why[0] == ' ' ? "" : ": ", why);
+        return -1;
+    }
+}
+
+const char *out_path_special_error(int e)
+{
+    return op_special_error(e);
+}
+
+const char *out_path_refusal(const char *path, int force)
+{
+    const char *why = NULL;
+    if (op_look(path, force, &why) != OP_REFUSED)
+        return NULL;
+    while (*why == ':' || *why == ' ')
+        why++;
+    return why;
 }

@@ -8,12 +8,14 @@
  *     appeared meanwhile;
  *   - a regular file or a symbolic link: left as it is unless --force, which
  *     replaces it atomically (rename(2): a link itself, never its target);
- *   - a FIFO or a character device (/dev/null, a terminal): written into,
+ *   - a FIFO or a character device (/dev/null, a terminal), also through a
+ *     symbolic link of the user's or of root's (/dev/stdout): written into,
  *     never removed or replaced;
  *   - anything else (a directory, a socket, a block device): refused.
  *
- * The temporary file is removed on failure and on SIGINT, SIGTERM and
- * SIGHUP while it exists (the handlers before are put back afterwards).
+ * The temporary file is removed on failure, and on SIGINT, SIGTERM and
+ * SIGHUP while it exists where the process had left them their default
+ * action (a signal it ignores or handles itself is left to it).
  * One output of this kind at a time per process.
  */
 #ifndef ACLSUB_DECODER_OUT_PATH_H
@@ -44,7 +46,15 @@ int out_path_close(out_path *op, FILE *f, int keep, FILE *err);
  * into, -1 after a message on err.
  */
 int out_path_make_room(const char *path, int force, const char *who, FILE *err);
-/* Opens a FIFO or character device for writing, never following a link, never as a controlling terminal. */
+/*
+ * Opens a FIFO or character device (out_path_make_room said 1) for writing,
+ * never as a controlling terminal; -1 with errno, ESTALE when it is no
+ * longer one.
+ */
 int out_path_open_special(const char *path);
+/* The message for out_path_open_special's errno. */
+const char *out_path_special_error(int e);
+/* Why out_path_open would refuse FILE now ("exists: left as it is ..."), or NULL when it would not. */
+const char *out_path_refusal(const char *path, int force);
 
 #endif

@@ -658,6 +658,12 @@ static void on_fatal_signal(int sig)
     raise(sig); /* not blocked (SA_NODEFER): delivered at once, with the default action restored */
 }
 
+int pl_signal_flushes(int sig)
+{
+    struct sigaction cur;
+    return sigaction(sig, NULL, &cur) == 0 && !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == on_fatal_signal;
+}
+
 static void install_signal_flush(void)
 {
     for (int i = 0; i < N_FATAL; i++) {

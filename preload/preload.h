@@ -38,6 +38,7 @@
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -257,6 +258,16 @@ void pl_relay_after_fork_child(int keep_profiling);
  * records no write has claimed, async-signal-safely.  No record twice.
  */
 void pl_relay_flush_from_signal(void);
+/*
+ * Holds (blocks) SIGPIPE and the fatal signals that come from outside
+ * (SIGTERM, SIGINT, SIGQUIT, SIGABRT) in this thread; *old gets the mask to
+ * put back.  A thread of the program holds them while it holds a lock the
+ * relay thread's last flush needs (relay.lock, onehop_lock, names.c's), so
+ * that the flush handler never waits on such a thread for a lock it holds.
+ */
+void pl_outside_signals_hold(sigset_t *old);
+/* 1 when a delivery of sig runs the last-flush handler above (hooks.c installed it; the program kept it). */
+int pl_signal_flushes(int sig);
 /*
  * Before exec (from any thread, a signal handler too): the relay thread
  * makes the last flush (the records of executes that returned, then the

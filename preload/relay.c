@@ -237,19 +237,20 @@ static ino_t fd_ino(int fd)
 }
 
 /*
- * The signals a thread of the program holds while it holds relay.lock or
- * onehop_lock: SIGPIPE (a FIFO whose reader left) and the fatal signals
- * that come from outside.  Their handler (hooks.c) waits for the relay
- * thread's last flush, which takes both locks: run on a thread that holds
- * one, it would wait for a flush that cannot finish, and the stream would
- * end without its stream end.  Held, they go to another thread of the
- * process or wait until the lock is let go; a wait for the relay thread
- * (wait_progress) ends early when one is pending.
+ * The signals a thread of the program holds while it holds relay.lock,
+ * onehop_lock or names.c's lock: SIGPIPE (a FIFO whose reader left) and the
+ * fatal signals that come from outside.  Their handler (hooks.c) waits for
+ * the relay thread's last flush, which takes those locks: run on a thread
+ * that holds one, it would wait for a flush that cannot finish, and the
+ * stream would end without its stream end.  Held, they go to another thread
+ * of the process or wait until the lock is let go; a wait for the relay
+ * thread (wait_progress) ends early when one is pending that will run the
+ * flush.
  */
 static const int outside_signals[] = {SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGABRT};
 #define N_OUTSIDE (sizeof outside_signals / sizeof outside_signals[0])
 
-static void outside_signals_hold(sigset_t *old)
+void pl_outside_signals_hold(sigset_t *old)
 {
     sigset_t s;
     sigemptyset(&s);
@@ -258,14 +259,23 @@ static void outside_signals_hold(sigset_t *old)
     pthread_sigmask(SIG_BLOCK, &s, old);
 }
 
-/* 1 when a fatal signal from outside waits for this thread (or the process) to take it. */
+/* The mask this thread of the program had before lock_in_program held the outside signals. */
+static __thread sigset_t mask_before_lock;
+
+/*
+ * 1 when a fatal signal from outside waits for this thread (or the
+ * process), and taking it will run the last flush: this thread had it
+ * unblocked before the lock, and the handler is still hooks.c's (not a
+ * signal the program blocks for sigwait, nor one it handles itself).
+ */
 static int outside_signal_pending(void)
 {
     sigset_t p;
     if (sigpending(&p) != 0)
         return 0;
     for (size_t i = 1; i < N_OUTSIDE; i++) /* not SIGPIPE */
-        if (sigismember(&p, outside_signals[i]) == 1)
+        if (sigismember(&p, outside_signals[i]) == 1 && sigismember(&mask_before_lock, outside_signals[i]) == 0 &&
+            pl_signal_flushes(outside_signals[i]))
             return 1;
     return 0;
 }
@@ -273,7 +283,8 @@ static int outside_signal_pending(void)
 /* relay.lock, taken by a thread of the program: with the outside signals held until unlock_in_program. */
 static void lock_in_program(sigset_t *old)
 {
-    outside_signals_hold(old);
+    pl_outside_signals_hold(old);
+    mask_before_lock = *old;
     pthread_mutex_lock(&relay.lock);
 }
 
@@ -1663,7 +1674,7 @@ static int onehop_fifo_wait(int fd)
 
 /*
  * Under onehop_lock, released on return: the runtime's n records at p into
- * the FIFO (SIGPIPE held: outside_signals_hold), up to ONEHOP_FIFO_WRITE_MAX records per
+ * the FIFO (SIGPIPE held: pl_outside_signals_hold), up to ONEHOP_FIFO_WRITE_MAX records per
  * write(): fewer, larger writes wake the reader less often, and Linux
  * splits a pipe write only at page boundaries (a write it cannot finish
  * at once stops at one, O_NONBLOCK), so that the records of several
@@ -1727,7 +1738,7 @@ static void onehop_file_write(onehop_slot *h, int fd, const unsigned char *p, si
                w < 0 ? strerror(e) : "short write");
 }
 
-/* pl_relay_onehop_write's work, with the outside signals held (outside_signals_hold). */
+/* pl_relay_onehop_write's work, with the outside signals held (pl_outside_signals_hold). */
 static int onehop_write(onehop_slot *h, int fd, const void *buf, size_t len,
                         ssize_t (*real_write)(int, const void *, size_t), ssize_t *ret)
 {
@@ -1779,7 +1790,7 @@ int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_wr
     if (!h)
         return 0;
     sigset_t old;
-    outside_signals_hold(&old); /* onehop_lock is taken */
+    pl_outside_signals_hold(&old); /* onehop_lock is taken */
     int mine = onehop_write(h, fd, buf, len, real_write, ret);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return mine;
@@ -2127,7 +2138,13 @@ void pl_relay_finish(void)
     relay.stop = 1;
     wake_relay();
     /* Never wait for good at exit: a runtime that keeps a pipe open is given up on. */
-    if (wait_progress(thread_gone, 0) == 0) { /* -1: a fatal signal's last flush ends it */
+    int waited = wait_progress(thread_gone, 0);
+    for (int i = 0; waited < 0 && i < 3; i++) { /* a fatal signal's last flush takes over: let it in */
+        unlock_in_program(&sigs);
+        lock_in_program(&sigs);
+        waited = wait_progress(thread_gone, 0);
+    }
+    if (waited <= 0) {
         relay.abandon = 1;
         wake_relay();
     }

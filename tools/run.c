@@ -58,6 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decoder/out_path.h"
 #include "decoder/record/outname.h"
 #include "tools/cmds.h"
 #include "shim/file.h"
@@ -459,8 +460,8 @@ static int run_report_path(const run_opts *o, run_sink *s)
     else if (strcmp(abs, s->path) == 0 || (stat(s->report, &st) == 0 && stat(s->path, &rs) == 0 &&
                                           st.st_dev == rs.st_dev && st.st_ino == rs.st_ino))
         why = "is the record file itself";
-    else if (lstat(s->report, &st) == 0 && !o->force && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
-        why = "exists: left as it is (--force replaces it)";
+    else
+        why = out_path_refusal(s->report, o->force); /* as `aclsub report -o` will see it */
     if (why)
         fprintf(stderr, "aclsub run: --report %s: %s\n", too_long && o->report_path ? o->report_path : s->report,
                 why);

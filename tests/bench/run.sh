@@ -620,7 +620,6 @@ if [ -f "$CLS_ONNX" ] && [ -x /usr/bin/python3 ]; then
 fi
 
 # --- the real models against ONNX Runtime ----------------------------------------------------
-# For cls, PP-OCRv4 rec and det, at one thread and at each runtime's default,
 # real_preload NAME MODEL SHAPE: the preload's overhead on a real model, as
 # users run it (default threads, ACLSUB_OUTPUT a FIFO drained by a reader):
 # REAL_PAIRS runs without and REAL_PAIRS with libaclsub.so, alternated, each
@@ -645,6 +644,7 @@ real_preload() {
         "$1" "$rp_pct" "$(verdict "$rp_pct" 1)" "$REAL_PAIRS" "$REAL_PAIRS" "$rp_paired" "$9" >>"$tmp/ort_summary"
 }
 
+# For cls, PP-OCRv4 rec and det, at one thread and at each runtime's default,
 # ORT_PAIRS pairs of runs alternated (device, ORT, ORT, device, ...) so that
 # drift cancels: app_run's median execute beside ort_run.js's median run, same
 # input bytes, each after 3 untimed executes.  The ratio is the median of the

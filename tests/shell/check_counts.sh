@@ -27,7 +27,9 @@
 #     counts include what that flush dropped;
 #   - SIGTERM from outside at 20 fixed moments (50 to 715 ms) while the
 #     records go to a slow FIFO reader: no record delivered twice, and
-#     every run ends its stream with a stream end;
+#     every run ends its stream with a stream end; at 30 moments while a
+#     tiny model executes back to back (the program's thread often holds
+#     the relay's lock): a stream end every time;
 #   - the program closes the library's descriptors with a raw close_range
 #     syscall, or dup2()s /dev/null over them: detected once, no spinning,
 #     the pipes and a sink named by path made anew; an fd:N sink replaced
@@ -350,6 +352,33 @@ if [ -z "$worst" ]; then
 else
     bad "SIGTERM at 20 moments, a slow FIFO reader: $worst"
     sed 's/^/    | /' "$T/r$i.dec" | head -n 5
+fi
+
+# --- 4g. SIGTERM while the program executes a tiny model back to back: a stream end every time --
+# The program's thread takes the relay's lock at every execute; a SIGTERM handled on it while it
+# held the lock used to wait 2 s for a last flush that could not take it, and the stream ended
+# without its stream end (about 1 run in 20).  30 fixed moments from 100 ms to 1.2 s.
+N=1000000
+missing="" hruns=0
+for i in $(seq 1 30); do
+    rm -f "$T/h.rec"
+    ACLSUB_OUTPUT="$T/h.rec" LD_PRELOAD="$PRE" "$APP" "$MLP" $N >/dev/null 2>"$T/h.err" &
+    app=$!
+    sleep "$(awk -v i="$i" 'BEGIN {printf "%.3f", (100 + i * 37) / 1000}')"
+    kill -TERM $app 2>/dev/null
+    wait $app
+    rc=$?
+    counts "$T/h.rec" >/dev/null
+    hruns=$((hruns + 1))
+    if [ $rc -ne 143 ] || [ "$(v end "$T/h.rec")" != 1 ] || [ "$(v seq_dups "$T/h.rec")" != 0 ] ||
+        [ "$(v end_mismatch "$T/h.rec")" != 0 ]; then
+        missing="$missing [at $((100 + i * 37)) ms: exit $rc, $(v end "$T/h.rec") stream end(s)]"
+    fi
+done
+if [ -z "$missing" ]; then
+    ok "SIGTERM at $hruns moments while mlp executes back to back (file sink): a stream end with matching counts every time"
+else
+    bad "SIGTERM while mlp executes back to back:$missing"
 fi
 
 # --- 3. descriptors closed or replaced behind the library's back ------------------------------

@@ -82,6 +82,22 @@ if [ -d /proc/self ]; then
     eq "temporary file while decoding (0: present)" "$had" 0
     need "a file was left" eval '[ -z "$(ls f.txt* 2>/dev/null)" ]'
     finish
+
+    # A SIGHUP the caller ignores (nohup) is left to it: the decode goes on and FILE is made.
+    mkfifo late.fifo
+    (trap '' HUP && exec "$ACLSUB" decode summary -o h.txt late.fifo 2>h.err) &
+    pid=$!
+    BGPIDS="$BGPIDS $pid"
+    sleep 0.3
+    kill -HUP "$pid"
+    sleep 0.1
+    timeout 10 sh -c "cat o.rec >late.fifo" # never waits for good for a reader that is gone
+    wait "$pid"
+    st=$?
+    begin "-o FILE with SIGHUP ignored (nohup): a SIGHUP changes nothing, FILE is made"
+    eq "exit status" "$st" 0
+    need "FILE is not the summary" grep -q "^MatMul " h.txt
+    finish h.err
 fi
 
 # --- -o names a FIFO, a device, a link, a directory ------------------------------------------
@@ -109,7 +125,7 @@ need "the FIFO was replaced" test -p out.fifo
 finish p1.err
 # A character device of its own (the null device's numbers), so that the machine's
 # /dev/null is never at stake: --force must not remove it, for any output.
-if mknod dev.null c 1 3 2>/dev/null; then
+if mknod dev.null c 1 3 2>/dev/null && (echo x >dev.null) 2>/dev/null; then
     bad=""
     for args in "summary" "list -f chrome" "list -f perfetto" "list -f csv --control-csv dev.null -o ctl.csv"; do
         rm -f ctl.csv
@@ -128,6 +144,14 @@ if mknod dev.null c 1 3 2>/dev/null; then
     eq "stderr" "$(cat p3.err)" "aclsub decode: dev.null: not a regular file: a database needs one"
     need "the device was replaced" test -c dev.null
     finish p3.err
+    ln -s dev.null dev.link
+    "$ACLSUB" decode summary -o dev.link --force o.rec >/dev/null 2>p7.err
+    st=$?
+    begin "-o LINK to a device, --force: written into through the link; link and device stay"
+    eq "exit status" "$st" 0
+    need "the link was replaced" test -L dev.link
+    need "the device was replaced" test -c dev.null
+    finish p7.err
 else
     say_skipped "-o DEVICE --force" "mknod needs root"
 fi
