@@ -85,8 +85,9 @@ static int op_look(const char *path, int force, const char **why)
 {
     struct stat st, target;
     if (lstat(path, &st) != 0) {
-        *why = errno == ENOENT ? NULL : strerror(errno);
-        return errno == ENOENT ? OP_NONE : OP_REFUSED;
+        int e = errno;
+        *why = e == ENOENT ? NULL : strerror(e);
+        return e == ENOENT ? OP_NONE : OP_REFUSED;
     }
     int link = S_ISLNK(st.st_mode);
     if (link && stat(path, &target) == 0 && is_special(target.st_mode)) {
