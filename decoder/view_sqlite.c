@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -169,29 +168,29 @@ static void bind_u64(sqlite3_stmt *s, int i, uint64_t v)
     sqlite3_bind_int64(s, i, (sqlite3_int64)v); /* values past INT64_MAX read back negative */
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *str)
-{
-    if (!str) {
-        sqlite3_bind_null(s, i);
-        return;
-    }
-    char buf[3 * (ACLSUB_REC_NAME_CAP + 1)];
-    size_t n = strnlen(str, ACLSUB_REC_NAME_CAP);
-    char *e = tx_put_utf8(buf, str, n);
-    sqlite3_bind_text(s, i, buf, (int)(e - buf), SQLITE_TRANSIENT);
-}
-
-/* The same for text that may be longer than a record's name (description fields). */
-static void bind_long_text(sqlite3_stmt *s, int i, const char *str)
+/* Up to cap bytes of str as valid UTF-8 (U+FFFD for bad bytes), or NULL; cap at most ACLSUB_DESC_TEXT_MAX. */
+static void bind_text_cap(sqlite3_stmt *s, int i, const char *str, size_t cap)
 {
     if (!str) {
         sqlite3_bind_null(s, i);
         return;
     }
     char buf[3 * (ACLSUB_DESC_TEXT_MAX + 1)];
-    size_t n = strnlen(str, ACLSUB_DESC_TEXT_MAX);
+    size_t n = strnlen(str, cap);
     char *e = tx_put_utf8(buf, str, n);
     sqlite3_bind_text(s, i, buf, (int)(e - buf), SQLITE_TRANSIENT);
+}
+
+/* A record's name or type. */
+static void bind_text(sqlite3_stmt *s, int i, const char *str)
+{
+    bind_text_cap(s, i, str, ACLSUB_REC_NAME_CAP);
+}
+
+/* Text that may be longer than a record's name (description fields). */
+static void bind_long_text(sqlite3_stmt *s, int i, const char *str)
+{
+    bind_text_cap(s, i, str, ACLSUB_DESC_TEXT_MAX);
 }
 
 /* Runs a statement whose parameters are bound; the new row's id. */

@@ -35,7 +35,6 @@
  * own table is copied too) with the mutex released.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,25 +69,12 @@ static void unlock_after_fork(void)
     pthread_mutex_unlock(&names_lock);
 }
 
-/* names_lock, taken by a thread of the program: with the outside signals held (preload.h). */
-static void lock_in_program(sigset_t *old)
-{
-    pl_outside_signals_hold(old);
-    pthread_mutex_lock(&names_lock);
-}
-
-static void unlock_in_program(const sigset_t *old)
-{
-    pthread_mutex_unlock(&names_lock);
-    pthread_sigmask(SIG_SETMASK, old, NULL);
-}
-
 static void report_evicted(void)
 {
     sigset_t sigs;
-    lock_in_program(&sigs);
+    pl_lock_in_program(&names_lock, &sigs);
     uint64_t n = evicted;
-    unlock_in_program(&sigs);
+    pl_unlock_in_program(&names_lock, &sigs);
     if (n)
         pl_log(LOG_INFO,
                "aclsub: the program did not read the operator names of %llu records before %u later ones; "
@@ -185,11 +171,11 @@ static char **kept(const unsigned char *rec, int which)
 int pl_names_len(const unsigned char *rec, int which, size_t *len)
 {
     sigset_t sigs;
-    lock_in_program(&sigs);
+    pl_lock_in_program(&names_lock, &sigs);
     char **s = kept(rec, which);
     if (s)
         *len = strlen(*s) + 1;
-    unlock_in_program(&sigs);
+    pl_unlock_in_program(&names_lock, &sigs);
     return s != NULL;
 }
 
@@ -223,7 +209,7 @@ static int copy_as_runtime(const char *s, char *dst, size_t dst_len, int vendor)
 int pl_names_get(const unsigned char *rec, int which, char *dst, size_t dst_len, int vendor, aclError *rc)
 {
     sigset_t sigs;
-    lock_in_program(&sigs);
+    pl_lock_in_program(&names_lock, &sigs);
     char **s = kept(rec, which);
     if (s) {
         *rc = ACL_ERROR_INVALID_PARAM;
@@ -234,6 +220,6 @@ int pl_names_get(const unsigned char *rec, int which, char *dst, size_t dst_len,
             *rc = ACL_SUCCESS;
         }
     }
-    unlock_in_program(&sigs);
+    pl_unlock_in_program(&names_lock, &sigs);
     return s != NULL;
 }

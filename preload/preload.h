@@ -38,6 +38,7 @@
 #ifndef ACLSUB_PRELOAD_H_
 #define ACLSUB_PRELOAD_H_
 
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -259,13 +260,14 @@ void pl_relay_after_fork_child(int keep_profiling);
  */
 void pl_relay_flush_from_signal(void);
 /*
- * Holds (blocks) SIGPIPE and the fatal signals that come from outside
- * (SIGTERM, SIGINT, SIGQUIT, SIGABRT) in this thread; *old gets the mask to
- * put back.  A thread of the program holds them while it holds a lock the
- * relay thread's last flush needs (relay.lock, onehop_lock, names.c's), so
- * that the flush handler never waits on such a thread for a lock it holds.
+ * A lock the relay thread's last flush needs (relay.lock, names.c's), taken
+ * by a thread of the program: SIGPIPE and the fatal signals that come from
+ * outside (SIGTERM, SIGINT, SIGQUIT, SIGABRT) are held (blocked) in this
+ * thread until pl_unlock_in_program puts *old back, so that the flush
+ * handler never waits on a thread for a lock that thread holds.
  */
-void pl_outside_signals_hold(sigset_t *old);
+void pl_lock_in_program(pthread_mutex_t *mu, sigset_t *old);
+void pl_unlock_in_program(pthread_mutex_t *mu, const sigset_t *old);
 /* 1 when a delivery of sig runs the last-flush handler above (hooks.c installed it; the program kept it). */
 int pl_signal_flushes(int sig);
 /*

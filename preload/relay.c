@@ -250,7 +250,7 @@ static ino_t fd_ino(int fd)
 static const int outside_signals[] = {SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGABRT};
 #define N_OUTSIDE (sizeof outside_signals / sizeof outside_signals[0])
 
-void pl_outside_signals_hold(sigset_t *old)
+static void outside_signals_hold(sigset_t *old)
 {
     sigset_t s;
     sigemptyset(&s);
@@ -259,7 +259,7 @@ void pl_outside_signals_hold(sigset_t *old)
     pthread_sigmask(SIG_BLOCK, &s, old);
 }
 
-/* The mask this thread of the program had before lock_in_program held the outside signals. */
+/* The mask this thread of the program had before pl_lock_in_program held the outside signals. */
 static __thread sigset_t mask_before_lock;
 
 /*
@@ -280,18 +280,28 @@ static int outside_signal_pending(void)
     return 0;
 }
 
-/* relay.lock, taken by a thread of the program: with the outside signals held until unlock_in_program. */
+void pl_lock_in_program(pthread_mutex_t *mu, sigset_t *old)
+{
+    outside_signals_hold(old);
+    mask_before_lock = *old;
+    pthread_mutex_lock(mu);
+}
+
+void pl_unlock_in_program(pthread_mutex_t *mu, const sigset_t *old)
+{
+    pthread_mutex_unlock(mu);
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+/* relay.lock, taken by a thread of the program. */
 static void lock_in_program(sigset_t *old)
 {
-    pl_outside_signals_hold(old);
-    mask_before_lock = *old;
-    pthread_mutex_lock(&relay.lock);
+    pl_lock_in_program(&relay.lock, old);
 }
 
 static void unlock_in_program(const sigset_t *old)
 {
-    pthread_mutex_unlock(&relay.lock);
-    pthread_sigmask(SIG_SETMASK, old, NULL);
+    pl_unlock_in_program(&relay.lock, old);
 }
 
 void pl_relay_set_accessors(const pl_accessors *a)
@@ -1790,7 +1800,7 @@ int pl_relay_onehop_write(int fd, const void *buf, size_t len, ssize_t (*real_wr
     if (!h)
         return 0;
     sigset_t old;
-    pl_outside_signals_hold(&old); /* onehop_lock is taken */
+    outside_signals_hold(&old); /* onehop_lock is taken */
     int mine = onehop_write(h, fd, buf, len, real_write, ret);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return mine;

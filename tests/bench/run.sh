@@ -395,7 +395,7 @@ preloaded_run() {
         fail "$1: $(kv "$tmp/$1.rd" runs) whole-execute records for $pr_execs executes"
 }
 
-# series NAME MODEL EXECUTES: PAIRS runs without and PAIRS with the preload,
+# series NAME MODEL EXECUTES [N]: N (default PAIRS) runs without and N with the preload,
 # alternating off, on, on, off, off, on, ...; one line per run in
 # $tmp/NAME.series: "off|on median_ns mean_ns cpu_per_exec_ns checksum data runs rate".
 # Each run's line shows its context switches per execute (the program's
@@ -403,7 +403,7 @@ preloaded_run() {
 series() {
     : >"$tmp/$1.series"
     se_i=0
-    while [ "$se_i" -lt $((2 * PAIRS)) ]; do
+    while [ "$se_i" -lt $((2 * ${4:-$PAIRS})) ]; do
         se_on=$((((se_i + 1) / 2) % 2))
         se_name=$1.$se_i
         if [ "$se_on" = 1 ]; then
@@ -629,10 +629,7 @@ REAL_EXECS=${BENCH_PRELOAD_REAL_EXECS:-20}
 real_preload() {
     case $1 in cls) rp_execs=$((REAL_EXECS * 10)) ;; det) rp_execs=$(((REAL_EXECS + 2) / 3)) ;; *) rp_execs=$REAL_EXECS ;; esac
     echo "  $1 $3, default threads: bench_preload $rp_execs executes, $REAL_PAIRS runs without and $REAL_PAIRS with libaclsub.so"
-    rp_pairs=$PAIRS
-    PAIRS=$REAL_PAIRS
-    series "pl_$1" "$2" "$rp_execs"
-    PAIRS=$rp_pairs
+    series "pl_$1" "$2" "$rp_execs" "$REAL_PAIRS"
     # shellcheck disable=SC2046 # the stats' words
     set -- "$1" $(series_stats "pl_$1")
     rp_pct=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (b / a - 1) * 100 }')
