@@ -144,7 +144,8 @@ int pl_fd_close_range_unguarded(unsigned int first, unsigned int last, int flags
  */
 int pl_sink_open(const pl_config *c, int *kind, int *pending);
 /*
- * For a FIFO without a reader: the fd once a reader has appeared, else -1.
+ * For a FIFO without a reader: the fd once a reader has appeared, else -1
+ * (a drain, the library's own brief reader, does not count).
  * The FIFO is reopened only while its path names the FIFO first opened
  * (device and inode); once it does not, -1 with errno ESTALE for good, and
  * the user was told once.
@@ -155,6 +156,13 @@ int pl_sink_retry(const pl_config *c);
  * returns the data records it held (a record read in part counts).
  */
 uint64_t pl_sink_fifo_drain(void);
+/*
+ * Odd while a drain holds the FIFO open for reading, and changed by every
+ * drain: for a moment the drain is the FIFO's reader, so a look at whether
+ * it has one (POLLERR, an open for writing) means nothing unless this
+ * number was even and the same before and after the look.
+ */
+unsigned pl_sink_drain_seq(void);
 
 /* --- describe.c ---------------------------------------------------------------- */
 /* A function of the runtime (RTLD_NEXT, or the runtime dlopen'ed locally), or NULL; not cached. */

@@ -839,11 +839,24 @@ static void count_unread(int fd)
     pl_log(LOG_INFO, "aclsub: %" PRIu64 " records the FIFO's reader never read are counted as dropped", data);
 }
 
-/* At the end: a FIFO whose reader is gone (POLLERR on the write end) holds records nobody reads. */
+/*
+ * Whether the FIFO at fd lost its reader (POLLERR on the write end): 1
+ * none, 0 one reads, -1 not known: a one-hop writer's drain, a reader for
+ * a moment, overlapped the look (pl_sink_drain_seq).
+ */
+static int fifo_reader_gone(int fd)
+{
+    unsigned seq = pl_sink_drain_seq();
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+        return 1;
+    return (seq & 1) || pl_sink_drain_seq() != seq ? -1 : 0;
+}
+
+/* At the end: a FIFO whose reader is gone holds records nobody reads. */
 static void count_unread_at_end(int fd)
 {
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    if (fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+    if (fd >= 0 && fifo_reader_gone(fd) == 1)
         count_unread(fd);
 }
 
@@ -1051,14 +1064,21 @@ static void sink_reader_left(int fd)
     pl_log(LOG_INFO, "aclsub: the FIFO's reader left; records are dropped until a new reader opens it");
 }
 
-/* A one-hop write found the FIFO without a reader: the relay's sink follows.  Under relay.lock. */
+/*
+ * A one-hop write found the FIFO without a reader: the relay's sink
+ * follows.  Asked again on the next round while a drain blurs the answer.
+ * Under relay.lock.
+ */
 static void sink_probe_reader(void)
 {
     int fd = atomic_load(&relay.sink.fd);
-    struct pollfd p = {.fd = fd, .events = POLLOUT};
-    if (relay.sink.kind == SINK_FIFO && fd >= 0 && !relay.sink.pending && poll(&p, 1, 0) == 1 &&
-        (p.revents & POLLERR))
+    if (relay.sink.kind != SINK_FIFO || fd < 0 || relay.sink.pending)
+        return;
+    int gone = fifo_reader_gone(fd);
+    if (gone > 0)
         sink_reader_left(fd);
+    else if (gone < 0)
+        atomic_store(&relay.onehop_reader_gone, 1);
 }
 
 /*
@@ -1354,7 +1374,8 @@ static void *relay_main(void *arg)
             break;
         }
         pthread_mutex_unlock(&relay.lock);
-        int rc = poll(pfd, k, (relay.sink.pending || !woken) && wait_ms > 50 ? 50 : wait_ms);
+        int again = relay.sink.pending || !woken || atomic_load(&relay.onehop_reader_gone);
+        int rc = poll(pfd, k, again && wait_ms > 50 ? 50 : wait_ms);
         pthread_mutex_lock(&relay.lock);
         if (rc < 0)
             continue;

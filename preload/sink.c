@@ -336,26 +336,12 @@ static int fifo_gone(const char *why)
     return -1;
 }
 
-/*
- * Empties the FIFO sink after its reader left, so that records counted as
- * dropped do not wait in it for the next reader (the runtime's one-hop
- * descriptors keep the FIFO's buffer alive).  Only the FIFO first opened
- * (device and inode), opened without blocking; never waits.  Returns the
- * records it took out that were not control records; a record the reader
- * had read in part counts as one.
- */
-uint64_t pl_sink_fifo_drain(void)
+/* Odd while pl_sink_fifo_drain holds the FIFO open for reading; goes up by two per drain. */
+static _Atomic unsigned drain_seq;
+
+/* The records held in the FIFO open for reading at fd, taken out; see pl_sink_fifo_drain. */
+static uint64_t drain_records(int fd)
 {
-    if (first.fifo_gone || !first.fifo_known)
-        return 0;
-    int fd = open(first.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-    struct stat seen = {.st_dev = first.dev, .st_ino = first.ino};
-    if (fd < 0)
-        return 0;
-    if (!still(fd, &seen, S_IFIFO)) {
-        syscall(SYS_close, fd);
-        return 0;
-    }
     /* Writes are whole records: counted from the end, the first (bytes % REC) bytes end a record begun. */
     int held = 0;
     ioctl(fd, FIONREAD, &held);
@@ -383,8 +369,34 @@ uint64_t pl_sink_fifo_drain(void)
     }
     if (have)
         data++; /* a record cut short: the runtime's, never whole */
-    syscall(SYS_close, fd);
     return data;
+}
+
+/*
+ * Empties the FIFO sink after its reader left, so that records counted as
+ * dropped do not wait in it for the next reader (the runtime's one-hop
+ * descriptors keep the FIFO's buffer alive).  Only the FIFO first opened
+ * (device and inode), opened without blocking; never waits.  Returns the
+ * records it took out that were not control records; a record the reader
+ * had read in part counts as one.
+ */
+uint64_t pl_sink_fifo_drain(void)
+{
+    if (first.fifo_gone || !first.fifo_known)
+        return 0;
+    atomic_fetch_add(&drain_seq, 1);
+    int fd = open(first.path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+    struct stat seen = {.st_dev = first.dev, .st_ino = first.ino};
+    uint64_t data = fd >= 0 && still(fd, &seen, S_IFIFO) ? drain_records(fd) : 0;
+    if (fd >= 0)
+        syscall(SYS_close, fd);
+    atomic_fetch_add(&drain_seq, 1);
+    return data;
+}
+
+unsigned pl_sink_drain_seq(void)
+{
+    return atomic_load(&drain_seq);
 }
 
 int pl_sink_retry(const pl_config *c)
@@ -397,12 +409,18 @@ int pl_sink_retry(const pl_config *c)
     struct stat st;
     if (lstat(first.path, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_dev != first.dev || st.st_ino != first.ino)
         return fifo_gone("no longer the FIFO first opened");
+    unsigned seq = pl_sink_drain_seq();
     int fd = open_fifo(first.path);
     if (fd < 0)
         return errno == ENXIO || errno == EINTR ? -1 : fifo_gone(strerror(errno));
     if (!still(fd, &st, S_IFIFO)) {
         syscall(SYS_close, fd);
         return fifo_gone("replaced while it was reopened");
+    }
+    if ((seq & 1) || pl_sink_drain_seq() != seq) { /* the reader it found may be a drain: ask again later */
+        syscall(SYS_close, fd);
+        errno = EAGAIN;
+        return -1;
     }
     return keep(fd);
 }
