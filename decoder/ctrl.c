@@ -1,8 +1,13 @@
 /*
  * ctrl.c - bookkeeping of the control records of interposed streams:
- * records-lost notices are summed, and each writing process's stream start
- * and stream end are remembered so that a stream which started and never
+ * records-lost notices are summed, and each stream's stream start and
+ * stream end are remembered so that a stream which started and never
  * ended (its writer was killed, or the input was cut) can be reported.
+ * A stream is a process in one input (the same pid in two recordings, on
+ * two hosts say, is two streams); a stream end in an input that has no
+ * stream start of its pid ends that pid's stream of another input (a
+ * recording cut in two).  A stream is reported by its pid, and by its host
+ * too when another host's stream has the same pid.
  * An incomplete stream is reported on stderr but is not damage: the records
  * that did arrive are intact, so it does not change the exit status.
  * It also reads the stream start's fields (host, command line) for the
@@ -16,11 +21,21 @@
 
 #define DEC_MAX_PIDS 65536
 
-static dec_pid_state *pid_state(dec_ctrl *c, uint32_t pid)
+/* The stream of (input, pid), made when new; with other_input, the pid's latest stream of another input
+   when this input has none.  NULL past the bound or out of memory. */
+static dec_pid_state *pid_state(dec_ctrl *c, uint32_t input, uint32_t pid, int other_input)
 {
-    for (size_t i = c->npids; i-- > 0;)
-        if (c->pids[i].pid == pid)
+    dec_pid_state *other = NULL;
+    for (size_t i = c->npids; i-- > 0;) {
+        if (c->pids[i].pid != pid)
+            continue;
+        if (c->pids[i].input == input)
             return &c->pids[i];
+        if (!other)
+            other = &c->pids[i];
+    }
+    if (other && other_input)
+        return other;
     if (c->npids >= DEC_MAX_PIDS)
         return NULL; /* bounds the search on hostile input; such streams go unreported */
     if (c->npids == c->cap) {
@@ -32,11 +47,27 @@ static dec_pid_state *pid_state(dec_ctrl *c, uint32_t pid)
         c->cap = cap;
     }
     dec_pid_state *s = &c->pids[c->npids++];
-    *s = (dec_pid_state){.pid = pid};
+    *s = (dec_pid_state){.input = input, .pid = pid};
     return s;
 }
 
-void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v)
+/* Takes the host of stream s's start; s and other hosts' streams of its pid then share it. */
+static void note_host(dec_ctrl *c, dec_pid_state *s, const aclsub_rec_view *v)
+{
+    char host[ACLSUB_REC_NAME_CAP + 1];
+    dec_start_host(v, host, sizeof host);
+    if (!host[0] || (s->host && strcmp(s->host, host) == 0))
+        return;
+    free(s->host);
+    s->host = strdup(host); /* out of memory: the stream is told by its pid alone */
+    for (size_t i = 0; s->host && i < c->npids; i++) {
+        dec_pid_state *o = &c->pids[i];
+        if (o->pid == s->pid && o->host && strcmp(o->host, s->host) != 0)
+            o->shared = s->shared = 1;
+    }
+}
+
+void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v, uint32_t input)
 {
     dec_pid_state *s;
     switch (v->kind) {
@@ -45,11 +76,13 @@ void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v)
         c->notices++;
         break;
     case ACLSUB_KIND_STREAM_START:
-        if ((s = pid_state(c, v->pid)) != NULL)
+        if ((s = pid_state(c, input, v->pid, 0)) != NULL) {
             s->started = 1;
+            note_host(c, s, v);
+        }
         break;
     case ACLSUB_KIND_STREAM_END:
-        if ((s = pid_state(c, v->pid)) != NULL) {
+        if ((s = pid_state(c, input, v->pid, 1)) != NULL) {
             s->ended = 1;
             s->dropped = s->dropped > UINT64_MAX - v->arg[1] ? UINT64_MAX : s->dropped + v->arg[1];
         }
@@ -65,8 +98,8 @@ size_t dec_ctrl_report(const dec_ctrl *c, FILE *err)
     for (size_t i = 0; i < c->npids; i++) {
         const dec_pid_state *s = &c->pids[i];
         if (s->started && !s->ended) {
-            fprintf(err, "aclsub decode: pid %" PRIu32 ": stream incomplete (a stream start and no stream end)\n",
-                    s->pid);
+            fprintf(err, "aclsub decode: pid %" PRIu32 "%s%s: stream incomplete (a stream start and no stream end)\n",
+                    s->pid, s->shared ? " on " : "", s->shared ? s->host : "");
             n++;
         }
     }
@@ -75,6 +108,8 @@ size_t dec_ctrl_report(const dec_ctrl *c, FILE *err)
 
 void dec_ctrl_free(dec_ctrl *c)
 {
+    for (size_t i = 0; i < c->npids; i++)
+        free(c->pids[i].host);
     free(c->pids);
     c->pids = NULL;
     c->npids = c->cap = 0;

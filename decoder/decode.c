@@ -5,7 +5,8 @@
  * the filters applied, and each record goes to the view (list rows, a
  * Chrome or Perfetto trace, an SQLite database, or the group tables of the
  * summary and diff views, printed at the end).  The database also gets every
- * control record, filtered or not, for its table of streams.  Damage is skipped, counted and reported on stderr per
+ * control record, filtered or not, for its table of streams, and the traces
+ * every stream start, for the hosts of their processes.  Damage is skipped, counted and reported on stderr per
  * input; the exit status is 1 for usage and I/O errors, else 2 when any
  * input was damaged, else 0.  An incomplete stream (a stream start and no
  * stream end) is reported on stderr but does not change the exit status.
@@ -63,12 +64,21 @@ static void to_view(run_ctx *c, const aclsub_rec_view *v, uint32_t input, size_t
     }
 }
 
+/* A stream start the filters left out still tells the traces which host its process is on. */
+static void to_trace_filtered(run_ctx *c, const aclsub_rec_view *v, uint32_t input)
+{
+    if (c->chrome)
+        dec_chrome_filtered_start(c->chrome, v, input);
+    else if (c->perfetto)
+        dec_perfetto_filtered_start(c->perfetto, v, input);
+}
+
 static void handle(run_ctx *c, const dec_event *e, size_t side)
 {
     c->records++;
     int control = dec_is_control(&e->v);
     if (control) {
-        dec_ctrl_note(&c->ctrl, &e->v);
+        dec_ctrl_note(&c->ctrl, &e->v, e->input);
         dec_models_note(c->models, e->input, &e->v);
         c->described |= e->v.kind == ACLSUB_KIND_MODEL_DESC;
     }
@@ -76,6 +86,8 @@ static void handle(run_ctx *c, const dec_event *e, size_t side)
         dec_sqlite_event(c->sqlite, &e->v, e->input);
     else if (dec_filter_pass(c->o, &e->v))
         to_view(c, &e->v, e->input, side);
+    else if (e->v.kind == ACLSUB_KIND_STREAM_START)
+        to_trace_filtered(c, &e->v, e->input);
 }
 
 static uint64_t damage_events(const dec_input *in)
@@ -106,7 +118,7 @@ static int worse(int a, int b)
 static void handle_raw(run_ctx *c, const unsigned char *rec, uint32_t input, size_t side, int fast)
 {
     if (fast && (dec_fast_group(c->o, &c->tab[side], rec, &c->runs, &c->oom, c->described) ||
-                 dec_fast_control(c->o, &c->ctrl, rec))) {
+                 dec_fast_control(c->o, &c->ctrl, rec, input))) {
         c->records++;
         return;
     }
@@ -132,7 +144,8 @@ static int run_sequential(run_ctx *c, dec_input *ins, size_t nin)
             for (size_t j = 0; j < n; j++, rec += ACLSUB_REC_SIZE) {
                 if (fast && !lock) { /* the records the fast path takes, then one it does not */
                     size_t k =
-                        dec_fast_run(c->o, &c->tab[side], &c->ctrl, rec, n - j, &c->runs, &c->oom, c->described);
+                        dec_fast_run(c->o, &c->tab[side], &c->ctrl, rec, n - j, (uint32_t)i, &c->runs, &c->oom,
+                                     c->described);
                     c->records += k;
                     j += k;
                     rec += k * ACLSUB_REC_SIZE;

@@ -39,7 +39,7 @@ static size_t field_len(const unsigned char *f, size_t cap)
     return cap;
 }
 
-int dec_fast_control(const dec_opts *o, dec_ctrl *ctrl, const unsigned char *rec)
+int dec_fast_control(const dec_opts *o, dec_ctrl *ctrl, const unsigned char *rec, uint32_t input)
 {
     uint8_t kind = rec[ACLSUB_OFF_KIND];
     if (kind != ACLSUB_KIND_LOST && kind != ACLSUB_KIND_STREAM_END)
@@ -49,7 +49,7 @@ int dec_fast_control(const dec_opts *o, dec_ctrl *ctrl, const unsigned char *rec
     v.pid = le32_get(rec + ACLSUB_OFF_PID);
     v.arg[0] = le64_get(rec + ACLSUB_OFF_ARG);
     v.arg[1] = le64_get(rec + ACLSUB_OFF_ARG + 8);
-    dec_ctrl_note(ctrl, &v);
+    dec_ctrl_note(ctrl, &v, input);
     /* the filter would see it next: the first record it sees anchors a relative --from/--to */
     (void)dec_filter_numbers(o, le32_get(rec + ACLSUB_OFF_MODEL_ID), le64_get(rec + ACLSUB_OFF_START),
                              le64_get(rec + ACLSUB_OFF_ITERATION));
@@ -102,12 +102,12 @@ int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uin
 }
 
 size_t dec_fast_run(const dec_opts *o, st_table *t, dec_ctrl *ctrl, const unsigned char *rec, size_t n,
-                    uint64_t *runs, int *oom, int described)
+                    uint32_t input, uint64_t *runs, int *oom, int described)
 {
     int nofilter = no_number_filter(o);
     size_t i = 0;
     for (; i < n; i++, rec += ACLSUB_REC_SIZE)
-        if (!fast_group(o, nofilter, t, rec, runs, oom, described) && !dec_fast_control(o, ctrl, rec))
+        if (!fast_group(o, nofilter, t, rec, runs, oom, described) && !dec_fast_control(o, ctrl, rec, input))
             break;
     return i;
 }

@@ -5,11 +5,13 @@
  * (Times on the realtime clock are align.c's.)
  *
  * A stream is an (input, pid) pair, numbered from 1 in the order first
- * seen.  The records of one description share their time (`start`); a
- * description of the same (stream, model id) with another time is a new
- * subscription (the id may now name another model) and replaces the old
- * one.  In time order its records may come in any order among themselves,
- * so an operator description may arrive before its model description.
+ * seen, with the host its stream start names (the summary names the host
+ * of a stream whose pid another host's stream has too).  The records of
+ * one description share their time (`start`); a description of the same
+ * (stream, model id) with another time is a new subscription (the id may
+ * now name another model) and replaces the old one.  In time order its
+ * records may come in any order among themselves, so an operator
+ * description may arrive before its model description.
  * Operator texts split over several records are put back together from
  * their parts and offered only once complete.
  *
@@ -46,6 +48,8 @@ typedef struct dm_entry {
 
 typedef struct dm_stream {
     uint32_t input, pid;
+    char *host;     /* from its stream start, or NULL */
+    int shared;     /* another host's stream has the same pid */
 } dm_stream;
 
 struct dec_models {
@@ -89,6 +93,8 @@ void dec_models_free(dec_models *d)
     for (size_t i = 0; i < d->n; i++)
         entry_clear(d, &d->m[i]);
     free(d->m);
+    for (size_t i = 0; i < d->ns; i++)
+        free(d->s[i].host);
     free(d->s);
     free(d);
 }
@@ -237,12 +243,31 @@ static void note_op(dec_models *d, uint32_t input, const aclsub_rec_view *v)
     t->have |= 1u << part;
 }
 
+/* Takes the host a stream start names for its stream; the stream and other hosts' streams of its pid then share it. */
+static void note_host(dec_models *d, uint32_t stream, const aclsub_rec_view *v)
+{
+    char host[ACLSUB_REC_NAME_CAP + 1];
+    dec_start_host(v, host, sizeof host);
+    dm_stream *s = &d->s[stream - 1];
+    if (!host[0] || (s->host && strcmp(s->host, host) == 0))
+        return;
+    free(s->host);
+    s->host = strdup(host); /* out of memory: the stream is told by its pid alone */
+    for (size_t i = 0; s->host && i < d->ns; i++) {
+        dm_stream *o = &d->s[i];
+        if (o->pid == s->pid && o->host && strcmp(o->host, s->host) != 0)
+            o->shared = s->shared = 1;
+    }
+}
+
 void dec_models_note(dec_models *d, uint32_t input, const aclsub_rec_view *v)
 {
     if (!d)
         return;
     if (v->kind == ACLSUB_KIND_STREAM_START) {
-        stream_of(d, input, v->pid); /* streams are numbered in the order first seen */
+        uint32_t stream = stream_of(d, input, v->pid); /* streams are numbered in the order first seen */
+        if (stream)
+            note_host(d, stream, v);
     } else if (v->kind == ACLSUB_KIND_MODEL_DESC) {
         note_model(d, input, v);
     } else if (v->kind == ACLSUB_KIND_OP_DESC) {
@@ -256,14 +281,6 @@ const dec_model *dec_models_find(const dec_models *d, uint32_t input, uint32_t p
         return NULL;
     const dm_entry *e = entry_find(d, input, pid, model_id);
     return e && e->pub.described ? &e->pub : NULL;
-}
-
-const dec_model *dec_models_find_pid(const dec_models *d, uint32_t pid, uint32_t model_id)
-{
-    for (size_t i = d ? d->n : 0; i-- > 0;)
-        if (d->m[i].pub.described && d->m[i].pub.pid == pid && d->m[i].pub.model_id == model_id)
-            return &d->m[i].pub;
-    return NULL;
 }
 
 static const char *text_of(const dm_text *t)
@@ -300,6 +317,11 @@ const dec_model *dec_models_at(const dec_models *d, size_t i)
 uint32_t dec_models_stream_pid(const dec_models *d, uint32_t stream)
 {
     return d && stream >= 1 && stream <= d->ns ? d->s[stream - 1].pid : 0;
+}
+
+const char *dec_models_stream_host(const dec_models *d, uint32_t stream)
+{
+    return d && stream >= 1 && stream <= d->ns && d->s[stream - 1].shared ? d->s[stream - 1].host : NULL;
 }
 
 int dec_desc_fields(const char *text, char *buf, size_t cap, const char *field[ACLSUB_DESC_FIELDS])

@@ -51,19 +51,22 @@ int dec_fast_usable(const dec_opts *o);
    (described: a stream described a model, so groups by model need the full record). */
 int dec_fast_group(const dec_opts *o, st_table *t, const unsigned char *rec, uint64_t *runs, int *oom,
                    int described);
-/* Notes a validated records-lost or stream-end record in ctrl (as the summary and diff views use it): 1 done, 0 not one. */
+/* Notes a validated records-lost or stream-end record of input `input` in ctrl (as the summary and diff views use
+   it): 1 done, 0 not one. */
 struct dec_ctrl;
-int dec_fast_control(const dec_opts *o, struct dec_ctrl *ctrl, const unsigned char *rec);
+int dec_fast_control(const dec_opts *o, struct dec_ctrl *ctrl, const unsigned char *rec, uint32_t input);
 /* Both over n records back to back: how many of the first it took (it stops at one it cannot). */
 size_t dec_fast_run(const dec_opts *o, st_table *t, struct dec_ctrl *ctrl, const unsigned char *rec, size_t n,
-                    uint64_t *runs, int *oom, int described);
+                    uint32_t input, uint64_t *runs, int *oom, int described);
 int dec_is_control(const aclsub_rec_view *v);
 
 /* --- ctrl.c: what the control records say ---------------------------------- */
 typedef struct dec_pid_state {
-    uint32_t pid;
+    uint32_t input, pid; /* a stream: a process in one input */
     uint8_t started, ended;
-    uint64_t dropped; /* from the stream end */
+    uint8_t shared;      /* another host's stream has the same pid */
+    char *host;          /* the host its stream start named, or NULL */
+    uint64_t dropped;    /* from the stream end */
 } dec_pid_state;
 
 typedef struct dec_ctrl {
@@ -73,7 +76,8 @@ typedef struct dec_ctrl {
     size_t npids, cap;
 } dec_ctrl;
 
-void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v);
+/* Notes a control record of input `input`. */
+void dec_ctrl_note(dec_ctrl *c, const aclsub_rec_view *v, uint32_t input);
 /* Reports every stream that started and never ended on err; returns their number. */
 size_t dec_ctrl_report(const dec_ctrl *c, FILE *err);
 void dec_ctrl_free(dec_ctrl *c);
@@ -96,8 +100,6 @@ dec_models *dec_models_new(void);
 void dec_models_note(dec_models *d, uint32_t input, const aclsub_rec_view *v);
 /* The described model of (input, pid, model id), or NULL. */
 const dec_model *dec_models_find(const dec_models *d, uint32_t input, uint32_t pid, uint32_t model_id);
-/* The same for (pid, model id) in any input (the trace's lanes, which know no input): the last described. */
-const dec_model *dec_models_find_pid(const dec_models *d, uint32_t pid, uint32_t model_id);
 /* Operator op_index's complete description text (ACLSUB_DESC_MODEL_IO: the model's inputs and outputs), or NULL. */
 const char *dec_model_op_text(const dec_model *m, uint64_t op_index);
 /* Described models: how many, and the i-th in the order first seen. */
@@ -105,6 +107,8 @@ size_t dec_models_count(const dec_models *d);
 const dec_model *dec_models_at(const dec_models *d, size_t i);
 /* The pid of stream number `stream` (0 if none). */
 uint32_t dec_models_stream_pid(const dec_models *d, uint32_t stream);
+/* Its host when another host's stream has the same pid (the pid alone does not tell them apart), else NULL. */
+const char *dec_models_stream_host(const dec_models *d, uint32_t stream);
 /* Splits a description text (copied into buf) into its six fields; "" for each when text is NULL. */
 int dec_desc_fields(const char *text, char *buf, size_t cap, const char *field[ACLSUB_DESC_FIELDS]);
 /* Says on err how many description records were malformed or did not fit. */
@@ -175,25 +179,53 @@ void dec_fields_list_row(const dec_opts *o, const aclsub_rec_view *v, uint64_t s
 void dec_fields_summary(const dec_opts *o, st_group **rows, size_t n, const st_table *t,
                         const dec_summary_info *info, FILE *out);
 
-/* --- tracks.c: the tracks and lanes of the trace outputs ----------------------- */
+/* --- tracks.c: the processes, tracks and lanes of the trace outputs ------------- */
 typedef struct dec_tracks dec_tracks;
+/* A process of a trace: a host and a pid. */
+typedef struct dec_proc {
+    uint32_t number;  /* its pid in the trace: its own, or an alias when another process has that number */
+    uint32_t pid;     /* its own pid */
+    const char *host; /* the host its stream start named, or NULL */
+    const char *cmd;  /* the command line its stream start gave, or NULL */
+    int shared;       /* another host's process has the same pid */
+} dec_proc;
+/* Longest name dec_proc_name writes, NUL included (a command line and a host share one record's name). */
+#define DEC_PROC_NAME_CAP (ACLSUB_REC_NAME_CAP + 64)
+typedef void (*dec_proc_fn)(void *ctx, const dec_proc *p);
 typedef struct dec_lane {
+    uint32_t number;  /* its process's number (the trace's pid) */
     uint32_t pid, model, stream;
-    uint32_t tid;  /* the lane's number across all tracks, from 1 */
-    size_t index;  /* 0: the track's first lane; more: its overlap lanes */
+    uint32_t input;   /* the input of the track's first event */
+    uint32_t tid;     /* the lane's number across all tracks, from 1 */
+    size_t index;     /* 0: the track's first lane; more: its overlap lanes */
 } dec_lane;
 dec_tracks *dec_tracks_new(void);
-/* Notes a process (cmd may be NULL): 1 if it is new or cmd is given, 0 if known, -1 out of memory. */
-int dec_tracks_process(dec_tracks *t, uint32_t pid, const char *cmd);
-/* The command line noted for a process, or NULL. */
-const char *dec_tracks_cmd(dec_tracks *t, uint32_t pid);
-/* The lane where v (ending at end) nests, into *l: 1 if the lane was just opened, 0 if not, -1 out of memory. */
-int dec_tracks_place(dec_tracks *t, const aclsub_rec_view *v, uint64_t end, dec_lane *l);
+/*
+ * The process of v, a record of input `input`, into *number; a stream start
+ * binds (input, pid) to its host's process.  named(ctx, p) is called for
+ * each process whose name is to be written: with show, v's when it was not
+ * written yet or v, a stream start, gives its command line; and a process
+ * already written that now shares its pid with another host's.  Without
+ * show (a stream start the filters left out) v's process is noted, not
+ * written, and its command line is not taken.  0, or -1 out of memory.
+ */
+int dec_tracks_process(dec_tracks *t, const aclsub_rec_view *v, uint32_t input, int show, dec_proc_fn named,
+                       void *ctx, uint32_t *number);
+/*
+ * A process's name: its command line (empty_cmd: even an empty one), else
+ * "pid N"; when its number is not its pid or another host's process has
+ * its pid, "CMD (pid N on HOST)", or "pid N on HOST" without a command
+ * line (" on HOST" left out when the host is not known).
+ */
+void dec_proc_name(const dec_proc *p, int empty_cmd, char *buf, size_t len);
+/* The lane of process `number` where v (ending at end) nests, into *l: 1 if the lane was just opened, 0 if not,
+   -1 out of memory. */
+int dec_tracks_place(dec_tracks *t, uint32_t number, const aclsub_rec_view *v, uint32_t input, uint64_t end,
+                     dec_lane *l);
 /* "model M stream S", with " (overlap N)" on extra lanes. */
 void dec_lane_label(const dec_lane *l, char *buf, size_t len);
-/* Calls proc for every process, then lane for every lane (either may be NULL). */
-void dec_tracks_each(const dec_tracks *t, void (*proc)(void *, uint32_t, const char *),
-                     void (*lane)(void *, const dec_lane *), void *ctx);
+/* Calls proc for every process whose name was written, then lane for every lane (either may be NULL). */
+void dec_tracks_each(const dec_tracks *t, dec_proc_fn proc, void (*lane)(void *, const dec_lane *), void *ctx);
 void dec_tracks_free(dec_tracks *t);
 
 /* --- out_file.c: stdout or -o, gzip, split files, for the trace outputs ----------- */
@@ -220,6 +252,8 @@ typedef struct dec_chrome dec_chrome;
 /* models: the streams' descriptions, for lane names and event args (may be NULL). */
 dec_chrome *dec_chrome_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
 void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input);
+/* A stream start the filters left out: it still tells which host its process is on. */
+void dec_chrome_filtered_start(dec_chrome *c, const aclsub_rec_view *v, uint32_t input);
 /* Ends the array; returns 0, or -1 if memory ran out or a write failed on the way. */
 int dec_chrome_finish(dec_chrome *c);
 void dec_chrome_free(dec_chrome *c);
@@ -228,6 +262,7 @@ void dec_chrome_free(dec_chrome *c);
 typedef struct dec_perfetto dec_perfetto;
 dec_perfetto *dec_perfetto_new(const dec_opts *o, const dec_models *models, FILE *out, FILE *err);
 void dec_perfetto_event(dec_perfetto *p, const aclsub_rec_view *v, uint32_t input);
+void dec_perfetto_filtered_start(dec_perfetto *p, const aclsub_rec_view *v, uint32_t input);
 int dec_perfetto_finish(dec_perfetto *p);
 void dec_perfetto_free(dec_perfetto *p);
 

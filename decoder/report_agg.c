@@ -161,7 +161,7 @@ static void add_control(rp_report *r, const unsigned char *rec)
     aclsub_rec_view v;
     rec_view_of(rec, &v); /* a record the reader returned: already checked */
     r->controls++;
-    dec_ctrl_note(&r->ctrl, &v);
+    dec_ctrl_note(&r->ctrl, &v, 0);
     dec_models_note(r->descs, 0, &v);
     if (v.kind == ACLSUB_KIND_STREAM_START)
         note_start(r, &v);

@@ -15,12 +15,15 @@
  * comes out right (almost always), else the shortest decimal that does.
  * Arguments are only model and iteration; an operator's type is its
  * category, a whole run is named and categorised "execute".  pid is the
- * writing process, named (process_name) by its stream start's command
- * line; each (process, model, stream) lane of tracks.c is a tid with a
- * thread_name and thread_sort_index.  Records-lost notices are
- * process-scoped instant events.  Every event belongs to a process that
- * wrote records: there are no events for pid 0.  Each split file repeats
- * the process and thread names it needs.
+ * writing process, a host and a pid (tracks.c): its own pid, or an alias
+ * from 1000000001 up for another host's process of a pid already in the
+ * trace; it is named (process_name) by its stream start's command line,
+ * with "(pid N on HOST)" after it when the pid is shared or aliased.  Each
+ * (process, model, stream) lane of tracks.c is a tid with a thread_name
+ * and thread_sort_index.  Records-lost notices are process-scoped instant
+ * events.  Every event belongs to a process that wrote records: there are
+ * no events for pid 0.  Each split file repeats the process and thread
+ * names it needs.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -52,17 +55,14 @@ static void emit(dec_chrome *c, char *end)
     c->have_line = 1;
 }
 
-static void name_process(void *ctx, uint32_t pid, const char *cmd)
+static void name_process(void *ctx, const dec_proc *proc)
 {
     dec_chrome *c = ctx;
-    char *p = c->line;
+    char *p = c->line, name[DEC_PROC_NAME_CAP];
+    dec_proc_name(proc, 1, name, sizeof name);
     PUT("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
-    p = tx_put_u64(p, pid);
+    p = tx_put_u64(p, proc->number);
     PUT(",\"args\":{\"name\":");
-    char label[32];
-    if (!cmd)
-        snprintf(label, sizeof label, "pid %" PRIu32, pid);
-    const char *name = cmd ? cmd : label;
     p = tx_put_json(p, name, strlen(name));
     PUT("}}");
     emit(c, p);
@@ -73,16 +73,16 @@ static void name_lane(void *ctx, const dec_lane *l)
     dec_chrome *c = ctx;
     char lane[96], label[ACLSUB_REC_TYPE_CAP + 128], *p = c->line;
     dec_lane_label(l, lane, sizeof lane);
-    const dec_model *m = dec_models_find_pid(c->models, l->pid, l->model);
+    const dec_model *m = dec_models_find(c->models, l->input, l->pid, l->model);
     snprintf(label, sizeof label, "%s%s%s", m ? m->name : "", m ? ": " : "", lane); /* "cnn: model 1 stream 0" */
     PUT("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
-    p = tx_put_u64(p, l->pid);
+    p = tx_put_u64(p, l->number);
     PUT(",\"tid\":");
     p = tx_put_u64(p, l->tid);
     PUT(",\"args\":{\"name\":");
     p = tx_put_json(p, label, strlen(label));
     PUT("}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":");
-    p = tx_put_u64(p, l->pid);
+    p = tx_put_u64(p, l->number);
     PUT(",\"tid\":");
     p = tx_put_u64(p, l->tid);
     PUT(",\"args\":{\"sort_index\":");
@@ -125,13 +125,13 @@ dec_chrome *dec_chrome_new(const dec_opts *o, const dec_models *models, FILE *ou
     return c;
 }
 
-static void see_process(dec_chrome *c, uint32_t pid, const char *cmd)
+/* The process of v (named when new), into *number: 0, or -1 out of memory. */
+static int see_process(dec_chrome *c, const aclsub_rec_view *v, uint32_t input, int show, uint32_t *number)
 {
-    int r = dec_tracks_process(c->tracks, pid, cmd);
-    if (r < 0)
-        c->oom = 1;
-    else if (r > 0)
-        name_process(c, pid, cmd);
+    if (dec_tracks_process(c->tracks, v, input, show, name_process, c, number) == 0)
+        return 0;
+    c->oom = 1;
+    return -1;
 }
 
 static char *put_ts(dec_chrome *c, char *p, uint64_t start)
@@ -160,13 +160,13 @@ static char *put_dur(char *p, int64_t rel, uint64_t dur)
     return tx_put_us3_u(p, dur);
 }
 
-static void lost_event(dec_chrome *c, const aclsub_rec_view *v)
+static void lost_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t number)
 {
     char *p = c->line;
     PUT("{\"name\":\"records lost\",\"ph\":\"i\",\"s\":\"p\",");
     p = put_ts(c, p, v->start);
     PUT(",\"pid\":");
-    p = tx_put_u64(p, v->pid);
+    p = tx_put_u64(p, number);
     PUT(",\"args\":{\"lost\":");
     p = tx_put_u64(p, v->arg[0]);
     PUT(",\"lost_total\":");
@@ -175,20 +175,19 @@ static void lost_event(dec_chrome *c, const aclsub_rec_view *v)
     emit(c, p);
 }
 
-static void control_event(dec_chrome *c, const aclsub_rec_view *v)
+static void control_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input)
 {
-    if (v->kind == ACLSUB_KIND_STREAM_START) {
-        see_process(c, v->pid, dec_start_cmd(v));
-    } else if (v->kind == ACLSUB_KIND_LOST) {
-        see_process(c, v->pid, NULL);
-        lost_event(c, v);
-    }
+    uint32_t number;
+    if (v->kind == ACLSUB_KIND_STREAM_START)
+        see_process(c, v, input, 1, &number);
+    else if (v->kind == ACLSUB_KIND_LOST && see_process(c, v, input, 1, &number) == 0)
+        lost_event(c, v, number);
 }
 
 static const char *const field_keys[ACLSUB_DESC_FIELDS] = {"input_shapes",  "input_data_types",  "input_formats",
                                                             "output_shapes", "output_data_types", "output_formats"};
 
-static void complete_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t tid, uint32_t input)
+static void complete_event(dec_chrome *c, const aclsub_rec_view *v, const dec_lane *lane, uint32_t input)
 {
     int run = v->kind == ACLSUB_KIND_RUN;
     char *p = c->line;
@@ -201,9 +200,9 @@ static void complete_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t tid
     PUT(",\"dur\":");
     p = put_dur(p, (int64_t)(v->start - c->base), v->duration);
     PUT(",\"pid\":");
-    p = tx_put_u64(p, v->pid);
+    p = tx_put_u64(p, lane->number);
     PUT(",\"tid\":");
-    p = tx_put_u64(p, tid);
+    p = tx_put_u64(p, lane->tid);
     PUT(",\"args\":{\"model\":");
     p = tx_put_u64(p, v->model_id);
     PUT(",\"iteration\":");
@@ -235,20 +234,28 @@ void dec_chrome_event(dec_chrome *c, const aclsub_rec_view *v, uint32_t input)
     if (dec_out_cut(c->out, v->start) < 0)
         c->oom = 1;
     if (dec_is_control(v)) {
-        control_event(c, v);
+        control_event(c, v, input);
         return;
     }
-    see_process(c, v->pid, NULL);
+    uint32_t number;
+    if (see_process(c, v, input, 1, &number) < 0)
+        return;
     uint64_t end = v->start + v->duration < v->start ? UINT64_MAX : v->start + v->duration;
     dec_lane lane;
-    int opened = dec_tracks_place(c->tracks, v, end, &lane);
+    int opened = dec_tracks_place(c->tracks, number, v, input, end, &lane);
     if (opened < 0) {
         c->oom = 1;
         return;
     }
     if (opened)
         name_lane(c, &lane);
-    complete_event(c, v, lane.tid, input);
+    complete_event(c, v, &lane, input);
+}
+
+void dec_chrome_filtered_start(dec_chrome *c, const aclsub_rec_view *v, uint32_t input)
+{
+    uint32_t number;
+    see_process(c, v, input, 0, &number);
 }
 
 int dec_chrome_finish(dec_chrome *c)

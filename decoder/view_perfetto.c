@@ -6,9 +6,14 @@
  * gzip, split files).
  *
  * Timestamps are the records' integer nanoseconds (device clock), unrebased.
- * Tracks: one process track per writing pid (TrackDescriptor with a
- * ProcessDescriptor, named by its stream start's command line, else
- * "pid N"); one thread track per (process, model, stream) lane of
+ * Tracks: one process track per writing process, a host and a pid
+ * (tracks.c): a TrackDescriptor with a ProcessDescriptor whose pid is the
+ * process's number, its own pid or, for another host's process of a pid
+ * already in the trace, an alias from 1000000001 up (below 2^31, as the
+ * field is an int32; trace_processor keeps one process per pid, so the
+ * real pid there would merge the two), named by its stream start's command
+ * line, else "pid N", with "(pid N on HOST)" after it when the pid is
+ * shared or aliased; one thread track per (process, model, stream) lane of
  * tracks.c (a ThreadDescriptor whose tid is 4194304 + the lane's number,
  * above any Linux pid, so that it never names a real thread), named
  * "model M stream S".  Operators and whole runs are slices: a
@@ -32,6 +37,7 @@
 #define TID_BASE 4194304u /* above Linux's largest pid (PID_MAX_LIMIT) */
 #define SEQ_ID 1u         /* trusted_packet_sequence_id of every packet */
 #define BUF_CAP (4 * (ACLSUB_REC_NAME_CAP + ACLSUB_REC_TYPE_CAP) + 512)
+#define PROC_CAP (6 * DEC_PROC_NAME_CAP + 128) /* a process's descriptor: its name twice, each at most 3 bytes a byte */
 #define EV_CAP (BUF_CAP + 3 * (ACLSUB_DESC_TEXT_MAX + ACLSUB_REC_TYPE_CAP) + 512) /* an event with its shapes */
 
 enum { WT_VARINT = 0, WT_LEN = 2 };
@@ -87,7 +93,7 @@ static unsigned char *pb_string(unsigned char *p, unsigned field, const char *s)
     return pb_bytes(p, field, tmp, (size_t)(e - tmp));
 }
 
-/* The same for a description field (ASCII from the writer, any bytes from a hostile stream). */
+/* The same for a description field (ASCII from the writer, any bytes from a hostile stream) or a process's name. */
 static unsigned char *pb_long_string(unsigned char *p, unsigned field, const char *s)
 {
     char tmp[3 * (ACLSUB_DESC_TEXT_MAX + 1)];
@@ -128,18 +134,17 @@ static uint64_t lane_uuid(uint32_t tid)
     return 2ull << 40 | tid;
 }
 
-static void describe_process(void *ctx, uint32_t pid, const char *cmd)
+static void describe_process(void *ctx, const dec_proc *pr)
 {
     dec_perfetto *d = ctx;
-    char label[32];
-    snprintf(label, sizeof label, "pid %" PRIu32, pid);
-    const char *name = cmd && *cmd ? cmd : label;
-    unsigned char proc[BUF_CAP], *q = pb_uint(proc, 1, pid); /* ProcessDescriptor.pid */
-    q = pb_string(q, 6, name);                                /* process_name */
-    unsigned char td[BUF_CAP], *t = pb_uint(td, 1, process_uuid(pid)); /* TrackDescriptor.uuid */
-    t = pb_string(t, 2, name);                                          /* name */
-    t = pb_bytes(t, 3, proc, (size_t)(q - proc));                       /* process */
-    unsigned char pk[BUF_CAP], *p = packet_head(d, pk);
+    char name[DEC_PROC_NAME_CAP];
+    dec_proc_name(pr, 0, name, sizeof name);
+    unsigned char proc[PROC_CAP], *q = pb_uint(proc, 1, pr->number); /* ProcessDescriptor.pid */
+    q = pb_long_string(q, 6, name);                                    /* process_name */
+    unsigned char td[PROC_CAP], *t = pb_uint(td, 1, process_uuid(pr->number)); /* TrackDescriptor.uuid */
+    t = pb_long_string(t, 2, name);                                             /* name */
+    t = pb_bytes(t, 3, proc, (size_t)(q - proc));                               /* process */
+    unsigned char pk[PROC_CAP], *p = packet_head(d, pk);
     p = pb_bytes(p, 60, td, (size_t)(t - td)); /* TracePacket.track_descriptor */
     put_packet(d, pk, p);
 }
@@ -149,9 +154,9 @@ static void describe_lane(void *ctx, const dec_lane *l)
     dec_perfetto *d = ctx;
     char lane[96], label[ACLSUB_REC_TYPE_CAP + 128];
     dec_lane_label(l, lane, sizeof lane);
-    const dec_model *m = dec_models_find_pid(d->models, l->pid, l->model);
+    const dec_model *m = dec_models_find(d->models, l->input, l->pid, l->model);
     snprintf(label, sizeof label, "%s%s%s", m ? m->name : "", m ? ": " : "", lane); /* "cnn: model 1 stream 0" */
-    unsigned char th[256], *q = pb_uint(th, 1, l->pid); /* ThreadDescriptor.pid */
+    unsigned char th[256], *q = pb_uint(th, 1, l->number); /* ThreadDescriptor.pid */
     q = pb_uint(q, 2, TID_BASE + l->tid);                /* tid */
     q = pb_string(q, 5, label);                          /* thread_name */
     unsigned char td[512], *t = pb_uint(td, 1, lane_uuid(l->tid));
@@ -294,20 +299,20 @@ dec_perfetto *dec_perfetto_new(const dec_opts *o, const dec_models *models, FILE
     return d;
 }
 
-static void see_process(dec_perfetto *d, uint32_t pid, const char *cmd)
+/* The process of v (described when new), into *number: 0, or -1 out of memory. */
+static int see_process(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input, int show, uint32_t *number)
 {
-    int r = dec_tracks_process(d->tracks, pid, cmd);
-    if (r < 0)
-        d->oom = 1;
-    else if (r > 0)
-        describe_process(d, pid, cmd);
+    if (dec_tracks_process(d->tracks, v, input, show, describe_process, d, number) == 0)
+        return 0;
+    d->oom = 1;
+    return -1;
 }
 
-static void slice(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input)
+static void slice(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input, uint32_t number)
 {
     uint64_t end = v->start + v->duration < v->start ? UINT64_MAX : v->start + v->duration;
     dec_lane lane;
-    int opened = dec_tracks_place(d->tracks, v, end, &lane);
+    int opened = dec_tracks_place(d->tracks, number, v, input, end, &lane);
     if (opened < 0 || heap_push(d, (open_slice){end, d->began++, lane_uuid(lane.tid)}) < 0) {
         d->oom = 1;
         return;
@@ -324,15 +329,19 @@ void dec_perfetto_event(dec_perfetto *d, const aclsub_rec_view *v, uint32_t inpu
     end_slices(d, v->start);
     if (!d->nheap && dec_out_cut(d->out, v->start) < 0)
         d->oom = 1;
-    if (v->kind == ACLSUB_KIND_STREAM_START) {
-        see_process(d, v->pid, dec_start_cmd(v));
-    } else if (v->kind == ACLSUB_KIND_LOST) {
-        see_process(d, v->pid, NULL);
-        track_event(d, v->start, INSTANT, process_uuid(v->pid), "records lost", NULL, v, NULL);
-    } else if (!dec_is_control(v)) {
-        see_process(d, v->pid, NULL);
-        slice(d, v, input);
-    }
+    uint32_t number;
+    if (v->kind == ACLSUB_KIND_STREAM_START)
+        see_process(d, v, input, 1, &number);
+    else if (v->kind == ACLSUB_KIND_LOST && see_process(d, v, input, 1, &number) == 0)
+        track_event(d, v->start, INSTANT, process_uuid(number), "records lost", NULL, v, NULL);
+    else if (!dec_is_control(v) && see_process(d, v, input, 1, &number) == 0)
+        slice(d, v, input, number);
+}
+
+void dec_perfetto_filtered_start(dec_perfetto *d, const aclsub_rec_view *v, uint32_t input)
+{
+    uint32_t number;
+    see_process(d, v, input, 0, &number);
 }
 
 int dec_perfetto_finish(dec_perfetto *d)

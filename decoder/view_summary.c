@@ -42,14 +42,23 @@ static int described_group(const st_group *g)
     return (g->extra >> 32) != 0;
 }
 
-/* The key as the table shows it: a described model as "NAME (model M, pid P)". */
+/* The host of a described model's stream when another host's stream has its pid, else NULL. */
+static const char *group_host(const dec_summary_info *info, const st_group *g)
+{
+    return dec_models_stream_host(info->models, (uint32_t)(g->extra >> 32));
+}
+
+/* The key as the table shows it: a described model as "NAME (model M, pid P)", "... pid P on HOST)" when
+   another host's process has the pid. */
 static void shown_key(const dec_opts *o, const dec_summary_info *info, const st_group *g, char *buf, size_t cap)
 {
-    char key[4 * ACLSUB_REC_NAME_CAP + 1];
+    char key[4 * ACLSUB_REC_NAME_CAP + 1], host[4 * ACLSUB_REC_NAME_CAP + 8] = "";
     tx_put_tsv(key, g->key);
+    if (o->by == DEC_BY_MODEL && described_group(g) && group_host(info, g))
+        tx_put_tsv(stpcpy(host, " on "), group_host(info, g));
     if (o->by == DEC_BY_MODEL && described_group(g))
-        snprintf(buf, cap, "%s (model %" PRIu32 ", pid %" PRIu32 ")", key, (uint32_t)g->extra,
-                 dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+        snprintf(buf, cap, "%s (model %" PRIu32 ", pid %" PRIu32 "%s)", key, (uint32_t)g->extra,
+                 dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)), host);
     else
         snprintf(buf, cap, "%s", key);
 }
@@ -195,7 +204,7 @@ static void print_table(const dec_opts *o, st_group **rows, size_t n, const st_t
                         const dec_summary_info *info, FILE *out)
 {
     size_t w[TCOLS];
-    char cells[TCOLS][40], key[4 * ACLSUB_REC_NAME_CAP + 64];
+    char cells[TCOLS][40], key[8 * ACLSUB_REC_NAME_CAP + 64];
     int described = 0;
     for (size_t i = 0; o->by == DEC_BY_MODEL && i < t->n; i++)
         described |= described_group(&t->g[i]);
@@ -257,26 +266,35 @@ void dec_approx_note(const st_table *a, const st_table *b, FILE *out)
 
 /* --- CSV and JSON Lines ----------------------------------------------------------- */
 
+/* msprof's columns; by model, Host after Process ID when another host's process has a described model's pid. */
 static void print_csv(const dec_opts *o, const dec_summary_info *info, st_group **rows, size_t n, FILE *out)
 {
-    int described = 0;
-    for (size_t i = 0; o->by == DEC_BY_MODEL && i < n; i++)
+    int described = 0, hosts = 0;
+    for (size_t i = 0; o->by == DEC_BY_MODEL && i < n; i++) {
         described |= described_group(rows[i]);
-    fprintf(out, "%s%s,Count,Total Time(us),Min Time(us),Avg Time(us),Max Time(us),Ratio(%%),Median Time(us),"
+        hosts |= described_group(rows[i]) && group_host(info, rows[i]);
+    }
+    fprintf(out, "%s%s%s,Count,Total Time(us),Min Time(us),Avg Time(us),Max Time(us),Ratio(%%),Median Time(us),"
                  "StdDev Time(us),P90 Time(us),P95 Time(us),P99 Time(us),"
                  "total_ns,min_ns,mean_ns,max_ns,median_ns,stddev_ns,p90_ns,p95_ns,p99_ns\n",
-            described ? "Model Name" : dec_key_title(o->by, 1), described ? ",Model ID,Process ID" : "");
-    char line[TX_CSV_MAX(ACLSUB_REC_NAME_CAP) + 640];
+            described ? "Model Name" : dec_key_title(o->by, 1), described ? ",Model ID,Process ID" : "",
+            hosts ? ",Host" : "");
+    char line[TX_CSV_MAX(ACLSUB_REC_NAME_CAP) * 2 + 640];
     for (size_t i = 0; i < n; i++) {
         const st_group *g = rows[i];
         char *p = line;
         if (described && !described_group(g)) { /* a model no stream described: its id only */
-            p += sprintf(p, ",%s,", g->key);
+            p += sprintf(p, ",%s,%s", g->key, hosts ? "," : "");
         } else {
             p = tx_put_csv(p, g->key, g->key_len);
             if (described)
                 p += sprintf(p, ",%" PRIu32 ",%" PRIu32, (uint32_t)g->extra,
                              dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+            if (hosts) {
+                const char *h = group_host(info, g);
+                *p++ = ',';
+                p = h ? tx_put_csv(p, h, strlen(h)) : p;
+            }
         }
         *p++ = ',';
         p = tx_put_u64(p, g->count);
@@ -307,7 +325,7 @@ static void print_csv(const dec_opts *o, const dec_summary_info *info, st_group 
 
 static void print_jsonl(const dec_opts *o, const dec_summary_info *info, st_group **rows, size_t n, FILE *out)
 {
-    char line[6 * ACLSUB_REC_NAME_CAP + 640];
+    char line[12 * ACLSUB_REC_NAME_CAP + 640];
     for (size_t i = 0; i < n; i++) {
         const st_group *g = rows[i];
         char *p = line;
@@ -315,6 +333,10 @@ static void print_jsonl(const dec_opts *o, const dec_summary_info *info, st_grou
             p += sprintf(p, "{\"model\":%" PRIu32 ",\"model_name\":", (uint32_t)g->extra);
             p = tx_put_json(p, g->key, g->key_len);
             p += sprintf(p, ",\"pid\":%" PRIu32, dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
+            if (group_host(info, g)) { /* another host's process has the pid */
+                p = stpcpy(p, ",\"host\":");
+                p = tx_put_json(p, group_host(info, g), strlen(group_host(info, g)));
+            }
         } else if (o->by == DEC_BY_MODEL) {
             p += sprintf(p, "{\"model\":%" PRIu64, g->extra);
         } else {

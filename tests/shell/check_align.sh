@@ -7,7 +7,9 @@
 # written in the specs below, the Chrome trace puts both hosts on one
 # timeline, --from/--to work on the aligned times, --align=none keeps the
 # device clocks, one host alone is left as it is, and a host that appears
-# only after the start of the inputs is reported.
+# only after the start of the inputs is reported.  Two hosts' processes of
+# one pid stay two processes: in the trace, in the summary by model, and in
+# the report of a stream that did not end.
 SUBJECT=align
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$GEN"
@@ -170,6 +172,63 @@ eq "exit status" "$st" 1
 eq "stderr" "$(cat bad.err)" "aclsub decode: unknown --align (auto, realtime or none) 'sideways' (try 'aclsub decode --help')"
 need "stdout not empty" eval '[ ! -s bad.out ]'
 finish bad.err
+
+# Two hosts whose processes have the same pid (containers: each rank's main process is pid 100) and
+# the same model: two processes in the trace, two rows in the summary, and beta's stream, which has
+# no stream end, reported as beta's although alpha's pid 100 ended.
+cat >same_a.spec <<EOS
+4294967295|none|aclsub.stream_start|host=alpha clock=monotonic cmd=./rank0|1000|1000|pid=100|arg0=1|arg1=1|arg2=$RT_A
+1|none|cnn|/m/cnn.om|1100|1100|pid=100|kind=model|index=2
+1|op|Conv|r0.conv|2000|3000|pid=100|index=0
+1|op|Relu|r0.relu|3000|3200|pid=100|index=1
+4294967295|none|aclsub.stream_end|records=2 dropped=0 models=1|9000|9000|pid=100|arg0=2
+EOS
+cat >same_b.spec <<EOS
+4294967295|none|aclsub.stream_start|host=beta clock=monotonic cmd=./rank1|500000|500000|pid=100|arg0=1|arg1=1|arg2=$RT_B
+1|none|cnn|/m/cnn.om|500100|500100|pid=100|kind=model|index=2
+1|op|Conv|r1.conv|501000|502500|pid=100|index=0
+1|op|Relu|r1.relu|502500|502600|pid=100|index=1
+1|op|Relu|r1.relu|503000|503100|pid=100|index=1
+EOS
+"$GEN" same_a.spec same_a.rec >/dev/null && "$GEN" same_b.spec same_b.rec >/dev/null || exit 1
+
+"$ACLSUB" decode list -f chrome same_a.rec same_b.rec >same.json 2>same.err
+st=$?
+$PY - same.json >same.out 2>&1 <<'EOF'
+import collections, json, sys
+ev = json.load(open(sys.argv[1]))
+procs = {e["pid"]: e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "process_name"}
+want = {100: "./rank0 (pid 100 on alpha)", 1000000001: "./rank1 (pid 100 on beta)"}
+assert procs == want, procs
+ops = collections.defaultdict(list)
+for e in ev:
+    if e.get("ph") == "X":
+        ops[e["pid"]].append(e["name"])
+assert sorted(ops[100]) == ["r0.conv", "r0.relu"] and sorted(ops[1000000001]) == ["r1.conv", "r1.relu", "r1.relu"], ops
+assert len(ops) == 2, ops
+EOF
+pst=$?
+begin "chrome: two hosts' processes of one pid are two processes, each with its own operators"
+eq "exit status" "$st" 0
+eq "check status" "$pst" 0
+finish same.out same.err
+
+"$ACLSUB" decode summary --by model same_a.rec same_b.rec >same.table 2>same.err
+begin "summary --by model: the same model of two hosts' pid 100 on two rows, named by host"
+need "no row of alpha's cnn" grep -q "^cnn (model 1, pid 100 on alpha)  *2 " same.table
+need "no row of beta's cnn" grep -q "^cnn (model 1, pid 100 on beta)  *3 " same.table
+need "beta's stream not reported incomplete by its host" grep -qx "aclsub decode: pid 100 on beta: stream incomplete (a stream start and no stream end)" same.err
+need "alpha's stream reported incomplete" eval '! grep -q "pid 100 on alpha: stream incomplete" same.err'
+finish same.table same.err
+
+"$ACLSUB" decode summary --by model -f jsonl same_a.rec same_b.rec 2>/dev/null |
+    $PY -c 'import json,sys; print(" ".join("%s:%s:%d" % (r.get("host"), r["pid"], r["count"]) for r in map(json.loads, sys.stdin)))' >same.jsonl.got
+"$ACLSUB" decode summary --by model -f csv same_a.rec same_b.rec 2>/dev/null |
+    $PY -c 'import csv,sys; print(" ".join("%s:%s:%s" % (r["Host"], r["Process ID"], r["Count"]) for r in csv.DictReader(sys.stdin)))' >same.csv.got 2>&1
+begin "summary --by model, JSON Lines and CSV: the host beside the shared pid"
+eq "jsonl" "$(cat same.jsonl.got)" "beta:100:3 alpha:100:2"
+eq "csv" "$(cat same.csv.got)" "beta:100:3 alpha:100:2"
+finish
 
 # A hostile anchor (realtime before the epoch's start of the device clock) saturates at 0.
 cat >h.spec <<EOS

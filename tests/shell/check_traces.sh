@@ -12,7 +12,9 @@
 # categories = 22, name = 23, debug_annotations = 4; DebugAnnotation
 # name = 10, uint_value = 3); gzip; and the sqlite3 shell.  What they read is
 # compared with the records themselves, read here from their bytes
-# (docs/FORMAT.md), not with another output of the decoder.
+# (docs/FORMAT.md), not with another output of the decoder.  Recordings of
+# three hosts whose processes have one pid make a process each in both
+# traces, numbered and named as aclsub-decode(1) says.
 SUBJECT=traces
 . tests/shell/lib.sh
 require_built "$ACLSUB" "$GEN" "$APP" "$CNN" "$LIBACLSUB"
@@ -318,6 +320,133 @@ check "perfetto: -o FILE holds what stdout gets" $?
 $ACLSUB decode list -f perfetto -o "$T/o.pftrace" "$T/v.rec" 2>"$T/e.err"; rc=$?
 [ $rc -eq 1 ] && grep -q "exists" "$T/e.err" && $ACLSUB decode list -f perfetto "$T/v.rec" 2>/dev/null | cmp -s - "$T/o.pftrace"
 check "-o refuses an existing file and leaves it as it was" $?
+
+# --- two hosts, one pid ---------------------------------------------------------------------
+# Three hosts' recordings whose main processes all have pid 100 (containers), at the same device
+# times, model 1 a different model on each host: each (host, pid) must be a process of its own.
+cat >"$T/ha.spec" <<'EOS'
+4294967295|none|aclsub.stream_start|host=alpha clock=monotonic cmd=./train --rank 0|1000|1000|pid=100|arg0=1|arg1=1|arg2=1700000000000000000
+1|none|resnet|/m/resnet.om|1100|1100|pid=100|kind=model|index=2
+1|op|Conv|alpha.conv|2000|3000|pid=100|iter=0|index=0
+1|op|Relu|alpha.relu|3000|3500|pid=100|iter=0|index=1
+1|subgraph|na|keypoint_op|2000|3500|pid=100|iter=0|index=2
+4294967295|none|aclsub.records_lost|lost=1 total=1|3600|3600|pid=100|arg0=1|arg1=1
+1|op|Conv|alpha.conv|4000|5000|pid=100|iter=1|index=0|seq=4
+1|subgraph|na|keypoint_op|4000|5000|pid=100|iter=1|index=2|seq=5
+4294967295|none|aclsub.stream_end|records=5 dropped=1 models=1|9000|9000|pid=100|arg0=5|arg1=1|arg2=1
+EOS
+cat >"$T/hb.spec" <<'EOS'
+4294967295|none|aclsub.stream_start|host=beta clock=monotonic cmd=./train --rank 1|1000|1000|pid=100|arg0=1|arg1=1|arg2=1700000000000000300
+1|none|bert|/m/bert.om|1100|1100|pid=100|kind=model|index=2
+1|op|MatMul|beta.matmul|2100|3100|pid=100|iter=0|index=0
+1|op|Add|beta.add|3100|3400|pid=100|iter=0|index=1
+1|subgraph|na|keypoint_op|2100|3400|pid=100|iter=0|index=2
+4294967295|none|aclsub.stream_start|host=beta clock=monotonic cmd=./eval|1200|1200|pid=101|arg0=1|arg1=1|arg2=1700000000000000500
+2|op|Softmax|beta.softmax|2500|2600|pid=101|iter=0|index=0
+4294967295|none|aclsub.stream_end|records=3 dropped=0 models=1|9000|9000|pid=100|arg0=3
+4294967295|none|aclsub.stream_end|records=1 dropped=0 models=1|9100|9100|pid=101|arg0=1
+EOS
+cat >"$T/hc.spec" <<'EOS'
+4294967295|none|aclsub.stream_start|host=gamma clock=monotonic cmd=./train --rank 2|1000|1000|pid=100|arg0=1|arg1=1|arg2=1700000000000000900
+1|op|Conv|gamma.conv|2050|2950|pid=100|iter=0|index=0
+1|subgraph|na|keypoint_op|2050|2950|pid=100|iter=0|index=1
+4294967295|none|aclsub.stream_end|records=2 dropped=0 models=1|9000|9000|pid=100|arg0=2
+EOS
+for h in ha hb hc; do $GEN "$T/$h.spec" "$T/$h.rec" >/dev/null || exit 1; done
+# hosts_check.py DIR FORMAT TRACE MODEL NUMBERS INPUT... - the trace's processes are the hosts' (NUMBERS:
+# "host:pid=number ..."), each named by its command line (or "pid N" when MODEL, a model filter, left
+# its stream start out), with "(pid N on HOST)" when another host's process has its pid; every event
+# of the records (of model MODEL, or all) is on its own host's process, on a lane named by that
+# host's model; the records-lost notice on its own host's process.
+cat >"$T/hosts_check.py" <<'EOF'
+import collections, json, sys
+sys.path.insert(0, sys.argv[1])
+from rec import records, cmd_of, host_of, as_json_text, as_utf8
+from pf import read, slices
+fmt, trace, model_filter, numbering, paths = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+text = as_json_text if fmt == "chrome" else as_utf8
+number = {(k.split(":")[0], int(k.split(":")[1])): int(n) for k, n in (x.split("=") for x in numbering.split())}
+owner = {n: k for k, n in number.items()}
+assert len(owner) == len(number), "numbers not distinct"
+passes = lambda r: model_filter == "all" or r["model"] == int(model_filter)
+hosts, cmds, desc, want, lost_want, starts = {}, {}, {}, collections.Counter(), [], []
+for i, p in enumerate(paths):
+    for r in records(p):
+        if passes(r):
+            starts.append(r["start"])
+        if r["kind"] == 16:
+            hosts[(i, r["pid"])] = host_of(r).decode()
+            if passes(r):
+                cmds[(hosts[(i, r["pid"])], r["pid"])] = text(cmd_of(r))
+        k = (hosts[(i, r["pid"])], r["pid"])
+        if r["kind"] == 19:
+            desc[k + (r["model"],)] = text(r["type"])
+        if r["kind"] == 17 and passes(r):
+            lost_want.append((k, r["args"][0]))
+        if r["kind"] in (0, 1) and passes(r):
+            want[(k, r["model"], r["iteration"], r["start"], r["dur"], "execute" if r["kind"] == 1 else text(r["name"]),
+                  "execute" if r["kind"] == 1 else text(r["type"]))] += 1
+shown = {e[0] for e in want} | {k for k, n in lost_want}
+pids = collections.Counter(pid for host, pid in number)
+def name(k):
+    host, pid = k
+    cmd = cmds.get(k)
+    if pids[pid] == 1 and number[k] == pid:
+        return cmd if cmd is not None else "pid %d" % pid
+    return "%s (pid %d on %s)" % (cmd, pid, host) if cmd is not None else "pid %d on %s" % (pid, host)
+def check_procs(procs):
+    want_procs = {number[k]: name(k) for k in shown}
+    assert procs == want_procs, ("processes", procs, want_procs)
+got, lost = collections.Counter(), []
+def event(num, lane, model, iteration, start, dur, ename, cat, model_name):
+    k = owner[num]  # a number no process was given: processes merged or numbered wrongly
+    d = desc.get(k + (model,))
+    assert lane.startswith((d + ": " if d else "") + "model %d stream " % model), (k, lane, d)
+    assert model_name == d, (k, model_name, d)
+    got[(k, model, iteration, start, dur, ename, cat)] += 1
+if fmt == "chrome":
+    ev = json.load(open(trace, encoding="utf-8"))
+    base = min(starts)  # ts counts from the first record the filter passed
+    procs = {e["pid"]: e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "process_name"}
+    lanes = {(e["pid"], e["tid"]): e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "thread_name"}
+    check_procs(procs)
+    for e in ev:
+        if e.get("ph") == "X":
+            event(e["pid"], lanes[(e["pid"], e["tid"])], e["args"]["model"], e["args"]["iteration"],
+                  round(e["ts"] * 1000) + base, round(e["dur"] * 1000), e["name"], e["cat"], e["args"].get("model_name"))
+        elif e.get("ph") == "i":
+            lost.append((owner[e["pid"]], e["args"]["lost"]))
+else:
+    pr, threads, names, events = read(open(trace, "rb").read())
+    procs = {pid: name for pid, name in pr.values()}
+    assert len(procs) == len(pr), "two process tracks with one pid"
+    uuid_pid = {uuid: pid for uuid, (pid, name) in pr.items()}
+    check_procs(procs)
+    sl, instants = slices(events)
+    for track, start, end, ename, cats, ann, depth, parent in sl:
+        pid, tid, lane = threads[track]
+        event(pid, lane, ann["model"], ann["iteration"], start, end - start, ename, cats[0], ann.get("model_name"))
+    lost = [(owner[uuid_pid[e["track"]]], e["ann"]["lost"]) for e in instants]
+assert got == want, (got - want, want - got)
+assert sorted(lost) == sorted(lost_want), (lost, lost_want)
+print(len(procs), sum(got.values()))
+EOF
+HOSTS="alpha:100=100 beta:100=1000000001 gamma:100=1000000002 beta:101=101"
+hosts_ok() { # format, model filter (all or an id): the trace of the three hosts' recordings
+    model=""
+    [ "$2" = all ] || model="--model $2"
+    # shellcheck disable=SC2086 # $model: an option and its value, or nothing
+    $ACLSUB decode list --align=none -f "$1" $model "$T/ha.rec" "$T/hb.rec" "$T/hc.rec" >"$T/hosts.$1" 2>"$T/hosts.err" ||
+        { show "$T/hosts.err" 5; return 1; }
+    $PY "$T/hosts_check.py" "$T" "$1" "$T/hosts.$1" "$2" "$HOSTS" "$T/ha.rec" "$T/hb.rec" "$T/hc.rec" >"$T/hosts.out" 2>&1 ||
+        { show "$T/hosts.out" 10; return 1; }
+}
+hosts_ok chrome all; check "chrome, three hosts' processes of pid 100: one process each (pid 100, 1000000001, 1000000002), named with pid and host, with its own operators, on lanes named by its own models" $?
+[ "$(cat "$T/hosts.out")" = "4 11" ]; check "chrome, three hosts: 4 processes, 11 events" $?
+hosts_ok chrome 1; check "chrome --model 1 (the stream starts filtered out): the hosts' processes still apart, named 'pid 100 on HOST'" $?
+hosts_ok perfetto all; check "perfetto, three hosts' processes of pid 100: a process descriptor each, with its own slices and lanes" $?
+[ "$(cat "$T/hosts.out")" = "4 11" ]; check "perfetto, three hosts: 4 processes, 11 slices" $?
+hosts_ok perfetto 1; check "perfetto --model 1: the hosts' processes still apart" $?
 
 # --- gzip and split files -------------------------------------------------------------------
 for f in chrome perfetto; do
