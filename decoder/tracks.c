@@ -73,6 +73,10 @@ struct dec_tracks {
     size_t nmap, used;
     id_entry *ids; /* the same */
     size_t nids, nids_used;
+    /* The last (input, pid) dec_tracks_process answered for a record that is not a stream start, and its
+       process's number: the next record is almost always of the same stream.  Forgotten at a stream start. */
+    uint32_t last_input, last_pid, last_number;
+    uint8_t last_ok, last_shown;
 };
 
 dec_tracks *dec_tracks_new(void)
@@ -331,6 +335,11 @@ int dec_tracks_process(dec_tracks *c, const aclsub_rec_view *v, uint32_t input, 
     char host[ACLSUB_REC_NAME_CAP + 1] = "";
     int start = v->kind == ACLSUB_KIND_STREAM_START, rename = 0;
     uint32_t n, renamed = 0;
+    if (!start && c->last_ok && c->last_input == input && c->last_pid == v->pid && (c->last_shown || !show_it)) {
+        *number = c->last_number;
+        return 0;
+    }
+    c->last_ok = 0;
     if (start)
         dec_start_host(v, host, sizeof host);
     if (host[0] ? host_process(c, v->pid, host, &n, &renamed, &rename) < 0 ||
@@ -351,6 +360,13 @@ int dec_tracks_process(dec_tracks *c, const aclsub_rec_view *v, uint32_t input, 
         show(c, renamed, named, ctx);
     if (show_it && (!t->shown || cmd))
         show(c, n, named, ctx);
+    if (!start) {
+        c->last_input = input;
+        c->last_pid = v->pid;
+        c->last_number = n;
+        c->last_shown = process_numbered(c, n)->shown;
+        c->last_ok = 1;
+    }
     return 0;
 }
 
