@@ -54,13 +54,9 @@ static dec_pid_state *pid_state(dec_ctrl *c, uint32_t input, uint32_t pid, int o
 /* Takes the host of stream s's start; s and other hosts' streams of its pid then share it. */
 static void note_host(dec_ctrl *c, dec_pid_state *s, const aclsub_rec_view *v)
 {
-    char host[ACLSUB_REC_NAME_CAP + 1];
-    dec_start_host(v, host, sizeof host);
-    if (!host[0] || (s->host && strcmp(s->host, host) == 0))
+    if (!dec_start_host_take(v, &s->host))
         return;
-    free(s->host);
-    s->host = strdup(host); /* out of memory: the stream is told by its pid alone */
-    for (size_t i = 0; s->host && i < c->npids; i++) {
+    for (size_t i = 0; i < c->npids; i++) {
         dec_pid_state *o = &c->pids[i];
         if (o->pid == s->pid && o->host && strcmp(o->host, s->host) != 0)
             o->shared = s->shared = 1;
@@ -134,4 +130,15 @@ void dec_start_host(const aclsub_rec_view *v, char *buf, size_t len)
     if (n)
         memcpy(buf, h + 5, n); /* not snprintf: this runs for every stream start, and views.spec has many */
     buf[n] = '\0';
+}
+
+int dec_start_host_take(const aclsub_rec_view *v, char **host)
+{
+    char h[ACLSUB_REC_NAME_CAP + 1];
+    dec_start_host(v, h, sizeof h);
+    if (!h[0] || (*host && strcmp(*host, h) == 0))
+        return 0;
+    free(*host);
+    *host = strdup(h);
+    return *host != NULL;
 }

@@ -246,14 +246,10 @@ static void note_op(dec_models *d, uint32_t input, const aclsub_rec_view *v)
 /* Takes the host a stream start names for its stream; the stream and other hosts' streams of its pid then share it. */
 static void note_host(dec_models *d, uint32_t stream, const aclsub_rec_view *v)
 {
-    char host[ACLSUB_REC_NAME_CAP + 1];
-    dec_start_host(v, host, sizeof host);
     dm_stream *s = &d->s[stream - 1];
-    if (!host[0] || (s->host && strcmp(s->host, host) == 0))
+    if (!dec_start_host_take(v, &s->host))
         return;
-    free(s->host);
-    s->host = strdup(host); /* out of memory: the stream is told by its pid alone */
-    for (size_t i = 0; s->host && i < d->ns; i++) {
+    for (size_t i = 0; i < d->ns; i++) {
         dm_stream *o = &d->s[i];
         if (o->pid == s->pid && o->host && strcmp(o->host, s->host) != 0)
             o->shared = s->shared = 1;

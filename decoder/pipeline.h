@@ -166,6 +166,12 @@ st_group **dec_summary_order(const dec_opts *o, st_table *t, int col, int desc, 
 const char *dec_start_cmd(const aclsub_rec_view *v);
 /* The host a stream start names, into buf (empty if none). */
 void dec_start_host(const aclsub_rec_view *v, char *buf, size_t len);
+/*
+ * The host a stream start names, into *host (malloc'ed; the old one freed)
+ * when it names one other than *host: 1 then, else 0 (also when out of
+ * memory: *host is NULL and the stream is told by its pid alone).
+ */
+int dec_start_host_take(const aclsub_rec_view *v, char **host);
 
 /* --- fields.c: --fields, the chosen columns of list and summary -------------------- */
 /* Lists the fields of the view on out. */
