@@ -364,7 +364,7 @@ int dec_tracks_process(dec_tracks *c, const aclsub_rec_view *v, uint32_t input, 
         c->last_input = input;
         c->last_pid = v->pid;
         c->last_number = n;
-        c->last_shown = process_numbered(c, n)->shown;
+        c->last_shown = t->shown;
         c->last_ok = 1;
     }
     return 0;

@@ -54,8 +54,9 @@ static void shown_key(const dec_opts *o, const dec_summary_info *info, const st_
 {
     char key[4 * ACLSUB_REC_NAME_CAP + 1], host[4 * ACLSUB_REC_NAME_CAP + 8] = "";
     tx_put_tsv(key, g->key);
-    if (o->by == DEC_BY_MODEL && described_group(g) && group_host(info, g))
-        tx_put_tsv(stpcpy(host, " on "), group_host(info, g));
+    const char *h = o->by == DEC_BY_MODEL && described_group(g) ? group_host(info, g) : NULL;
+    if (h)
+        tx_put_tsv(stpcpy(host, " on "), h);
     if (o->by == DEC_BY_MODEL && described_group(g))
         snprintf(buf, cap, "%s (model %" PRIu32 ", pid %" PRIu32 "%s)", key, (uint32_t)g->extra,
                  dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)), host);
@@ -333,9 +334,10 @@ static void print_jsonl(const dec_opts *o, const dec_summary_info *info, st_grou
             p += sprintf(p, "{\"model\":%" PRIu32 ",\"model_name\":", (uint32_t)g->extra);
             p = tx_put_json(p, g->key, g->key_len);
             p += sprintf(p, ",\"pid\":%" PRIu32, dec_models_stream_pid(info->models, (uint32_t)(g->extra >> 32)));
-            if (group_host(info, g)) { /* another host's process has the pid */
+            const char *host = group_host(info, g); /* set when another host's process has the pid */
+            if (host) {
                 p = stpcpy(p, ",\"host\":");
-                p = tx_put_json(p, group_host(info, g), strlen(group_host(info, g)));
+                p = tx_put_json(p, host, strlen(host));
             }
         } else if (o->by == DEC_BY_MODEL) {
             p += sprintf(p, "{\"model\":%" PRIu64, g->extra);
